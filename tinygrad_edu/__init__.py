@@ -1,0 +1,97 @@
+"""tinygrad_edu: a small reverse-mode autodiff engine on numpy with a PyTorch-shaped API.
+
+    import tinygrad_edu as torch
+    import tinygrad_edu.nn as nn
+    import tinygrad_edu.optim as optim
+
+Importing this package imports numpy only; `nn`, `optim`, `utils`, `viz`, `testing` and the
+serialization functions load on first use.
+"""
+import builtins as _builtins
+import importlib as _importlib
+import types as _types
+
+import numpy as _np
+
+from .tensor import Tensor, Size, device
+from .dtypes import (dtype, float16, float32, float64, uint8, int8, int16, int32, int64, bool_ as bool,
+                     get_default_dtype, set_default_dtype)
+from .grad_mode import no_grad, enable_grad, set_grad_enabled, is_grad_enabled, inference_mode
+from .random import Generator, manual_seed, seed, initial_seed, default_generator
+from .creation import (tensor, as_tensor, from_numpy, zeros, ones, empty, full, zeros_like, ones_like,
+                       empty_like, full_like, arange, linspace, eye, rand, randn, randint, randperm, normal,
+                       rand_like, randn_like)
+from .ops import (add, sub, mul, div, pow, maximum, minimum, where, eq, ne, lt, le, gt, ge, logical_and,
+                  logical_or, logical_xor, logical_not, floor_divide, remainder, neg, abs, exp, log, log1p, sqrt,
+                  rsqrt, sin, cos, tanh, sigmoid, relu, clamp, clip, sign, floor, ceil, round, clone, isnan,
+                  isinf, isfinite, sum, mean, max, min, amax, amin, argmax, argmin, prod, var, std, logsumexp,
+                  softmax, log_softmax, norm, cumsum, all, any, reshape, flatten, squeeze, unsqueeze, permute,
+                  transpose, t, cat, stack, split, chunk, narrow, unbind, flip, movedim, gather, index_select,
+                  masked_fill, masked_select, matmul, mm, bmm, dot, mv)
+from . import autograd
+
+# torch's dtype aliases
+half, float, double, short, int, long = float16, float32, float64, int16, int32, int64
+concat = concatenate = cat
+negative, subtract, multiply, divide = neg, sub, mul, div
+__version__ = "0.1.0"
+
+cuda = _types.SimpleNamespace(is_available=lambda: False, device_count=lambda: 0)
+backends = _types.SimpleNamespace(mps=_types.SimpleNamespace(is_available=lambda: False))
+
+
+def is_tensor(obj):
+    return isinstance(obj, Tensor)
+
+
+def numel(input):
+    return input.numel()
+
+
+def is_floating_point(input):
+    return input.is_floating_point()
+
+
+def square(input):
+    return input * input
+
+
+def detach(input):
+    return input.detach()
+
+
+def result_type(a, b):
+    return (a + b if isinstance(a, Tensor) else b + a).dtype if isinstance(a, Tensor) or isinstance(b, Tensor) \
+        else tensor(a + b).dtype
+
+
+def isclose(input, other, rtol=1e-05, atol=1e-08, equal_nan=False):
+    return Tensor._wrap(_np.isclose(input.data, other.data, rtol=rtol, atol=atol, equal_nan=equal_nan))
+
+
+def allclose(input, other, rtol=1e-05, atol=1e-08, equal_nan=False):
+    return _builtins.bool(_np.allclose(input.data, other.data, rtol=rtol, atol=atol, equal_nan=equal_nan))
+
+
+def equal(input, other):
+    return input.data.shape == other.data.shape and _builtins.bool(_np.array_equal(input.data, other.data))
+
+
+def set_printoptions(precision=None, threshold=None, edgeitems=None, linewidth=None, profile=None, sci_mode=None):
+    """Accepted for compatibility; printing uses torch's default layout."""
+
+
+_LAZY = {"nn": "tinygrad_edu.nn", "optim": "tinygrad_edu.optim", "utils": "tinygrad_edu.utils",
+         "viz": "tinygrad_edu.viz", "testing": "tinygrad_edu.testing"}
+_LAZY_ATTRS = {"save": ("tinygrad_edu.serialization", "save"), "load": ("tinygrad_edu.serialization", "load"),
+               "summary": ("tinygrad_edu.summary", "summary")}
+
+
+def __getattr__(name):
+    """Load submodules (nn, optim, ...) and heavier functions (save, load, summary) on first use."""
+    if name in _LAZY:
+        return _importlib.import_module(_LAZY[name])
+    if name in _LAZY_ATTRS:
+        module, attr = _LAZY_ATTRS[name]
+        return getattr(_importlib.import_module(module), attr)
+    raise AttributeError(f"module 'tinygrad_edu' has no attribute {name!r}")

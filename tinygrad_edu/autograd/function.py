@@ -1,0 +1,219 @@
+"""`Function`: one differentiable operation, its forward next to its backward.
+
+This is the public custom-op API (torch.autograd.Function) and the engine's own ops are written
+with it. Calling `MyOp.apply(*args)`:
+
+1. creates the context object `ctx` (an instance of `MyOp`; after the call it *is* the graph node,
+   found as `output.grad_fn`),
+2. runs `MyOp.forward(ctx, *args)` with grad mode off; forward may compute on `x.data` with numpy
+   and return an ndarray, or use Tensor operations and return a Tensor,
+3. if grad mode is on and some Tensor argument requires grad, records an *edge* per argument
+   (where that argument's gradient must go) and packs the tensors saved with
+   `ctx.save_for_backward`.
+
+During backward the engine calls `MyOp.backward(ctx, *grad_outputs)`, which returns one gradient per
+forward argument (None where there is none), written with Tensor operations so that it can itself
+be differentiated when `create_graph=True`.
+"""
+import traceback
+
+import numpy as np
+
+from ..grad_mode import _state
+from ..tensor import Tensor
+from . import anomaly
+
+_FREED = object()  # marks saved tensors released after a backward pass
+
+
+class Function:
+    # Class-level defaults, so creating a node only sets what differs.
+    _edges = None          # per forward argument: None, or (target, output_nr, shape, np dtype)
+    _saved = None          # packed saved tensors (see _pack_saved), or _FREED
+    _non_differentiable = ()
+    _tensor_hooks = None   # {output_nr: [hook, ...]} registered on non-leaf outputs
+    _retained = None       # {output_nr: weakref to the output tensor} for retain_grad()
+    _out_meta = None       # [(shape, np dtype)] of the outputs, for multi-output nodes
+    _forward_stack = None  # where the forward ran, recorded under detect_anomaly()
+    needs_input_grad = ()
+
+    def __init__(self, *args, **kwargs):
+        pass
+
+    # ---- the two methods a subclass writes -------------------------------------------------
+    @staticmethod
+    def forward(ctx, *args):
+        raise NotImplementedError("You must implement the forward function for custom autograd.Function.")
+
+    @staticmethod
+    def backward(ctx, *grad_outputs):
+        raise NotImplementedError("You must implement the backward function for custom autograd.Function.")
+
+    # ---- ctx API used inside forward/backward ----------------------------------------------
+    def save_for_backward(self, *items):
+        """Keep tensors (or ndarrays) for backward.
+
+        Input tensors are saved with their version, checked when backward reads them. Saving the
+        very object forward returns saves the *output*, stored without a reference cycle
+        (node -> output -> node) and rebuilt as a tensor of this node on demand, so double backward
+        flows through it. Any other ndarray is a constant: no gradient flows through it.
+        """
+        self._to_save = items
+
+    def mark_non_differentiable(self, *outputs):
+        self._non_differentiable = outputs
+
+    @property
+    def saved_tensors(self):
+        saved = self._saved
+        if saved is _FREED:
+            raise RuntimeError(
+                "Trying to backward through the graph a second time (or directly access saved tensors "
+                "after they have already been freed). Saved intermediate values of the graph are freed "
+                "when you call .backward() or autograd.grad(). Specify retain_graph=True if you need to "
+                "backward through the graph a second time or if you need to access saved tensors after "
+                "calling backward.")
+        if saved is None:
+            return getattr(self, "_to_save", ())
+        return tuple(self._unpack(i, slot) for i, slot in enumerate(saved))
+
+    def _unpack(self, index, slot):
+        if slot is None:
+            return None
+        kind, obj, version, counter = slot
+        if counter[0] != version:
+            raise RuntimeError(
+                f"one of the variables needed for gradient computation has been modified by an inplace "
+                f"operation: saved tensor {index} of {self.name()} is at version {counter[0]}; expected "
+                f"version {version} instead. Hint: the in-place change happened after {self.name()} "
+                f"saved it; use an out-of-place operation (x = x + y instead of x += y) or clone() first.")
+        if kind == "input":
+            return obj
+        if kind == "output":  # rebuild the output tensor, pointing at this node, on demand
+            data, nr = obj
+            t = Tensor._wrap(data, True)
+            t.grad_fn, t._output_nr, t._version = self, nr, counter
+            return t
+        return Tensor._wrap(obj)  # a constant ndarray
+
+    def name(self):
+        return type(self).__name__ + "Backward0"
+
+    def __repr__(self):
+        return f"<{self.name()} object at {id(self):#x}>"
+
+    @property
+    def next_functions(self):
+        """As in torch: ((node, output_nr), ...); a leaf's slot holds an AccumulateGrad."""
+        out = []
+        for edge in self._edges or ():
+            if edge is None:
+                out.append((None, 0))
+            elif isinstance(edge[0], Tensor):
+                out.append((AccumulateGrad(edge[0]), 0))
+            else:
+                out.append((edge[0], edge[1]))
+        return tuple(out)
+
+    def register_hook(self, hook):
+        raise NotImplementedError("register hooks on tensors (tensor.register_hook) in tinygrad_edu")
+
+    # ---- apply: run forward and record the node --------------------------------------------
+    @classmethod
+    def apply(cls, *args):
+        ctx = cls.__new__(cls)
+        if _state.enabled:
+            needs = tuple([isinstance(a, Tensor) and a._requires_grad for a in args])
+            record = True in needs
+            ctx.needs_input_grad = needs
+            _state.enabled = False  # forward never records: its Tensor ops are not part of the graph
+            try:
+                out = cls.forward(ctx, *args)
+            finally:
+                _state.enabled = True
+        else:
+            record = False
+            ctx.needs_input_grad = (False,) * len(args)
+            out = cls.forward(ctx, *args)
+        if type(out) is tuple:
+            return ctx._wrap_outputs(out, args) if record else tuple(_as_tensor_out(o) for o in out)
+        data = out.data if isinstance(out, Tensor) else out
+        if type(data) is not np.ndarray:
+            data = np.asarray(data)
+        if not record:
+            return Tensor._wrap(data)
+        result = Tensor._wrap(data, True)
+        result.grad_fn = ctx
+        ctx._edges = tuple([_edge(a) if n else None for a, n in zip(args, needs)])
+        ctx._saved = ctx._pack_saved(((out, data, result),))
+        if anomaly._enabled:
+            ctx._forward_stack = traceback.format_stack()[:-1]
+        return result
+
+    def _wrap_outputs(self, outs, args):
+        results, triples = [], []
+        for nr, o in enumerate(outs):
+            data = o.data if isinstance(o, Tensor) else np.asarray(o)
+            diff = data.dtype.kind == "f" and not any(o is nd for nd in self._non_differentiable)
+            t = Tensor._wrap(data, diff)
+            if diff:
+                t.grad_fn, t._output_nr = self, nr
+            results.append(t)
+            triples.append((o, data, t))
+        self._edges = tuple([_edge(a) if n else None for a, n in zip(args, self.needs_input_grad)])
+        self._out_meta = [(t.data.shape, t.data.dtype) for t in results]
+        self._saved = self._pack_saved(triples)
+        return tuple(results)
+
+    def _pack_saved(self, outputs):
+        items = getattr(self, "_to_save", None)
+        if not items:
+            return None if items is None else ()
+        packed = []
+        for item in items:
+            slot = None
+            for nr, (raw, data, t) in enumerate(outputs):
+                if item is raw or item is data or item is t:
+                    slot = ("output", (data, nr), 0, t._version)
+                    break
+            if slot is None:
+                if isinstance(item, Tensor):
+                    slot = ("input", item, item._version[0], item._version)
+                elif item is not None:
+                    slot = ("constant", np.asarray(item), 0, [0])
+            packed.append(slot)
+        del self._to_save
+        return packed
+
+    def _release(self):
+        """Free what backward needed; a second backward through this node then raises."""
+        if self._saved is not None:
+            self._saved = _FREED
+
+
+def _edge(t):
+    """Where the gradient of input `t` goes: its grad_fn node, or the leaf tensor itself."""
+    fn = t.grad_fn
+    if fn is None:
+        return (t, 0, t.data.shape, t.data.dtype)
+    return (fn, t._output_nr, t.data.shape, t.data.dtype)
+
+
+def _as_tensor_out(o):
+    if isinstance(o, Tensor):
+        return Tensor._wrap(o.data)
+    return Tensor._wrap(np.asarray(o))
+
+
+class AccumulateGrad:
+    """Stands for a leaf in `next_functions` (as in torch): its gradient is added to `.grad`."""
+
+    def __init__(self, variable):
+        self.variable = variable
+        self.next_functions = ()
+
+    def name(self):
+        return "AccumulateGrad"
+
+    def __repr__(self):
+        return f"<AccumulateGrad object at {id(self):#x}>"

@@ -1,0 +1,48 @@
+"""trace_backward(): record every step of a backward pass, to follow back-propagation by eye.
+
+    with trace_backward() as trace:
+        loss.backward()
+    trace.print()
+
+Each step is one node: its op, the gradient arriving at it (shape, norm) and the gradients it sent
+to its inputs (shape, norm, or None where an input needs no gradient).
+"""
+import numpy as np
+
+from . import engine
+
+
+def _describe(g):
+    if g is None:
+        return None
+    return {"shape": tuple(g.data.shape), "norm": float(np.linalg.norm(g.data.astype(np.float64).ravel()))}
+
+
+class trace_backward:
+    def __init__(self):
+        self.steps = []
+
+    def _observe(self, node, grad_outputs, grad_inputs):
+        self.steps.append({"op": node.name(),
+                           "grad_in": [_describe(g) for g in grad_outputs],
+                           "grads_out": [_describe(g) for g in grad_inputs]})
+
+    def __enter__(self):
+        engine._observers.append(self._observe)
+        return self
+
+    def __exit__(self, *exc):
+        engine._observers.remove(self._observe)
+        return False
+
+    def table(self):
+        def fmt(d):
+            return "-" if d is None else f"{list(d['shape'])} |{d['norm']:.4g}|"
+        rows = [f"{'step':>4}  {'op':<22} {'incoming grad':<26} outgoing grads"]
+        for i, s in enumerate(self.steps):
+            rows.append(f"{i:>4}  {s['op']:<22} {', '.join(fmt(d) for d in s['grad_in']):<26} "
+                        f"{'; '.join(fmt(d) for d in s['grads_out'])}")
+        return "\n".join(rows)
+
+    def print(self):
+        print(self.table())

@@ -1,0 +1,312 @@
+"""Binary element-wise ops with broadcasting: +, -, *, /, **, maximum, minimum, where.
+
+The public functions (`add`, `mul`, ...) first apply torch's type promotion (see dtypes.py), so
+the Functions below see operands of one dtype (or a Python scalar that numpy keeps at the
+tensor's dtype). Operands may be Tensors or Python scalars; a scalar gets no gradient.
+"""
+import math
+
+import numpy as np
+
+from .. import dtypes as _dt
+from ..autograd.function import Function
+from ..tensor import Tensor
+from .broadcast import unbroadcast
+
+
+def _data(v):
+    return v.data if isinstance(v, Tensor) else v
+
+
+def _shape(v):
+    return v.data.shape if isinstance(v, Tensor) else ()
+
+
+def _promote(x, y):
+    """Cast the operands to torch's result dtype (the common case, equal dtypes, costs one compare)."""
+    xt, yt = isinstance(x, Tensor), isinstance(y, Tensor)
+    if xt and yt:
+        if x.data.dtype == y.data.dtype:
+            return x, y
+        target = _dt.promote_arrays(x.data.dtype, y.data.dtype, x.data.ndim == 0, y.data.ndim == 0)
+        return x.to(target), y.to(target)
+    if xt:
+        target = _dt.promote_with_scalar(x.data.dtype, y)
+        return (x if target == x.data.dtype else x.to(target)), y
+    if yt:
+        x2, y2 = _promote(y, x)
+        return y2, x2
+    raise TypeError(f"expected at least one Tensor operand, got {type(x).__name__} and {type(y).__name__}")
+
+
+def _scalar(v):
+    if isinstance(v, (np.generic, np.ndarray)) and np.ndim(v) == 0:
+        return v.item()
+    if isinstance(v, (list, tuple, np.ndarray)):
+        return Tensor._wrap(np.asarray(v))
+    raise TypeError(f"unsupported operand type for a tensor operation: {type(v).__name__}")
+
+
+def _operands(x, y):
+    if not isinstance(y, (Tensor, int, float, bool)):
+        y = _scalar(y)
+    if not isinstance(x, (Tensor, int, float, bool)):
+        x = _scalar(x)
+    return _promote(x, y)
+
+
+class Add(Function):
+    @staticmethod
+    def forward(ctx, x, y):
+        ctx.shapes = (_shape(x), _shape(y))
+        return np.add(_data(x), _data(y))
+
+    @staticmethod
+    def backward(ctx, grad):
+        sx, sy = ctx.shapes
+        return unbroadcast(grad, sx), unbroadcast(grad, sy)
+
+
+class Sub(Function):
+    @staticmethod
+    def forward(ctx, x, y):
+        ctx.shapes = (_shape(x), _shape(y))
+        return np.subtract(_data(x), _data(y))
+
+    @staticmethod
+    def backward(ctx, grad):
+        sx, sy = ctx.shapes
+        gy = unbroadcast(-grad, sy) if ctx.needs_input_grad[1] else None
+        return unbroadcast(grad, sx), gy
+
+
+class Mul(Function):
+    """d(xy)/dx = y, d(xy)/dy = x: each input saves the *other* one, only if that gradient is needed."""
+
+    @staticmethod
+    def forward(ctx, x, y):
+        ctx.shapes = (_shape(x), _shape(y))
+        needs = ctx.needs_input_grad
+        ctx.save_for_backward(y if needs[0] else None, x if needs[1] else None)
+        return np.multiply(_data(x), _data(y))
+
+    @staticmethod
+    def backward(ctx, grad):
+        y, x = ctx.saved_tensors
+        sx, sy = ctx.shapes
+        gx = unbroadcast(grad * y, sx) if ctx.needs_input_grad[0] else None
+        gy = unbroadcast(grad * x, sy) if ctx.needs_input_grad[1] else None
+        return gx, gy
+
+
+class Div(Function):
+    """d(x/y)/dx = 1/y, d(x/y)/dy = -x/y^2."""
+
+    @staticmethod
+    def forward(ctx, x, y):
+        ctx.shapes = (_shape(x), _shape(y))
+        ctx.save_for_backward(x if ctx.needs_input_grad[1:2] == (True,) else None, y)
+        return np.true_divide(_data(x), _data(y))
+
+    @staticmethod
+    def backward(ctx, grad):
+        x, y = ctx.saved_tensors
+        sx, sy = ctx.shapes
+        gx = unbroadcast(grad / y, sx) if ctx.needs_input_grad[0] else None
+        gy = unbroadcast(-grad * x / (y * y), sy) if ctx.needs_input_grad[1] else None
+        return gx, gy
+
+
+class Pow(Function):
+    """d(x^y)/dx = y x^(y-1), d(x^y)/dy = x^y ln x (0 where x == 0, as torch)."""
+
+    @staticmethod
+    def forward(ctx, x, y):
+        ctx.shapes = (_shape(x), _shape(y))
+        out = np.power(_data(x), _data(y))
+        ctx.save_for_backward(x, y, out)
+        return out
+
+    @staticmethod
+    def backward(ctx, grad):
+        x, y, out = ctx.saved_tensors
+        sx, sy = ctx.shapes
+        gx = gy = None
+        if ctx.needs_input_grad[0]:
+            gx = unbroadcast(grad * y * x ** (y - 1), sx) if isinstance(y, Tensor) else \
+                (grad * (y * x ** (y - 1)) if y != 0 else grad * 0)
+        if ctx.needs_input_grad[1]:
+            if isinstance(x, Tensor):
+                logx = where(x == 0, 0.0, x.log())
+            else:
+                logx = math.log(x) if x > 0 else (0.0 if x == 0 else math.nan)
+            gy = unbroadcast(grad * out * logx, sy)
+        return gx, gy
+
+
+class Maximum(Function):
+    """Gradient goes to the larger input; on ties it is split in half (torch.maximum)."""
+
+    @staticmethod
+    def forward(ctx, x, y):
+        ctx.shapes = (x.data.shape, y.data.shape)
+        ctx.save_for_backward(x, y)
+        return np.maximum(x.data, y.data)
+
+    @staticmethod
+    def backward(ctx, grad):
+        x, y = ctx.saved_tensors
+        return _split_by_mask(ctx, grad, x.data > y.data, x.data == y.data)
+
+
+class Minimum(Function):
+    @staticmethod
+    def forward(ctx, x, y):
+        ctx.shapes = (x.data.shape, y.data.shape)
+        ctx.save_for_backward(x, y)
+        return np.minimum(x.data, y.data)
+
+    @staticmethod
+    def backward(ctx, grad):
+        x, y = ctx.saved_tensors
+        return _split_by_mask(ctx, grad, x.data < y.data, x.data == y.data)
+
+
+def _split_by_mask(ctx, grad, x_wins, tie):
+    share = Tensor._wrap((x_wins + 0.5 * tie).astype(grad.data.dtype))
+    sx, sy = ctx.shapes
+    return unbroadcast(grad * share, sx), unbroadcast(grad * (1 - share), sy)
+
+
+class Where(Function):
+    """where(cond, x, y): the gradient goes to x where cond holds, to y elsewhere."""
+
+    @staticmethod
+    def forward(ctx, cond, x, y):
+        ctx.cond = cond.data
+        ctx.shapes = (_shape(x), _shape(y))
+        return np.where(cond.data, _data(x), _data(y))
+
+    @staticmethod
+    def backward(ctx, grad):
+        cond = Tensor._wrap(ctx.cond)
+        sx, sy = ctx.shapes
+        gx = unbroadcast(where(cond, grad, 0.0), sx) if ctx.needs_input_grad[1] else None
+        gy = unbroadcast(where(cond, 0.0, grad), sy) if ctx.needs_input_grad[2] else None
+        return None, gx, gy
+
+
+# ---- public functions (torch names) -----------------------------------------------------------
+def add(x, y, alpha=1):
+    x, y = _operands(x, y)
+    if alpha != 1:
+        y = mul(y, alpha)
+    return Add.apply(x, y)
+
+
+def sub(x, y, alpha=1):
+    x, y = _operands(x, y)
+    if (isinstance(x, Tensor) and x.data.dtype == np.bool_) and (not isinstance(y, Tensor) or y.data.dtype == np.bool_):
+        raise RuntimeError("Subtraction, the `-` operator, with two bool tensors is not supported. "
+                           "Use the `^` or `logical_xor()` operator instead.")
+    if alpha != 1:
+        y = mul(y, alpha)
+    return Sub.apply(x, y)
+
+
+def mul(x, y):
+    x, y = _operands(x, y)
+    return Mul.apply(x, y)
+
+
+def div(x, y, rounding_mode=None):
+    x, y = _operands(x, y)
+    if rounding_mode is not None:
+        out = np.floor_divide(_data(x), _data(y)) if rounding_mode == "floor" else \
+            np.trunc(np.true_divide(_data(x), _data(y))).astype(np.result_type(_data(x), _data(y)))
+        return Tensor._wrap(np.asarray(out))
+    # true division of integers gives the default float dtype, as in torch
+    if (x.data.dtype if isinstance(x, Tensor) else y.data.dtype).kind in "biu":
+        f = _dt.get_default_dtype().numpy_dtype
+        x = x.to(f) if isinstance(x, Tensor) else float(x)
+        y = y.to(f) if isinstance(y, Tensor) else float(y)
+    return Div.apply(x, y)
+
+
+def pow(x, y):
+    x, y = _operands(x, y)
+    return Pow.apply(x, y)
+
+
+def maximum(x, y):
+    x, y = _promote(x, y)
+    return Maximum.apply(x, y)
+
+
+def minimum(x, y):
+    x, y = _promote(x, y)
+    return Minimum.apply(x, y)
+
+
+def where(condition, x=None, y=None):
+    if x is None and y is None:
+        return tuple(Tensor._wrap(i) for i in np.nonzero(_data(condition)))
+    if not isinstance(condition, Tensor):
+        condition = Tensor._wrap(np.asarray(condition))
+    if condition.data.dtype != np.bool_:
+        raise RuntimeError(f"where expected condition to be a boolean tensor, but got a tensor with dtype "
+                           f"{condition.dtype.name}")
+    if not isinstance(x, Tensor) and not isinstance(y, Tensor):
+        x = Tensor._wrap(np.asarray(x, dtype=_dt.scalar_dtype(x)))
+    x, y = _promote(x, y)
+    return Where.apply(condition, x, y)
+
+
+# ---- non-differentiable element-wise functions: comparisons and logic --------------------------
+def _compare(np_fn):
+    def compare(x, y):
+        x, y = _operands(x, y)
+        return Tensor._wrap(np.asarray(np_fn(_data(x), _data(y))))
+    compare.__name__ = np_fn.__name__
+    return compare
+
+
+eq, ne, lt, le, gt, ge = (_compare(f) for f in (np.equal, np.not_equal, np.less, np.less_equal,
+                                                  np.greater, np.greater_equal))
+
+
+def _bitwise(np_fn):
+    def op(x, y):
+        x, y = _operands(x, y)
+        if any(isinstance(v, Tensor) and v.data.dtype.kind == "f" for v in (x, y)):
+            raise RuntimeError(f"\"{np_fn.__name__}\" not implemented for floating-point tensors")
+        return Tensor._wrap(np.asarray(np_fn(_data(x), _data(y))))
+    return op
+
+
+bitwise_and, bitwise_or, bitwise_xor = (_bitwise(f) for f in (np.bitwise_and, np.bitwise_or, np.bitwise_xor))
+
+
+def logical_and(x, y):
+    return Tensor._wrap(np.logical_and(_data(x), _data(y)))
+
+
+def logical_or(x, y):
+    return Tensor._wrap(np.logical_or(_data(x), _data(y)))
+
+
+def logical_xor(x, y):
+    return Tensor._wrap(np.logical_xor(_data(x), _data(y)))
+
+
+def logical_not(x):
+    return Tensor._wrap(np.logical_not(x.data))
+
+
+def floor_divide(x, y):
+    return div(x, y, rounding_mode="floor")
+
+
+def remainder(x, y):
+    x, y = _operands(x, y)
+    return Tensor._wrap(np.asarray(np.remainder(_data(x), _data(y))))

@@ -1,0 +1,190 @@
+"""Indexing: x[idx], x[idx] = v, gather, index_select, masked_fill.
+
+Backward of reading x[idx] scatters the gradient back into a zero tensor of x's shape; with
+integer-array indices the same element may be read more than once, so the scatter *adds*
+(np.add.at) and repeated indices accumulate their gradients.
+"""
+import numpy as np
+
+
+from ..autograd.function import Function
+from ..tensor import Tensor, _wrap_dim
+
+
+def normalize_index(index):
+    """Turn an index into (numpy index, is_basic). Tensors and lists become arrays."""
+    items = index if isinstance(index, tuple) else (index,)
+    out, basic = [], True
+    for it in items:
+        if isinstance(it, Tensor):
+            it = it.data
+            if it.dtype.kind not in "iub":
+                raise IndexError("tensors used as indices must be long, int, byte or bool tensors")
+            if it.ndim == 0 and it.dtype.kind in "iu":
+                it = int(it)
+        elif isinstance(it, (list, np.ndarray)):
+            it = np.asarray(it)
+            if it.dtype.kind not in "iub":
+                raise IndexError("tensors used as indices must be long, int, byte or bool tensors")
+        if isinstance(it, np.ndarray):
+            basic = False
+        elif isinstance(it, (bool, np.bool_)):
+            basic = False
+        out.append(it)
+    if basic and not any(it is Ellipsis for it in out):
+        out.append(Ellipsis)  # keeps x[0] of a 1-D tensor a 0-d *view*, not a numpy scalar copy
+    return tuple(out), basic
+
+
+def _read(array, index):
+    try:
+        return array[index]
+    except IndexError as e:
+        raise IndexError(str(e).replace("axis", "dimension")) from None
+
+
+class Index(Function):
+    @staticmethod
+    def forward(ctx, x, index, basic):
+        ctx.shape, ctx.index, ctx.basic = x.data.shape, index, basic
+        return _read(x.data, index)
+
+    @staticmethod
+    def backward(ctx, grad):
+        return IndexAdd.apply(grad, ctx.shape, ctx.index, ctx.basic), None, None
+
+
+class IndexAdd(Function):
+    """zeros(shape) with `grad` added at `index` (repeats accumulate); the adjoint of Index."""
+
+    @staticmethod
+    def forward(ctx, grad, shape, index, basic):
+        ctx.index, ctx.basic = index, basic
+        out = np.zeros(shape, dtype=grad.data.dtype)
+        if basic:
+            out[index] = grad.data
+        else:
+            np.add.at(out, index, grad.data)
+        return out
+
+    @staticmethod
+    def backward(ctx, grad):
+        return Index.apply(grad, ctx.index, ctx.basic), None, None, None
+
+
+class IndexPut(Function):
+    """out = x with out[index] = v. x's gradient is zero where it was overwritten; v's is grad[index]."""
+
+    @staticmethod
+    def forward(ctx, x, index, basic, v):
+        out = x.data.copy()
+        out[index] = v.data if isinstance(v, Tensor) else v
+        ctx.index, ctx.basic = index, basic
+        ctx.v_shape = v.data.shape if isinstance(v, Tensor) else None
+        return out
+
+    @staticmethod
+    def backward(ctx, grad):
+        keep = np.ones(grad.data.shape, dtype=grad.data.dtype)
+        keep[ctx.index] = 0
+        gx = grad * Tensor._wrap(keep)
+        gv = None
+        if ctx.v_shape is not None and ctx.needs_input_grad[3]:
+            from .broadcast import unbroadcast
+            gv = unbroadcast(Index.apply(grad, ctx.index, ctx.basic), ctx.v_shape)
+        return gx, None, None, gv
+
+
+def _open_mesh(index_array, dim):
+    """Numpy index that picks out[i][j][k] = x[i][index[i][j][k]][k] (for dim=1), as gather does."""
+    mesh = list(np.indices(index_array.shape, sparse=True))
+    mesh[dim] = index_array
+    return tuple(mesh)
+
+
+class Gather(Function):
+    @staticmethod
+    def forward(ctx, x, dim, index):
+        ctx.shape, ctx.mesh = x.data.shape, _open_mesh(index.data, dim)
+        return _read(x.data, ctx.mesh)
+
+    @staticmethod
+    def backward(ctx, grad):
+        return IndexAdd.apply(grad, ctx.shape, ctx.mesh, False), None, None
+
+
+# ---- public functions ----------------------------------------------------------------------------------
+def getitem(x, index):
+    idx, basic = normalize_index(index)
+    out = Index.apply(x, idx, basic)
+    if basic and np.may_share_memory(out.data, x.data):
+        out._version = x._version  # a basic index is a view, as in torch
+    return out
+
+
+def _value_for(x, value):
+    if isinstance(value, Tensor):
+        return value if value.data.dtype == x.data.dtype else value.to(x.data.dtype)
+    return np.asarray(value, dtype=x.data.dtype) if not isinstance(value, (int, float, bool)) else value
+
+
+def index_put(x, index, value):
+    """Out-of-place x[index] = value; Tensor.__setitem__ writes the result back into x."""
+    idx, basic = normalize_index(index)
+    return IndexPut.apply(x, idx, basic, _value_for(x, value))
+
+
+def write_index(x, index, value):
+    """x.data[index] = value with no graph (no_grad, or nothing requires grad)."""
+    idx, _ = normalize_index(index)
+    v = _value_for(x, value)
+    try:
+        x.data[idx] = v.data if isinstance(v, Tensor) else v
+    except ValueError as e:
+        raise RuntimeError(f"shape mismatch in index assignment: {e}") from None
+
+
+def gather(x, dim, index):
+    d = _wrap_dim(dim, x.data.ndim)
+    if not isinstance(index, Tensor) or index.data.dtype != np.int64:
+        raise RuntimeError("gather(): Expected dtype int64 for index")
+    if index.data.ndim != x.data.ndim:
+        raise RuntimeError("Index tensor must have the same number of dimensions as input tensor")
+    for k in range(x.data.ndim):
+        if k != d and index.data.shape[k] > x.data.shape[k]:
+            raise RuntimeError(f"Size does not match at dimension {k} expected index {list(index.data.shape)} "
+                               f"to be smaller than self {list(x.data.shape)} apart from dimension {d}")
+    return Gather.apply(x, d, index)
+
+
+def index_select(x, dim, index):
+    if not isinstance(index, Tensor):
+        index = Tensor._wrap(np.asarray(index))
+    if index.data.ndim > 1:
+        raise IndexError("index_select(): Index is supposed to be a vector")
+    d = _wrap_dim(dim, x.data.ndim)
+    return getitem(x, (slice(None),) * d + (index.data.reshape(-1),))
+
+
+def masked_fill(x, mask, value):
+    if not isinstance(mask, Tensor) or mask.data.dtype != np.bool_:
+        got = mask.dtype.name if isinstance(mask, Tensor) else type(mask).__name__
+        raise RuntimeError(f"masked_fill_ only supports boolean masks, but got mask with dtype {got}")
+    if isinstance(value, Tensor):
+        if value.data.ndim != 0:
+            raise RuntimeError(f"masked_fill_ only supports a 0-dimensional value tensor, but got tensor with "
+                               f"{value.data.ndim} dimension(s).")
+        value = value.to(x.data.dtype)
+    from .elementwise import where
+    out = where(mask, value if isinstance(value, Tensor) else
+                Tensor._wrap(np.asarray(value, dtype=x.data.dtype)), x)
+    if out.data.shape != x.data.shape:
+        raise RuntimeError(f"The size of the mask {list(mask.data.shape)} must be broadcastable to the size of "
+                           f"the tensor {list(x.data.shape)}")
+    return out
+
+
+def masked_select(x, mask):
+    return getitem(x, mask)
+
+

@@ -1,0 +1,100 @@
+"""Matrix product with torch.matmul's rules: 1-D x 1-D is a dot product, a 1-D operand is treated
+as a row (left) or column (right) vector, and leading (batch) dims broadcast.
+
+For C = A B: dA = dC B^T and dB = A^T dC; batch dims that were broadcast are summed back.
+"""
+import numpy as np
+
+from ..autograd.function import Function
+from .broadcast import unbroadcast
+
+
+def _check(a, b):
+    if a.ndim == 0 or b.ndim == 0:
+        raise RuntimeError(f"both arguments to matmul need to be at least 1D, but they are {a.ndim}D and {b.ndim}D")
+    if a.dtype != b.dtype:
+        raise RuntimeError(f"expected m1 and m2 to have the same dtype, but got: {a.dtype} != {b.dtype}")
+    k_a = a.shape[-1]
+    k_b = b.shape[0] if b.ndim == 1 else b.shape[-2]
+    if k_a == k_b:
+        if a.ndim > 2 or b.ndim > 2:
+            try:
+                np.broadcast_shapes(a.shape[:-2], b.shape[:-2] if b.ndim > 1 else ())
+            except ValueError:
+                raise RuntimeError(f"The size of tensor a ({a.shape[:-2]}) must match the size of tensor b "
+                                   f"({b.shape[:-2]}) at non-singleton dimension") from None
+        return
+    if a.ndim == 1 and b.ndim == 1:
+        raise RuntimeError(f"inconsistent tensor size, expected tensor [{k_a}] and src [{k_b}] to have the same "
+                           f"number of elements, but got {k_a} and {k_b} elements respectively")
+    if a.ndim == 2 and b.ndim == 1:
+        raise RuntimeError(f"size mismatch, got input ({a.shape[0]}), mat ({a.shape[0]}x{a.shape[1]}), vec ({k_b})")
+    ra = "x".join(map(str, (int(np.prod(a.shape[:-1])), k_a))) if a.ndim > 1 else f"1x{k_a}"
+    rb = "x".join(map(str, (k_b, b.shape[-1]))) if b.ndim > 1 else f"{k_b}x1"
+    raise RuntimeError(f"mat1 and mat2 shapes cannot be multiplied ({ra} and {rb})")
+
+
+class Matmul(Function):
+    @staticmethod
+    def forward(ctx, a, b):
+        _check(a.data, b.data)
+        needs = ctx.needs_input_grad
+        ctx.save_for_backward(a if needs[1] else None, b if needs[0] else None)
+        ctx.shapes = (a.data.shape, b.data.shape)
+        return np.matmul(a.data, b.data)
+
+    @staticmethod
+    def backward(ctx, grad):
+        a, b = ctx.saved_tensors
+        sa, sb = ctx.shapes
+        if len(sa) == 2 and len(sb) == 2:  # the common case, no reshaping needed
+            ga = grad @ b.mT if b is not None else None
+            gb = a.mT @ grad if a is not None else None
+            return ga, gb
+        # Lift 1-D operands to matrices (a row vector on the left, a column on the right) so that
+        # one formula covers every case; the gradient of the lifted operand is reshaped back.
+        sa2 = (1,) + sa if len(sa) == 1 else sa
+        sb2 = sb + (1,) if len(sb) == 1 else sb
+        gs = grad.data.shape
+        if len(sa) == 1 and len(sb) == 1:
+            g = grad.reshape(1, 1)
+        elif len(sa) == 1:
+            g = grad.reshape(gs[:-1] + (1, gs[-1]))
+        elif len(sb) == 1:
+            g = grad.reshape(gs + (1,))
+        else:
+            g = grad
+        ga = unbroadcast(g @ b.reshape(sb2).mT, sa2).reshape(sa) if b is not None else None
+        gb = unbroadcast(a.reshape(sa2).mT @ g, sb2).reshape(sb) if a is not None else None
+        return ga, gb
+
+
+def matmul(a, b):
+    return Matmul.apply(a, b)
+
+
+def mm(a, b):
+    if a.data.ndim != 2 or b.data.ndim != 2:
+        raise RuntimeError(f"mm(): expected 2D tensors, got {a.data.ndim}D and {b.data.ndim}D")
+    return Matmul.apply(a, b)
+
+
+def bmm(a, b):
+    if a.data.ndim != 3 or b.data.ndim != 3:
+        raise RuntimeError(f"batch1 must be a 3D tensor and batch2 a 3D tensor, got {a.data.ndim}D and {b.data.ndim}D")
+    if a.data.shape[0] != b.data.shape[0]:
+        raise RuntimeError(f"batch1 and batch2 must have same number of batches, got {a.data.shape[0]} and "
+                           f"{b.data.shape[0]}")
+    return Matmul.apply(a, b)
+
+
+def dot(a, b):
+    if a.data.ndim != 1 or b.data.ndim != 1:
+        raise RuntimeError(f"1D tensors expected, but got {a.data.ndim}D and {b.data.ndim}D tensors")
+    return Matmul.apply(a, b)
+
+
+def mv(a, b):
+    if a.data.ndim != 2 or b.data.ndim != 1:
+        raise RuntimeError(f"vector + matrix @ vector expected, got {a.data.ndim}D and {b.data.ndim}D")
+    return Matmul.apply(a, b)

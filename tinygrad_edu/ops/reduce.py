@@ -1,0 +1,325 @@
+"""Reductions over dims (int, tuple of ints or None = all; negative dims allowed; keepdim).
+
+Backward of a reduction sends the gradient back to every input element that contributed:
+`expand` copies it back over the reduced dims (summing's adjoint is copying).
+"""
+import builtins
+from collections import namedtuple
+
+import numpy as np
+
+from ..autograd.function import Function
+from ..tensor import Tensor, _wrap_dim
+
+
+def normalize_dims(dim, ndim):
+    """None -> None (all dims); int or sequence -> sorted tuple of non-negative dims."""
+    if dim is None:
+        return None
+    if isinstance(dim, (list, tuple)):
+        dims = tuple(sorted({_wrap_dim(d, ndim) for d in dim}))
+        return dims if dims else None
+    return (_wrap_dim(dim, ndim),)
+
+
+def kept_shape(shape, dims):
+    """The shape a reduction over `dims` has with keepdim=True."""
+    if dims is None:
+        return (1,) * len(shape)
+    return tuple(1 if i in dims else n for i, n in enumerate(shape))
+
+
+def _squeeze(kept, dims):
+    return kept.reshape(()) if dims is None else np.squeeze(kept, axis=dims)
+
+
+def _expand_back(grad, ctx):
+    """Reshape a reduced gradient to keepdim form, then copy it over the reduced dims."""
+    if not ctx.keepdim:
+        grad = grad.reshape(kept_shape(ctx.shape, ctx.dims))
+    return grad.expand(ctx.shape)
+
+
+class Sum(Function):
+    @staticmethod
+    def forward(ctx, x, dims, keepdim):
+        ctx.shape, ctx.dims, ctx.keepdim = x.data.shape, dims, keepdim
+        return np.sum(x.data, axis=dims, keepdims=keepdim)
+
+    @staticmethod
+    def backward(ctx, grad):
+        return _expand_back(grad, ctx), None, None
+
+
+class Mean(Function):
+    """mean = sum / n, so every input gets grad / n."""
+
+    @staticmethod
+    def forward(ctx, x, dims, keepdim):
+        ctx.shape, ctx.dims, ctx.keepdim = x.data.shape, dims, keepdim
+        ctx.n = x.data.size if dims is None else int(np.prod([x.data.shape[d] for d in dims]))
+        return np.mean(x.data, axis=dims, keepdims=keepdim)
+
+    @staticmethod
+    def backward(ctx, grad):
+        return _expand_back(grad / ctx.n, ctx), None, None
+
+
+class Amax(Function):
+    """max over dims; ties share the gradient evenly (torch.amax / max() without dim)."""
+
+    @staticmethod
+    def forward(ctx, x, dims, keepdim, largest):
+        ctx.shape, ctx.dims, ctx.keepdim = x.data.shape, dims, keepdim
+        reduce = np.max if largest else np.min
+        out = reduce(x.data, axis=dims, keepdims=True)
+        ctx.winners = x.data == out
+        return out if keepdim else _squeeze(out, dims)
+
+    @staticmethod
+    def backward(ctx, grad):
+        winners = ctx.winners
+        share = winners / np.sum(winners, axis=ctx.dims, keepdims=True)
+        return _expand_back(grad, ctx) * Tensor._wrap(share.astype(grad.data.dtype)), None, None, None
+
+
+class Prod(Function):
+    """d(prod x)/dx_i = product of the other elements (computed without dividing by zeros)."""
+
+    @staticmethod
+    def forward(ctx, x, dim, keepdim):
+        ctx.shape, ctx.keepdim = x.data.shape, keepdim
+        ctx.dims = None if dim is None else (dim,)
+        out = np.prod(x.data, axis=dim, keepdims=keepdim)
+        ctx.save_for_backward(x, out)
+        return out
+
+    @staticmethod
+    def backward(ctx, grad):
+        x, out = ctx.saved_tensors
+        if np.all(x.data != 0):  # the differentiable formula: out / x
+            others = _expand_back(out, ctx) / x
+        else:  # zeros present: products of the elements before and after each one
+            axis = ctx.dims[0] if ctx.dims else None
+            a = x.data if axis is not None else x.data.reshape(-1)
+            ax = axis if axis is not None else 0
+            ones = np.ones_like(np.take(a, [0], axis=ax))
+            before = np.cumprod(np.concatenate([ones, np.take(a, range(a.shape[ax] - 1), axis=ax)], ax), ax)
+            after = np.flip(np.cumprod(np.concatenate(
+                [ones, np.take(np.flip(a, ax), range(a.shape[ax] - 1), axis=ax)], ax), ax), ax)
+            others = Tensor._wrap((before * after).reshape(ctx.shape))
+        return _expand_back(grad, ctx) * others, None, None
+
+
+class LogSumExp(Function):
+    """log sum exp x, shifted by the max for stability; the derivative is softmax(x) = exp(x - out)."""
+
+    @staticmethod
+    def forward(ctx, x, dims, keepdim):
+        ctx.shape, ctx.dims, ctx.keepdim = x.data.shape, dims, keepdim
+        m = np.max(x.data, axis=dims, keepdims=True)
+        m = np.where(np.isfinite(m), m, 0)
+        out = np.log(np.sum(np.exp(x.data - m), axis=dims, keepdims=True)) + m
+        out = out if keepdim else _squeeze(out, dims)
+        ctx.save_for_backward(x, out)  # the returned array itself, so double backward flows through it
+        return out
+
+    @staticmethod
+    def backward(ctx, grad):
+        x, out = ctx.saved_tensors
+        return _expand_back(grad, ctx) * (x - _expand_back(out, ctx)).exp(), None, None
+
+
+class Softmax(Function):
+    """y = exp(x - max) / sum; dx = y * (g - sum(g * y))."""
+
+    @staticmethod
+    def forward(ctx, x, dim):
+        ctx.dim = dim
+        e = np.exp(x.data - np.max(x.data, axis=dim, keepdims=True))
+        e /= np.sum(e, axis=dim, keepdims=True)
+        ctx.save_for_backward(e)
+        return e
+
+    @staticmethod
+    def backward(ctx, grad):
+        (y,) = ctx.saved_tensors
+        return y * (grad - (grad * y).sum(ctx.dim, keepdim=True)), None
+
+
+class LogSoftmax(Function):
+    """y = x - logsumexp(x); dx = g - exp(y) * sum(g)."""
+
+    @staticmethod
+    def forward(ctx, x, dim):
+        ctx.dim = dim
+        shifted = x.data - np.max(x.data, axis=dim, keepdims=True)
+        out = shifted - np.log(np.sum(np.exp(shifted), axis=dim, keepdims=True))
+        ctx.save_for_backward(out)
+        return out
+
+    @staticmethod
+    def backward(ctx, grad):
+        (y,) = ctx.saved_tensors
+        return grad - y.exp() * grad.sum(ctx.dim, keepdim=True), None
+
+
+class Norm2(Function):
+    """Euclidean norm; d||x||/dx = x / ||x|| (0 where the norm is 0, as torch)."""
+
+    @staticmethod
+    def forward(ctx, x, dims, keepdim):
+        ctx.shape, ctx.dims, ctx.keepdim = x.data.shape, dims, keepdim
+        out = np.sqrt(np.sum(x.data * x.data, axis=dims, keepdims=keepdim))
+        ctx.save_for_backward(x, out)
+        return out
+
+    @staticmethod
+    def backward(ctx, grad):
+        x, out = ctx.saved_tensors
+        safe = out.masked_fill(out == 0, 1.0)
+        return x * _expand_back(grad / safe, ctx), None, None
+
+
+class CumSum(Function):
+    """y_i = sum_{j<=i} x_j; dx_j = sum_{i>=j} g_i (a reversed cumulative sum)."""
+
+    @staticmethod
+    def forward(ctx, x, dim):
+        ctx.dim = dim
+        return np.cumsum(x.data, axis=dim)
+
+    @staticmethod
+    def backward(ctx, grad):
+        return grad.flip(ctx.dim).cumsum(ctx.dim).flip(ctx.dim), None
+
+
+# ---- public functions ------------------------------------------------------------------------------
+values_indices = {"max": namedtuple("max", ["values", "indices"]),
+                  "min": namedtuple("min", ["values", "indices"])}
+
+
+def sum(x, dim=None, keepdim=False, *, dtype=None):
+    if dtype is not None:
+        x = x.to(dtype)
+    elif x.data.dtype.kind in "bui" and x.data.dtype != np.int64:
+        x = x.to(np.int64)  # torch sums bools and small ints as int64
+    return Sum.apply(x, normalize_dims(dim, x.data.ndim), keepdim)
+
+
+def mean(x, dim=None, keepdim=False, *, dtype=None):
+    if dtype is not None:
+        x = x.to(dtype)
+    if x.data.dtype.kind != "f":
+        raise RuntimeError(f"mean(): could not infer output dtype. Input dtype must be either a floating "
+                           f"point or complex dtype. Got: {x.dtype.name}")
+    return Mean.apply(x, normalize_dims(dim, x.data.ndim), keepdim)
+
+
+def _extreme(x, dim, keepdim, largest, name):
+    if isinstance(dim, Tensor):  # torch.max(a, b) is the element-wise maximum
+        from .elementwise import maximum, minimum
+        return maximum(x, dim) if largest else minimum(x, dim)
+    if x.data.size == 0:
+        raise RuntimeError(f"{name}(): Expected reduction dim to be specified for input.numel() == 0.")
+    if dim is None:
+        return Amax.apply(x, None, False, largest)
+    d = _wrap_dim(dim, x.data.ndim)
+    if x.data.ndim == 0:
+        return values_indices[name](x, Tensor._wrap(np.zeros((), np.int64)))
+    pick = np.argmax if largest else np.argmin
+    idx = np.expand_dims(pick(x.data, axis=d), d)
+    values = x.gather(d, Tensor._wrap(idx))  # the gradient goes to the chosen index only, as torch
+    if not keepdim:
+        values, idx = values.squeeze(d), idx.squeeze(d)
+    return values_indices[name](values, Tensor._wrap(idx))
+
+
+def max(x, dim=None, keepdim=False):
+    return _extreme(x, dim, keepdim, True, "max")
+
+
+def min(x, dim=None, keepdim=False):
+    return _extreme(x, dim, keepdim, False, "min")
+
+
+def amax(x, dim=(), keepdim=False):
+    return Amax.apply(x, normalize_dims(dim if dim != () else None, x.data.ndim), keepdim, True)
+
+
+def amin(x, dim=(), keepdim=False):
+    return Amax.apply(x, normalize_dims(dim if dim != () else None, x.data.ndim), keepdim, False)
+
+
+def argmax(x, dim=None, keepdim=False):
+    if dim is None:
+        return Tensor._wrap(np.asarray(np.argmax(x.data)))
+    return Tensor._wrap(np.argmax(x.data, axis=_wrap_dim(dim, x.data.ndim), keepdims=keepdim))
+
+
+def argmin(x, dim=None, keepdim=False):
+    if dim is None:
+        return Tensor._wrap(np.asarray(np.argmin(x.data)))
+    return Tensor._wrap(np.argmin(x.data, axis=_wrap_dim(dim, x.data.ndim), keepdims=keepdim))
+
+
+def prod(x, dim=None, keepdim=False, *, dtype=None):
+    if dtype is not None:
+        x = x.to(dtype)
+    return Prod.apply(x, None if dim is None else _wrap_dim(dim, x.data.ndim), keepdim)
+
+
+def var(x, dim=None, unbiased=None, keepdim=False, *, correction=None):
+    """Variance with Bessel's correction by default (correction=1, or unbiased=False for 0)."""
+    if correction is None:
+        correction = 0 if unbiased is False else 1
+    dims = normalize_dims(dim, x.data.ndim)
+    n = x.data.size if dims is None else int(np.prod([x.data.shape[d] for d in dims]))
+    centred = x - x.mean(dims, keepdim=True)
+    return (centred * centred).sum(dims, keepdim=keepdim) / builtins.max(n - correction, 0)
+
+
+def std(x, dim=None, unbiased=None, keepdim=False, *, correction=None):
+    return var(x, dim, unbiased, keepdim, correction=correction).sqrt()
+
+
+def logsumexp(x, dim, keepdim=False):
+    return LogSumExp.apply(x, normalize_dims(dim, x.data.ndim), keepdim)
+
+
+def softmax(x, dim, dtype=None):
+    if dtype is not None:
+        x = x.to(dtype)
+    return Softmax.apply(x, _wrap_dim(dim, x.data.ndim))
+
+
+def log_softmax(x, dim, dtype=None):
+    if dtype is not None:
+        x = x.to(dtype)
+    return LogSoftmax.apply(x, _wrap_dim(dim, x.data.ndim))
+
+
+def norm(x, p="fro", dim=None, keepdim=False, dtype=None):
+    dims = normalize_dims(dim, x.data.ndim)
+    if p in ("fro", 2, 2.0):
+        return Norm2.apply(x, dims, keepdim)
+    if p in (float("inf"), "inf"):
+        return x.abs().amax(dims, keepdim=keepdim)
+    if p == 1:
+        return x.abs().sum(dims, keepdim=keepdim)
+    return (x.abs() ** p).sum(dims, keepdim=keepdim) ** (1.0 / p)
+
+
+def cumsum(x, dim, *, dtype=None):
+    if dtype is not None:
+        x = x.to(dtype)
+    return CumSum.apply(x, _wrap_dim(dim, x.data.ndim))
+
+
+def all(x, dim=None, keepdim=False):
+    return Tensor._wrap(np.asarray(np.all(x.data, axis=normalize_dims(dim, x.data.ndim), keepdims=keepdim)))
+
+
+def any(x, dim=None, keepdim=False):
+    return Tensor._wrap(np.asarray(np.any(x.data, axis=normalize_dims(dim, x.data.ndim), keepdims=keepdim)))
+

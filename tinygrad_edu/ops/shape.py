@@ -1,0 +1,314 @@
+"""Shape ops: reshape/view, permute/transpose, expand, repeat, cat, flip, and what is built on them.
+
+reshape, permute, expand, squeeze and unsqueeze return *views* (numpy views of the same memory),
+which share the version counter of their base, as torch's views do.
+"""
+import numpy as np
+
+from ..autograd.function import Function
+from ..tensor import Tensor, _wrap_dim
+
+
+def _view_of(out, base):
+    """Make `out` share `base`'s version counter when it shares its memory."""
+    if out.data.base is not None and np.may_share_memory(out.data, base.data):
+        out._version = base._version
+    return out
+
+
+class Reshape(Function):
+    @staticmethod
+    def forward(ctx, x, shape, copy_ok):
+        ctx.in_shape = x.data.shape
+        try:
+            return np.reshape(x.data, shape, copy=None if copy_ok else False)
+        except ValueError:
+            raise RuntimeError("view size is not compatible with input tensor's size and stride (at least one "
+                               "dimension spans across two contiguous subspaces). Use .reshape(...) instead.")
+
+    @staticmethod
+    def backward(ctx, grad):
+        return grad.reshape(ctx.in_shape), None, None
+
+
+class Permute(Function):
+    @staticmethod
+    def forward(ctx, x, dims):
+        ctx.inverse = tuple(np.argsort(dims))
+        return np.transpose(x.data, dims)
+
+    @staticmethod
+    def backward(ctx, grad):
+        return grad.permute(ctx.inverse), None
+
+
+class Expand(Function):
+    """Broadcast to a larger shape (a read-only view); backward sums the copies."""
+
+    @staticmethod
+    def forward(ctx, x, shape):
+        ctx.in_shape = x.data.shape
+        return np.broadcast_to(x.data, shape)
+
+    @staticmethod
+    def backward(ctx, grad):
+        from .broadcast import unbroadcast
+        return unbroadcast(grad, ctx.in_shape), None
+
+
+class Repeat(Function):
+    """Tile the tensor; each input element's gradient is the sum over its tiles."""
+
+    @staticmethod
+    def forward(ctx, x, reps):
+        padded = (1,) * (len(reps) - x.data.ndim) + x.data.shape
+        ctx.in_shape, ctx.padded, ctx.reps = x.data.shape, padded, reps
+        return np.tile(x.data.reshape(padded), reps)
+
+    @staticmethod
+    def backward(ctx, grad):
+        split = []
+        for r, s in zip(ctx.reps, ctx.padded):
+            split += [r, s]
+        summed = grad.reshape(tuple(split)).sum(tuple(range(0, len(split), 2)))
+        return summed.reshape(ctx.in_shape), None
+
+
+class Cat(Function):
+    """Concatenate along `dim`; backward hands each input its slice of the gradient."""
+
+    @staticmethod
+    def forward(ctx, dim, *xs):
+        ctx.dim = dim
+        ctx.bounds = np.cumsum([0] + [x.data.shape[dim] for x in xs])
+        return np.concatenate([x.data for x in xs], axis=dim)
+
+    @staticmethod
+    def backward(ctx, grad):
+        lead = (slice(None),) * ctx.dim
+        b = ctx.bounds
+        return (None,) + tuple(grad[lead + (slice(int(b[i]), int(b[i + 1])),)] if need else None
+                               for i, need in enumerate(ctx.needs_input_grad[1:]))
+
+
+class Flip(Function):
+    @staticmethod
+    def forward(ctx, x, dims):
+        ctx.dims = dims
+        return np.flip(x.data, dims).copy()
+
+    @staticmethod
+    def backward(ctx, grad):
+        return grad.flip(ctx.dims), None
+
+
+# ---- public functions --------------------------------------------------------------------------------
+def _shape_arg(args):
+    if len(args) == 1 and isinstance(args[0], (tuple, list)):
+        args = tuple(args[0])
+    return tuple(int(a) for a in args)
+
+
+def _infer(shape, numel):
+    if shape.count(-1) > 1:
+        raise RuntimeError("only one dimension can be inferred")
+    known = int(np.prod([s for s in shape if s != -1]))
+    if -1 in shape:
+        if known == 0 or numel % known:
+            raise RuntimeError(f"shape '{list(shape)}' is invalid for input of size {numel}")
+        shape = tuple(numel // known if s == -1 else s for s in shape)
+    elif known != numel:
+        raise RuntimeError(f"shape '{list(shape)}' is invalid for input of size {numel}")
+    return shape
+
+
+def reshape(x, *shape):
+    shape = _infer(_shape_arg(shape), x.data.size)
+    if shape == x.data.shape:
+        return x
+    return _view_of(Reshape.apply(x, shape, True), x)
+
+
+def view(x, *shape):
+    if len(shape) == 1 and not isinstance(shape[0], (int, np.integer, tuple, list)):
+        return x.to(shape[0])  # view(dtype) with the same itemsize is not supported; treat as a cast
+    shape = _infer(_shape_arg(shape), x.data.size)
+    return _view_of(Reshape.apply(x, shape, False), x)
+
+
+def flatten(x, start_dim=0, end_dim=-1):
+    if x.data.ndim == 0:
+        return reshape(x, 1)
+    s, e = _wrap_dim(start_dim, x.data.ndim), _wrap_dim(end_dim, x.data.ndim)
+    if s > e:
+        raise RuntimeError("flatten() has invalid args: start_dim cannot come after end_dim")
+    shape = x.data.shape
+    return reshape(x, shape[:s] + (int(np.prod(shape[s:e + 1])),) + shape[e + 1:])
+
+
+def squeeze(x, dim=None):
+    shape = x.data.shape
+    if dim is None:
+        dims = {i for i, n in enumerate(shape) if n == 1}
+    else:
+        dims = {_wrap_dim(d, x.data.ndim) for d in (dim if isinstance(dim, (tuple, list)) else (dim,))}
+        dims = {d for d in dims if x.data.ndim and shape[d] == 1}
+    return reshape(x, tuple(n for i, n in enumerate(shape) if i not in dims))
+
+
+def unsqueeze(x, dim):
+    d = _wrap_dim(dim, x.data.ndim + 1)
+    shape = x.data.shape
+    return reshape(x, shape[:d] + (1,) + shape[d:])
+
+
+def permute(x, *dims):
+    dims = _shape_arg(dims)
+    if len(dims) != x.data.ndim:
+        raise RuntimeError(f"permute(): number of dims don't match in permute: the tensor has {x.data.ndim} "
+                           f"dimensions but {len(dims)} were given ({list(dims)})")
+    dims = tuple(_wrap_dim(d, x.data.ndim) for d in dims)
+    if len(set(dims)) != len(dims):
+        raise RuntimeError(f"permute(): duplicate dims are not allowed: {list(dims)}")
+    return _view_of(Permute.apply(x, dims), x)
+
+
+def transpose(x, dim0, dim1):
+    n = x.data.ndim
+    if n < 2 and dim0 in (0, -1) and dim1 in (0, -1):
+        return x
+    dims = list(range(n))
+    a, b = _wrap_dim(dim0, n), _wrap_dim(dim1, n)
+    dims[a], dims[b] = dims[b], dims[a]
+    return permute(x, dims)
+
+
+def t(x):
+    if x.data.ndim > 2:
+        raise RuntimeError(f"t() expects a tensor with <= 2 dimensions, but self is {x.data.ndim}D")
+    return transpose(x, 0, -1) if x.data.ndim == 2 else x
+
+
+def expand(x, *sizes):
+    sizes = _shape_arg(sizes)
+    shape = x.data.shape
+    if len(sizes) < len(shape):
+        raise RuntimeError(f"expand(tensor{list(shape)}, size={list(sizes)}): the number of sizes provided "
+                           f"({len(sizes)}) must be greater or equal to the number of dimensions in the "
+                           f"tensor ({len(shape)})")
+    lead = len(sizes) - len(shape)
+    target = []
+    for i, s in enumerate(sizes):
+        have = shape[i - lead] if i >= lead else None
+        if s == -1:
+            if have is None:
+                raise RuntimeError(f"expand: -1 is not allowed in a leading, non-existing dimension {i}")
+            s = have
+        elif have is not None and have != 1 and have != s:
+            raise RuntimeError(f"The expanded size of the tensor ({s}) must match the existing size ({have}) at "
+                               f"non-singleton dimension {i}.  Target sizes: {list(sizes)}.  Tensor sizes: "
+                               f"{list(shape)}")
+        target.append(s)
+    target = tuple(target)
+    if target == shape:
+        return x
+    return _view_of(Expand.apply(x, target), x)
+
+
+def repeat(x, *reps):
+    reps = _shape_arg(reps)
+    if len(reps) < x.data.ndim:
+        raise RuntimeError("Number of dimensions of repeat dims can not be smaller than number of dimensions "
+                           "of tensor")
+    return Repeat.apply(x, reps)
+
+
+def cat(tensors, dim=0):
+    tensors = list(tensors)
+    if not tensors:
+        raise RuntimeError("torch.cat(): expected a non-empty list of Tensors")
+    for i, t in enumerate(tensors):
+        if not isinstance(t, Tensor):
+            raise TypeError(f"expected Tensor as element {i} in argument 0, but got {type(t).__name__}")
+    ref = tensors[0].data
+    d = _wrap_dim(dim, ref.ndim)
+    for i, t in enumerate(tensors[1:], 1):
+        s = t.data.shape
+        if len(s) != ref.ndim:
+            raise RuntimeError(f"Tensors must have same number of dimensions: got {ref.ndim} and {len(s)}")
+        for k in range(ref.ndim):
+            if k != d and s[k] != ref.shape[k]:
+                raise RuntimeError(f"Sizes of tensors must match except in dimension {d}. Expected size "
+                                   f"{ref.shape[k]} but got size {s[k]} for tensor number {i} in the list.")
+    dtype = np.result_type(*[t.data.dtype for t in tensors])
+    return Cat.apply(d, *[t.to(dtype) for t in tensors])
+
+
+def stack(tensors, dim=0):
+    tensors = list(tensors)
+    if not tensors:
+        raise RuntimeError("stack expects a non-empty TensorList")
+    first = tensors[0].data.shape
+    for i, t in enumerate(tensors):
+        if t.data.shape != first:
+            raise RuntimeError(f"stack expects each tensor to be equal size, but got {list(first)} at entry 0 "
+                               f"and {list(t.data.shape)} at entry {i}")
+    d = _wrap_dim(dim, len(first) + 1)
+    return cat([unsqueeze(t, d) for t in tensors], d)
+
+
+def split(x, split_size_or_sections, dim=0):
+    d = _wrap_dim(dim, x.data.ndim)
+    n = x.data.shape[d]
+    if isinstance(split_size_or_sections, int):
+        step = split_size_or_sections
+        if step <= 0 and n:
+            raise RuntimeError(f"split_size can only be 0 if dimension size is 0, but got dimension size of {n}")
+        sizes = [min(step, n - i) for i in range(0, n, step)] if n else [0]
+    else:
+        sizes = list(split_size_or_sections)
+        if sum(sizes) != n:
+            raise RuntimeError(f"split_with_sizes expects split_sizes to sum exactly to {n} (input tensor's size "
+                               f"at dimension {d}), but got split_sizes={sizes}")
+    out, start = [], 0
+    for s in sizes:
+        out.append(narrow(x, d, start, s))
+        start += s
+    return tuple(out)
+
+
+def chunk(x, chunks, dim=0):
+    if chunks <= 0:
+        raise RuntimeError(f"chunk expects `chunks` to be greater than 0, got: {chunks}")
+    n = x.data.shape[_wrap_dim(dim, x.data.ndim)]
+    return split(x, max(-(-n // chunks), 1), dim)
+
+
+def narrow(x, dim, start, length):
+    d = _wrap_dim(dim, x.data.ndim)
+    return x[(slice(None),) * d + (slice(start, start + length),)]
+
+
+def unbind(x, dim=0):
+    d = _wrap_dim(dim, x.data.ndim)
+    return tuple(x[(slice(None),) * d + (i,)] for i in range(x.data.shape[d]))
+
+
+def flip(x, dims):
+    dims = tuple(_wrap_dim(d, x.data.ndim) for d in ((dims,) if isinstance(dims, int) else dims))
+    return Flip.apply(x, dims)
+
+
+def contiguous(x, memory_format=None):
+    if x.data.flags.c_contiguous:
+        return x
+    from .unary import clone
+    return clone(x)
+
+
+def movedim(x, source, destination):
+    dims = list(range(x.data.ndim))
+    s, d = _wrap_dim(source, x.data.ndim), _wrap_dim(destination, x.data.ndim)
+    dims.insert(d, dims.pop(s))
+    return permute(x, dims)
+

@@ -1,0 +1,370 @@
+"""Unary element-wise ops. Each backward is the derivative times the incoming gradient.
+
+Ops whose derivative is easiest in terms of their output (exp, sqrt, tanh, sigmoid) save the
+output; the engine stores it without a reference cycle (see Function.save_for_backward).
+"""
+import numpy as np
+
+from ..autograd.function import Function
+from ..tensor import Tensor
+
+
+def _mask(grad, condition):
+    """A 0/1 array of the gradient's dtype: the derivative of piecewise-linear ops."""
+    return Tensor._wrap(condition.astype(grad.data.dtype))
+
+
+class Neg(Function):
+    @staticmethod
+    def forward(ctx, x):
+        return np.negative(x.data)
+
+    @staticmethod
+    def backward(ctx, grad):
+        return -grad
+
+
+class Abs(Function):
+    """d|x|/dx = sign(x) (0 at 0)."""
+
+    @staticmethod
+    def forward(ctx, x):
+        ctx.save_for_backward(x)
+        return np.abs(x.data)
+
+    @staticmethod
+    def backward(ctx, grad):
+        (x,) = ctx.saved_tensors
+        return grad * Tensor._wrap(np.sign(x.data))
+
+
+class Exp(Function):
+    """d e^x/dx = e^x: the output itself."""
+
+    @staticmethod
+    def forward(ctx, x):
+        out = np.exp(x.data)
+        ctx.save_for_backward(out)
+        return out
+
+    @staticmethod
+    def backward(ctx, grad):
+        (out,) = ctx.saved_tensors
+        return grad * out
+
+
+class Log(Function):
+    """d ln x/dx = 1/x."""
+
+    @staticmethod
+    def forward(ctx, x):
+        ctx.save_for_backward(x)
+        return np.log(x.data)
+
+    @staticmethod
+    def backward(ctx, grad):
+        (x,) = ctx.saved_tensors
+        return grad / x
+
+
+class Log1p(Function):
+    """d ln(1+x)/dx = 1/(1+x)."""
+
+    @staticmethod
+    def forward(ctx, x):
+        ctx.save_for_backward(x)
+        return np.log1p(x.data)
+
+    @staticmethod
+    def backward(ctx, grad):
+        (x,) = ctx.saved_tensors
+        return grad / (x + 1)
+
+
+class Sqrt(Function):
+    """d sqrt(x)/dx = 1 / (2 sqrt(x))."""
+
+    @staticmethod
+    def forward(ctx, x):
+        out = np.sqrt(x.data)
+        ctx.save_for_backward(out)
+        return out
+
+    @staticmethod
+    def backward(ctx, grad):
+        (out,) = ctx.saved_tensors
+        return grad / (out * 2)
+
+
+class Rsqrt(Function):
+    """d x^(-1/2)/dx = -1/2 x^(-3/2) = -out^3 / 2."""
+
+    @staticmethod
+    def forward(ctx, x):
+        out = 1 / np.sqrt(x.data)
+        ctx.save_for_backward(out)
+        return out
+
+    @staticmethod
+    def backward(ctx, grad):
+        (out,) = ctx.saved_tensors
+        return grad * (out * out * out) * -0.5
+
+
+class Sin(Function):
+    @staticmethod
+    def forward(ctx, x):
+        ctx.save_for_backward(x)
+        return np.sin(x.data)
+
+    @staticmethod
+    def backward(ctx, grad):
+        (x,) = ctx.saved_tensors
+        return grad * x.cos()
+
+
+class Cos(Function):
+    @staticmethod
+    def forward(ctx, x):
+        ctx.save_for_backward(x)
+        return np.cos(x.data)
+
+    @staticmethod
+    def backward(ctx, grad):
+        (x,) = ctx.saved_tensors
+        return grad * -x.sin()
+
+
+class Tanh(Function):
+    """d tanh(x)/dx = 1 - tanh(x)^2."""
+
+    @staticmethod
+    def forward(ctx, x):
+        out = np.tanh(x.data)
+        ctx.save_for_backward(out)
+        return out
+
+    @staticmethod
+    def backward(ctx, grad):
+        (out,) = ctx.saved_tensors
+        return grad * (1 - out * out)
+
+
+class Sigmoid(Function):
+    """s(x) = 1/(1+e^-x), computed as (1 + tanh(x/2))/2 which never overflows; ds/dx = s (1 - s)."""
+
+    @staticmethod
+    def forward(ctx, x):
+        out = np.tanh(x.data * 0.5)
+        out += 1
+        out *= 0.5
+        ctx.save_for_backward(out)
+        return out
+
+    @staticmethod
+    def backward(ctx, grad):
+        (out,) = ctx.saved_tensors
+        return grad * (out * (1 - out))
+
+
+class Relu(Function):
+    """relu(x) = max(x, 0); derivative 1 where x > 0, else 0."""
+
+    @staticmethod
+    def forward(ctx, x):
+        out = np.maximum(x.data, 0)
+        ctx.save_for_backward(out)
+        return out
+
+    @staticmethod
+    def backward(ctx, grad):
+        (out,) = ctx.saved_tensors
+        return grad * _mask(grad, out.data > 0)
+
+
+class LeakyRelu(Function):
+    """x where x > 0, slope * x elsewhere; derivative 1 or slope."""
+
+    @staticmethod
+    def forward(ctx, x, negative_slope):
+        ctx.save_for_backward(x)
+        ctx.slope = negative_slope
+        return np.where(x.data > 0, x.data, x.data * negative_slope)
+
+    @staticmethod
+    def backward(ctx, grad):
+        (x,) = ctx.saved_tensors
+        return grad * Tensor._wrap(np.where(x.data > 0, 1, ctx.slope).astype(grad.data.dtype)), None
+
+
+class Clamp(Function):
+    """Gradient passes where min <= x <= max (bounds included, as torch), else 0."""
+
+    @staticmethod
+    def forward(ctx, x, lo, hi):
+        ctx.save_for_backward(x)
+        ctx.bounds = (lo, hi)
+        out = x.data
+        if lo is not None:
+            out = np.maximum(out, lo.data if isinstance(lo, Tensor) else lo)
+        if hi is not None:
+            out = np.minimum(out, hi.data if isinstance(hi, Tensor) else hi)
+        return out if out is not x.data else out.copy()
+
+    @staticmethod
+    def backward(ctx, grad):
+        (x,) = ctx.saved_tensors
+        lo, hi = ctx.bounds
+        keep = np.ones(x.data.shape, dtype=bool)
+        if lo is not None:
+            keep &= x.data >= (lo.data if isinstance(lo, Tensor) else lo)
+        if hi is not None:
+            keep &= x.data <= (hi.data if isinstance(hi, Tensor) else hi)
+        return grad * _mask(grad, keep), None, None
+
+
+class ZeroGrad(Function):
+    """Piecewise-constant functions (sign, floor, ceil, round): zero gradient everywhere."""
+
+    @staticmethod
+    def forward(ctx, x, np_fn):
+        return np_fn(x.data)
+
+    @staticmethod
+    def backward(ctx, grad):
+        return grad * 0, None
+
+
+class Cast(Function):
+    """Change dtype; the gradient is cast back to the input's dtype."""
+
+    @staticmethod
+    def forward(ctx, x, np_dtype):
+        ctx.in_dtype = x.data.dtype
+        return x.data.astype(np_dtype)
+
+    @staticmethod
+    def backward(ctx, grad):
+        return grad.to(ctx.in_dtype), None
+
+
+class Clone(Function):
+    """A copy with its own memory; the gradient passes through unchanged."""
+
+    @staticmethod
+    def forward(ctx, x):
+        return x.data.copy()
+
+    @staticmethod
+    def backward(ctx, grad):
+        return grad
+
+
+# ---- public functions ----------------------------------------------------------------------------
+def _float_only(x, name):
+    if x.data.dtype.kind != "f":  # torch computes these in the default float dtype for integer input
+        from .. import dtypes
+        return x.to(dtypes.get_default_dtype().numpy_dtype)
+    return x
+
+
+def neg(x):
+    if x.data.dtype == np.bool_:
+        raise RuntimeError("Negation, the `-` operator, on a bool tensor is not supported. If you are trying "
+                           "to invert a mask, use the `~` or `logical_not()` operator instead.")
+    return Neg.apply(x)
+
+
+def abs(x):
+    return Abs.apply(x)
+
+
+def exp(x):
+    return Exp.apply(_float_only(x, "exp"))
+
+
+def log(x):
+    return Log.apply(_float_only(x, "log"))
+
+
+def log1p(x):
+    return Log1p.apply(_float_only(x, "log1p"))
+
+
+def sqrt(x):
+    return Sqrt.apply(_float_only(x, "sqrt"))
+
+
+def rsqrt(x):
+    return Rsqrt.apply(_float_only(x, "rsqrt"))
+
+
+def sin(x):
+    return Sin.apply(_float_only(x, "sin"))
+
+
+def cos(x):
+    return Cos.apply(_float_only(x, "cos"))
+
+
+def tanh(x):
+    return Tanh.apply(_float_only(x, "tanh"))
+
+
+def sigmoid(x):
+    return Sigmoid.apply(_float_only(x, "sigmoid"))
+
+
+def relu(x):
+    return Relu.apply(x)
+
+
+def leaky_relu(x, negative_slope=0.01):
+    return LeakyRelu.apply(x, negative_slope)
+
+
+def clamp(x, min=None, max=None):
+    if min is None and max is None:
+        raise RuntimeError("torch.clamp: At least one of 'min' or 'max' must not be None")
+    return Clamp.apply(x, min, max)
+
+
+clip = clamp
+
+
+def sign(x):
+    return ZeroGrad.apply(x, np.sign)
+
+
+def floor(x):
+    return ZeroGrad.apply(x, np.floor)
+
+
+def ceil(x):
+    return ZeroGrad.apply(x, np.ceil)
+
+
+def round(x):
+    return ZeroGrad.apply(x, np.round)
+
+
+def cast(x, np_dtype):
+    if x.data.dtype == np_dtype:
+        return x
+    return Cast.apply(x, np_dtype)
+
+
+def clone(x, memory_format=None):
+    return Clone.apply(x)
+
+
+def isnan(x):
+    return Tensor._wrap(np.isnan(x.data))
+
+
+def isinf(x):
+    return Tensor._wrap(np.isinf(x.data))
+
+
+def isfinite(x):
+    return Tensor._wrap(np.isfinite(x.data))

@@ -1,0 +1,472 @@
+"""The Tensor: a numpy array plus what autograd needs to know about it.
+
+`data` is the numpy array (shared, never copied when wrapping). `grad_fn` is the graph node that
+produced the tensor (None for leaves), `_output_nr` which output of that node it is. `_version` is
+a one-element list shared with the tensor's views and bumped by every in-place change, so backward
+can tell when a saved tensor was modified. Every differentiable method is a one-liner that calls an
+op in `tinygrad_edu.ops`, where forward and backward are written side by side.
+"""
+import numpy as np
+
+from . import dtypes as _dt
+from ._format import format_tensor
+from .grad_mode import _state
+
+
+class Size(tuple):
+    """torch.Size: a tuple of ints that prints as `Size([2, 3])`."""
+
+    def __repr__(self):
+        return f"tinygrad_edu.Size({list(self)})"
+
+    def numel(self):
+        return int(np.prod(self, dtype=np.int64))
+
+
+class device:
+    """Only the CPU exists here; `device('cpu')` lets scripts that pass devices around run."""
+
+    def __init__(self, type="cpu", index=None):
+        type = str(type)
+        if type.split(":")[0] != "cpu":
+            raise RuntimeError(f"tinygrad_edu runs on the CPU only; device {type!r} is not available")
+        self.type, self.index = "cpu", None
+
+    def __eq__(self, other):
+        return str(other) == "cpu"
+
+    __hash__ = object.__hash__
+
+    def __repr__(self):
+        return "device(type='cpu')"
+
+    def __str__(self):
+        return "cpu"
+
+
+_CPU = device("cpu")
+
+
+class Tensor:
+    __slots__ = ("data", "grad", "_requires_grad", "grad_fn", "_output_nr", "_version", "_hooks",
+                 "__weakref__")
+
+    def __init__(self, *args, requires_grad=False):
+        """Legacy torch.Tensor(...): from data (always the default float dtype) or from sizes."""
+        if len(args) == 1 and not isinstance(args[0], (int, np.integer)):
+            src = args[0]
+            data = np.array(src.data if isinstance(src, Tensor) else src,
+                            dtype=_dt.get_default_dtype().numpy_dtype)
+        else:
+            data = np.empty(_size(args), dtype=_dt.get_default_dtype().numpy_dtype)
+        self.data, self.grad, self.grad_fn, self._output_nr = data, None, None, 0
+        self._version, self._hooks, self._requires_grad = [0], None, False
+        self.requires_grad = requires_grad
+
+    @classmethod
+    def _wrap(cls, data, requires_grad=False):
+        """Wrap an ndarray: no copy, no checks (the hot path of every op)."""
+        t = object.__new__(cls)
+        t.data = data
+        t.grad = None
+        t._requires_grad = requires_grad
+        t.grad_fn = None
+        t._output_nr = 0
+        t._version = [0]
+        t._hooks = None
+        return t
+
+    # ---- autograd attributes -----------------------------------------------------------------
+    @property
+    def requires_grad(self):
+        return self._requires_grad
+
+    @requires_grad.setter
+    def requires_grad(self, flag):
+        flag = bool(flag)
+        if self.grad_fn is not None and not flag:
+            raise RuntimeError("you can only change requires_grad flags of leaf variables. If you want to "
+                               "use a computed variable in a subgraph that doesn't require differentiation "
+                               "use var_no_grad = var.detach().")
+        if flag and self.data.dtype.kind != "f":
+            raise RuntimeError(f"only Tensors of floating point dtype can require gradients, got {self.dtype}")
+        self._requires_grad = flag
+
+    def requires_grad_(self, requires_grad=True):
+        self.requires_grad = requires_grad
+        return self
+
+    @property
+    def is_leaf(self):
+        return self.grad_fn is None
+
+    @property
+    def _base_version(self):
+        return self._version[0]
+
+    def retain_grad(self):
+        """Keep the gradient of a non-leaf tensor in `.grad` after backward."""
+        if self.grad_fn is None:
+            if not self._requires_grad:
+                raise RuntimeError("can't retain_grad on Tensor that has requires_grad=False")
+            return
+        import weakref
+        node = self.grad_fn
+        if node._retained is None:
+            node._retained = {}
+        node._retained[self._output_nr] = weakref.ref(self)
+
+    @property
+    def retains_grad(self):
+        node = self.grad_fn
+        return node is not None and bool(node._retained) and self._output_nr in node._retained
+
+    def register_hook(self, hook):
+        """hook(grad) -> new grad or None, run when this tensor's gradient has been computed."""
+        if not self._requires_grad:
+            raise RuntimeError("cannot register a hook on a tensor that doesn't require gradient")
+        if self.grad_fn is None:
+            if self._hooks is None:
+                self._hooks = []
+            hooks = self._hooks
+        else:
+            node = self.grad_fn
+            if node._tensor_hooks is None:
+                node._tensor_hooks = {}
+            hooks = node._tensor_hooks.setdefault(self._output_nr, [])
+        hooks.append(hook)
+        return _RemovableHandle(hooks, hook)
+
+    def backward(self, gradient=None, retain_graph=None, create_graph=False, inputs=None):
+        """Accumulate d(self)/d(leaf) into every leaf's `.grad` (torch.Tensor.backward)."""
+        from .autograd import backward
+        backward(self, gradient, retain_graph, create_graph, inputs=inputs)
+
+    def detach(self):
+        """A tensor sharing data (and the version counter) with this one, outside the graph."""
+        t = Tensor._wrap(self.data)
+        t._version = self._version
+        return t
+
+    def detach_(self):
+        if self.grad_fn is not None:
+            self.grad_fn, self._output_nr = None, 0
+        self._requires_grad = False
+        return self
+
+    # ---- introspection -----------------------------------------------------------------------
+    @property
+    def shape(self):
+        return Size(self.data.shape)
+
+    def size(self, dim=None):
+        if dim is None:
+            return Size(self.data.shape)
+        return self.data.shape[_wrap_dim(dim, self.data.ndim)]
+
+    @property
+    def dtype(self):
+        return _dt._BY_NUMPY[self.data.dtype]
+
+    @property
+    def device(self):
+        return _CPU
+
+    is_cuda = False
+
+    @property
+    def ndim(self):
+        return self.data.ndim
+
+    def dim(self):
+        return self.data.ndim
+
+    ndimension = dim
+
+    def numel(self):
+        return self.data.size
+
+    nelement = numel
+
+    def element_size(self):
+        return self.data.itemsize
+
+    def is_floating_point(self):
+        return self.data.dtype.kind == "f"
+
+    def is_contiguous(self):
+        return self.data.flags.c_contiguous
+
+    def __len__(self):
+        if self.data.ndim == 0:
+            raise TypeError("len() of a 0-d tensor")
+        return self.data.shape[0]
+
+    def __iter__(self):
+        if self.data.ndim == 0:
+            raise TypeError("iteration over a 0-d tensor")
+        return (self[i] for i in range(self.data.shape[0]))
+
+    def item(self):
+        if self.data.size != 1:
+            raise RuntimeError(f"a Tensor with {self.data.size} elements cannot be converted to Scalar")
+        return self.data.item()
+
+    def tolist(self):
+        return self.data.tolist()
+
+    def numpy(self, *, force=False):
+        if self._requires_grad and not force:
+            raise RuntimeError("Can't call numpy() on Tensor that requires grad. "
+                               "Use tensor.detach().numpy() instead.")
+        return self.data
+
+    def __array__(self, dtype=None, copy=None):
+        arr = self.numpy()
+        if dtype is not None and arr.dtype != dtype:
+            return arr.astype(dtype)
+        return arr.copy() if copy else arr
+
+    def __float__(self):
+        return float(self.item())
+
+    def __int__(self):
+        return int(self.item())
+
+    def __index__(self):
+        if self.data.dtype.kind not in "iub" or self.data.size != 1:
+            raise TypeError("only integer tensors of a single element can be converted to an index")
+        return int(self.data.item())
+
+    def __bool__(self):
+        if self.data.size != 1:
+            raise RuntimeError(f"Boolean value of Tensor with more than one value is ambiguous "
+                               f"(shape {list(self.data.shape)})")
+        return bool(self.data.item())
+
+    def __format__(self, spec):
+        if self.data.size == 1 and spec:
+            return format(self.item(), spec)
+        return format(repr(self), spec)
+
+    def __repr__(self):
+        return format_tensor(self)
+
+    __hash__ = object.__hash__
+
+    def __reduce__(self):
+        raise TypeError("tinygrad_edu tensors are not pickled; use tinygrad_edu.save / tinygrad_edu.load")
+
+    def __deepcopy__(self, memo):
+        if self.grad_fn is not None:
+            raise RuntimeError("Only Tensors created explicitly by the user (graph leaves) support the "
+                               "deepcopy protocol at the moment")
+        t = type(self)._wrap(self.data.copy(), self._requires_grad)
+        if self.grad is not None:
+            t.grad = Tensor._wrap(self.grad.data.copy())
+        memo[id(self)] = t
+        return t
+
+    # ---- dtype and device conversions ----------------------------------------------------------
+    def to(self, *args, dtype=None, copy=False, **kwargs):
+        """to(dtype), to(device), to(other_tensor), to(device, dtype)."""
+        for a in args:
+            if isinstance(a, Tensor):
+                dtype = a.dtype
+            elif isinstance(a, (str, device)):
+                device(a)  # validates: only the CPU
+            elif a is not None:
+                dtype = a
+        if dtype is None or _dt.to_numpy_dtype(dtype) == self.data.dtype:
+            return self.clone() if copy else self
+        return ops.cast(self, _dt.to_numpy_dtype(dtype))
+
+    def type(self, dtype=None):
+        if dtype is None:
+            return {np.float32: "tinygrad_edu.FloatTensor", np.float64: "tinygrad_edu.DoubleTensor",
+                    np.int64: "tinygrad_edu.LongTensor", np.int32: "tinygrad_edu.IntTensor",
+                    np.bool_: "tinygrad_edu.BoolTensor"}.get(self.data.dtype.type, str(self.dtype))
+        return self.to(dtype)
+
+    def type_as(self, other):
+        return self.to(other.dtype)
+
+    def float(self):
+        return self.to(_dt.float32)
+
+    def double(self):
+        return self.to(_dt.float64)
+
+    def half(self):
+        return self.to(_dt.float16)
+
+    def long(self):
+        return self.to(_dt.int64)
+
+    def int(self):
+        return self.to(_dt.int32)
+
+    def short(self):
+        return self.to(_dt.int16)
+
+    def bool(self):
+        return self.to(_dt.bool_)
+
+    def cpu(self):
+        return self
+
+    def cuda(self, *args, **kwargs):
+        raise RuntimeError("tinygrad_edu runs on the CPU only (no CUDA)")
+
+    # ---- in-place operations -------------------------------------------------------------------
+    def _inplace(self, op, *args):
+        """Compute `op(self, *args)` and write it into self, as torch's in-place ops do.
+
+        Under grad mode, if the result needs a graph node, self takes that node as its grad_fn
+        (torch "rebases" the history); a leaf that requires grad refuses, like torch.
+        """
+        record = _state.enabled and (self._requires_grad or any(
+            isinstance(a, Tensor) and a._requires_grad for a in args))
+        if record and self.grad_fn is None and self._requires_grad:
+            raise RuntimeError("a leaf Variable that requires grad is being used in an in-place operation.")
+        out = op(self, *args)
+        _write_into(self, out.data)
+        if record:
+            self.grad_fn, self._output_nr, self._requires_grad = out.grad_fn, out._output_nr, True
+        self._version[0] += 1
+        return self
+
+    def add_(self, other, *, alpha=1):
+        return self._inplace(ops.add, other, alpha)
+
+    def sub_(self, other, *, alpha=1):
+        return self._inplace(ops.sub, other, alpha)
+
+    def mul_(self, other):
+        return self._inplace(ops.mul, other)
+
+    def div_(self, other, *, rounding_mode=None):
+        return self._inplace(ops.div, other, rounding_mode)
+
+    def pow_(self, exponent):
+        return self._inplace(ops.pow, exponent)
+
+    def clamp_(self, min=None, max=None):
+        return self._inplace(ops.clamp, min, max)
+
+    clip_ = clamp_
+
+    def relu_(self):
+        return self._inplace(ops.relu)
+
+    def masked_fill_(self, mask, value):
+        return self._inplace(ops.masked_fill, mask, value)
+
+    def copy_(self, src):
+        return self._inplace(_copy_source, src)
+
+    def zero_(self):
+        return self.fill_(0)
+
+    def fill_(self, value):
+        return self._inplace(_fill_source, value)
+
+    def __iadd__(self, other):
+        return self.add_(other)
+
+    def __isub__(self, other):
+        return self.sub_(other)
+
+    def __imul__(self, other):
+        return self.mul_(other)
+
+    def __itruediv__(self, other):
+        return self.div_(other)
+
+    def __setitem__(self, index, value):
+        self._inplace(ops.index_put, index, value)
+
+    # In-place random fills (used by nn.init); they write without recording, like torch's.
+    def uniform_(self, a=0.0, b=1.0, *, generator=None):
+        from .random import numpy_rng
+        return self._fill_random(numpy_rng(generator).uniform(a, b, self.data.shape))
+
+    def normal_(self, mean=0.0, std=1.0, *, generator=None):
+        from .random import numpy_rng
+        return self._fill_random(numpy_rng(generator).normal(mean, std, self.data.shape))
+
+    def _fill_random(self, values):
+        if _state.enabled and self._requires_grad and self.grad_fn is None:
+            raise RuntimeError("a leaf Variable that requires grad is being used in an in-place operation.")
+        self.data[...] = values
+        self._version[0] += 1
+        return self
+
+
+class _RemovableHandle:
+    def __init__(self, hooks, hook):
+        self._hooks, self._hook = hooks, hook
+
+    def remove(self):
+        if self._hook in self._hooks:
+            self._hooks.remove(self._hook)
+
+
+def _write_into(t, data):
+    if data.shape != t.data.shape:
+        raise RuntimeError(f"output with shape {list(t.data.shape)} doesn't match the broadcast shape "
+                           f"{list(data.shape)}")
+    if data.dtype != t.data.dtype and not np.can_cast(data.dtype, t.data.dtype, "same_kind"):
+        raise RuntimeError(f"result type {_dt._BY_NUMPY[data.dtype].name} can't be cast to the desired "
+                           f"output type {t.dtype.name}")
+    if not t.data.flags.writeable:
+        raise RuntimeError("unsupported operation: more than one element of the written-to tensor refers "
+                           "to a single memory location (an expanded tensor). Please clone() it first.")
+    if data is not t.data:
+        np.copyto(t.data, data, casting="unsafe")
+
+
+def _copy_source(t, src):
+    """copy_: the new value is src (cast, broadcast); gradient flows to src, none to t's old value."""
+    src = src if isinstance(src, Tensor) else Tensor._wrap(np.asarray(src))
+    out = ops.expand(ops.cast(src, t.data.dtype), t.data.shape)
+    return ops.clone(out) if out._requires_grad else out
+
+
+def _fill_source(t, value):
+    if isinstance(value, Tensor):
+        if value.data.ndim != 0:
+            raise RuntimeError(f"fill_ only supports 0-dimension value tensor but got tensor with "
+                               f"{value.data.ndim} dimensions.")
+        return _copy_source(t, value)
+    if _state.enabled and t._requires_grad:  # keep t in the graph with a zero gradient, as torch does
+        return ops.add(ops.mul(t, 0), value)
+    return Tensor._wrap(np.full(t.data.shape, value, dtype=t.data.dtype))
+
+
+def _wrap_dim(dim, ndim):
+    n = max(ndim, 1)
+    if not -n <= dim < n:
+        raise IndexError(f"Dimension out of range (expected to be in range of [{-n}, {n - 1}], but got {dim})")
+    return dim % n
+
+
+def _size(args):
+    """Sizes given as varargs ints or as one sequence, as torch's creation functions take them."""
+    if len(args) == 1 and isinstance(args[0], (tuple, list, Size)):
+        args = tuple(args[0])
+    out = []
+    for a in args:
+        if isinstance(a, Tensor):
+            a = a.item()
+        if not isinstance(a, (int, np.integer)):
+            raise TypeError(f"size must be a tuple of ints, but got an element of type {type(a).__name__}")
+        if a < 0:
+            raise RuntimeError(f"Trying to create tensor with negative dimension {a}: {list(args)}")
+        out.append(int(a))
+    return tuple(out)
+
+
+# The ops need `Tensor`, so they are imported after it; the op methods are attached in tensor_methods.
+from . import ops  # noqa: E402
+from . import tensor_methods  # noqa: E402,F401

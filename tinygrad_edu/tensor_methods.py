@@ -1,0 +1,73 @@
+"""The Tensor methods that are operations: each one calls a function in `ops`.
+
+Kept as a table so that `Tensor` itself (tensor.py) reads as the data structure it is, and so
+that every op method is visibly a thin call into the op that implements it.
+"""
+from . import ops
+from .tensor import Tensor
+
+
+def _swap(fn):
+    """The reflected operator: `2 - t` is `sub(2, t)`."""
+    return lambda self, other: fn(other, self)
+
+
+def _varargs(fn):
+    """Methods that accept sizes/dims as varargs or as one sequence: x.reshape(2, 3) or x.reshape((2, 3))."""
+    return lambda self, *args: fn(self, *args)
+
+
+_METHODS = {
+    # arithmetic and operators
+    "__add__": ops.add, "__radd__": _swap(ops.add), "add": ops.add,
+    "__sub__": ops.sub, "__rsub__": _swap(ops.sub), "sub": ops.sub, "subtract": ops.sub,
+    "__mul__": ops.mul, "__rmul__": _swap(ops.mul), "mul": ops.mul, "multiply": ops.mul,
+    "__truediv__": ops.div, "__rtruediv__": _swap(ops.div), "div": ops.div, "divide": ops.div,
+    "__floordiv__": ops.floor_divide, "__rfloordiv__": _swap(ops.floor_divide),
+    "__mod__": ops.remainder, "remainder": ops.remainder,
+    "__pow__": ops.pow, "__rpow__": _swap(ops.pow), "pow": ops.pow,
+    "__matmul__": ops.matmul, "__rmatmul__": _swap(ops.matmul), "matmul": ops.matmul, "mm": ops.mm,
+    "bmm": ops.bmm, "dot": ops.dot, "mv": ops.mv,
+    "__neg__": ops.neg, "neg": ops.neg, "negative": ops.neg, "__abs__": ops.abs, "abs": ops.abs,
+    "__pos__": lambda self: self,
+    "maximum": ops.maximum, "minimum": ops.minimum,
+    # comparisons and logic (no gradient)
+    "__eq__": ops.eq, "__ne__": ops.ne, "__lt__": ops.lt, "__le__": ops.le, "__gt__": ops.gt, "__ge__": ops.ge,
+    "eq": ops.eq, "ne": ops.ne, "lt": ops.lt, "le": ops.le, "gt": ops.gt, "ge": ops.ge,
+    "__and__": ops.bitwise_and, "__or__": ops.bitwise_or, "__xor__": ops.bitwise_xor,
+    "__rand__": _swap(ops.bitwise_and), "__ror__": _swap(ops.bitwise_or), "__rxor__": _swap(ops.bitwise_xor),
+    "__invert__": lambda self: ops.logical_not(self) if self.data.dtype == bool else Tensor._wrap(~self.data),
+    "logical_and": ops.logical_and, "logical_or": ops.logical_or, "logical_xor": ops.logical_xor,
+    "logical_not": ops.logical_not, "isnan": ops.isnan, "isinf": ops.isinf, "isfinite": ops.isfinite,
+    # unary
+    "exp": ops.exp, "log": ops.log, "log1p": ops.log1p, "sqrt": ops.sqrt, "rsqrt": ops.rsqrt,
+    "sin": ops.sin, "cos": ops.cos, "tanh": ops.tanh, "sigmoid": ops.sigmoid, "relu": ops.relu,
+    "leaky_relu": ops.leaky_relu, "clamp": ops.clamp, "clip": ops.clamp, "sign": ops.sign,
+    "floor": ops.floor, "ceil": ops.ceil, "round": ops.round, "clone": ops.clone,
+    "square": lambda self: ops.mul(self, self), "reciprocal": lambda self: ops.div(1.0, self),
+    "softmax": ops.softmax, "log_softmax": ops.log_softmax,
+    "where": lambda self, condition, other: ops.where(condition, self, other),
+    "masked_fill": ops.masked_fill, "masked_select": ops.masked_select,
+    # reductions
+    "sum": ops.sum, "mean": ops.mean, "max": ops.max, "min": ops.min, "amax": ops.amax, "amin": ops.amin,
+    "argmax": ops.argmax, "argmin": ops.argmin, "prod": ops.prod, "var": ops.var, "std": ops.std,
+    "logsumexp": ops.logsumexp, "norm": ops.norm, "cumsum": ops.cumsum, "all": ops.all, "any": ops.any,
+    # shape
+    "reshape": _varargs(ops.reshape), "view": _varargs(ops.view), "flatten": ops.flatten,
+    "squeeze": ops.squeeze, "unsqueeze": ops.unsqueeze, "permute": _varargs(ops.permute),
+    "transpose": ops.transpose, "swapaxes": ops.transpose, "t": ops.t, "expand": _varargs(ops.expand),
+    "repeat": _varargs(ops.repeat), "split": ops.split, "chunk": ops.chunk, "narrow": ops.narrow,
+    "unbind": ops.unbind, "flip": ops.flip, "contiguous": ops.contiguous, "movedim": ops.movedim,
+    "view_as": lambda self, other: ops.view(self, other.data.shape),
+    "reshape_as": lambda self, other: ops.reshape(self, other.data.shape),
+    "expand_as": lambda self, other: ops.expand(self, other.data.shape),
+    # indexing
+    "__getitem__": ops.getitem, "gather": ops.gather, "index_select": ops.index_select,
+}
+
+for _name, _fn in _METHODS.items():
+    setattr(Tensor, _name, _fn)
+
+Tensor.T = property(lambda self: ops.permute(self, tuple(reversed(range(self.data.ndim)))))
+Tensor.mT = property(lambda self: ops.transpose(self, -2, -1))
+Tensor.__hash__ = object.__hash__  # __eq__ is element-wise, tensors still hash by identity
