@@ -1,0 +1,18 @@
+"""Utilities, as ``torch.utils``: ``tinygrad_edu.utils.data`` holds datasets and the DataLoader.
+
+Submodules load on first use (``tinygrad_edu.utils.data`` or ``from tinygrad_edu.utils import data``)
+so that ``import tinygrad_edu`` stays fast and free of import cycles.
+"""
+import importlib
+
+_SUBMODULES = ("data",)
+
+
+def __getattr__(name):
+    if name in _SUBMODULES:
+        return importlib.import_module(f"{__name__}.{name}")
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+def __dir__():
+    return sorted(list(globals()) + list(_SUBMODULES))
