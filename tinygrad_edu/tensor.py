@@ -139,8 +139,7 @@ class Tensor:
 
     def backward(self, gradient=None, retain_graph=None, create_graph=False, inputs=None):
         """Accumulate d(self)/d(leaf) into every leaf's `.grad` (torch.Tensor.backward)."""
-        from .autograd import backward
-        backward(self, gradient, retain_graph, create_graph, inputs=inputs)
+        autograd.backward(self, gradient, retain_graph, create_graph, inputs=inputs)
 
     def detach(self):
         """A tensor sharing data (and the version counter) with this one, outside the graph."""
@@ -470,3 +469,4 @@ def _size(args):
 # The ops need `Tensor`, so they are imported after it; the op methods are attached in tensor_methods.
 from . import ops  # noqa: E402
 from . import tensor_methods  # noqa: E402,F401
+from . import autograd  # noqa: E402

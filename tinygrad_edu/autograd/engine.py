@@ -1,51 +1,46 @@
 """The backward engine: reverse-mode differentiation over the recorded graph.
 
 Nodes are `Function` instances (the `grad_fn` of tensors). Each node has one *edge* per forward
-argument: `(target, output_nr, shape, dtype)` where target is the producing node, or the leaf tensor
-itself. Running backward:
+argument: `(target, output_nr, shape, dtype)` where target is the producing node, or the leaf
+tensor itself. Every node also carries `_seq`, a number that grows with creation order.
 
-1. `topological_order` walks the graph from the roots with an explicit stack (no recursion, so a
-   graph 100,000 nodes deep is fine) and returns the nodes so that every node comes before the
-   nodes it feeds gradient into.
-2. Gradients are accumulated per node in a dict, one slot per output of the node.
-3. Each node is visited once: its tensor hooks run, retained gradients are stored, its backward is
-   called (grad mode = create_graph) and the results are sent along the edges; a leaf's gradient
-   is added to `.grad` after the leaf's hooks.
+Running backward (no recursion anywhere, so graphs 100,000 nodes deep are fine):
+
+1. Gradients are accumulated per node in a dict, one slot per output of the node.
+2. Ready nodes wait in a heap ordered by `_seq`, largest first. A node is always created after the
+   nodes that feed it, so every node that sends gradient to node N has a larger `_seq` and is
+   processed before N: popping the largest `_seq` is a topological order, found in one pass
+   (this is how torch orders its ready queue too). A node enters the heap when its first
+   gradient arrives, so the gradient dict doubles as the "already queued" set.
+3. Each node is processed once: its tensor hooks run, retained gradients are stored, its backward
+   is called (grad mode = create_graph) and the results are sent along the edges; a leaf's
+   gradient is added to `.grad` after the leaf's hooks.
 4. Unless `retain_graph`, the node's saved tensors are released after use.
 """
+from heapq import heappop, heappush
+
 import numpy as np
 
 from ..grad_mode import _state
 from ..tensor import Tensor
 from . import anomaly
+from .function import _FREED
 
 # Observers (see autograd.trace_backward) get called as observer(node, grad_outputs, grad_inputs).
 _observers = []
 
 
 def topological_order(roots):
-    """Nodes reachable from `roots`, each before every node it sends gradient to."""
-    visited = set()
-    post = []
-    for root in roots:
-        if root in visited:
-            continue
-        visited.add(root)
-        stack = [(root, iter(root._edges or ()))]
-        while stack:
-            node, edges = stack[-1]
-            for edge in edges:
-                if edge is not None:
-                    child = edge[0]
-                    if not isinstance(child, Tensor) and child not in visited:
-                        visited.add(child)
-                        stack.append((child, iter(child._edges or ())))
-                        break
-            else:
-                stack.pop()
-                post.append(node)
-    post.reverse()
-    return post
+    """All nodes reachable from `roots`, each before every node it sends gradient to (for tools
+    such as viz; backward itself orders nodes with the heap described above)."""
+    seen, stack = set(roots), list(roots)
+    while stack:
+        node = stack.pop()
+        for edge in node._edges or ():
+            if edge is not None and not isinstance(edge[0], Tensor) and edge[0] not in seen:
+                seen.add(edge[0])
+                stack.append(edge[0])
+    return sorted(seen, key=lambda n: -n._seq)
 
 
 def _add(a, b):
@@ -67,55 +62,62 @@ def run_backward(roots, retain_graph=False, create_graph=False, capture=None, on
     capture: for autograd.grad, a dict {tensor: None} whose gradients are collected instead of
     being accumulated into any `.grad`. only_inputs: backward(inputs=...) restricts accumulation.
     """
-    grads = {}
+    grads, ready, seen = {}, [], set()
     for t, g in roots:
-        if t.grad_fn is None:
-            _to_leaf(t, g, create_graph, capture, only_inputs, set())
-        else:
-            slots = grads.setdefault(t.grad_fn, [None] * _n_outputs(t.grad_fn))
-            slots[t._output_nr] = _add(slots[t._output_nr], g)
-    order = topological_order([t.grad_fn for t, _ in roots if t.grad_fn is not None])
+        node = t.grad_fn
+        if node is None:
+            _to_leaf(t, g, create_graph, capture, only_inputs, seen)
+            continue
+        slots = grads.get(node)
+        if slots is None:
+            slots = grads[node] = [None] * _n_outputs(node)
+            heappush(ready, (-node._seq, node))
+        slots[t._output_nr] = _add(slots[t._output_nr], g)
     capture_nodes = {}
     if capture is not None:
         for t in capture:
             if t.grad_fn is not None:
                 capture_nodes.setdefault(t.grad_fn, []).append(t)
-    seen = set()
     prev_mode = _state.enabled
     _state.enabled = create_graph
     try:
-        for node in order:
-            slots = grads.pop(node, None)
-            if slots is None:
-                continue
-            slots = _prepare_outputs(node, slots)
-            if node in capture_nodes:
+        while ready:
+            node = heappop(ready)[1]
+            slots = grads.pop(node)
+            if node._out_meta is not None or node._tensor_hooks or node._retained:
+                slots = _prepare_outputs(node, slots)
+            if capture_nodes and node in capture_nodes:
                 for t in capture_nodes[node]:
                     capture[t] = slots[t._output_nr]
             result = type(node).backward(node, *slots)
-            if not retain_graph:
-                node._release()
+            if not retain_graph and node._saved is not None:
+                node._saved = _FREED  # release what backward needed; a second backward raises
             if type(result) is not tuple:
                 result = (result,)
             edges = node._edges
             if len(result) < len(edges):
-                result = _pad_result(node, result, edges)
+                result = result + (None,) * (len(edges) - len(result))
             if _observers:
                 for obs in _observers:
                     obs(node, slots, result)
-            for i, (edge, g) in enumerate(zip(edges, result)):
-                if edge is None or g is None:
-                    continue
-                g = _check_grad(node, i, edge, g)
-                target = edge[0]
-                if isinstance(target, Tensor):
-                    _to_leaf(target, g, create_graph, capture, only_inputs, seen)
-                else:
-                    slots = grads.get(target)
-                    if slots is None:
-                        slots = grads[target] = [None] * _n_outputs(target)
-                    nr = edge[1]
-                    slots[nr] = g if slots[nr] is None else slots[nr] + g
+            i = 0
+            for edge, g in zip(edges, result):
+                if edge is not None and g is not None:
+                    if type(g) is not Tensor or g.data.shape != edge[2] or \
+                            (g.data.dtype is not edge[3] and g.data.dtype != edge[3]) or anomaly._enabled:
+                        g = _check_grad(node, i, edge, g)
+                    target = edge[0]
+                    if isinstance(target, Tensor):
+                        _to_leaf(target, g, create_graph, capture, only_inputs, seen)
+                    else:
+                        tslots = grads.get(target)
+                        if tslots is None:
+                            tslots = grads[target] = [None] * (1 if target._out_meta is None
+                                                               else len(target._out_meta))
+                            heappush(ready, (-target._seq, target))
+                        nr = edge[1]
+                        tslots[nr] = g if tslots[nr] is None else tslots[nr] + g
+                i += 1
     finally:
         _state.enabled = prev_mode
 
@@ -145,12 +147,8 @@ def _prepare_outputs(node, slots):
     return slots
 
 
-def _pad_result(node, result, edges):
-    result = result + (None,) * (len(edges) - len(result))
-    return result
-
-
 def _check_grad(node, i, edge, g):
+    """The slow path: wrap ndarrays, sum a broadcast gradient down, cast dtype, anomaly check."""
     if not isinstance(g, Tensor):
         if isinstance(g, np.ndarray):
             g = Tensor._wrap(g)

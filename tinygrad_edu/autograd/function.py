@@ -15,6 +15,7 @@ During backward the engine calls `MyOp.backward(ctx, *grad_outputs)`, which retu
 forward argument (None where there is none), written with Tensor operations so that it can itself
 be differentiated when `create_graph=True`.
 """
+import itertools
 import traceback
 
 import numpy as np
@@ -24,10 +25,15 @@ from ..tensor import Tensor
 from . import anomaly
 
 _FREED = object()  # marks saved tensors released after a backward pass
+_NEVER_MODIFIED = [0]  # the version counter of saved constants
+_NO_GRAD_NEEDED = [(False,) * n for n in range(8)]
+_wrap = Tensor._wrap
+_next_seq = itertools.count().__next__
 
 
 class Function:
     # Class-level defaults, so creating a node only sets what differs.
+    _to_save = None        # what forward passed to save_for_backward, until apply packs it
     _edges = None          # per forward argument: None, or (target, output_nr, shape, np dtype)
     _saved = None          # packed saved tensors (see _pack_saved), or _FREED
     _non_differentiable = ()
@@ -73,8 +79,8 @@ class Function:
                 "when you call .backward() or autograd.grad(). Specify retain_graph=True if you need to "
                 "backward through the graph a second time or if you need to access saved tensors after "
                 "calling backward.")
-        if saved is None:
-            return getattr(self, "_to_save", ())
+        if saved is None:  # nothing was packed: no graph was recorded (forward under no_grad)
+            return self._to_save or ()
         return tuple(self._unpack(i, slot) for i, slot in enumerate(saved))
 
     def _unpack(self, index, slot):
@@ -87,7 +93,7 @@ class Function:
                 f"operation: saved tensor {index} of {self.name()} is at version {counter[0]}; expected "
                 f"version {version} instead. Hint: the in-place change happened after {self.name()} "
                 f"saved it; use an out-of-place operation (x = x + y instead of x += y) or clone() first.")
-        if kind == "input":
+        if kind == "input" or kind == "number":
             return obj
         if kind == "output":  # rebuild the output tensor, pointing at this node, on demand
             data, nr = obj
@@ -133,7 +139,8 @@ class Function:
                 _state.enabled = True
         else:
             record = False
-            ctx.needs_input_grad = (False,) * len(args)
+            n = len(args)
+            ctx.needs_input_grad = _NO_GRAD_NEEDED[n] if n < 8 else (False,) * n
             out = cls.forward(ctx, *args)
         if type(out) is tuple:
             return ctx._wrap_outputs(out, args) if record else tuple(_as_tensor_out(o) for o in out)
@@ -141,11 +148,15 @@ class Function:
         if type(data) is not np.ndarray:
             data = np.asarray(data)
         if not record:
-            return Tensor._wrap(data)
-        result = Tensor._wrap(data, True)
+            return _wrap(data)
+        result = _wrap(data, True)
         result.grad_fn = ctx
-        ctx._edges = tuple([_edge(a) if n else None for a, n in zip(args, needs)])
-        ctx._saved = ctx._pack_saved(((out, data, result),))
+        ctx._seq = _next_seq()  # creation order: backward processes larger numbers first
+        # One edge per argument: where its gradient goes (its grad_fn, or the leaf itself).
+        ctx._edges = tuple([(a.grad_fn or a, a._output_nr, a.data.shape, a.data.dtype) if n else None
+                            for a, n in zip(args, needs)])
+        if ctx._to_save is not None:
+            ctx._saved = ctx._pack_saved(((out, data, result),))
         if anomaly._enabled:
             ctx._forward_stack = traceback.format_stack()[:-1]
         return result
@@ -160,13 +171,15 @@ class Function:
                 t.grad_fn, t._output_nr = self, nr
             results.append(t)
             triples.append((o, data, t))
-        self._edges = tuple([_edge(a) if n else None for a, n in zip(args, self.needs_input_grad)])
+        self._edges = tuple([(a.grad_fn or a, a._output_nr, a.data.shape, a.data.dtype) if n else None
+                             for a, n in zip(args, self.needs_input_grad)])
         self._out_meta = [(t.data.shape, t.data.dtype) for t in results]
+        self._seq = _next_seq()
         self._saved = self._pack_saved(triples)
         return tuple(results)
 
     def _pack_saved(self, outputs):
-        items = getattr(self, "_to_save", None)
+        items = self._to_save
         if not items:
             return None if items is None else ()
         packed = []
@@ -179,25 +192,13 @@ class Function:
             if slot is None:
                 if isinstance(item, Tensor):
                     slot = ("input", item, item._version[0], item._version)
-                elif item is not None:
-                    slot = ("constant", np.asarray(item), 0, [0])
+                elif isinstance(item, np.ndarray):
+                    slot = ("constant", item, 0, _NEVER_MODIFIED)
+                elif item is not None:  # a Python number stays one (no float64 array to promote)
+                    slot = ("number", item, 0, _NEVER_MODIFIED)
             packed.append(slot)
-        del self._to_save
+        self._to_save = None
         return packed
-
-    def _release(self):
-        """Free what backward needed; a second backward through this node then raises."""
-        if self._saved is not None:
-            self._saved = _FREED
-
-
-def _edge(t):
-    """Where the gradient of input `t` goes: its grad_fn node, or the leaf tensor itself."""
-    fn = t.grad_fn
-    if fn is None:
-        return (t, 0, t.data.shape, t.data.dtype)
-    return (fn, t._output_nr, t.data.shape, t.data.dtype)
-
 
 def _as_tensor_out(o):
     if isinstance(o, Tensor):

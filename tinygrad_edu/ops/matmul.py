@@ -7,6 +7,7 @@ import numpy as np
 
 from ..autograd.function import Function
 from .broadcast import unbroadcast
+from .shape import Permute
 
 
 def _check(a, b):
@@ -48,8 +49,8 @@ class Matmul(Function):
         a, b = ctx.saved_tensors
         sa, sb = ctx.shapes
         if len(sa) == 2 and len(sb) == 2:  # the common case, no reshaping needed
-            ga = grad @ b.mT if b is not None else None
-            gb = a.mT @ grad if a is not None else None
+            ga = Matmul.apply(grad, Permute.apply(b, (1, 0))) if b is not None else None
+            gb = Matmul.apply(Permute.apply(a, (1, 0)), grad) if a is not None else None
             return ga, gb
         # Lift 1-D operands to matrices (a row vector on the left, a column on the right) so that
         # one formula covers every case; the gradient of the lifted operand is reshaped back.
