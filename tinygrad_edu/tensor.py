@@ -368,7 +368,12 @@ class Tensor:
         return self.fill_(0)
 
     def fill_(self, value):
-        return self._inplace(_fill_source, value)
+        if _state.enabled and (self._requires_grad or isinstance(value, Tensor) and value._requires_grad):
+            return self._inplace(_fill_source, value)
+        _fill_source(self, value)  # validates value
+        self.data[...] = value.data if isinstance(value, Tensor) else value
+        self._version[0] += 1
+        return self
 
     def __iadd__(self, other):
         return self.add_(other)
@@ -440,7 +445,7 @@ def _fill_source(t, value):
         return _copy_source(t, value)
     if _state.enabled and t._requires_grad:  # keep t in the graph with a zero gradient, as torch does
         return ops.add(ops.mul(t, 0), value)
-    return Tensor._wrap(np.full(t.data.shape, value, dtype=t.data.dtype))
+    return None
 
 
 def _wrap_dim(dim, ndim):

@@ -48,25 +48,36 @@ class Matmul(Function):
     def backward(ctx, grad):
         a, b = ctx.saved_tensors
         sa, sb = ctx.shapes
-        if len(sa) == 2 and len(sb) == 2:  # the common case, no reshaping needed
-            ga = Matmul.apply(grad, Permute.apply(b, (1, 0))) if b is not None else None
-            gb = Matmul.apply(Permute.apply(a, (1, 0)), grad) if a is not None else None
+        ga = gb = None
+        if len(sa) <= 2 and len(sb) <= 2:  # no batch dims: four small cases, no reshaping
+            if len(sa) == 2 and len(sb) == 2:    # (m,k) @ (k,n)
+                ga = Matmul.apply(grad, Permute.apply(b, (1, 0))) if b is not None else None
+                gb = Matmul.apply(Permute.apply(a, (1, 0)), grad) if a is not None else None
+            elif len(sa) == 2:                   # (m,k) @ (k,): a vector result of length m
+                ga = grad.unsqueeze(1) * b if b is not None else None      # outer product
+                gb = Matmul.apply(Permute.apply(a, (1, 0)), grad) if a is not None else None
+            elif len(sb) == 2:                   # (k,) @ (k,n)
+                ga = Matmul.apply(b, grad) if b is not None else None
+                gb = a.unsqueeze(1) * grad if a is not None else None
+            else:                                # (k,) @ (k,): a dot product
+                ga = grad * b if b is not None else None
+                gb = grad * a if a is not None else None
             return ga, gb
-        # Lift 1-D operands to matrices (a row vector on the left, a column on the right) so that
-        # one formula covers every case; the gradient of the lifted operand is reshaped back.
+        # Batched: lift 1-D operands to matrices (a row vector on the left, a column on the
+        # right) so that one formula covers every case; broadcast batch dims are summed back.
         sa2 = (1,) + sa if len(sa) == 1 else sa
         sb2 = sb + (1,) if len(sb) == 1 else sb
         gs = grad.data.shape
-        if len(sa) == 1 and len(sb) == 1:
-            g = grad.reshape(1, 1)
-        elif len(sa) == 1:
+        if len(sa) == 1:
             g = grad.reshape(gs[:-1] + (1, gs[-1]))
         elif len(sb) == 1:
             g = grad.reshape(gs + (1,))
         else:
             g = grad
-        ga = unbroadcast(g @ b.reshape(sb2).mT, sa2).reshape(sa) if b is not None else None
-        gb = unbroadcast(a.reshape(sa2).mT @ g, sb2).reshape(sb) if a is not None else None
+        if b is not None:
+            ga = unbroadcast(g @ b.reshape(sb2).mT, sa2).reshape(sa)
+        if a is not None:
+            gb = unbroadcast(a.reshape(sa2).mT @ g, sb2).reshape(sb)
         return ga, gb
 
 
