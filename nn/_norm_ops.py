@@ -1,0 +1,149 @@
+"""Batch normalisation and layer normalisation: one fused Function, two public functions.
+
+Both compute  y = xhat * w + b  with  xhat = (x - mean) / sqrt(var + eps)  (biased variance); they
+differ only in which dims the statistics are taken over (batch_norm: every dim but the channel
+dim 1; layer_norm: the trailing `normalized_shape` dims) and in how w and b broadcast.
+
+Backward, with statistics computed from x (means over the statistics dims):
+    dxhat = g * w
+    dx    = (dxhat - mean(dxhat) - xhat * mean(dxhat * xhat)) / sqrt(var + eps)
+    dw    = sum(g * xhat),  db = sum(g)   over the dims w and b are broadcast along.
+With fixed statistics (batch_norm in eval mode) the mean terms vanish: dx = dxhat / sqrt(var + eps).
+"""
+import numpy as np
+
+import tinygrad_edu
+from tinygrad_edu.autograd import Function
+from tinygrad_edu.tensor import Tensor
+
+
+def _normalized(x, fixed, stat_axes, eps):
+    """xhat and 1/sqrt(var + eps) as Tensor ops of x, so that a second derivative sees x in them."""
+    if fixed is not None:  # eval-mode batch norm: the statistics are constants
+        mean, invstd = fixed
+        invstd = Tensor._wrap(invstd)
+        return (x - Tensor._wrap(mean)) * invstd, invstd
+    centred = x - x.mean(stat_axes, keepdim=True)
+    invstd = ((centred * centred).mean(stat_axes, keepdim=True) + eps).rsqrt()
+    return centred * invstd, invstd
+
+
+class NormalizeAffine(Function):
+    """torch.batch_norm / torch.layer_norm as one node.
+
+    stats: None to normalise with x's own statistics over `stat_axes`, or (mean, var) constant
+    keepdim arrays. running: None, or (running_mean, running_var, momentum) updated in place with
+    the batch statistics (the variance unbiased), as torch's kernel does during forward.
+    """
+
+    @staticmethod
+    def forward(ctx, x, weight, bias, stats, eps, stat_axes, param_axes, param_shape, running):
+        d = x.data
+        if stats is None:
+            mean = d.mean(stat_axes, keepdims=True)
+            xhat = d - mean
+            var = np.mean(xhat * xhat, stat_axes, keepdims=True)
+            if running is not None:
+                _update_running(running, mean, var, d.size // mean.size)
+        else:
+            mean, var = stats
+            xhat = d - mean
+        invstd = 1 / np.sqrt(var + eps)
+        xhat *= invstd
+        out = xhat * weight.data.reshape(param_shape) if weight is not None else xhat.copy()
+        if bias is not None:
+            out += bias.data.reshape(param_shape)
+        ctx.xhat, ctx.invstd, ctx.eps = xhat, invstd, eps
+        ctx.fixed = None if stats is None else (mean, invstd)
+        ctx.axes = (stat_axes, param_axes, param_shape)
+        ctx.save_for_backward(x, weight)
+        return out
+
+    @staticmethod
+    def backward(ctx, g):
+        x, weight = ctx.saved_tensors
+        stat_axes, param_axes, param_shape = ctx.axes
+        if tinygrad_edu.is_grad_enabled():  # create_graph=True: rebuild the normalisation from x
+            xhat, invstd = _normalized(x, ctx.fixed, stat_axes, ctx.eps)
+        else:
+            xhat, invstd = Tensor._wrap(ctx.xhat), Tensor._wrap(ctx.invstd)
+        needs = ctx.needs_input_grad
+        gx = gw = gb = None
+        if needs[0]:
+            dxhat = g * weight.reshape(param_shape) if weight is not None else g
+            if ctx.fixed is None:
+                dxhat = dxhat - dxhat.mean(stat_axes, keepdim=True) \
+                    - xhat * (dxhat * xhat).mean(stat_axes, keepdim=True)
+            gx = dxhat * invstd
+        if needs[1]:
+            gw = _sum_over(g * xhat, param_axes)  # (C,) or normalized_shape
+        if needs[2]:
+            gb = _sum_over(g, param_axes)
+        return gx, gw, gb
+
+
+def _sum_over(t, axes):
+    return t.sum(axes) if axes else t  # sum(()) would mean "all dims"
+
+
+def _update_running(running, mean, var, n):
+    """running = (1 - momentum) running + momentum batch_stat, on the buffers' arrays in place."""
+    running_mean, running_var, momentum = running
+    if running_mean is not None:
+        rm = running_mean.data
+        rm *= 1 - momentum
+        rm += (mean * momentum).reshape(rm.shape)
+    if running_var is not None:
+        rv = running_var.data
+        rv *= 1 - momentum
+        rv += (var * (momentum * n / max(n - 1, 1))).reshape(rv.shape)
+
+
+def _check_channels(name, t, c):
+    if t is not None and t.data.size != c:
+        raise RuntimeError(f"{name} should contain {c} elements not {t.data.size}")
+
+
+def batch_norm(input, running_mean, running_var, weight=None, bias=None, training=False, momentum=0.1,
+               eps=1e-5):
+    """torch.nn.functional.batch_norm over dim 1 of (N, C), (N, C, L) or (N, C, H, W) input.
+
+    training (or no running statistics): normalise with the batch's mean and biased variance and
+    update running_mean/running_var in place; otherwise normalise with the running statistics."""
+    shape = input.data.shape
+    if len(shape) < 2:
+        raise ValueError(f"Expected 2D or higher input to batch_norm (got {len(shape)}D input)")
+    c = shape[1]
+    for name, t in (("running_mean", running_mean), ("running_var", running_var), ("weight", weight),
+                    ("bias", bias)):
+        _check_channels(name, t, c)
+    ndim = len(shape)
+    stat_axes = (0,) + tuple(range(2, ndim))
+    param_shape = (1, c) + (1,) * (ndim - 2)
+    if training or running_mean is None or running_var is None:
+        if training and input.data.size // max(c, 1) == 1:
+            raise ValueError(f"Expected more than 1 value per channel when training, got input size "
+                             f"{input.size()}")
+        running = (running_mean, running_var, momentum) if training else None
+        stats = None
+    else:
+        running = None
+        stats = (running_mean.data.reshape(param_shape), running_var.data.reshape(param_shape))
+    return NormalizeAffine.apply(input, weight, bias, stats, eps, stat_axes, stat_axes, param_shape, running)
+
+
+def layer_norm(input, normalized_shape, weight=None, bias=None, eps=1e-5):
+    """torch.nn.functional.layer_norm: normalise over the trailing dims given by normalized_shape."""
+    normalized_shape = (normalized_shape,) if isinstance(normalized_shape, int) else tuple(normalized_shape)
+    shape, nd = input.data.shape, len(normalized_shape)
+    if nd == 0 or shape[len(shape) - nd:] != normalized_shape or len(shape) < nd:
+        raise RuntimeError(f"Given normalized_shape={list(normalized_shape)}, expected input with shape "
+                           f"[*, {', '.join(map(str, normalized_shape))}], but got input of size{list(shape)}")
+    for name, t in (("weight", weight), ("bias", bias)):
+        if t is not None and t.data.shape != normalized_shape:
+            raise RuntimeError(f"Expected {name} to be of same shape as normalized_shape, but got {name} of shape "
+                               f"{list(t.data.shape)} and normalized_shape = {list(normalized_shape)}")
+    ndim = len(shape)
+    stat_axes = tuple(range(ndim - nd, ndim))
+    return NormalizeAffine.apply(input, weight, bias, None, eps, stat_axes, tuple(range(ndim - nd)),
+                                 normalized_shape, None)

@@ -1,0 +1,356 @@
+"""tinygrad_edu.nn.functional: the stateless layer functions (torch.nn.functional).
+
+`linear` is one fused node (the hot path of every training loop); activations with a derivative
+of their own live in _activation_ops.py, batch_norm/layer_norm in _norm_ops.py, losses in losses.py.
+Everything else here is a thin function with torch's signature, defaults and errors.
+"""
+import math
+import warnings
+
+import numpy as np
+
+from tinygrad_edu import ops
+from tinygrad_edu.autograd import Function
+from tinygrad_edu.grad_mode import is_grad_enabled
+from tinygrad_edu.ops.index import IndexAdd
+from tinygrad_edu.random import numpy_rng
+from tinygrad_edu.tensor import Tensor
+
+from . import _activation_ops as _act
+from ._norm_ops import batch_norm, layer_norm  # noqa: F401
+from .losses import (cross_entropy, nll_loss, binary_cross_entropy, binary_cross_entropy_with_logits,  # noqa: F401
+                     mse_loss, l1_loss, smooth_l1_loss, huber_loss, kl_div)
+
+_SCALAR_NAMES = {np.dtype(np.float32): "float", np.dtype(np.float64): "double", np.dtype(np.float16): "half"}
+
+
+def _scalar_name(dt):
+    """torch's C++ name of a dtype, as its dtype-mismatch messages print it."""
+    return _SCALAR_NAMES.get(dt, str(dt))
+
+
+# ---- linear ------------------------------------------------------------------------------------------
+class Linear(Function):
+    """y = x W^T + b for x (..., in), W (out, in), b (out).
+
+    dx = g W,  dW = g^T x,  db = sum of g over every dim but the last; for N-D x the leading
+    dims are flattened into one batch dim first, so dW and db sum over all of them."""
+
+    @staticmethod
+    def forward(ctx, x, weight, bias):
+        xd, w = x.data, weight.data
+        if w.ndim != 2 or xd.ndim == 0 or xd.shape[-1] != w.shape[1]:
+            rows = math.prod(xd.shape[:-1]) if xd.ndim > 1 else 1
+            cols = "x".join(map(str, w.shape[::-1])) if w.ndim == 2 else f"{w.shape}"
+            k = xd.shape[-1] if xd.ndim else 1
+            raise RuntimeError(f"mat1 and mat2 shapes cannot be multiplied ({rows}x{k} and {cols})")
+        if xd.dtype != w.dtype:
+            raise RuntimeError(f"expected m1 and m2 to have the same dtype, but got: {_scalar_name(xd.dtype)} != "
+                               f"{_scalar_name(w.dtype)}")
+        if xd.ndim == 2:  # fast path: one GEMM on W's transposed view, no reshapes
+            out = xd @ w.T
+        else:
+            out = (xd.reshape(-1, w.shape[1]) @ w.T).reshape(xd.shape[:-1] + (w.shape[0],))
+        if bias is not None:
+            b = bias.data
+            if b.shape not in ((w.shape[0],), (), (1,)):
+                raise RuntimeError(f"The expanded size of the tensor ({w.shape[0]}) must match the existing size "
+                                   f"({b.shape[-1]}) at non-singleton dimension {out.ndim - 1}.  Target sizes: "
+                                   f"{list(out.shape)}.  Tensor sizes: {list(b.shape)}")
+            if b.dtype != w.dtype:
+                raise RuntimeError(f"self and mat2 must have the same dtype, but got "
+                                   f"{_scalar_name(b.dtype).capitalize()} and {_scalar_name(w.dtype).capitalize()}")
+            out += b
+        needs = ctx.needs_input_grad
+        ctx.save_for_backward(x if needs[1] else None, weight if needs[0] else None)
+        ctx.bias_shape = None if bias is None else bias.data.shape
+        return out
+
+    @staticmethod
+    def backward(ctx, g):
+        x, weight = ctx.saved_tensors
+        needs = ctx.needs_input_grad
+        need_b = len(needs) > 2 and needs[2]
+        if not is_grad_enabled():  # plain backward (no create_graph): the same formulas straight on numpy
+            gd = g.data
+            gx = Tensor._wrap(gd @ weight.data) if needs[0] else None
+            if gd.ndim != 2:
+                gd = gd.reshape(-1, gd.shape[-1])
+            gw = Tensor._wrap(gd.T @ x.data.reshape(-1, x.data.shape[-1])) if needs[1] else None
+            if need_b:
+                gb = gd.sum(0)
+                gb = Tensor._wrap(gb if gb.shape == ctx.bias_shape else gb.sum().reshape(ctx.bias_shape))
+            else:
+                gb = None
+            return gx, gw, gb
+        gx = g @ weight if needs[0] else None  # Tensor ops, so the gradient can be differentiated again
+        if g.data.ndim != 2:  # flatten the batch dims so dW and db are one GEMM / one sum
+            g = g.reshape(-1, g.data.shape[-1])
+            x = x.reshape(-1, x.data.shape[-1]) if x is not None else None
+        gw = g.mT @ x if needs[1] else None
+        gb = ops.unbroadcast(g.sum(0), ctx.bias_shape) if need_b else None
+        return gx, gw, gb
+
+
+def linear(input, weight, bias=None):
+    """torch.nn.functional.linear: input @ weight.T + bias."""
+    return Linear.apply(input, weight, bias)
+
+
+# ---- activations -----------------------------------------------------------------------------------------
+def _apply(input, inplace, fn, *args):
+    """fn(input, *args), written into input when inplace=True (as torch's `relu_` etc.)."""
+    return input._inplace(fn, *args) if inplace else fn(input, *args)
+
+
+def relu(input, inplace=False):
+    return _apply(input, inplace, ops.relu)
+
+
+def hardtanh(input, min_val=-1.0, max_val=1.0, inplace=False):
+    if min_val > max_val:
+        raise ValueError("min_val cannot be greater than max_val")
+    return _apply(input, inplace, _act.Hardtanh.apply, min_val, max_val)
+
+
+def relu6(input, inplace=False):
+    return hardtanh(input, 0.0, 6.0, inplace)
+
+
+def leaky_relu(input, negative_slope=0.01, inplace=False):
+    return _apply(input, inplace, ops.leaky_relu, negative_slope)
+
+
+def sigmoid(input):
+    return ops.sigmoid(input)
+
+
+def tanh(input):
+    return ops.tanh(input)
+
+
+def gelu(input, approximate="none"):
+    """x Phi(x) (Phi the normal CDF, via erf); approximate='tanh' uses torch's tanh formula."""
+    if approximate == "none":
+        return _act.Gelu.apply(input)
+    if approximate == "tanh":
+        return _act.GeluTanh.apply(input)
+    raise RuntimeError("approximate argument must be either none or tanh.")
+
+
+def elu(input, alpha=1.0, inplace=False):
+    return _apply(input, inplace, _act.Elu.apply, alpha, 1.0)
+
+
+_SELU_ALPHA = 1.6732632423543772848170429916717
+_SELU_SCALE = 1.0507009873554804934193349852946
+
+
+def selu(input, inplace=False):
+    return _apply(input, inplace, _act.Elu.apply, _SELU_ALPHA, _SELU_SCALE)
+
+
+def softplus(input, beta=1.0, threshold=20.0):
+    return _act.Softplus.apply(input, beta, threshold)
+
+
+def logsigmoid(input):
+    """log sigmoid(x) = -softplus(-x)."""
+    return -softplus(-input)
+
+
+def silu(input, inplace=False):
+    return _apply(input, inplace, _act.Silu.apply)
+
+
+def mish(input, inplace=False):
+    return _apply(input, inplace, _act.Mish.apply)
+
+
+def erf(input):
+    return _act.Erf.apply(input)
+
+
+def _softmax_dim(name, ndim, stacklevel):
+    """torch's legacy rule when dim is not given (with its deprecation warning)."""
+    warnings.warn(f"Implicit dimension choice for {name} has been deprecated. Change the call to include dim=X "
+                  f"as an argument.", stacklevel=stacklevel)
+    return 0 if ndim in (0, 1, 3) else 1
+
+
+def softmax(input, dim=None, _stacklevel=3, dtype=None):
+    if dim is None:
+        dim = _softmax_dim("softmax", input.data.ndim, _stacklevel)
+    return ops.softmax(input, dim, dtype=dtype)
+
+
+def softmin(input, dim=None, _stacklevel=3, dtype=None):
+    if dim is None:
+        dim = _softmax_dim("softmin", input.data.ndim, _stacklevel)
+    return ops.softmax(-input if dtype is None else -input.to(dtype), dim)
+
+
+def log_softmax(input, dim=None, _stacklevel=3, dtype=None):
+    if dim is None:
+        dim = _softmax_dim("log_softmax", input.data.ndim, _stacklevel)
+    return ops.log_softmax(input, dim, dtype=dtype)
+
+
+# ---- dropout -----------------------------------------------------------------------------------------
+def dropout(input, p=0.5, training=True, inplace=False):
+    """Zero each element with probability p and scale the rest by 1/(1-p) (inverted dropout), so
+    the expected value is unchanged and eval mode is the identity. The mask is a constant, so the
+    gradient is the same mask times the incoming gradient."""
+    if p < 0.0 or p > 1.0:
+        raise ValueError(f"dropout probability has to be between 0 and 1, but got {p}")
+    if not training or p == 0.0:
+        return input
+    d = input.data
+    if p == 1.0:
+        mask = np.zeros(d.shape, d.dtype)
+    else:
+        draw_dtype = np.float32 if d.dtype != np.float64 else np.float64
+        mask = (numpy_rng().random(d.shape, dtype=draw_dtype) >= p).astype(d.dtype)
+        mask *= 1.0 / (1.0 - p)
+    return _apply(input, inplace, ops.mul, Tensor._wrap(mask))
+
+
+# ---- embedding and one_hot ----------------------------------------------------------------------------
+class Embedding(Function):
+    """out = weight[idx]; dW = the rows of g added at idx (repeats accumulate), none for padding_idx.
+    (sparse=True is accepted but the gradient is always dense.)"""
+
+    @staticmethod
+    def forward(ctx, weight, idx, padding_idx, scale_grad_by_freq):
+        ctx.shape, ctx.idx, ctx.padding_idx, ctx.by_freq = weight.data.shape, idx, padding_idx, scale_grad_by_freq
+        return weight.data[idx]
+
+    @staticmethod
+    def backward(ctx, g):
+        idx = ctx.idx
+        if ctx.padding_idx is not None or ctx.by_freq:
+            scale = np.ones(idx.shape, g.data.dtype)
+            if ctx.by_freq:  # divide each row's gradient by how often its index occurs in the batch
+                scale /= np.bincount(idx.ravel(), minlength=ctx.shape[0])[idx]
+            if ctx.padding_idx is not None:
+                scale[idx == ctx.padding_idx] = 0
+            g = g * Tensor._wrap(scale[..., None])
+        return IndexAdd.apply(g, ctx.shape, (idx,), False), None, None, None
+
+
+def embedding(input, weight, padding_idx=None, max_norm=None, norm_type=2.0, scale_grad_by_freq=False,
+              sparse=False):
+    """torch.nn.functional.embedding: rows of `weight` picked by the integer tensor `input`."""
+    idx = input.data
+    if idx.dtype not in (np.int64, np.int32):
+        raise RuntimeError(f"Expected tensor for argument #1 'indices' to have one of the following scalar types: "
+                           f"Long, Int; but got {input.dtype} instead (while checking arguments for embedding)")
+    n = weight.data.shape[0]
+    if padding_idx is not None:
+        if padding_idx > 0:
+            assert padding_idx < n, "Padding_idx must be within num_embeddings"
+        elif padding_idx < 0:
+            assert padding_idx >= -n, "Padding_idx must be within num_embeddings"
+            padding_idx += n
+    if idx.size and (idx.min() < 0 or idx.max() >= n):
+        raise IndexError("index out of range in self")
+    if max_norm is not None:  # renormalise the looked-up rows in place, as torch does (no gradient)
+        rows = np.unique(idx)
+        w = weight.data
+        norms = np.linalg.norm(w[rows], ord=norm_type, axis=1, keepdims=True)
+        w[rows] *= np.where(norms > max_norm, max_norm / (norms + 1e-7), 1.0).astype(w.dtype)
+    return Embedding.apply(weight, idx, padding_idx, scale_grad_by_freq)
+
+
+def one_hot(tensor, num_classes=-1):
+    """int64 tensor of shape (*, num_classes) with a 1 at each value's position."""
+    idx = tensor.data
+    if idx.dtype != np.int64:
+        raise RuntimeError("one_hot is only applicable to index tensor of type LongTensor.")
+    if idx.size and idx.min() < 0:
+        raise RuntimeError("Class values must be non-negative.")
+    if num_classes == -1:
+        num_classes = int(idx.max()) + 1 if idx.size else 0
+    elif idx.size and idx.max() >= num_classes:
+        raise RuntimeError("Class values must be smaller than num_classes.")
+    return Tensor._wrap((idx[..., None] == np.arange(num_classes)).astype(np.int64))
+
+
+# ---- pad -----------------------------------------------------------------------------------------------
+class Pad(Function):
+    """Constant padding; negative amounts crop. The gradient is the inverse: crop what was padded
+    and zero-pad what was cropped, i.e. the same op with the amounts negated."""
+
+    @staticmethod
+    def forward(ctx, x, pairs, value):
+        d = x.data
+        ctx.pairs = pairs
+        shape = tuple(n + b + a for n, (b, a) in zip(d.shape, pairs))
+        if min(shape, default=1) < 0:
+            raise RuntimeError(f"The input size {d.shape}, plus negative padding {pairs} resulted in a negative "
+                               f"output size, which is invalid.")
+        out = np.full(shape, value, dtype=d.dtype)
+        src = tuple(slice(max(-b, 0), n - max(-a, 0)) for n, (b, a) in zip(d.shape, pairs))
+        dst = tuple(slice(max(b, 0), m - max(a, 0)) for m, (b, a) in zip(shape, pairs))
+        out[dst] = d[src]
+        return out
+
+    @staticmethod
+    def backward(ctx, g):
+        return Pad.apply(g, tuple((-b, -a) for b, a in ctx.pairs), 0), None, None
+
+
+def _source_positions(n, before, after, mode):
+    """For one dim of size n padded by (before, after): which input index each output index reads."""
+    j = np.arange(-before, n + after)
+    if mode == "replicate":
+        return np.clip(j, 0, n - 1)
+    if mode == "circular":
+        return j % n
+    period = 2 * (n - 1)  # reflect about the edge elements (edges not repeated)
+    j = np.abs(j) % period if period else np.zeros_like(j)
+    return np.where(j >= n, period - j, j)
+
+
+def pad(input, pad, mode="constant", value=None):
+    """torch.nn.functional.pad. `pad` lists (before, after) amounts starting from the LAST dim."""
+    ndim, k = input.data.ndim, len(pad) // 2
+    if len(pad) % 2:
+        raise RuntimeError("Padding length must be divisible by 2")
+    if k > ndim:
+        raise RuntimeError(f"Padding length should be less than or equal to two times the input dimension but got "
+                           f"padding length {len(pad)} and input of dimension {ndim}")
+    amounts = [(int(pad[2 * i]), int(pad[2 * i + 1])) for i in range(k)][::-1]  # first padded dim first
+    if mode == "constant":
+        pairs = ((0, 0),) * (ndim - k) + tuple(amounts)
+        return Pad.apply(input, pairs, 0 if value is None else value)
+    if mode not in ("reflect", "replicate", "circular"):
+        raise NotImplementedError(f"Unrecognised padding mode {mode}")
+    if ndim not in (k + 1, k + 2):
+        raise NotImplementedError(
+            f"Padding size {len(pad)} is not supported for {ndim}D input tensor.\nSupported combinations for "
+            f"non-constant padding:\n  - 2D or 3D input: padding size = 2 (pads last dimension)\n  - 3D or 4D input: "
+            f"padding size = 4 (pads last 2 dimensions)\n  - 4D or 5D input: padding size = 6 (pads last 3 dimensions)")
+    out = input
+    for dim, (before, after) in zip(range(ndim - k, ndim), amounts):
+        n = input.data.shape[dim]
+        if mode == "reflect" and (before >= n or after >= n):
+            raise RuntimeError(f"Argument #4: Padding size should be less than the corresponding input dimension, "
+                               f"but got: padding ({before}, {after}) at dimension {dim} of input {list(input.shape)}")
+        # a gather along dim: index_select's backward adds the gradient of repeated reads
+        out = out.index_select(dim, Tensor._wrap(_source_positions(n, before, after, mode)))
+    return out
+
+
+# ---- normalisation of vectors -------------------------------------------------------------------------------
+def normalize(input, p=2.0, dim=1, eps=1e-12, out=None):
+    """input / max(||input||_p, eps) along dim."""
+    denom = input.norm(p, dim, keepdim=True).clamp(min=eps)
+    return input / denom
+
+
+def cosine_similarity(x1, x2, dim=1, eps=1e-8):
+    """sum(x1/max(||x1||, eps) * x2/max(||x2||, eps)) along dim (x1, x2 broadcast)."""
+    n1 = x1.norm(2, dim, keepdim=True).clamp(min=eps)
+    n2 = x2.norm(2, dim, keepdim=True).clamp(min=eps)
+    return ((x1 / n1) * (x2 / n2)).sum(dim)

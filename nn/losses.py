@@ -1,0 +1,311 @@
+"""Loss functions (torch.nn.functional's losses): argument checks with torch's errors, then either a
+fused Function from _loss_ops (cross entropy, NLL, BCE, BCE with logits) or a few Tensor ops.
+
+Every loss is computed per element / per sample and then reduced: reduction='none' keeps them,
+'sum' adds them, 'mean' averages them (for the class-index losses: a weighted average, divided by
+the summed weights of the targets that are not ignored, as torch does).
+"""
+import warnings
+
+import numpy as np
+
+import tinygrad_edu
+from . import _loss_ops as ops
+
+Tensor = tinygrad_edu.Tensor
+
+__all__ = ["cross_entropy", "nll_loss", "binary_cross_entropy", "binary_cross_entropy_with_logits", "mse_loss",
+           "l1_loss", "smooth_l1_loss", "huber_loss", "kl_div"]
+
+# torch's ScalarType names, used in its error messages
+_TORCH_NAMES = {np.dtype(k): v for k, v in [
+    (np.float32, "Float"), (np.float64, "Double"), (np.float16, "Half"), (np.int64, "Long"), (np.int32, "Int"),
+    (np.int16, "Short"), (np.int8, "Char"), (np.uint8, "Byte"), (np.bool_, "Bool")]}
+
+
+def _name(t):
+    return _TORCH_NAMES.get(t.data.dtype, str(t.data.dtype))
+
+
+# ---- reductions -------------------------------------------------------------------------------------
+def legacy_reduction(size_average, reduce, emit_warning=True):
+    """Map the deprecated size_average / reduce flags to a reduction string (torch's _Reduction)."""
+    size_average = True if size_average is None else size_average
+    reduce = True if reduce is None else reduce
+    ret = "mean" if size_average and reduce else ("sum" if reduce else "none")
+    if emit_warning:
+        warnings.warn(f"size_average and reduce args will be deprecated, please use reduction='{ret}' instead.",
+                      stacklevel=3)
+    return ret
+
+
+def _reduction(reduction, size_average=None, reduce=None, allowed=("none", "mean", "sum")):
+    if size_average is not None or reduce is not None:
+        return legacy_reduction(size_average, reduce)
+    if reduction not in allowed:
+        raise ValueError(f"{reduction} is not a valid value for reduction")
+    return reduction
+
+
+def _reduce(loss, reduction):
+    if reduction == "mean":
+        return loss.mean()
+    return loss.sum() if reduction == "sum" else loss
+
+
+def _check_broadcast(shape, target_shape, what="target"):
+    """torch broadcasts `what` to `shape` (and never the other way round)."""
+    try:
+        out = np.broadcast_shapes(shape, target_shape)
+    except ValueError:
+        out = None
+    if out != tuple(shape):
+        raise RuntimeError(f"{what} of shape {list(target_shape)} cannot be broadcast to the input shape "
+                           f"{list(shape)}")
+
+
+# ---- cross entropy and NLL --------------------------------------------------------------------------
+def _check_floating(x, kernel):
+    if x.data.dtype.kind != "f":
+        raise NotImplementedError(f"\"{kernel}\" not implemented for '{_name(x)}'")
+
+
+def _check_weight(weight, n_classes, prefix=""):
+    """The class weights as an ndarray (None stays None), checked like torch's nll_loss."""
+    if weight is None:
+        return None
+    if weight.data.ndim != 1 or weight.data.size != n_classes:
+        raise RuntimeError(f"{prefix}weight tensor should be defined either for all {n_classes} classes or no "
+                           f"classes but got weight tensor of shape: {list(weight.shape)}")
+    return weight.data
+
+
+def _index_target(x, target, weight, ignore_index):
+    """Check class-index targets against an (N, C, d1, ...) or (C,) input (torch's nll_loss_nd).
+
+    Returns the target and class weights as ndarrays.
+    """
+    shape, t = x.data.shape, target.data
+    if len(shape) < 1:
+        raise ValueError(f"Expected 1 or more dimensions (got {len(shape)})")
+    if len(shape) == 1:
+        if t.ndim == 1 and t.size != 1:
+            raise ValueError(f"For 1D input, 1D target must have size 1, but got target size: {t.size}")
+    elif shape[0] != (t.shape[0] if t.ndim else 0):
+        raise ValueError(f"Expected input batch_size ({shape[0]}) to match target batch_size "
+                         f"({t.shape[0] if t.ndim else 0}).")
+    if len(shape) > 2 and t.shape != shape[:1] + shape[2:]:
+        raise RuntimeError(f"Expected target size {[shape[0], *shape[2:]]}, got {list(t.shape)}")
+    if len(shape) <= 2 and t.ndim > 1:
+        raise RuntimeError("0D or 1D target tensor expected, multi-target not supported")
+    if t.dtype != np.int64:
+        if t.dtype != np.uint8:
+            raise RuntimeError(f"expected target dtype to be Long or Byte, but got {_name(target)}")
+        t = t.astype(np.int64)
+    n_classes = shape[1] if len(shape) > 1 else shape[0]
+    w = _check_weight(weight, n_classes)
+    if w is not None and w.dtype != x.data.dtype:
+        raise RuntimeError(f"expected scalar type {_name(x)} but found {_name(weight)}")
+    if t.size and (t.min() < 0 or t.max() >= n_classes):  # cheap test first; find the culprit only if needed
+        bad = (t != ignore_index) & ((t < 0) | (t >= n_classes))
+        if bad.any():
+            raise IndexError(f"Target {t[bad][0]} is out of bounds.")
+    return t, w
+
+
+def _require_tensor(target, kernel):
+    if not isinstance(target, Tensor):
+        raise TypeError(f"{kernel}(): argument 'target' (position 2) must be Tensor, not {type(target).__name__}")
+
+
+def cross_entropy(input, target, weight=None, size_average=None, ignore_index=-100, reduce=None,
+                  reduction="mean", label_smoothing=0.0):
+    """torch.nn.functional.cross_entropy: -sum_c q_c log_softmax(input)_c over the class dim 1.
+
+    `target` holds class indices (int64/uint8, shape (N, d1, ...), or 0-d for a (C,) input) or class
+    probabilities (floating, same shape as input). One fused Function computes the stable
+    log-softmax and the NLL together; its gradient is softmax minus the weighted target distribution.
+    """
+    reduction = _reduction(reduction, size_average, reduce)
+    _require_tensor(target, "cross_entropy_loss")
+    _check_floating(input, "log_softmax_lastdim_kernel_impl")
+    if label_smoothing > 1.0:
+        raise RuntimeError(f"label_smoothing must be between 0.0 and 1.0. Got: {label_smoothing}")
+    smoothing = float(label_smoothing) if label_smoothing > 0.0 else 0.0  # torch ignores a negative one
+    if input.data.shape == target.data.shape:
+        return _cross_entropy_prob(input, target, weight, ignore_index, reduction, smoothing)
+    t, w = _index_target(input, target, weight, ignore_index)
+    if input.data.ndim == 1:
+        out = ops.CrossEntropyIndex.apply(input.reshape(1, -1), t.reshape(1), w, ignore_index, reduction, smoothing)
+        return out.reshape(()) if reduction == "none" else out
+    return ops.CrossEntropyIndex.apply(input, t, w, ignore_index, reduction, smoothing)
+
+
+def _cross_entropy_prob(x, target, weight, ignore_index, reduction, smoothing):
+    if target.data.dtype.kind != "f":
+        raise RuntimeError(f"Expected floating point type for target with class probabilities, got {_name(target)}")
+    if ignore_index >= 0:
+        raise RuntimeError("ignore_index is not supported for floating point target")
+    if x.data.ndim == 0:
+        raise ValueError("Expected 1 or more dimensions (got 0)")
+    n_classes = x.data.shape[1] if x.data.ndim > 1 else x.data.shape[0]
+    w = _check_weight(weight, n_classes, prefix="cross_entropy: ")
+    if x.data.dtype != target.data.dtype:  # float32 logits with float64 targets compute in float64
+        common = np.result_type(x.data.dtype, target.data.dtype)
+        x, target = x.to(common), target.to(common)
+    if w is not None and w.dtype != x.data.dtype:
+        w = w.astype(x.data.dtype)
+    if x.data.ndim == 1:
+        out = ops.CrossEntropyProb.apply(x.reshape(1, -1), target.reshape(1, -1), w, reduction, smoothing)
+        return out.reshape(()) if reduction == "none" else out
+    return ops.CrossEntropyProb.apply(x, target, w, reduction, smoothing)
+
+
+def nll_loss(input, target, weight=None, size_average=None, ignore_index=-100, reduce=None, reduction="mean"):
+    """torch.nn.functional.nll_loss: -weight[t] * input[n, t] for log-probability inputs (N, C, d1, ...)."""
+    reduction = _reduction(reduction, size_average, reduce)
+    _require_tensor(target, "nll_loss_nd")
+    t, w = _index_target(input, target, weight, ignore_index)
+    _check_floating(input, "nll_loss_out_frame")
+    if input.data.ndim == 1:
+        out = ops.NLLLoss.apply(input.reshape(1, -1), t.reshape(1), w, ignore_index, reduction)
+        return out.reshape(()) if reduction == "none" else out
+    return ops.NLLLoss.apply(input, t, w, ignore_index, reduction)
+
+
+# ---- binary cross entropy ---------------------------------------------------------------------------
+def _weighted(loss, weight, reduction):
+    if weight is not None:
+        _check_broadcast(loss.data.shape, weight.data.shape, "weight")
+        loss = loss * weight
+    return _reduce(loss, reduction)
+
+
+def binary_cross_entropy(input, target, weight=None, size_average=None, reduce=None, reduction="mean"):
+    """torch.nn.functional.binary_cross_entropy: -w (t log x + (1 - t) log(1 - x)), logs clamped at -100."""
+    reduction = _reduction(reduction, size_average, reduce)
+    if target.size() != input.size():
+        raise ValueError(f"Using a target size ({target.size()}) that is different to the input size "
+                         f"({input.size()}) is deprecated. Please ensure they have the same size.")
+    if target.data.dtype != input.data.dtype:
+        raise RuntimeError(f"Found dtype {_name(target)} but expected {_name(input)}")
+    xd = input.data
+    if not np.all((xd >= 0) & (xd <= 1)):  # written so that nan fails too, as in torch
+        raise RuntimeError("all elements of input should be between 0 and 1")
+    return _weighted(ops.BinaryCrossEntropy.apply(input, target), weight, reduction)
+
+
+def binary_cross_entropy_with_logits(input, target, weight=None, size_average=None, reduce=None,
+                                     reduction="mean", pos_weight=None):
+    """torch.nn.functional.binary_cross_entropy_with_logits: BCE of sigmoid(input), computed stably as
+    max(x, 0) - x t + log1p(exp(-|x|)); pos_weight p scales the positive term: t log sigmoid(x) * p."""
+    reduction = _reduction(reduction, size_average, reduce)
+    if target.size() != input.size():
+        raise ValueError(f"Target size ({target.size()}) must be the same as input size ({input.size()})")
+    if target.data.dtype.kind != "f":
+        raise RuntimeError(f"result type {_name(input)} can't be cast to the desired output type {_name(target)}")
+    if target.data.dtype != input.data.dtype:
+        common = np.result_type(input.data.dtype, target.data.dtype)
+        input, target = input.to(common), target.to(common)
+    if pos_weight is not None:
+        _check_broadcast(input.data.shape, pos_weight.data.shape, "pos_weight")
+        pos_weight = pos_weight.to(input.data.dtype)
+    loss = ops.BinaryCrossEntropyWithLogits.apply(input, target, pos_weight)
+    return _weighted(loss, weight, reduction)
+
+
+# ---- regression losses: a function of the difference ------------------------------------------------
+def _pointwise(input, target, reduction, weight, of_difference, mean_by_weight=True):
+    """Warn (as torch) when the shapes differ, broadcast, apply `of_difference(input - target)`,
+    then weight and reduce. torch's weighted 'mean' divides by the summed weights for mse/l1."""
+    if target.size() != input.size():
+        warnings.warn(f"Using a target size ({target.size()}) that is different to the input size "
+                      f"({input.size()}). This will likely lead to incorrect results due to broadcasting. "
+                      "Please ensure they have the same size.", stacklevel=3)
+    try:
+        np.broadcast_shapes(input.data.shape, target.data.shape)
+    except ValueError:
+        raise RuntimeError(f"The size of input {list(input.shape)} and of target {list(target.shape)} cannot "
+                           f"be broadcast together") from None
+    loss = of_difference(input - target)
+    if weight is None:
+        return _reduce(loss, _reduction(reduction))
+    if weight.size() != input.size():
+        raise ValueError("Weights and input must have the same size.")
+    if reduction not in ("none", "mean", "sum"):
+        raise ValueError(f"Invalid reduction mode: {reduction}. Expected one of 'none', 'mean', 'sum'.")
+    loss = loss * weight
+    if reduction == "mean" and mean_by_weight:
+        return loss.sum() / weight.sum()
+    return _reduce(loss, reduction)
+
+
+def _square(d):
+    return d * d
+
+
+def mse_loss(input, target, size_average=None, reduce=None, reduction="mean", weight=None):
+    """torch.nn.functional.mse_loss: (input - target)^2, reduced."""
+    if size_average is not None or reduce is not None:
+        reduction = legacy_reduction(size_average, reduce)
+    return _pointwise(input, target, reduction, weight, _square)
+
+
+def l1_loss(input, target, size_average=None, reduce=None, reduction="mean", weight=None):
+    """torch.nn.functional.l1_loss: |input - target|, reduced (gradient sign(d), 0 at d = 0)."""
+    if size_average is not None or reduce is not None:
+        reduction = legacy_reduction(size_average, reduce)
+    return _pointwise(input, target, reduction, weight, Tensor.abs)
+
+
+def smooth_l1_loss(input, target, size_average=None, reduce=None, reduction="mean", beta=1.0):
+    """torch.nn.functional.smooth_l1_loss: 0.5 d^2 / beta where |d| < beta, else |d| - 0.5 beta.
+    beta = 0 is the L1 loss."""
+    if size_average is not None or reduce is not None:
+        reduction = legacy_reduction(size_average, reduce)
+    if beta < 0:
+        raise RuntimeError("smooth_l1_loss does not support negative values for beta.")
+    if beta == 0:
+        return _pointwise(input, target, reduction, None, Tensor.abs)
+
+    def smooth(d):
+        a = d.abs()
+        return tinygrad_edu.where(a < beta, (0.5 / beta) * (d * d), a - 0.5 * beta)
+    return _pointwise(input, target, reduction, None, smooth)
+
+
+def huber_loss(input, target, reduction="mean", delta=1.0, weight=None):
+    """torch.nn.functional.huber_loss: 0.5 d^2 where |d| < delta, else delta (|d| - 0.5 delta)
+    (= delta * smooth_l1 with beta = delta). A weighted 'mean' is a plain mean here, as torch."""
+    if delta <= 0:
+        raise RuntimeError("huber_loss does not support non-positive values for delta.")
+
+    def huber(d):
+        a = d.abs()
+        return tinygrad_edu.where(a < delta, 0.5 * (d * d), delta * (a - 0.5 * delta))
+    return _pointwise(input, target, reduction, weight, huber, mean_by_weight=False)
+
+
+def kl_div(input, target, size_average=None, reduce=None, reduction="mean", log_target=False):
+    """torch.nn.functional.kl_div for log-probability `input`: target (log target - input), i.e.
+    xlogy(t, t) - t input (0 where t = 0); with log_target: exp(t) (t - input).
+    'batchmean' divides the sum by the batch size (the KL divergence); 'mean' by every element."""
+    if size_average is not None or reduce is not None:
+        reduction = legacy_reduction(size_average, reduce)
+    else:
+        reduction = _reduction(reduction, allowed=("none", "mean", "sum", "batchmean"))
+        if reduction == "mean":
+            warnings.warn("reduction: 'mean' divides the total loss by both the batch size and the support size."
+                          "'batchmean' divides only by the batch size, and aligns with the KL div math definition."
+                          "'mean' will be changed to behave the same as 'batchmean' in the next major release.",
+                          stacklevel=2)
+    if log_target:
+        loss = target.exp() * (target - input)
+    else:
+        nonzero = target != 0
+        safe = tinygrad_edu.where(nonzero, target, 1.0)  # keeps log(0) out of the graph (no 0 * inf)
+        loss = tinygrad_edu.where(nonzero, target * safe.log(), 0.0) - target * input
+    if reduction == "batchmean":
+        total = loss.sum()
+        return total / input.shape[0] if input.dim() != 0 else total
+    return _reduce(loss, reduction)

@@ -1,0 +1,59 @@
+"""Identity and Linear (torch.nn.Identity, torch.nn.Linear)."""
+import math
+
+import numpy as np
+
+import tinygrad_edu
+from tinygrad_edu.tensor import Tensor
+from .. import functional as F
+from .. import init
+from ..parameter import Parameter
+from .module import Module
+
+__all__ = ["Identity", "Linear"]
+
+
+def _empty_parameter(shape, dtype):
+    """An uninitialised float Parameter (reset_parameters fills it), float32 unless dtype says."""
+    np_dtype = tinygrad_edu.dtypes.to_numpy_dtype(dtype) if dtype is not None \
+        else tinygrad_edu.get_default_dtype().numpy_dtype
+    return Parameter(Tensor._wrap(np.empty(shape, dtype=np_dtype)))
+
+
+class Identity(Module):
+    """Returns its input unchanged; any constructor arguments are accepted and ignored."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__()
+
+    def forward(self, input):
+        return input
+
+
+class Linear(Module):
+    """y = x W^T + b with W of shape (out_features, in_features).
+
+    Default init as torch: W ~ U(-1/sqrt(in), 1/sqrt(in)) (kaiming_uniform_ with a=sqrt(5)),
+    b ~ U(-1/sqrt(in), 1/sqrt(in))."""
+
+    def __init__(self, in_features, out_features, bias=True, device=None, dtype=None):
+        super().__init__()
+        self.in_features, self.out_features = in_features, out_features
+        self.weight = _empty_parameter((out_features, in_features), dtype)
+        if bias:
+            self.bias = _empty_parameter((out_features,), dtype)
+        else:
+            self.register_parameter("bias", None)
+        self.reset_parameters()
+
+    def reset_parameters(self):
+        init.kaiming_uniform_(self.weight, a=math.sqrt(5))
+        if self.bias is not None:
+            bound = 1 / math.sqrt(self.in_features) if self.in_features > 0 else 0
+            init.uniform_(self.bias, -bound, bound)
+
+    def forward(self, input):
+        return F.linear(input, self.weight, self.bias)
+
+    def extra_repr(self):
+        return f"in_features={self.in_features}, out_features={self.out_features}, bias={self.bias is not None}"
