@@ -9,7 +9,7 @@ are dotted paths: 'layer1.weight'.
 `module(x)` runs the forward pre-hooks, `forward(x)`, then the forward hooks.
 """
 import itertools
-from collections import OrderedDict, namedtuple
+from collections import OrderedDict
 
 import numpy as np
 
@@ -17,6 +17,7 @@ import tinygrad_edu
 from tinygrad_edu import dtypes as _dt
 from tinygrad_edu.tensor import Tensor
 from ..parameter import Parameter
+from ._state_dict import StateDictMixin
 
 __all__ = ["Module"]
 
@@ -44,15 +45,6 @@ class RemovableHandle:
         self.remove()
 
 
-class _IncompatibleKeys(namedtuple("IncompatibleKeys", ["missing_keys", "unexpected_keys"])):
-    def __repr__(self):
-        if not self.missing_keys and not self.unexpected_keys:
-            return "<All keys matched successfully>"
-        return super().__repr__()
-
-    __str__ = __repr__
-
-
 def _typename(obj):
     """torch.typename: 'tinygrad_edu.FloatTensor' for tensors, the qualified class name otherwise."""
     if isinstance(obj, Tensor):
@@ -77,7 +69,7 @@ def _check_member_name(module, name, kind, registry):
         raise KeyError(f"attribute '{name}' already exists")
 
 
-class Module:
+class Module(StateDictMixin):
     training: bool
 
     def __init__(self, *args, **kwargs):
@@ -423,92 +415,6 @@ class Module:
 
     def cuda(self, device=None):
         raise RuntimeError("tinygrad_edu runs on the CPU only (no CUDA)")
-
-    # ---- state_dict ------------------------------------------------------------------------------
-    def _state_items(self):
-        """(name, tensor) of this module's own entries in the state_dict: parameters, then persistent buffers."""
-        for name, p in self._parameters.items():
-            if p is not None:
-                yield name, p
-        for name, b in self._buffers.items():
-            if b is not None and name not in self._non_persistent_buffers_set:
-                yield name, b
-
-    def state_dict(self, *, destination=None, prefix="", keep_vars=False):
-        """OrderedDict name -> tensor. Values are detached tensors sharing the parameters' data
-        (keep_vars=True gives the Parameters themselves); a shared parameter appears under each name."""
-        if destination is None:
-            destination = OrderedDict()
-            destination._metadata = OrderedDict()
-        metadata = getattr(destination, "_metadata", None)
-        if metadata is not None:
-            metadata[prefix[:-1]] = {"version": 1}
-        for name, t in self._state_items():
-            destination[prefix + name] = t if keep_vars else t.detach()
-        for name, module in self._modules.items():
-            if module is not None:
-                module.state_dict(destination=destination, prefix=prefix + name + ".", keep_vars=keep_vars)
-        return destination
-
-    def _plan_load(self, state_dict, prefix, plan, missing, unexpected, errors):
-        """Check this module's entries against `state_dict` (torch's _load_from_state_dict checks, in
-        its order) and record the copies to make in `plan`; nothing is written here."""
-        local = dict(self._state_items())
-        for name, current in local.items():
-            key = prefix + name
-            if key not in state_dict:
-                missing.append(key)
-                continue
-            value = state_dict[key]
-            if not isinstance(value, Tensor):
-                errors.append(f'While copying the parameter named "{key}", expected torch.Tensor or Tensor-like '
-                              f"object from checkpoint but received {type(value)}")
-                continue
-            if current.data.ndim == 0 and value.data.ndim == 1 and value.data.shape[0] > 0:
-                value = Tensor._wrap(value.data[0, ...])  # torch's backward compatibility for 0-d params
-            if value.data.shape != current.data.shape:
-                errors.append(f"size mismatch for {key}: copying a param with shape {value.shape} from checkpoint, "
-                              f"the shape in current model is {current.shape}.")
-                continue
-            plan.append((self, name, current, value))
-        for key in state_dict:
-            if key.startswith(prefix):
-                head, dot, _ = key[len(prefix):].partition(".")
-                if (dot and head not in self._modules) or (not dot and head not in local):
-                    unexpected.append(key)
-        for name, child in self._modules.items():
-            if child is not None:
-                child_prefix = prefix + name + "."
-                child_sd = {k: v for k, v in state_dict.items() if k.startswith(child_prefix)}
-                child._plan_load(child_sd, child_prefix, plan, missing, unexpected, errors)
-
-    def load_state_dict(self, state_dict, strict=True, assign=False):
-        """Copy values from `state_dict` into the parameters and buffers, in place.
-
-        Unlike torch, every key and shape is checked before anything is written, so a failing load
-        leaves the module untouched. Returns (missing_keys, unexpected_keys)."""
-        if not hasattr(state_dict, "keys") or not hasattr(state_dict, "__getitem__"):
-            raise TypeError(f"Expected state_dict to be dict-like, got {type(state_dict)}.")
-        plan, missing, unexpected, errors = [], [], [], []
-        self._plan_load(OrderedDict(state_dict), "", plan, missing, unexpected, errors)
-        if strict:
-            if unexpected:
-                errors.insert(0, "Unexpected key(s) in state_dict: {}. ".format(", ".join(f'"{k}"' for k in unexpected)))
-            if missing:
-                errors.insert(0, "Missing key(s) in state_dict: {}. ".format(", ".join(f'"{k}"' for k in missing)))
-        if errors:
-            raise RuntimeError("Error(s) in loading state_dict for {}:\n\t{}".format(
-                type(self).__name__, "\n\t".join(errors)))
-        for module, name, current, value in plan:
-            if assign:
-                if isinstance(current, Parameter):
-                    module._parameters[name] = Parameter(value, requires_grad=current.requires_grad)
-                else:
-                    module._buffers[name] = value
-            else:  # like copy_ under no_grad: cast to the parameter's dtype, keep its array
-                np.copyto(current.data, value.data, casting="unsafe")
-                current._version[0] += 1
-        return _IncompatibleKeys(missing, unexpected)
 
     # ---- printing ----------------------------------------------------------------------------------
     def _get_name(self):
