@@ -35,8 +35,8 @@ def _infer_array(data):
         return arr.astype(_dt.get_default_dtype().numpy_dtype)
     if arr.dtype.kind in "iu":
         return arr.astype(np.int64)
-    if arr.dtype.kind == "U":
-        raise TypeError("new(): invalid data type 'str'")
+    if arr.dtype.kind == "U":  # torch: a lone string is a TypeError, strings in a list a ValueError
+        raise TypeError("new(): invalid data type 'str'") if arr.ndim == 0 else ValueError("too many dimensions 'str'")
     return arr
 
 

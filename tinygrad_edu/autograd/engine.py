@@ -13,8 +13,9 @@ Running backward (no recursion anywhere, so graphs 100,000 nodes deep are fine):
    (this is how torch orders its ready queue too). A node enters the heap when its first
    gradient arrives, so the gradient dict doubles as the "already queued" set.
 3. Each node is processed once: its tensor hooks run, retained gradients are stored, its backward
-   is called (grad mode = create_graph) and the results are sent along the edges; a leaf's
-   gradient is added to `.grad` after the leaf's hooks.
+   is called (grad mode = create_graph) and the results are sent along the edges. Gradients
+   reaching a leaf are summed; when the pass is done each leaf's hooks see that total once and
+   the result is added to `.grad`.
 4. Unless `retain_graph`, the node's saved tensors are released after use.
 """
 from heapq import heappop, heappush
@@ -62,11 +63,11 @@ def run_backward(roots, retain_graph=False, create_graph=False, capture=None, on
     capture: for autograd.grad, a dict {tensor: None} whose gradients are collected instead of
     being accumulated into any `.grad`. only_inputs: backward(inputs=...) restricts accumulation.
     """
-    grads, ready, seen = {}, [], set()
+    grads, ready, leaf_grads = {}, [], {}
     for t, g in roots:
         node = t.grad_fn
         if node is None:
-            _to_leaf(t, g, create_graph, capture, only_inputs, seen)
+            leaf_grads[t] = _add(leaf_grads.get(t), g)
             continue
         slots = grads.get(node)
         if slots is None:
@@ -107,8 +108,8 @@ def run_backward(roots, retain_graph=False, create_graph=False, capture=None, on
                             (g.data.dtype is not edge[3] and g.data.dtype != edge[3]) or anomaly._enabled:
                         g = _check_grad(node, i, edge, g)
                     target = edge[0]
-                    if isinstance(target, Tensor):
-                        _to_leaf(target, g, create_graph, capture, only_inputs, seen)
+                    if isinstance(target, Tensor):  # a leaf: summed here, hooks run once at the end
+                        leaf_grads[target] = g if target not in leaf_grads else leaf_grads[target] + g
                     else:
                         tslots = grads.get(target)
                         if tslots is None:
@@ -118,6 +119,9 @@ def run_backward(roots, retain_graph=False, create_graph=False, capture=None, on
                         nr = edge[1]
                         tslots[nr] = g if tslots[nr] is None else tslots[nr] + g
                 i += 1
+        seen = set()
+        for leaf, g in leaf_grads.items():
+            _to_leaf(leaf, g, create_graph, capture, only_inputs, seen)
     finally:
         _state.enabled = prev_mode
 

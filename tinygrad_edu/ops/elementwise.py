@@ -22,10 +22,20 @@ def _shape(v):
     return v.data.shape if isinstance(v, Tensor) else ()
 
 
+def _check_broadcast(sx, sy):
+    """torch's RuntimeError for shapes that do not broadcast (numpy would raise a ValueError)."""
+    for i, (m, n) in enumerate(zip(reversed(sx), reversed(sy))):
+        if m != n and m != 1 and n != 1:
+            raise RuntimeError(f"The size of tensor a ({m}) must match the size of tensor b ({n}) at "
+                               f"non-singleton dimension {max(len(sx), len(sy)) - 1 - i}")
+
+
 def _promote(x, y):
     """Cast the operands to torch's result dtype (the common case, equal dtypes, costs one compare)."""
     xt, yt = isinstance(x, Tensor), isinstance(y, Tensor)
     if xt and yt:
+        if x.data.shape != y.data.shape:
+            _check_broadcast(x.data.shape, y.data.shape)
         if x.data.dtype == y.data.dtype:
             return x, y
         target = _dt.promote_arrays(x.data.dtype, y.data.dtype, x.data.ndim == 0, y.data.ndim == 0)
@@ -48,29 +58,42 @@ def _scalar(v):
 
 
 def _operands(x, y):
+    # The common cases first: two tensors of one dtype, or a float tensor and a Python number.
+    if isinstance(x, Tensor):
+        if isinstance(y, Tensor):
+            if x.data.dtype == y.data.dtype:
+                if x.data.shape != y.data.shape:
+                    _check_broadcast(x.data.shape, y.data.shape)
+                return x, y
+        elif type(y) is float or type(y) is int:
+            if x.data.dtype.kind == "f":
+                return x, y
+        elif not isinstance(y, bool):
+            y = _scalar(y)
+    elif not isinstance(x, (int, float, bool)):
+        x = _scalar(x)
     if not isinstance(y, (Tensor, int, float, bool)):
         y = _scalar(y)
-    if not isinstance(x, (Tensor, int, float, bool)):
-        x = _scalar(x)
     return _promote(x, y)
 
 
 class Add(Function):
     @staticmethod
     def forward(ctx, x, y):
-        ctx.shapes = (_shape(x), _shape(y))
+        ctx.shapes = (x.data.shape if isinstance(x, Tensor) else (), y.data.shape if isinstance(y, Tensor) else ())
         return np.add(_data(x), _data(y))
 
     @staticmethod
     def backward(ctx, grad):
         sx, sy = ctx.shapes
-        return unbroadcast(grad, sx), unbroadcast(grad, sy)
+        needs = ctx.needs_input_grad
+        return (unbroadcast(grad, sx) if needs[0] else None), (unbroadcast(grad, sy) if needs[1] else None)
 
 
 class Sub(Function):
     @staticmethod
     def forward(ctx, x, y):
-        ctx.shapes = (_shape(x), _shape(y))
+        ctx.shapes = (x.data.shape if isinstance(x, Tensor) else (), y.data.shape if isinstance(y, Tensor) else ())
         return np.subtract(_data(x), _data(y))
 
     @staticmethod
@@ -85,7 +108,7 @@ class Mul(Function):
 
     @staticmethod
     def forward(ctx, x, y):
-        ctx.shapes = (_shape(x), _shape(y))
+        ctx.shapes = (x.data.shape if isinstance(x, Tensor) else (), y.data.shape if isinstance(y, Tensor) else ())
         needs = ctx.needs_input_grad
         ctx.save_for_backward(y if needs[0] else None, x if needs[1] else None)
         return np.multiply(_data(x), _data(y))
@@ -104,7 +127,7 @@ class Div(Function):
 
     @staticmethod
     def forward(ctx, x, y):
-        ctx.shapes = (_shape(x), _shape(y))
+        ctx.shapes = (x.data.shape if isinstance(x, Tensor) else (), y.data.shape if isinstance(y, Tensor) else ())
         ctx.save_for_backward(x if ctx.needs_input_grad[1:2] == (True,) else None, y)
         return np.true_divide(_data(x), _data(y))
 
@@ -122,7 +145,7 @@ class Pow(Function):
 
     @staticmethod
     def forward(ctx, x, y):
-        ctx.shapes = (_shape(x), _shape(y))
+        ctx.shapes = (x.data.shape if isinstance(x, Tensor) else (), y.data.shape if isinstance(y, Tensor) else ())
         out = np.power(_data(x), _data(y))
         ctx.save_for_backward(x, y, out)
         return out
@@ -184,7 +207,7 @@ class Where(Function):
     @staticmethod
     def forward(ctx, cond, x, y):
         ctx.cond = cond.data
-        ctx.shapes = (_shape(x), _shape(y))
+        ctx.shapes = (x.data.shape if isinstance(x, Tensor) else (), y.data.shape if isinstance(y, Tensor) else ())
         return np.where(cond.data, _data(x), _data(y))
 
     @staticmethod

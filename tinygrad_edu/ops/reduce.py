@@ -10,6 +10,7 @@ import numpy as np
 
 from ..autograd.function import Function
 from ..tensor import Tensor, _wrap_dim
+from .shape import Expand
 
 
 def normalize_dims(dim, ndim):
@@ -18,8 +19,10 @@ def normalize_dims(dim, ndim):
         return None
     if isinstance(dim, (list, tuple)):
         dims = tuple(sorted({_wrap_dim(d, ndim) for d in dim}))
-        return dims if dims else None
-    return (_wrap_dim(dim, ndim),)
+    else:
+        dims = (_wrap_dim(dim, ndim),)
+    # a 0-d tensor accepts dim 0 / -1 (as torch does) but has no axis to name: reduce "all" of it
+    return dims if dims and ndim else None
 
 
 def kept_shape(shape, dims):
@@ -35,16 +38,16 @@ def _squeeze(kept, dims):
 
 def _expand_back(grad, ctx):
     """Reshape a reduced gradient to keepdim form, then copy it over the reduced dims."""
-    if not ctx.keepdim:
+    if not ctx.keepdim and ctx.dims is not None:
         grad = grad.reshape(kept_shape(ctx.shape, ctx.dims))
-    return grad.expand(ctx.shape)
+    return Expand.apply(grad, ctx.shape) if grad.data.shape != ctx.shape else grad
 
 
 class Sum(Function):
     @staticmethod
     def forward(ctx, x, dims, keepdim):
         ctx.shape, ctx.dims, ctx.keepdim = x.data.shape, dims, keepdim
-        return np.sum(x.data, axis=dims, keepdims=keepdim)
+        return x.data.sum(axis=dims, keepdims=keepdim)
 
     @staticmethod
     def backward(ctx, grad):
@@ -58,7 +61,7 @@ class Mean(Function):
     def forward(ctx, x, dims, keepdim):
         ctx.shape, ctx.dims, ctx.keepdim = x.data.shape, dims, keepdim
         ctx.n = x.data.size if dims is None else int(np.prod([x.data.shape[d] for d in dims]))
-        return np.mean(x.data, axis=dims, keepdims=keepdim)
+        return x.data.mean(axis=dims, keepdims=keepdim)
 
     @staticmethod
     def backward(ctx, grad):
@@ -99,16 +102,23 @@ class Prod(Function):
         x, out = ctx.saved_tensors
         if np.all(x.data != 0):  # the differentiable formula: out / x
             others = _expand_back(out, ctx) / x
-        else:  # zeros present: products of the elements before and after each one
-            axis = ctx.dims[0] if ctx.dims else None
-            a = x.data if axis is not None else x.data.reshape(-1)
-            ax = axis if axis is not None else 0
-            ones = np.ones_like(np.take(a, [0], axis=ax))
-            before = np.cumprod(np.concatenate([ones, np.take(a, range(a.shape[ax] - 1), axis=ax)], ax), ax)
-            after = np.flip(np.cumprod(np.concatenate(
-                [ones, np.take(np.flip(a, ax), range(a.shape[ax] - 1), axis=ax)], ax), ax), ax)
-            others = Tensor._wrap((before * after).reshape(ctx.shape))
+        elif ctx.dims is None:
+            others = _prod_of_others(x.reshape(-1), 0).reshape(ctx.shape)
+        else:
+            others = _prod_of_others(x, ctx.dims[0])
         return _expand_back(grad, ctx) * others, None, None
+
+
+def _prod_of_others(x, axis):
+    """prod_{j != i} x_j along `axis`, for every i, in Tensor ops (so double backward works with zeros).
+
+    A new axis copies the row n times; copy i has its own element i replaced by 1 and is multiplied out.
+    It costs n times the memory of x, and is used only when x contains zeros.
+    """
+    shape, n = x.data.shape, x.data.shape[axis]
+    copies = x.unsqueeze(axis).expand(shape[:axis] + (n,) + shape[axis:])  # copies[.., i, j, ..] = x[.., j, ..]
+    diagonal = np.eye(n, dtype=bool).reshape((1,) * axis + (n, n) + (1,) * (len(shape) - axis - 1))
+    return copies.masked_fill(Tensor._wrap(diagonal), 1.0).prod(axis + 1)
 
 
 class LogSumExp(Function):
@@ -187,7 +197,8 @@ class CumSum(Function):
     @staticmethod
     def forward(ctx, x, dim):
         ctx.dim = dim
-        return np.cumsum(x.data, axis=dim)
+        # a 0-d tensor (dim 0 allowed, as in torch) is its own cumulative sum
+        return np.cumsum(x.data, axis=dim) if x.data.ndim else x.data.copy()
 
     @staticmethod
     def backward(ctx, grad):

@@ -3,8 +3,11 @@
 reshape, permute, expand, squeeze and unsqueeze return *views* (numpy views of the same memory),
 which share the version counter of their base, as torch's views do.
 """
+import math
+
 import numpy as np
 
+from .. import dtypes as _dt
 from ..autograd.function import Function
 from ..tensor import Tensor, _wrap_dim
 
@@ -34,26 +37,41 @@ class Reshape(Function):
 class Permute(Function):
     @staticmethod
     def forward(ctx, x, dims):
-        ctx.inverse = tuple(np.argsort(dims))
-        return np.transpose(x.data, dims)
+        inverse = [0] * len(dims)
+        for i, d in enumerate(dims):
+            inverse[d] = i
+        ctx.inverse = tuple(inverse)
+        return x.data.transpose(dims)
 
     @staticmethod
     def backward(ctx, grad):
-        return grad.permute(ctx.inverse), None
+        return Permute.apply(grad, ctx.inverse), None
 
 
 class Expand(Function):
-    """Broadcast to a larger shape (a read-only view); backward sums the copies."""
+    """Broadcast to a larger shape; backward sums the copies."""
 
     @staticmethod
     def forward(ctx, x, shape):
         ctx.in_shape = x.data.shape
-        return np.broadcast_to(x.data, shape)
+        if _prod(shape) > 4096:
+            return np.broadcast_to(x.data, shape)  # a read-only view, as torch's expand
+        out = np.empty(shape, x.data.dtype)  # small results: a copy costs less than broadcast_to's setup
+        out[...] = x.data
+        out.flags.writeable = False  # still refuses in-place writes, like the view (and torch's expand)
+        return out
 
     @staticmethod
     def backward(ctx, grad):
         from .broadcast import unbroadcast
         return unbroadcast(grad, ctx.in_shape), None
+
+
+def _prod(shape):
+    n = 1
+    for s in shape:
+        n *= s
+    return n
 
 
 class Repeat(Function):
@@ -112,7 +130,7 @@ def _shape_arg(args):
 def _infer(shape, numel):
     if shape.count(-1) > 1:
         raise RuntimeError("only one dimension can be inferred")
-    known = int(np.prod([s for s in shape if s != -1]))
+    known = math.prod([s for s in shape if s != -1])
     if -1 in shape:
         if known == 0 or numel % known:
             raise RuntimeError(f"shape '{list(shape)}' is invalid for input of size {numel}")
@@ -180,7 +198,9 @@ def transpose(x, dim0, dim1):
     dims = list(range(n))
     a, b = _wrap_dim(dim0, n), _wrap_dim(dim1, n)
     dims[a], dims[b] = dims[b], dims[a]
-    return permute(x, dims)
+    out = Permute.apply(x, tuple(dims))
+    out._version = x._version  # a transpose is always a view
+    return out
 
 
 def t(x):
@@ -240,7 +260,9 @@ def cat(tensors, dim=0):
             if k != d and s[k] != ref.shape[k]:
                 raise RuntimeError(f"Sizes of tensors must match except in dimension {d}. Expected size "
                                    f"{ref.shape[k]} but got size {s[k]} for tensor number {i} in the list.")
-    dtype = np.result_type(*[t.data.dtype for t in tensors])
+    dtype = tensors[0].data.dtype
+    for t in tensors[1:]:  # torch's promotion (int64 with float32 gives float32, not numpy's float64)
+        dtype = _dt.promote_arrays(dtype, t.data.dtype)
     return Cat.apply(d, *[t.to(dtype) for t in tensors])
 
 
@@ -296,7 +318,7 @@ def unbind(x, dim=0):
 
 def flip(x, dims):
     dims = tuple(_wrap_dim(d, x.data.ndim) for d in ((dims,) if isinstance(dims, int) else dims))
-    return Flip.apply(x, dims)
+    return Flip.apply(x, dims if x.data.ndim else ())  # a 0-d tensor has nothing to flip
 
 
 def contiguous(x, memory_format=None):

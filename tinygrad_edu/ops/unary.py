@@ -326,6 +326,9 @@ def leaky_relu(x, negative_slope=0.01):
 def clamp(x, min=None, max=None):
     if min is None and max is None:
         raise RuntimeError("torch.clamp: At least one of 'min' or 'max' must not be None")
+    if x.data.dtype.kind != "f" and any(isinstance(b, float) or (isinstance(b, Tensor) and b.data.dtype.kind == "f")
+                                        for b in (min, max)):
+        x = _float_only(x, "clamp")  # an integer tensor clamped to float bounds is promoted, as in torch
     return Clamp.apply(x, min, max)
 
 
