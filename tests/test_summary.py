@@ -8,7 +8,7 @@ import pytest
 
 import tinygrad_edu as te
 import tinygrad_edu.nn as nn
-from tinygrad_edu.summary import summary
+from tinygrad_edu import summary
 
 MB = 1024 ** 2
 

@@ -84,7 +84,7 @@ def set_printoptions(precision=None, threshold=None, edgeitems=None, linewidth=N
 _LAZY = {"nn": "tinygrad_edu.nn", "optim": "tinygrad_edu.optim", "utils": "tinygrad_edu.utils",
          "viz": "tinygrad_edu.viz", "testing": "tinygrad_edu.testing"}
 _LAZY_ATTRS = {"save": ("tinygrad_edu.serialization", "save"), "load": ("tinygrad_edu.serialization", "load"),
-               "summary": ("tinygrad_edu.summary", "summary")}
+               "summary": ("tinygrad_edu.model_summary", "summary")}
 
 
 def __getattr__(name):

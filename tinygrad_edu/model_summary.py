@@ -1,6 +1,6 @@
 """summary(model, input_size, batch_size=-1): the layer table of the `torchsummary` package.
 
-    from tinygrad_edu.summary import summary      # torchsummary.summary
+    from tinygrad_edu import summary      # torchsummary.summary
     summary(model, input_size=(20,), batch_size=4)
 
 One forward pass on a random batch records, through forward hooks, the output shape and the
@@ -118,17 +118,3 @@ def _report(rows, sizes, batch_size):
             "non_trainable_params": total - trainable, "input_size_mb": input_mb,
             "forward_backward_size_mb": output_mb, "params_size_mb": params_mb,
             "total_size_mb": input_mb + output_mb + params_mb, "text": text}
-
-
-class _CallableModule(type(np)):
-    """`tinygrad_edu.summary` is both this module (once imported, Python sets the package attribute
-    to it) and the lazily exported function; making the module callable keeps
-    `tinygrad_edu.summary(model, ...)` working in both cases."""
-
-    def __call__(self, *args, **kwargs):
-        return summary(*args, **kwargs)
-
-
-import sys as _sys  # noqa: E402
-
-_sys.modules[__name__].__class__ = _CallableModule
