@@ -15,10 +15,16 @@ class Generator:
         self.manual_seed(_DEFAULT_SEED)
 
     def manual_seed(self, seed):
-        seed = int(seed)
-        self._seed = seed
-        self.rng = np.random.Generator(np.random.PCG64(seed & 0xFFFFFFFFFFFFFFFF))
+        self._seed = int(seed)
+        self._rng = None  # made on first draw: importing numpy.random costs ~10 ms of import time
         return self
+
+    @property
+    def rng(self):
+        """The numpy Generator (PCG64) this stream draws from."""
+        if self._rng is None:
+            self._rng = np.random.Generator(np.random.PCG64(self._seed & 0xFFFFFFFFFFFFFFFF))
+        return self._rng
 
     def initial_seed(self):
         return self._seed
