@@ -1,0 +1,161 @@
+"""The workloads as a PyTorch user writes them, run unchanged on torch and on tinygrad_edu.
+
+Each builder takes ``lib``, a namespace with ``torch``, ``nn``, ``optim`` and ``data``
+(``torch.utils.data``), so the very same lines execute on both libraries: that the code is identical
+is the point of the project. Builders return a ``Bench`` whose ``unit()`` is one timed unit.
+"""
+import random
+from types import SimpleNamespace
+
+from . import common
+
+
+def load_library(name):
+    """The four modules a PyTorch script imports, for ``"torch"`` or ``"tinygrad_edu"``."""
+    if name == "torch":
+        import torch
+        import torch.nn as nn
+        import torch.optim as optim
+        import torch.utils.data as data
+    elif name == "tinygrad_edu":
+        import tinygrad_edu as torch
+        import tinygrad_edu.nn as nn
+        import tinygrad_edu.optim as optim
+        import tinygrad_edu.utils.data as data
+    else:
+        raise ValueError(f"unknown library {name!r}")
+    return SimpleNamespace(torch=torch, nn=nn, optim=optim, data=data)
+
+
+def _mlp(lib, layers):
+    """nn.Sequential of Linear layers with ReLU between them, holding the given (W, b) arrays."""
+    nn, torch = lib.nn, lib.torch
+    modules = []
+    for i, (w, _) in enumerate(layers):
+        if i:
+            modules.append(nn.ReLU())
+        modules.append(nn.Linear(w.shape[1], w.shape[0]))
+    model = nn.Sequential(*modules)
+    linears = [m for m in model if isinstance(m, nn.Linear)]
+    with torch.no_grad():
+        for linear, (w, b) in zip(linears, layers):
+            linear.weight.copy_(torch.from_numpy(w))
+            linear.bias.copy_(torch.from_numpy(b))
+    return model
+
+
+def phone_mlp(lib):
+    """The lecture's phone-price classifier: one epoch = 100 steps of batch 16 over 1600 rows."""
+    torch, nn, optim, data = lib.torch, lib.nn, lib.optim, lib.data
+    d = common.phone_data()
+    torch.manual_seed(0)
+    model = _mlp(lib, d.layers)
+    dataset = data.TensorDataset(torch.from_numpy(d.x), torch.from_numpy(d.y))
+    loader = data.DataLoader(dataset, batch_size=16, shuffle=True)
+    criterion = nn.CrossEntropyLoss()
+    optimizer = optim.SGD(model.parameters(), lr=0.001, momentum=0.9)
+
+    def epoch():
+        total = 0.0
+        for x, y in loader:
+            optimizer.zero_grad()
+            loss = criterion(model(x), y)
+            loss.backward()
+            optimizer.step()
+            total += loss.item()
+        return total / len(loader)
+
+    return common.Bench(epoch)
+
+
+def linreg(lib):
+    """The lecture's linear regression from scratch: one epoch = 32 batches of 16 out of 500 rows."""
+    torch = lib.torch
+    d = common.linreg_data()
+    X, Y = torch.from_numpy(d.x), torch.from_numpy(d.y)
+    w_0 = torch.tensor(d.w0, requires_grad=True)
+    b_0 = torch.tensor(d.b0, requires_grad=True)
+    shuffler = random.Random(common.SEED)
+
+    def data_provider(data, label, batchsize):
+        length = len(label)
+        indices = list(range(length))
+        shuffler.shuffle(indices)
+        for each in range(0, length, batchsize):
+            get_indices = indices[each: each + batchsize]
+            yield data[get_indices], label[get_indices]
+
+    def fun(x, w, b):
+        return torch.matmul(x, w) + b
+
+    def maeLoss(pre_y, y):
+        return torch.sum(abs(pre_y - y)) / len(y)
+
+    def sgd(paras, lr):
+        with torch.no_grad():
+            for para in paras:
+                para -= para.grad * lr
+                para.grad.zero_()
+
+    def epoch():
+        data_loss = 0
+        for batch_x, batch_y in data_provider(X, Y, 16):
+            loss = maeLoss(fun(batch_x, w_0, b_0), batch_y)
+            loss.backward()
+            sgd([w_0, b_0], 0.001)
+            data_loss += loss
+        return float(data_loss)
+
+    return common.Bench(epoch)
+
+
+def op_overhead(lib):
+    """Per-operation overhead on 8x8 tensors; one unit = OP_ITERS_PER_UNIT forward+backward passes."""
+    torch = lib.torch
+    a, b, c, d = (torch.tensor(m, requires_grad=True) for m in common.op_data())
+
+    def block():
+        for _ in range(common.OP_ITERS_PER_UNIT):
+            ((a * b + c).relu() @ d).sum().backward()
+        return float(a.grad.sum())
+
+    return common.Bench(block, per_unit=common.OP_ITERS_PER_UNIT)
+
+
+def big_mlp(lib):
+    """A compute-bound step: batch 256 through 784->1024->1024->10, cross-entropy, one SGD step."""
+    torch, nn, optim = lib.torch, lib.nn, lib.optim
+    d = common.big_mlp_data()
+    model = _mlp(lib, d.layers)
+    x, y = torch.from_numpy(d.x), torch.from_numpy(d.y)
+    criterion = nn.CrossEntropyLoss()
+    optimizer = optim.SGD(model.parameters(), lr=common.BIG_MLP_LR)
+
+    def step():
+        optimizer.zero_grad()
+        loss = criterion(model(x), y)
+        loss.backward()
+        optimizer.step()
+        return loss.item()
+
+    return common.Bench(step)
+
+
+def deep_chain(lib):
+    """A 200,000-node graph: y = y*0.999 + 0.001 repeated 100,000 times on a (16,) tensor, backward."""
+    torch = lib.torch
+    start = common.chain_data()
+
+    def chain(length):
+        x = torch.tensor(start, requires_grad=True)
+        y = x
+        for _ in range(length):
+            y = y * 0.999 + 0.001
+        y.sum().backward()
+        return float(x.grad.sum())
+
+    return common.Bench(lambda: chain(common.DEEP_CHAIN_LENGTH), warmup=lambda: chain(1000))
+
+
+BUILDERS = {"phone_mlp": phone_mlp, "linreg": linreg, "op_overhead": op_overhead, "big_mlp": big_mlp,
+            "deep_chain": deep_chain}
