@@ -17,7 +17,6 @@ tensors), its shape and, after backward, the norm ||grad||_2 of its gradient.
 import numpy as np
 
 from .autograd.engine import topological_order
-from .autograd.function import _FREED
 from .tensor import Tensor
 
 _OP_COLOUR, _LEAF_COLOUR, _ROOT_EDGE = "#cfe2f3", "#d9ead3", "#cc0000"
@@ -28,25 +27,12 @@ def _shape_text(shape):
 
 
 def _saved_text(node):
-    """Shapes of the saved tensors, read from the packed slots (unpacking would check versions
-    and raise on a freed graph; describing the graph must never fail)."""
-    saved = node._saved
-    if saved is _FREED:
+    """Shapes of the saved tensors, read without unpacking (unpacking would check versions and
+    raise on a freed graph; describing the graph must never fail)."""
+    shapes = node.saved_shapes()
+    if shapes is None:
         return "saved: freed"
-    if not saved:
-        return None
-    shapes = []
-    for slot in saved:
-        if slot is None:  # save_for_backward(x, None): nothing kept in that slot
-            continue
-        kind, obj = slot[0], slot[1]
-        if kind == "input":
-            shapes.append(_shape_text(obj.data.shape))
-        elif kind == "output":
-            shapes.append(_shape_text(obj[0].shape))
-        else:
-            shapes.append(_shape_text(np.shape(obj)))
-    return "saved: " + ", ".join(shapes) if shapes else None
+    return "saved: " + ", ".join(_shape_text(s) for s in shapes) if shapes else None
 
 
 def _grad_norm(t):

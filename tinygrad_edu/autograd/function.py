@@ -25,7 +25,6 @@ from ..tensor import Tensor
 from . import anomaly
 
 _FREED = object()  # marks saved tensors released after a backward pass
-_NEVER_MODIFIED = [0]  # the version counter of saved constants
 _NO_GRAD_NEEDED = [(False,) * n for n in range(8)]
 _wrap = Tensor._wrap
 _next_seq = itertools.count().__next__
@@ -72,6 +71,8 @@ class Function:
     @property
     def saved_tensors(self):
         saved = self._saved
+        if saved is None:  # nothing was packed: no graph was recorded (forward under no_grad)
+            return self._to_save or ()
         if saved is _FREED:
             raise RuntimeError(
                 "Trying to backward through the graph a second time (or directly access saved tensors "
@@ -79,28 +80,46 @@ class Function:
                 "when you call .backward() or autograd.grad(). Specify retain_graph=True if you need to "
                 "backward through the graph a second time or if you need to access saved tensors after "
                 "calling backward.")
-        if saved is None:  # nothing was packed: no graph was recorded (forward under no_grad)
-            return self._to_save or ()
-        return tuple(self._unpack(i, slot) for i, slot in enumerate(saved))
+        out = []
+        for slot in saved:  # the slot kinds are described in _pack_saved
+            kind = type(slot)
+            if kind is tuple:
+                t, version = slot
+                if t._version[0] != version:
+                    self._raise_modified(len(out), t._version[0], version)
+                out.append(t)
+            elif kind is _SavedOutput:
+                if slot.version[0] != 0:
+                    self._raise_modified(len(out), slot.version[0], 0)
+                t = Tensor._wrap(slot.data, True)  # rebuilt on demand, pointing at this node
+                t.grad_fn, t._output_nr, t._version = self, slot.nr, slot.version
+                out.append(t)
+            elif kind is np.ndarray:
+                out.append(Tensor._wrap(slot))
+            else:
+                out.append(slot)
+        return tuple(out)
 
-    def _unpack(self, index, slot):
-        if slot is None:
+    def saved_shapes(self):
+        """Shapes of what is saved, without unpacking (for tools such as viz); None once freed."""
+        if self._saved is _FREED:
             return None
-        kind, obj, version, counter = slot
-        if counter[0] != version:
-            raise RuntimeError(
-                f"one of the variables needed for gradient computation has been modified by an inplace "
-                f"operation: saved tensor {index} of {self.name()} is at version {counter[0]}; expected "
-                f"version {version} instead. Hint: the in-place change happened after {self.name()} "
-                f"saved it; use an out-of-place operation (x = x + y instead of x += y) or clone() first.")
-        if kind == "input" or kind == "number":
-            return obj
-        if kind == "output":  # rebuild the output tensor, pointing at this node, on demand
-            data, nr = obj
-            t = Tensor._wrap(data, True)
-            t.grad_fn, t._output_nr, t._version = self, nr, counter
-            return t
-        return Tensor._wrap(obj)  # a constant ndarray
+        shapes = []
+        for slot in self._saved or ():
+            if type(slot) is tuple:
+                shapes.append(slot[0].data.shape)
+            elif type(slot) is _SavedOutput:
+                shapes.append(slot.data.shape)
+            elif slot is not None:
+                shapes.append(np.shape(slot))
+        return shapes
+
+    def _raise_modified(self, index, now, expected):
+        raise RuntimeError(
+            f"one of the variables needed for gradient computation has been modified by an inplace "
+            f"operation: saved tensor {index} of {self.name()} is at version {now}; expected "
+            f"version {expected} instead. Hint: the in-place change happened after {self.name()} "
+            f"saved it; use an out-of-place operation (x = x + y instead of x += y) or clone() first.")
 
     def name(self):
         return type(self).__name__ + "Backward0"
@@ -179,26 +198,38 @@ class Function:
         return tuple(results)
 
     def _pack_saved(self, outputs):
-        items = self._to_save
-        if not items:
-            return None if items is None else ()
+        """Turn what forward saved into slots. Kinds, chosen so unpacking is one type check:
+        an input tensor -> (tensor, its version now); this node's own output -> _SavedOutput (data
+        only, no reference to the output tensor, so no cycle node -> output -> node); an ndarray ->
+        itself (a constant); None or a Python number -> itself."""
+        if self._to_save is None:
+            return None
+        where = {}
+        for nr, (raw, data, t) in enumerate(outputs):
+            where[id(raw)] = where[id(data)] = where[id(t)] = (nr, data, t)
         packed = []
-        for item in items:
-            slot = None
-            for nr, (raw, data, t) in enumerate(outputs):
-                if item is raw or item is data or item is t:
-                    slot = ("output", (data, nr), 0, t._version)
-                    break
-            if slot is None:
-                if isinstance(item, Tensor):
-                    slot = ("input", item, item._version[0], item._version)
-                elif isinstance(item, np.ndarray):
-                    slot = ("constant", item, 0, _NEVER_MODIFIED)
-                elif item is not None:  # a Python number stays one (no float64 array to promote)
-                    slot = ("number", item, 0, _NEVER_MODIFIED)
-            packed.append(slot)
+        for item in self._to_save:
+            hit = where.get(id(item))
+            if hit is not None:
+                packed.append(_SavedOutput(hit[1], hit[0], hit[2]._version))
+            elif isinstance(item, Tensor):
+                packed.append((item, item._version[0]))
+            elif item is None or type(item) is np.ndarray or isinstance(item, (int, float)):
+                packed.append(item)
+            else:
+                raise TypeError(f"save_for_backward can only save tensors, arrays, numbers or None, but "
+                                f"argument {len(packed)} is of type {type(item).__name__}")
         self._to_save = None
         return packed
+
+
+class _SavedOutput:
+    """A node's own output, saved as its array: rebuilt into a tensor of the node when unpacked."""
+    __slots__ = ("data", "nr", "version")
+
+    def __init__(self, data, nr, version):
+        self.data, self.nr, self.version = data, nr, version
+
 
 def _as_tensor_out(o):
     if isinstance(o, Tensor):
