@@ -10,7 +10,7 @@ import numpy as np
 
 from . import dtypes as _dt
 from ._format import format_tensor
-from .grad_mode import _state
+from .tensor_inplace import InplaceMethods
 
 
 class Size(tuple):
@@ -47,7 +47,7 @@ class device:
 _CPU = device("cpu")
 
 
-class Tensor:
+class Tensor(InplaceMethods):
     __slots__ = ("data", "grad", "_requires_grad", "grad_fn", "_output_nr", "_version", "_hooks",
                  "__weakref__")
 
@@ -317,95 +317,6 @@ class Tensor:
     def cuda(self, *args, **kwargs):
         raise RuntimeError("tinygrad_edu runs on the CPU only (no CUDA)")
 
-    # ---- in-place operations -------------------------------------------------------------------
-    def _inplace(self, op, *args):
-        """Compute `op(self, *args)` and write it into self, as torch's in-place ops do.
-
-        Under grad mode, if the result needs a graph node, self takes that node as its grad_fn
-        (torch "rebases" the history); a leaf that requires grad refuses, like torch.
-        """
-        record = _state.enabled and (self._requires_grad or any(
-            isinstance(a, Tensor) and a._requires_grad for a in args))
-        if record and self.grad_fn is None and self._requires_grad:
-            raise RuntimeError("a leaf Variable that requires grad is being used in an in-place operation.")
-        out = op(self, *args)
-        _write_into(self, out.data)
-        if record:
-            self.grad_fn, self._output_nr, self._requires_grad = out.grad_fn, out._output_nr, True
-        self._version[0] += 1
-        return self
-
-    def add_(self, other, *, alpha=1):
-        return self._inplace(ops.add, other, alpha)
-
-    def sub_(self, other, *, alpha=1):
-        return self._inplace(ops.sub, other, alpha)
-
-    def mul_(self, other):
-        return self._inplace(ops.mul, other)
-
-    def div_(self, other, *, rounding_mode=None):
-        return self._inplace(ops.div, other, rounding_mode)
-
-    def pow_(self, exponent):
-        return self._inplace(ops.pow, exponent)
-
-    def clamp_(self, min=None, max=None):
-        return self._inplace(ops.clamp, min, max)
-
-    clip_ = clamp_
-
-    def relu_(self):
-        return self._inplace(ops.relu)
-
-    def masked_fill_(self, mask, value):
-        return self._inplace(ops.masked_fill, mask, value)
-
-    def copy_(self, src):
-        return self._inplace(_copy_source, src)
-
-    def zero_(self):
-        return self.fill_(0)
-
-    def fill_(self, value):
-        if _state.enabled and (self._requires_grad or isinstance(value, Tensor) and value._requires_grad):
-            return self._inplace(_fill_source, value)
-        _fill_source(self, value)  # validates value
-        self.data[...] = value.data if isinstance(value, Tensor) else value
-        self._version[0] += 1
-        return self
-
-    def __iadd__(self, other):
-        return self.add_(other)
-
-    def __isub__(self, other):
-        return self.sub_(other)
-
-    def __imul__(self, other):
-        return self.mul_(other)
-
-    def __itruediv__(self, other):
-        return self.div_(other)
-
-    def __setitem__(self, index, value):
-        self._inplace(ops.index_put, index, value)
-
-    # In-place random fills (used by nn.init); they write without recording, like torch's.
-    def uniform_(self, a=0.0, b=1.0, *, generator=None):
-        from .random import numpy_rng
-        return self._fill_random(numpy_rng(generator).uniform(a, b, self.data.shape))
-
-    def normal_(self, mean=0.0, std=1.0, *, generator=None):
-        from .random import numpy_rng
-        return self._fill_random(numpy_rng(generator).normal(mean, std, self.data.shape))
-
-    def _fill_random(self, values):
-        if _state.enabled and self._requires_grad and self.grad_fn is None:
-            raise RuntimeError("a leaf Variable that requires grad is being used in an in-place operation.")
-        self.data[...] = values
-        self._version[0] += 1
-        return self
-
 
 class _RemovableHandle:
     def __init__(self, hooks, hook):
@@ -414,38 +325,6 @@ class _RemovableHandle:
     def remove(self):
         if self._hook in self._hooks:
             self._hooks.remove(self._hook)
-
-
-def _write_into(t, data):
-    if data.shape != t.data.shape:
-        raise RuntimeError(f"output with shape {list(t.data.shape)} doesn't match the broadcast shape "
-                           f"{list(data.shape)}")
-    if data.dtype != t.data.dtype and not np.can_cast(data.dtype, t.data.dtype, "same_kind"):
-        raise RuntimeError(f"result type {_dt._BY_NUMPY[data.dtype].name} can't be cast to the desired "
-                           f"output type {t.dtype.name}")
-    if not t.data.flags.writeable:
-        raise RuntimeError("unsupported operation: more than one element of the written-to tensor refers "
-                           "to a single memory location (an expanded tensor). Please clone() it first.")
-    if data is not t.data:
-        np.copyto(t.data, data, casting="unsafe")
-
-
-def _copy_source(t, src):
-    """copy_: the new value is src (cast, broadcast); gradient flows to src, none to t's old value."""
-    src = src if isinstance(src, Tensor) else Tensor._wrap(np.asarray(src))
-    out = ops.expand(ops.cast(src, t.data.dtype), t.data.shape)
-    return ops.clone(out) if out._requires_grad else out
-
-
-def _fill_source(t, value):
-    if isinstance(value, Tensor):
-        if value.data.ndim != 0:
-            raise RuntimeError(f"fill_ only supports 0-dimension value tensor but got tensor with "
-                               f"{value.data.ndim} dimensions.")
-        return _copy_source(t, value)
-    if _state.enabled and t._requires_grad:  # keep t in the graph with a zero gradient, as torch does
-        return ops.add(ops.mul(t, 0), value)
-    return None
 
 
 def _wrap_dim(dim, ndim):
@@ -473,5 +352,5 @@ def _size(args):
 
 # The ops need `Tensor`, so they are imported after it; the op methods are attached in tensor_methods.
 from . import ops  # noqa: E402
-from . import tensor_methods  # noqa: E402,F401
+from . import tensor_methods  # noqa: E402,F401  (attaches the op methods)
 from . import autograd  # noqa: E402

@@ -1,0 +1,142 @@
+"""In-place operations of Tensor (add_, mul_, zero_, x[i] = v, ...) and how they stay safe.
+
+Every in-place change bumps the tensor's version counter (shared with its views), so backward
+can tell that a tensor it saved was changed afterwards. Under grad mode an in-place op on a
+tensor that needs a graph is computed out of place by the ordinary op and written back, and the
+tensor takes the new node as its grad_fn (torch "rebases" the history the same way); a leaf that
+requires grad refuses, as in torch. Under no_grad (the optimizer's and the lecture's manual SGD)
+nothing is recorded.
+"""
+import numpy as np
+
+from . import dtypes as _dt
+from .grad_mode import _state
+
+# Tensor (and the ops it imports) are defined after this mixin, so they are looked up through
+# the tensor module when a method runs.
+from . import tensor as _tensor
+
+
+class InplaceMethods:
+    """Mixed into Tensor (no state of its own)."""
+    __slots__ = ()
+
+    def _inplace(self, op, *args):
+        """Compute `op(self, *args)` and write it into self, as torch's in-place ops do.
+
+        Under grad mode, if the result needs a graph node, self takes that node as its grad_fn
+        (torch "rebases" the history); a leaf that requires grad refuses, like torch.
+        """
+        record = _state.enabled and (self._requires_grad or any(
+            isinstance(a, _tensor.Tensor) and a._requires_grad for a in args))
+        if record and self.grad_fn is None and self._requires_grad:
+            raise RuntimeError("a leaf Variable that requires grad is being used in an in-place operation.")
+        out = op(self, *args)
+        _write_into(self, out.data)
+        if record:
+            self.grad_fn, self._output_nr, self._requires_grad = out.grad_fn, out._output_nr, True
+        self._version[0] += 1
+        return self
+
+    def add_(self, other, *, alpha=1):
+        return self._inplace(_tensor.ops.add, other, alpha)
+
+    def sub_(self, other, *, alpha=1):
+        return self._inplace(_tensor.ops.sub, other, alpha)
+
+    def mul_(self, other):
+        return self._inplace(_tensor.ops.mul, other)
+
+    def div_(self, other, *, rounding_mode=None):
+        return self._inplace(_tensor.ops.div, other, rounding_mode)
+
+    def pow_(self, exponent):
+        return self._inplace(_tensor.ops.pow, exponent)
+
+    def clamp_(self, min=None, max=None):
+        return self._inplace(_tensor.ops.clamp, min, max)
+
+    clip_ = clamp_
+
+    def relu_(self):
+        return self._inplace(_tensor.ops.relu)
+
+    def masked_fill_(self, mask, value):
+        return self._inplace(_tensor.ops.masked_fill, mask, value)
+
+    def copy_(self, src):
+        return self._inplace(_copy_source, src)
+
+    def zero_(self):
+        return self.fill_(0)
+
+    def fill_(self, value):
+        if _state.enabled and (self._requires_grad or isinstance(value, _tensor.Tensor) and value._requires_grad):
+            return self._inplace(_fill_source, value)
+        _fill_source(self, value)  # validates value
+        self.data[...] = value.data if isinstance(value, _tensor.Tensor) else value
+        self._version[0] += 1
+        return self
+
+    def __iadd__(self, other):
+        return self.add_(other)
+
+    def __isub__(self, other):
+        return self.sub_(other)
+
+    def __imul__(self, other):
+        return self.mul_(other)
+
+    def __itruediv__(self, other):
+        return self.div_(other)
+
+    def __setitem__(self, index, value):
+        self._inplace(_tensor.ops.index_put, index, value)
+
+    # In-place random fills (used by nn.init); they write without recording, like torch's.
+    def uniform_(self, a=0.0, b=1.0, *, generator=None):
+        from .random import numpy_rng
+        return self._fill_random(numpy_rng(generator).uniform(a, b, self.data.shape))
+
+    def normal_(self, mean=0.0, std=1.0, *, generator=None):
+        from .random import numpy_rng
+        return self._fill_random(numpy_rng(generator).normal(mean, std, self.data.shape))
+
+    def _fill_random(self, values):
+        if _state.enabled and self._requires_grad and self.grad_fn is None:
+            raise RuntimeError("a leaf Variable that requires grad is being used in an in-place operation.")
+        self.data[...] = values
+        self._version[0] += 1
+        return self
+
+
+def _write_into(t, data):
+    if data.shape != t.data.shape:
+        raise RuntimeError(f"output with shape {list(t.data.shape)} doesn't match the broadcast shape "
+                           f"{list(data.shape)}")
+    if data.dtype != t.data.dtype and not np.can_cast(data.dtype, t.data.dtype, "same_kind"):
+        raise RuntimeError(f"result type {_dt._BY_NUMPY[data.dtype].name} can't be cast to the desired "
+                           f"output type {t.dtype.name}")
+    if not t.data.flags.writeable:
+        raise RuntimeError("unsupported operation: more than one element of the written-to tensor refers "
+                           "to a single memory location (an expanded tensor). Please clone() it first.")
+    if data is not t.data:
+        np.copyto(t.data, data, casting="unsafe")
+
+
+def _copy_source(t, src):
+    """copy_: the new value is src (cast, broadcast); gradient flows to src, none to t's old value."""
+    src = src if isinstance(src, _tensor.Tensor) else _tensor.Tensor._wrap(np.asarray(src))
+    out = _tensor.ops.expand(_tensor.ops.cast(src, t.data.dtype), t.data.shape)
+    return _tensor.ops.clone(out) if out._requires_grad else out
+
+
+def _fill_source(t, value):
+    if isinstance(value, _tensor.Tensor):
+        if value.data.ndim != 0:
+            raise RuntimeError(f"fill_ only supports 0-dimension value tensor but got tensor with "
+                               f"{value.data.ndim} dimensions.")
+        return _copy_source(t, value)
+    if _state.enabled and t._requires_grad:  # keep t in the graph with a zero gradient, as torch does
+        return _tensor.ops.add(_tensor.ops.mul(t, 0), value)
+    return None
