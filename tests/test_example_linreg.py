@@ -4,12 +4,12 @@ and its pictures are written.
 The torch parity test runs the example's own functions with the module's global `torch` swapped
 for real PyTorch, on the same data, initial weights and shuffles (Python's `random`, reseeded).
 """
-import importlib.util
 import pathlib
 import random
 
 import numpy as np
 import pytest
+from helpers import load_example
 
 import tinygrad_edu
 
@@ -19,10 +19,7 @@ TRUE_W, TRUE_B = np.array([8.1, 2, 2, 4]), 1.1
 
 @pytest.fixture(scope="module")
 def linreg():
-    spec = importlib.util.spec_from_file_location("linear_regression_example", EXAMPLE)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return load_example("linear_regression.py")
 
 
 def _problem(linreg, seed=0, n=500):

@@ -7,7 +7,6 @@
 * on the real CSV (../shared/data/phone_price.csv beside the repository) the lecture recipe does
   not learn and the example reports the dead layer, while the improved recipe reaches >= 0.90.
 """
-import importlib.util
 import json
 import math
 import subprocess
@@ -16,6 +15,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from helpers import load_example
 
 import tinygrad_edu
 
@@ -27,10 +27,7 @@ needs_real_csv = pytest.mark.skipif(not REAL_CSV.exists(), reason=f"real data no
 
 @pytest.fixture(scope="module")
 def phone():
-    spec = importlib.util.spec_from_file_location("phone_price_example", EXAMPLE)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return load_example("phone_price.py")
 
 
 @pytest.fixture(scope="module")

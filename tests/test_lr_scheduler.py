@@ -5,12 +5,12 @@ epochs of ``optimizer.step(); scheduler.step()`` in both frameworks and compares
 schedulers report and write into the groups.
 """
 
-import io
 import math
 import warnings
 
 import numpy as np
 import pytest
+from helpers import through_save
 
 import tinygrad_edu as tg
 import tinygrad_edu.optim as optim
@@ -130,16 +130,7 @@ def _same_dict(state_dict):
     return state_dict
 
 
-def _through_save(state_dict):
-    if not hasattr(tg, "save"):
-        pytest.skip("tinygrad_edu.save does not exist yet (tinygrad_edu/serialization.py)")
-    buffer = io.BytesIO()
-    tg.save(state_dict, buffer)
-    buffer.seek(0)
-    return tg.load(buffer)
-
-
-@pytest.mark.parametrize("transport", [_same_dict, _through_save], ids=["in-memory", "save-load"])
+@pytest.mark.parametrize("transport", [_same_dict, through_save], ids=["in-memory", "save-load"])
 @pytest.mark.parametrize("name,kwargs", [
     ("StepLR", dict(step_size=3, gamma=0.5)),
     ("MultiStepLR", dict(milestones=[5, 12, 20])),

@@ -5,13 +5,13 @@ swapped for real PyTorch -- and the printed values must agree; they are also che
 loss formulas in float64. Activation derivatives (from backward) are checked against the analytic
 derivatives, initialiser samples against their theoretical bounds and standard deviations.
 """
-import importlib.util
 import math
 import re
 from pathlib import Path
 
 import numpy as np
 import pytest
+from helpers import load_example
 
 import tinygrad_edu
 
@@ -20,10 +20,7 @@ EXAMPLE = Path(__file__).resolve().parents[1] / "examples" / "model_basics.py"
 
 @pytest.fixture(scope="module")
 def basics():
-    spec = importlib.util.spec_from_file_location("model_basics_example", EXAMPLE)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return load_example("model_basics.py")
 
 
 def _printed_numbers(text):

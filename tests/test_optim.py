@@ -6,10 +6,10 @@ parameters, so the only thing that can make the trajectories differ is the optim
 (``test_parity_through_backward``) uses each framework's own autograd instead, end to end.
 """
 
-import io
 
 import numpy as np
 import pytest
+from helpers import through_save
 
 import tinygrad_edu as tg
 import tinygrad_edu.optim as optim
@@ -169,16 +169,7 @@ def _snapshot(state_dict):
     }
 
 
-def _through_save(state_dict):
-    if not hasattr(tg, "save"):
-        pytest.skip("tinygrad_edu.save does not exist yet (tinygrad_edu/serialization.py)")
-    buffer = io.BytesIO()
-    tg.save(state_dict, buffer)
-    buffer.seek(0)
-    return tg.load(buffer)
-
-
-@pytest.mark.parametrize("transport", [_snapshot, _through_save], ids=["in-memory", "save-load"])
+@pytest.mark.parametrize("transport", [_snapshot, through_save], ids=["in-memory", "save-load"])
 @pytest.mark.parametrize("name,kwargs", [
     ("SGD", dict(lr=0.05, momentum=0.9, nesterov=True)),
     ("Adagrad", dict(lr=0.1, lr_decay=0.01)),
