@@ -220,7 +220,7 @@ class Function:
                 raise TypeError(f"save_for_backward can only save tensors, arrays, numbers or None, but "
                                 f"argument {len(packed)} is of type {type(item).__name__}")
         self._to_save = None
-        return packed
+        return tuple(packed)  # a tuple: the garbage collector stops tracking one that holds no tensors
 
 
 class _SavedOutput:
