@@ -100,10 +100,6 @@ class Tensor(InplaceMethods):
     def is_leaf(self):
         return self.grad_fn is None
 
-    @property
-    def _base_version(self):
-        return self._version[0]
-
     def retain_grad(self):
         """Keep the gradient of a non-leaf tensor in `.grad` after backward."""
         if self.grad_fn is None:

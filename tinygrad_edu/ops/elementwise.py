@@ -18,10 +18,6 @@ def _data(v):
     return v.data if isinstance(v, Tensor) else v
 
 
-def _shape(v):
-    return v.data.shape if isinstance(v, Tensor) else ()
-
-
 def _check_broadcast(sx, sy):
     """torch's RuntimeError for shapes that do not broadcast (numpy would raise a ValueError)."""
     for i, (m, n) in enumerate(zip(reversed(sx), reversed(sy))):

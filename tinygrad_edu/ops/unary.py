@@ -261,7 +261,7 @@ class Clone(Function):
 
 
 # ---- public functions ----------------------------------------------------------------------------
-def _float_only(x, name):
+def _float_only(x):
     if x.data.dtype.kind != "f":  # torch computes these in the default float dtype for integer input
         from .. import dtypes
         return x.to(dtypes.get_default_dtype().numpy_dtype)
@@ -280,39 +280,39 @@ def abs(x):
 
 
 def exp(x):
-    return Exp.apply(_float_only(x, "exp"))
+    return Exp.apply(_float_only(x))
 
 
 def log(x):
-    return Log.apply(_float_only(x, "log"))
+    return Log.apply(_float_only(x))
 
 
 def log1p(x):
-    return Log1p.apply(_float_only(x, "log1p"))
+    return Log1p.apply(_float_only(x))
 
 
 def sqrt(x):
-    return Sqrt.apply(_float_only(x, "sqrt"))
+    return Sqrt.apply(_float_only(x))
 
 
 def rsqrt(x):
-    return Rsqrt.apply(_float_only(x, "rsqrt"))
+    return Rsqrt.apply(_float_only(x))
 
 
 def sin(x):
-    return Sin.apply(_float_only(x, "sin"))
+    return Sin.apply(_float_only(x))
 
 
 def cos(x):
-    return Cos.apply(_float_only(x, "cos"))
+    return Cos.apply(_float_only(x))
 
 
 def tanh(x):
-    return Tanh.apply(_float_only(x, "tanh"))
+    return Tanh.apply(_float_only(x))
 
 
 def sigmoid(x):
-    return Sigmoid.apply(_float_only(x, "sigmoid"))
+    return Sigmoid.apply(_float_only(x))
 
 
 def relu(x):
@@ -328,7 +328,7 @@ def clamp(x, min=None, max=None):
         raise RuntimeError("torch.clamp: At least one of 'min' or 'max' must not be None")
     if x.data.dtype.kind != "f" and any(isinstance(b, float) or (isinstance(b, Tensor) and b.data.dtype.kind == "f")
                                         for b in (min, max)):
-        x = _float_only(x, "clamp")  # an integer tensor clamped to float bounds is promoted, as in torch
+        x = _float_only(x)  # an integer tensor clamped to float bounds is promoted, as in torch
     return Clamp.apply(x, min, max)
 
 
