@@ -22,3 +22,34 @@ def through_save(obj):
     tinygrad_edu.save(obj, buffer)
     buffer.seek(0)
     return tinygrad_edu.load(buffer)
+
+
+# The lecture's two models, built from any torch-like `nn` and function namespace `lib`.
+def lecture_model(nn, lib):
+    """The first lecture's Model: 3 -> 3 -> 2 -> 2 with ReLU and softmax."""
+    class Model(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.layer1 = nn.Linear(3, 3)
+            self.layer2 = nn.Linear(3, 2)
+            self.output = nn.Linear(2, 2)
+
+        def forward(self, x):
+            x = lib.relu(self.layer1(x))
+            x = lib.relu(self.layer2(x))
+            return lib.softmax(self.output(x), dim=-1)
+    return Model()
+
+
+def phone_model(nn, lib):
+    """The phone-price case: 20 -> 64 -> 32 -> 4."""
+    class Model(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.layer1 = nn.Linear(20, 64)
+            self.layer2 = nn.Linear(64, 32)
+            self.layer3 = nn.Linear(32, 4)
+
+        def forward(self, x):
+            return self.layer3(lib.relu(self.layer2(lib.relu(self.layer1(x)))))
+    return Model()

@@ -9,21 +9,9 @@ import pytest
 import tinygrad_edu as te
 import tinygrad_edu.nn as nn
 from tinygrad_edu import summary
+from helpers import phone_model
 
 MB = 1024 ** 2
-
-
-class PhoneModel(nn.Module):
-    """The lecture's Model: ReLU applied functionally, so only the three Linear layers are rows."""
-
-    def __init__(self):
-        super().__init__()
-        self.layer1 = nn.Linear(20, 64)
-        self.layer2 = nn.Linear(64, 32)
-        self.layer3 = nn.Linear(32, 4)
-
-    def forward(self, x):
-        return self.layer3(te.relu(self.layer2(te.relu(self.layer1(x)))))
 
 
 def expected_text(rows, total, trainable, input_numbers, batch_size):
@@ -41,7 +29,7 @@ def expected_text(rows, total, trainable, input_numbers, batch_size):
 
 @pytest.mark.parametrize("batch_size", [4, -1])
 def test_lecture_model_table(batch_size, capsys):
-    model = PhoneModel()
+    model = phone_model(nn, te)
     result = summary(model, input_size=(20,), batch_size=batch_size)
     layers = [model.layer1, model.layer2, model.layer3]
     rows = [(f"Linear-{i + 1}", [batch_size, layer.out_features], layer.weight.numel() + layer.bias.numel())
@@ -98,7 +86,7 @@ def test_multiple_inputs_probe_runs_without_grad():
 
 
 def test_summary_is_reachable_from_the_package():
-    model = PhoneModel()
+    model = phone_model(nn, te)
     assert te.summary(model, (20,), batch_size=4)["total_params"] == sum(p.numel() for p in model.parameters())
     assert te.summary(model, (20,))["rows"][0]["output_shape"] == [-1, 64]  # also once the module is imported
 
