@@ -62,9 +62,16 @@ def run_backward(roots, retain_graph=False, create_graph=False, capture=None, on
 
     capture: for autograd.grad, a dict {tensor: None} whose gradients are collected instead of
     being accumulated into any `.grad`. only_inputs: backward(inputs=...) restricts accumulation.
+
+    With create_graph=False nothing needs recording, so gradients travel as plain ndarrays and
+    nodes whose backward is written for both (Function.array_backward) run it on the arrays; other
+    nodes get them wrapped as Tensors. With create_graph=True gradients are Tensors throughout.
     """
+    arrays = not create_graph
     grads, ready, leaf_grads = {}, [], {}
     for t, g in roots:
+        if arrays:
+            g = g.data
         node = t.grad_fn
         if node is None:
             leaf_grads[t] = _add(leaf_grads.get(t), g)
@@ -79,6 +86,7 @@ def run_backward(roots, retain_graph=False, create_graph=False, capture=None, on
         for t in capture:
             if t.grad_fn is not None:
                 capture_nodes.setdefault(t.grad_fn, []).append(t)
+    grad_type = np.ndarray if arrays else Tensor
     prev_mode = _state.enabled
     _state.enabled = create_graph
     try:
@@ -86,11 +94,15 @@ def run_backward(roots, retain_graph=False, create_graph=False, capture=None, on
             node = heappop(ready)[1]
             slots = grads.pop(node)
             if node._out_meta is not None or node._tensor_hooks or node._retained:
-                slots = _prepare_outputs(node, slots)
+                slots = _prepare_outputs(node, slots, arrays)
             if capture_nodes and node in capture_nodes:
                 for t in capture_nodes[node]:
-                    capture[t] = slots[t._output_nr]
-            result = type(node).backward(node, *slots)
+                    capture[t] = _as_tensor(slots[t._output_nr])
+            cls = type(node)
+            if arrays and not cls.array_backward:
+                result = _backward_with_tensors(node, slots)
+            else:
+                result = cls.backward(node, *slots)
             if not retain_graph and node._saved is not None:
                 node._saved = _FREED  # release what backward needed; a second backward raises
             if type(result) is not tuple:
@@ -100,13 +112,16 @@ def run_backward(roots, retain_graph=False, create_graph=False, capture=None, on
                 result = result + (None,) * (len(edges) - len(result))
             if _observers:
                 for obs in _observers:
-                    obs(node, slots, result)
+                    obs(node, [_as_tensor(g) for g in slots], [_as_tensor(g) for g in result])
             i = 0
             for edge, g in zip(edges, result):
                 if edge is not None and g is not None:
-                    if type(g) is not Tensor or g.data.shape != edge[2] or \
-                            (g.data.dtype is not edge[3] and g.data.dtype != edge[3]) or anomaly._enabled:
-                        g = _check_grad(node, i, edge, g)
+                    if type(g) is not grad_type:
+                        g = _as_grad(node, i, g, arrays)
+                    data = g if arrays else g.data
+                    if data.shape != edge[2] or (data.dtype is not edge[3] and data.dtype != edge[3]) \
+                            or anomaly._enabled:
+                        g = _check_grad(node, i, edge, g, arrays)
                     target = edge[0]
                     if isinstance(target, Tensor):  # a leaf: summed here, hooks run once at the end
                         leaf_grads[target] = g if target not in leaf_grads else leaf_grads[target] + g
@@ -121,7 +136,7 @@ def run_backward(roots, retain_graph=False, create_graph=False, capture=None, on
                 i += 1
         seen = set()
         for leaf, g in leaf_grads.items():
-            _to_leaf(leaf, g, create_graph, capture, only_inputs, seen)
+            _to_leaf(leaf, _as_tensor(g), create_graph, capture, only_inputs, seen)
     finally:
         _state.enabled = prev_mode
 
@@ -130,48 +145,69 @@ def _n_outputs(node):
     return 1 if node._out_meta is None else len(node._out_meta)
 
 
-def _prepare_outputs(node, slots):
+def _as_tensor(g):
+    """A gradient as a Tensor (the arrays of a plain pass are wrapped where users see them)."""
+    return Tensor._wrap(np.asarray(g)) if g is not None and type(g) is not Tensor else g
+
+
+def _backward_with_tensors(node, slots):
+    """A plain pass reaching a node whose backward expects Tensors (e.g. a user's Function):
+    wrap the incoming arrays, run it, and hand back arrays."""
+    result = type(node).backward(node, *[_as_tensor(g) for g in slots])
+    if type(result) is not tuple:
+        return result.data if type(result) is Tensor else result
+    return tuple([g.data if type(g) is Tensor else g for g in result])
+
+
+def _prepare_outputs(node, slots, arrays):
     """Missing gradients of a multi-output node become zeros; tensor hooks and retain_grad run."""
     if node._out_meta is not None:
         for nr, (shape, dtype) in enumerate(node._out_meta):
             if slots[nr] is None:
-                slots[nr] = Tensor._wrap(np.zeros(shape, dtype))
+                zeros = np.zeros(shape, dtype)
+                slots[nr] = zeros if arrays else Tensor._wrap(zeros)
     if node._tensor_hooks:
         for nr, hooks in node._tensor_hooks.items():
             for hook in hooks:
-                new = hook(slots[nr])
+                new = hook(_as_tensor(slots[nr]))
                 if new is not None:
-                    slots[nr] = new
+                    slots[nr] = new.data if arrays and isinstance(new, Tensor) else new
     if node._retained:
         for nr, ref in node._retained.items():
             t = ref()
             if t is not None:
-                g = slots[nr] if _state.enabled else Tensor._wrap(slots[nr].data)
+                g = slots[nr] if not arrays else Tensor._wrap(np.asarray(slots[nr]))
                 t.grad = g if t.grad is None else t.grad + g
     return slots
 
 
-def _check_grad(node, i, edge, g):
-    """The slow path: wrap ndarrays, sum a broadcast gradient down, cast dtype, anomaly check."""
-    if not isinstance(g, Tensor):
-        if isinstance(g, np.ndarray):
-            g = Tensor._wrap(g)
-        else:
-            raise TypeError(f"{node.name()}.backward returned a {type(g).__name__} for input {i}; "
-                            "expected a Tensor or None")
+def _as_grad(node, i, g, arrays):
+    """A gradient of the wrong kind for this pass: ndarray <-> Tensor, numpy scalars made 0-d."""
+    if isinstance(g, Tensor):
+        return g.data if arrays else g
+    if isinstance(g, (np.ndarray, np.generic)):
+        return np.asarray(g) if arrays else Tensor._wrap(np.asarray(g))
+    raise TypeError(f"{node.name()}.backward returned a {type(g).__name__} for input {i}; "
+                    "expected a Tensor or None")
+
+
+def _check_grad(node, i, edge, g, arrays):
+    """The slow path: sum a broadcast gradient down, cast dtype, anomaly check."""
     shape, dtype = edge[2], edge[3]
-    if g.data.shape != shape:
-        if _expandable(shape, g.data.shape):
+    data = g if arrays else g.data
+    if data.shape != shape:
+        if _expandable(shape, data.shape):
             from ..ops.broadcast import unbroadcast
             g = unbroadcast(g, shape)
         else:
             raise RuntimeError(
                 f"Function {node.name()} returned an invalid gradient at index {i} - got "
-                f"{list(g.data.shape)} but expected shape compatible with {list(shape)}")
-    if g.data.dtype != dtype:
-        g = g.to(dtype)
+                f"{list(data.shape)} but expected shape compatible with {list(shape)}")
+    data = g if arrays else g.data
+    if data.dtype != dtype:
+        g = g.astype(dtype) if arrays else g.to(dtype)
     if anomaly._enabled:
-        anomaly.check_gradient(node, i, g)
+        anomaly.check_gradient(node, i, _as_tensor(g))
     return g
 
 

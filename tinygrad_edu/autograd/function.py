@@ -14,6 +14,14 @@ with it. Calling `MyOp.apply(*args)`:
 During backward the engine calls `MyOp.backward(ctx, *grad_outputs)`, which returns one gradient per
 forward argument (None where there is none), written with Tensor operations so that it can itself
 be differentiated when `create_graph=True`.
+
+`array_backward = True` on a class says more: its backward uses only what numpy arrays and Tensors
+have in common (arithmetic operators, `@`, `.mT`, `.reshape`, `.sum`, `.shape`, and the helpers
+of ops/broadcast.py). A plain backward pass (no create_graph) has nothing to record, so the engine
+then runs that same formula directly on the ndarrays: `ctx.saved_tensors` and the incoming
+gradients are arrays, and no Tensor or graph node is made. With create_graph=True the formula gets
+Tensors and is recorded, as any other. The engine's own ops use this; a custom Function leaves it
+False and always sees Tensors.
 """
 import itertools
 import traceback
@@ -41,6 +49,7 @@ class Function:
     _out_meta = None       # [(shape, np dtype)] of the outputs, for multi-output nodes
     _forward_stack = None  # where the forward ran, recorded under detect_anomaly()
     needs_input_grad = ()
+    array_backward = False  # True: backward also runs on raw ndarrays (see the module docstring)
 
     def __init__(self, *args, **kwargs):
         pass
@@ -80,6 +89,8 @@ class Function:
                 "when you call .backward() or autograd.grad(). Specify retain_graph=True if you need to "
                 "backward through the graph a second time or if you need to access saved tensors after "
                 "calling backward.")
+        if not _state.enabled and type(self).array_backward:
+            return self._saved_arrays(saved)
         out = []
         for slot in saved:  # the slot kinds are described in _pack_saved
             kind = type(slot)
@@ -99,6 +110,24 @@ class Function:
             else:
                 out.append(slot)
         return tuple(out)
+
+    def _saved_arrays(self, saved):
+        """saved_tensors for a plain backward of an array_backward op: the arrays themselves."""
+        out = []
+        for slot in saved:
+            kind = type(slot)
+            if kind is tuple:
+                t, version = slot
+                if t._version[0] != version:
+                    self._raise_modified(len(out), t._version[0], version)
+                out.append(t.data)
+            elif kind is _SavedOutput:
+                if slot.version[0] != 0:
+                    self._raise_modified(len(out), slot.version[0], 0)
+                out.append(slot.data)
+            else:
+                out.append(slot)
+        return out
 
     def saved_shapes(self):
         """Shapes of what is saved, without unpacking (for tools such as viz); None once freed."""
@@ -194,31 +223,33 @@ class Function:
                              for a, n in zip(args, self.needs_input_grad)])
         self._out_meta = [(t.data.shape, t.data.dtype) for t in results]
         self._seq = _next_seq()
-        self._saved = self._pack_saved(triples)
+        if self._to_save is not None:
+            self._saved = self._pack_saved(triples)
         return tuple(results)
 
     def _pack_saved(self, outputs):
         """Turn what forward saved into slots. Kinds, chosen so unpacking is one type check:
         an input tensor -> (tensor, its version now); this node's own output -> _SavedOutput (data
         only, no reference to the output tensor, so no cycle node -> output -> node); an ndarray ->
-        itself (a constant); None or a Python number -> itself."""
-        if self._to_save is None:
-            return None
-        where = {}
-        for nr, (raw, data, t) in enumerate(outputs):
-            where[id(raw)] = where[id(data)] = where[id(t)] = (nr, data, t)
+        itself (a constant); None or a Python number -> itself.
+        `outputs` holds, per output, (what forward returned, its array, the output tensor)."""
         packed = []
         for item in self._to_save:
-            hit = where.get(id(item))
-            if hit is not None:
-                packed.append(_SavedOutput(hit[1], hit[0], hit[2]._version))
-            elif isinstance(item, Tensor):
-                packed.append((item, item._version[0]))
-            elif item is None or type(item) is np.ndarray or isinstance(item, (int, float)):
-                packed.append(item)
+            if item is None:
+                packed.append(None)
+                continue
+            for nr, (raw, data, t) in enumerate(outputs):
+                if item is raw or item is data or item is t:
+                    packed.append(_SavedOutput(data, nr, t._version))
+                    break
             else:
-                raise TypeError(f"save_for_backward can only save tensors, arrays, numbers or None, but "
-                                f"argument {len(packed)} is of type {type(item).__name__}")
+                if isinstance(item, Tensor):
+                    packed.append((item, item._version[0]))
+                elif type(item) is np.ndarray or isinstance(item, (int, float)):
+                    packed.append(item)
+                else:
+                    raise TypeError(f"save_for_backward can only save tensors, arrays, numbers or None, but "
+                                    f"argument {len(packed)} is of type {type(item).__name__}")
         self._to_save = None
         return tuple(packed)  # a tuple: the garbage collector stops tracking one that holds no tensors
 

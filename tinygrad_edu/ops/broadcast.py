@@ -1,4 +1,11 @@
-"""The one place where broadcasting is undone in backward."""
+"""The one place where broadcasting is undone in backward (and redone: `expand_to`).
+
+Both helpers take an ndarray or a Tensor (see Function.array_backward): backward formulas call
+them the same way whether the engine runs them on arrays or records them on Tensors.
+"""
+import math
+
+import numpy as np
 
 
 def unbroadcast(grad, shape):
@@ -7,7 +14,7 @@ def unbroadcast(grad, shape):
     Forward broadcasting copies an input along new leading dims and along its size-1 dims; the
     gradient of a copy is the sum of the copies' gradients, so backward sums over those dims.
     """
-    gshape = grad.data.shape
+    gshape = grad.shape
     if gshape == shape:
         return grad
     lead = len(gshape) - len(shape)
@@ -16,3 +23,21 @@ def unbroadcast(grad, shape):
     if dims:
         grad = grad.sum(dims)
     return grad.reshape(shape)
+
+
+def expand_to(grad, shape):
+    """Copy `grad` along broadcast dims up to `shape` (the adjoint of unbroadcast): a read-only
+    view for an ndarray, Tensor.expand for a Tensor."""
+    if isinstance(grad, (np.ndarray, np.generic)):  # np.generic: numpy returns 0-d results as scalars
+        return grad if grad.shape == shape else broadcast_array(grad, shape)
+    return grad.expand(shape)
+
+
+def broadcast_array(data, shape):
+    """`data` broadcast to `shape`: a view for big results, a copy for small ones (np.broadcast_to
+    costs ~2 us of setup, more than copying a few thousand numbers)."""
+    if math.prod(shape) > 4096:
+        return np.broadcast_to(data, shape)
+    out = np.empty(shape, data.dtype)
+    out[...] = data
+    return out

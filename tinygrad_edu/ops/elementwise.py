@@ -1,5 +1,9 @@
 """Binary element-wise ops with broadcasting: +, -, *, /, **, maximum, minimum, where.
 
+Their backward formulas are written as if the shapes matched: when forward broadcast an input, the
+gradient comes out in the broadcast shape and the engine sums it down to the input's shape (with
+ops.broadcast.unbroadcast, the same as torch's engine does with sum_to).
+
 The public functions (`add`, `mul`, ...) first apply torch's type promotion (see dtypes.py), so
 the Functions below see operands of one dtype (or a Python scalar that numpy keeps at the
 tensor's dtype). Operands may be Tensors or Python scalars; a scalar gets no gradient.
@@ -11,7 +15,6 @@ import numpy as np
 from .. import dtypes as _dt
 from ..autograd.function import Function
 from ..tensor import Tensor
-from .broadcast import unbroadcast
 
 
 def _data(v):
@@ -74,37 +77,35 @@ def _operands(x, y):
 
 
 class Add(Function):
+    array_backward = True
+
     @staticmethod
     def forward(ctx, x, y):
-        ctx.shapes = (x.data.shape if isinstance(x, Tensor) else (), y.data.shape if isinstance(y, Tensor) else ())
         return np.add(_data(x), _data(y))
 
     @staticmethod
     def backward(ctx, grad):
-        sx, sy = ctx.shapes
-        needs = ctx.needs_input_grad
-        return (unbroadcast(grad, sx) if needs[0] else None), (unbroadcast(grad, sy) if needs[1] else None)
+        return grad, grad  # broadcast inputs: the engine sums each gradient down to its input's shape
 
 
 class Sub(Function):
+    array_backward = True
+
     @staticmethod
     def forward(ctx, x, y):
-        ctx.shapes = (x.data.shape if isinstance(x, Tensor) else (), y.data.shape if isinstance(y, Tensor) else ())
         return np.subtract(_data(x), _data(y))
 
     @staticmethod
     def backward(ctx, grad):
-        sx, sy = ctx.shapes
-        gy = unbroadcast(-grad, sy) if ctx.needs_input_grad[1] else None
-        return unbroadcast(grad, sx), gy
+        return grad, (-grad if ctx.needs_input_grad[1] else None)
 
 
 class Mul(Function):
     """d(xy)/dx = y, d(xy)/dy = x: each input saves the *other* one, only if that gradient is needed."""
+    array_backward = True
 
     @staticmethod
     def forward(ctx, x, y):
-        ctx.shapes = (x.data.shape if isinstance(x, Tensor) else (), y.data.shape if isinstance(y, Tensor) else ())
         needs = ctx.needs_input_grad
         ctx.save_for_backward(y if needs[0] else None, x if needs[1] else None)
         return np.multiply(_data(x), _data(y))
@@ -112,28 +113,24 @@ class Mul(Function):
     @staticmethod
     def backward(ctx, grad):
         y, x = ctx.saved_tensors
-        sx, sy = ctx.shapes
-        gx = unbroadcast(grad * y, sx) if ctx.needs_input_grad[0] else None
-        gy = unbroadcast(grad * x, sy) if ctx.needs_input_grad[1] else None
-        return gx, gy
+        needs = ctx.needs_input_grad
+        return (grad * y if needs[0] else None), (grad * x if needs[1] else None)
 
 
 class Div(Function):
     """d(x/y)/dx = 1/y, d(x/y)/dy = -x/y^2."""
+    array_backward = True
 
     @staticmethod
     def forward(ctx, x, y):
-        ctx.shapes = (x.data.shape if isinstance(x, Tensor) else (), y.data.shape if isinstance(y, Tensor) else ())
         ctx.save_for_backward(x if ctx.needs_input_grad[1:2] == (True,) else None, y)
         return np.true_divide(_data(x), _data(y))
 
     @staticmethod
     def backward(ctx, grad):
         x, y = ctx.saved_tensors
-        sx, sy = ctx.shapes
-        gx = unbroadcast(grad / y, sx) if ctx.needs_input_grad[0] else None
-        gy = unbroadcast(-grad * x / (y * y), sy) if ctx.needs_input_grad[1] else None
-        return gx, gy
+        needs = ctx.needs_input_grad
+        return (grad / y if needs[0] else None), (-grad * x / (y * y) if needs[1] else None)
 
 
 class Pow(Function):
@@ -141,7 +138,6 @@ class Pow(Function):
 
     @staticmethod
     def forward(ctx, x, y):
-        ctx.shapes = (x.data.shape if isinstance(x, Tensor) else (), y.data.shape if isinstance(y, Tensor) else ())
         out = np.power(_data(x), _data(y))
         ctx.save_for_backward(x, y, out)
         return out
@@ -149,17 +145,16 @@ class Pow(Function):
     @staticmethod
     def backward(ctx, grad):
         x, y, out = ctx.saved_tensors
-        sx, sy = ctx.shapes
         gx = gy = None
         if ctx.needs_input_grad[0]:
-            gx = unbroadcast(grad * y * x ** (y - 1), sx) if isinstance(y, Tensor) else \
+            gx = grad * y * x ** (y - 1) if isinstance(y, Tensor) else \
                 (grad * (y * x ** (y - 1)) if y != 0 else grad * 0)
         if ctx.needs_input_grad[1]:
             if isinstance(x, Tensor):
                 logx = where(x == 0, 0.0, x.log())
             else:
                 logx = math.log(x) if x > 0 else (0.0 if x == 0 else math.nan)
-            gy = unbroadcast(grad * out * logx, sy)
+            gy = grad * out * logx
         return gx, gy
 
 
@@ -168,33 +163,30 @@ class Maximum(Function):
 
     @staticmethod
     def forward(ctx, x, y):
-        ctx.shapes = (x.data.shape, y.data.shape)
         ctx.save_for_backward(x, y)
         return np.maximum(x.data, y.data)
 
     @staticmethod
     def backward(ctx, grad):
         x, y = ctx.saved_tensors
-        return _split_by_mask(ctx, grad, x.data > y.data, x.data == y.data)
+        return _split_by_mask(grad, x.data > y.data, x.data == y.data)
 
 
 class Minimum(Function):
     @staticmethod
     def forward(ctx, x, y):
-        ctx.shapes = (x.data.shape, y.data.shape)
         ctx.save_for_backward(x, y)
         return np.minimum(x.data, y.data)
 
     @staticmethod
     def backward(ctx, grad):
         x, y = ctx.saved_tensors
-        return _split_by_mask(ctx, grad, x.data < y.data, x.data == y.data)
+        return _split_by_mask(grad, x.data < y.data, x.data == y.data)
 
 
-def _split_by_mask(ctx, grad, x_wins, tie):
+def _split_by_mask(grad, x_wins, tie):
     share = Tensor._wrap((x_wins + 0.5 * tie).astype(grad.data.dtype))
-    sx, sy = ctx.shapes
-    return unbroadcast(grad * share, sx), unbroadcast(grad * (1 - share), sy)
+    return grad * share, grad * (1 - share)
 
 
 class Where(Function):
@@ -203,15 +195,13 @@ class Where(Function):
     @staticmethod
     def forward(ctx, cond, x, y):
         ctx.cond = cond.data
-        ctx.shapes = (x.data.shape if isinstance(x, Tensor) else (), y.data.shape if isinstance(y, Tensor) else ())
         return np.where(cond.data, _data(x), _data(y))
 
     @staticmethod
     def backward(ctx, grad):
         cond = Tensor._wrap(ctx.cond)
-        sx, sy = ctx.shapes
-        gx = unbroadcast(where(cond, grad, 0.0), sx) if ctx.needs_input_grad[1] else None
-        gy = unbroadcast(where(cond, 0.0, grad), sy) if ctx.needs_input_grad[2] else None
+        gx = where(cond, grad, 0.0) if ctx.needs_input_grad[1] else None
+        gy = where(cond, 0.0, grad) if ctx.needs_input_grad[2] else None
         return None, gx, gy
 
 

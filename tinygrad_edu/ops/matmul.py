@@ -7,7 +7,6 @@ import numpy as np
 
 from ..autograd.function import Function
 from .broadcast import unbroadcast
-from .shape import Permute
 
 
 def _check(a, b):
@@ -36,6 +35,8 @@ def _check(a, b):
 
 
 class Matmul(Function):
+    array_backward = True
+
     @staticmethod
     def forward(ctx, a, b):
         _check(a.data, b.data)
@@ -51,14 +52,14 @@ class Matmul(Function):
         ga = gb = None
         if len(sa) <= 2 and len(sb) <= 2:  # no batch dims: four small cases, no reshaping
             if len(sa) == 2 and len(sb) == 2:    # (m,k) @ (k,n)
-                ga = Matmul.apply(grad, Permute.apply(b, (1, 0))) if b is not None else None
-                gb = Matmul.apply(Permute.apply(a, (1, 0)), grad) if a is not None else None
+                ga = grad @ b.mT if b is not None else None
+                gb = a.mT @ grad if a is not None else None
             elif len(sa) == 2:                   # (m,k) @ (k,): a vector result of length m
-                ga = grad.unsqueeze(1) * b if b is not None else None      # outer product
-                gb = Matmul.apply(Permute.apply(a, (1, 0)), grad) if a is not None else None
+                ga = grad.reshape(-1, 1) * b if b is not None else None      # outer product
+                gb = a.mT @ grad if a is not None else None
             elif len(sb) == 2:                   # (k,) @ (k,n)
-                ga = Matmul.apply(b, grad) if b is not None else None
-                gb = a.unsqueeze(1) * grad if a is not None else None
+                ga = b @ grad if b is not None else None
+                gb = a.reshape(-1, 1) * grad if a is not None else None
             else:                                # (k,) @ (k,): a dot product
                 ga = grad * b if b is not None else None
                 gb = grad * a if a is not None else None
@@ -67,7 +68,7 @@ class Matmul(Function):
         # right) so that one formula covers every case; broadcast batch dims are summed back.
         sa2 = (1,) + sa if len(sa) == 1 else sa
         sb2 = sb + (1,) if len(sb) == 1 else sb
-        gs = grad.data.shape
+        gs = tuple(grad.shape)
         if len(sa) == 1:
             g = grad.reshape(gs[:-1] + (1, gs[-1]))
         elif len(sb) == 1:

@@ -10,7 +10,7 @@ import numpy as np
 
 from ..autograd.function import Function
 from ..tensor import Tensor, _wrap_dim
-from .shape import Expand
+from .broadcast import expand_to
 
 
 def normalize_dims(dim, ndim):
@@ -40,10 +40,12 @@ def _expand_back(grad, ctx):
     """Reshape a reduced gradient to keepdim form, then copy it over the reduced dims."""
     if not ctx.keepdim and ctx.dims is not None:
         grad = grad.reshape(kept_shape(ctx.shape, ctx.dims))
-    return Expand.apply(grad, ctx.shape) if grad.data.shape != ctx.shape else grad
+    return expand_to(grad, ctx.shape)
 
 
 class Sum(Function):
+    array_backward = True
+
     @staticmethod
     def forward(ctx, x, dims, keepdim):
         ctx.shape, ctx.dims, ctx.keepdim = x.data.shape, dims, keepdim
@@ -56,6 +58,7 @@ class Sum(Function):
 
 class Mean(Function):
     """mean = sum / n, so every input gets grad / n."""
+    array_backward = True
 
     @staticmethod
     def forward(ctx, x, dims, keepdim):

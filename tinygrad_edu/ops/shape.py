@@ -10,6 +10,7 @@ import numpy as np
 from .. import dtypes as _dt
 from ..autograd.function import Function
 from ..tensor import Tensor, _wrap_dim
+from .broadcast import broadcast_array, unbroadcast
 
 
 def _view_of(out, base):
@@ -20,6 +21,8 @@ def _view_of(out, base):
 
 
 class Reshape(Function):
+    array_backward = True
+
     @staticmethod
     def forward(ctx, x, shape, copy_ok):
         ctx.in_shape = x.data.shape
@@ -35,6 +38,8 @@ class Reshape(Function):
 
 
 class Permute(Function):
+    array_backward = True
+
     @staticmethod
     def forward(ctx, x, dims):
         inverse = [0] * len(dims)
@@ -45,33 +50,25 @@ class Permute(Function):
 
     @staticmethod
     def backward(ctx, grad):
+        if isinstance(grad, np.ndarray):  # a plain pass: numpy's transpose(axes) is this very op
+            return grad.transpose(ctx.inverse), None
         return Permute.apply(grad, ctx.inverse), None
 
 
 class Expand(Function):
     """Broadcast to a larger shape; backward sums the copies."""
+    array_backward = True
 
     @staticmethod
     def forward(ctx, x, shape):
         ctx.in_shape = x.data.shape
-        if _prod(shape) > 4096:
-            return np.broadcast_to(x.data, shape)  # a read-only view, as torch's expand
-        out = np.empty(shape, x.data.dtype)  # small results: a copy costs less than broadcast_to's setup
-        out[...] = x.data
-        out.flags.writeable = False  # still refuses in-place writes, like the view (and torch's expand)
+        out = broadcast_array(x.data, shape)
+        out.flags.writeable = False  # read-only, like torch's expand (small results are copies)
         return out
 
     @staticmethod
     def backward(ctx, grad):
-        from .broadcast import unbroadcast
         return unbroadcast(grad, ctx.in_shape), None
-
-
-def _prod(shape):
-    n = 1
-    for s in shape:
-        n *= s
-    return n
 
 
 class Repeat(Function):

@@ -15,6 +15,8 @@ def _mask(grad, condition):
 
 
 class Neg(Function):
+    array_backward = True
+
     @staticmethod
     def forward(ctx, x):
         return np.negative(x.data)
@@ -26,20 +28,25 @@ class Neg(Function):
 
 class Abs(Function):
     """d|x|/dx = sign(x) (0 at 0)."""
+    array_backward = True
+
 
     @staticmethod
     def forward(ctx, x):
-        ctx.save_for_backward(x)
+        if ctx.needs_input_grad[0]:  # sign(x) is the derivative: saved as a constant array
+            ctx.save_for_backward(np.sign(x.data))
         return np.abs(x.data)
 
     @staticmethod
     def backward(ctx, grad):
-        (x,) = ctx.saved_tensors
-        return grad * Tensor._wrap(np.sign(x.data))
+        (sign,) = ctx.saved_tensors
+        return grad * sign
 
 
 class Exp(Function):
     """d e^x/dx = e^x: the output itself."""
+    array_backward = True
+
 
     @staticmethod
     def forward(ctx, x):
@@ -55,6 +62,8 @@ class Exp(Function):
 
 class Log(Function):
     """d ln x/dx = 1/x."""
+    array_backward = True
+
 
     @staticmethod
     def forward(ctx, x):
@@ -69,6 +78,8 @@ class Log(Function):
 
 class Log1p(Function):
     """d ln(1+x)/dx = 1/(1+x)."""
+    array_backward = True
+
 
     @staticmethod
     def forward(ctx, x):
@@ -83,6 +94,8 @@ class Log1p(Function):
 
 class Sqrt(Function):
     """d sqrt(x)/dx = 1 / (2 sqrt(x))."""
+    array_backward = True
+
 
     @staticmethod
     def forward(ctx, x):
@@ -98,6 +111,8 @@ class Sqrt(Function):
 
 class Rsqrt(Function):
     """d x^(-1/2)/dx = -1/2 x^(-3/2) = -out^3 / 2."""
+    array_backward = True
+
 
     @staticmethod
     def forward(ctx, x):
@@ -137,6 +152,8 @@ class Cos(Function):
 
 class Tanh(Function):
     """d tanh(x)/dx = 1 - tanh(x)^2."""
+    array_backward = True
+
 
     @staticmethod
     def forward(ctx, x):
@@ -152,6 +169,8 @@ class Tanh(Function):
 
 class Sigmoid(Function):
     """s(x) = 1/(1+e^-x), computed as (1 + tanh(x/2))/2 which never overflows; ds/dx = s (1 - s)."""
+    array_backward = True
+
 
     @staticmethod
     def forward(ctx, x):
@@ -169,6 +188,8 @@ class Sigmoid(Function):
 
 class Relu(Function):
     """relu(x) = max(x, 0); derivative 1 where x > 0, else 0."""
+    array_backward = True
+
 
     @staticmethod
     def forward(ctx, x):
@@ -179,7 +200,7 @@ class Relu(Function):
     @staticmethod
     def backward(ctx, grad):
         (out,) = ctx.saved_tensors
-        return grad * _mask(grad, out.data > 0)
+        return grad * (out > 0)
 
 
 class LeakyRelu(Function):
@@ -225,6 +246,8 @@ class Clamp(Function):
 
 class ZeroGrad(Function):
     """Piecewise-constant functions (sign, floor, ceil, round): zero gradient everywhere."""
+    array_backward = True
+
 
     @staticmethod
     def forward(ctx, x, np_fn):
@@ -250,6 +273,8 @@ class Cast(Function):
 
 class Clone(Function):
     """A copy with its own memory; the gradient passes through unchanged."""
+    array_backward = True
+
 
     @staticmethod
     def forward(ctx, x):

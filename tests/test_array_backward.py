@@ -1,0 +1,140 @@
+"""Function.array_backward: a plain backward runs such ops on raw ndarrays, create_graph on Tensors.
+
+The same formula must give the same numbers both ways, ops without the flag (custom Functions) must
+still see Tensors in the middle of an array pass, and whatever users can see (hooks, retain_grad,
+autograd.grad results, .grad) is a Tensor.
+"""
+import numpy as np
+import pytest
+
+import tinygrad_edu as tg
+from tinygrad_edu import autograd
+from tinygrad_edu.autograd import Function, gradcheck, gradgradcheck
+
+
+class Cube(Function):
+    """x^3 with backward 3 x^2 g, written with operators that arrays and Tensors share."""
+    array_backward = True
+    seen = []
+
+    @staticmethod
+    def forward(ctx, x):
+        ctx.save_for_backward(x)
+        return x.data ** 3
+
+    @staticmethod
+    def backward(ctx, grad):
+        (x,) = ctx.saved_tensors
+        Cube.seen.append((type(grad), type(x)))
+        return grad * 3 * x * x
+
+
+class Twice(Function):
+    """2x, without array_backward: must always get Tensors."""
+    seen = []
+
+    @staticmethod
+    def forward(ctx, x):
+        return x.data * 2
+
+    @staticmethod
+    def backward(ctx, grad):
+        Twice.seen.append(type(grad))
+        return grad * 2
+
+
+def leaf(values):
+    return tg.tensor(values, dtype=tg.float64, requires_grad=True)
+
+
+def test_plain_backward_passes_arrays_create_graph_passes_tensors():
+    Cube.seen.clear()
+    x = leaf([1.0, -2.0, 3.0])
+    Cube.apply(x).sum().backward()
+    assert Cube.seen == [(np.ndarray, np.ndarray)]
+    np.testing.assert_allclose(x.grad.numpy(), 3 * np.array([1.0, 4.0, 9.0]))
+    Cube.seen.clear()
+    (g,) = autograd.grad(Cube.apply(x).sum(), x, create_graph=True)
+    assert Cube.seen == [(tg.Tensor, tg.Tensor)]
+    assert g.grad_fn is not None  # recorded, so it can be differentiated again
+    (gg,) = autograd.grad(g.sum(), x)
+    np.testing.assert_allclose(gg.numpy(), 6 * np.array([1.0, -2.0, 3.0]))
+
+
+def test_array_backward_op_passes_gradcheck_both_ways():
+    x = leaf([0.5, -1.5, 2.0])
+    assert gradcheck(Cube.apply, (x,))
+    assert gradgradcheck(Cube.apply, (x,))
+
+
+def test_op_without_the_flag_gets_tensors_inside_an_array_pass():
+    Twice.seen.clear()
+    x = leaf([1.0, 2.0])
+    y = (Twice.apply(x * 3) + 1).relu().sum()  # built-in array ops on both sides of Twice
+    y.backward()
+    assert Twice.seen == [tg.Tensor]
+    np.testing.assert_allclose(x.grad.numpy(), [6.0, 6.0])
+
+
+def test_what_users_see_is_tensors(torch_ref):
+    x = leaf([[1.0, -2.0], [3.0, 4.0]])
+    h = x * 2
+    h.retain_grad()
+    hooked = []
+    h.register_hook(lambda g: hooked.append(type(g)) or g * 10)
+    loss = (h.relu() * h).sum()
+    loss.backward()
+    assert hooked == [tg.Tensor]
+    assert type(h.grad) is tg.Tensor and type(x.grad) is tg.Tensor
+    assert isinstance(x.grad.data, np.ndarray) and x.grad.data.flags.writeable
+    xt = torch_ref.tensor([[1.0, -2.0], [3.0, 4.0]], dtype=torch_ref.float64, requires_grad=True)
+    ht = xt * 2
+    ht.retain_grad()
+    ht.register_hook(lambda g: g * 10)
+    (ht.relu() * ht).sum().backward()
+    np.testing.assert_allclose(x.grad.numpy(), xt.grad.numpy())
+    np.testing.assert_allclose(h.grad.numpy(), ht.grad.numpy())
+
+
+def test_engine_sums_broadcast_gradients_down_to_the_input_shape(torch_ref):
+    a = tg.tensor(np.arange(6.0).reshape(2, 3), requires_grad=True)
+    b = tg.tensor([[1.0], [2.0]], requires_grad=True)
+    c = tg.tensor([0.5, 1.5, 2.5], requires_grad=True)
+    ((a * b + c) / b - c).sum().backward()
+    at, bt, ct = (torch_ref.tensor(v.numpy(), requires_grad=True) for v in (a.detach(), b.detach(), c.detach()))
+    ((at * bt + ct) / bt - ct).sum().backward()
+    for ours, theirs in ((a, at), (b, bt), (c, ct)):
+        assert ours.grad.shape == theirs.grad.shape
+        np.testing.assert_allclose(ours.grad.numpy(), theirs.grad.numpy())
+
+
+def test_a_gradient_returned_in_a_wrong_dtype_is_cast_back():
+    class Float64Grad(Function):
+        array_backward = True
+
+        @staticmethod
+        def forward(ctx, x):
+            return x.data.copy()
+
+        @staticmethod
+        def backward(ctx, grad):
+            return grad.astype(np.float64) if isinstance(grad, np.ndarray) else grad.double()
+
+    x = tg.tensor([1.0, 2.0], dtype=tg.float32, requires_grad=True)
+    Float64Grad.apply(x).sum().backward()
+    assert x.grad.dtype == tg.float32
+
+
+def test_zero_dim_results_and_scalar_gradients():
+    x = tg.tensor(2.0, requires_grad=True)
+    y = (x * 3) * (x + 1)  # 0-d throughout: numpy returns scalars for 0-d arithmetic
+    y.backward()
+    assert x.grad.shape == () and float(x.grad) == pytest.approx(3 * 3.0 + 3 * 2.0)
+
+
+def test_second_backward_through_a_freed_graph_still_raises():
+    x = leaf([1.0, 2.0])
+    y = (x * x).sum()
+    y.backward()
+    with pytest.raises(RuntimeError, match="backward through the graph a second time"):
+        y.backward()
