@@ -11,7 +11,6 @@ import numpy as np
 
 from tinygrad_edu import ops
 from tinygrad_edu.autograd import Function
-from tinygrad_edu.grad_mode import is_grad_enabled
 from tinygrad_edu.ops.index import IndexAdd
 from tinygrad_edu.random import numpy_rng
 from tinygrad_edu.tensor import Tensor
@@ -35,6 +34,7 @@ class Linear(Function):
 
     dx = g W,  dW = g^T x,  db = sum of g over every dim but the last; for N-D x the leading
     dims are flattened into one batch dim first, so dW and db sum over all of them."""
+    array_backward = True
 
     @staticmethod
     def forward(ctx, x, weight, bias):
@@ -63,32 +63,18 @@ class Linear(Function):
             out += b
         needs = ctx.needs_input_grad
         ctx.save_for_backward(x if needs[1] else None, weight if needs[0] else None)
-        ctx.bias_shape = None if bias is None else bias.data.shape
         return out
 
     @staticmethod
     def backward(ctx, g):
         x, weight = ctx.saved_tensors
         needs = ctx.needs_input_grad
-        need_b = len(needs) > 2 and needs[2]
-        if not is_grad_enabled():  # plain backward (no create_graph): the same formulas straight on numpy
-            gd = g.data
-            gx = Tensor._wrap(gd @ weight.data) if needs[0] else None
-            if gd.ndim != 2:
-                gd = gd.reshape(-1, gd.shape[-1])
-            gw = Tensor._wrap(gd.T @ x.data.reshape(-1, x.data.shape[-1])) if needs[1] else None
-            if need_b:
-                gb = gd.sum(0)
-                gb = Tensor._wrap(gb if gb.shape == ctx.bias_shape else gb.sum().reshape(ctx.bias_shape))
-            else:
-                gb = None
-            return gx, gw, gb
-        gx = g @ weight if needs[0] else None  # Tensor ops, so the gradient can be differentiated again
-        if g.data.ndim != 2:  # flatten the batch dims so dW and db are one GEMM / one sum
-            g = g.reshape(-1, g.data.shape[-1])
-            x = x.reshape(-1, x.data.shape[-1]) if x is not None else None
+        gx = g @ weight if needs[0] else None
+        if g.ndim != 2:  # flatten the batch dims so dW and db are one GEMM / one sum
+            g = g.reshape(-1, g.shape[-1])
+            x = x.reshape(-1, x.shape[-1]) if x is not None else None
         gw = g.mT @ x if needs[1] else None
-        gb = ops.unbroadcast(g.sum(0), ctx.bias_shape) if need_b else None
+        gb = g.sum(0) if len(needs) > 2 and needs[2] else None  # the engine sums it to a () or (1,) bias
         return gx, gw, gb
 
 

@@ -38,17 +38,43 @@ class InplaceMethods:
         self._version[0] += 1
         return self
 
+    def _arith_(self, ufunc, op, other, *args):
+        """add_/sub_/mul_/div_. When nothing is recorded, self is a float tensor and numpy needs no
+        promotion or broadcast (other is a Python number, or a tensor of self's shape and dtype),
+        one numpy call writes straight into self's array: a manual SGD step
+        `w -= lr * w.grad` makes no temporary. Anything else takes the general path."""
+        if not (_state.enabled and (self._requires_grad or getattr(other, "_requires_grad", False))) \
+                and self.data.flags.writeable:
+            d = self.data
+            if isinstance(other, _tensor.Tensor):
+                o = other.data
+                fast = o.dtype == d.dtype and o.shape == d.shape
+            else:
+                o = other
+                fast = type(o) is float or type(o) is int
+            if fast and d.dtype.kind == "f":
+                ufunc(d, o, out=d)
+                self._version[0] += 1
+                return self
+        return self._inplace(op, other, *args)
+
     def add_(self, other, *, alpha=1):
-        return self._inplace(_tensor.ops.add, other, alpha)
+        if alpha != 1:
+            return self._inplace(_tensor.ops.add, other, alpha)
+        return self._arith_(np.add, _tensor.ops.add, other)
 
     def sub_(self, other, *, alpha=1):
-        return self._inplace(_tensor.ops.sub, other, alpha)
+        if alpha != 1:
+            return self._inplace(_tensor.ops.sub, other, alpha)
+        return self._arith_(np.subtract, _tensor.ops.sub, other)
 
     def mul_(self, other):
-        return self._inplace(_tensor.ops.mul, other)
+        return self._arith_(np.multiply, _tensor.ops.mul, other)
 
     def div_(self, other, *, rounding_mode=None):
-        return self._inplace(_tensor.ops.div, other, rounding_mode)
+        if rounding_mode is not None:
+            return self._inplace(_tensor.ops.div, other, rounding_mode)
+        return self._arith_(np.true_divide, _tensor.ops.div, other)
 
     def pow_(self, exponent):
         return self._inplace(_tensor.ops.pow, exponent)

@@ -15,6 +15,10 @@ def _as_tuple(x):
 
 def _root_grads(outputs, grad_outputs):
     """Pair every output with its starting gradient (ones for a scalar output)."""
+    if grad_outputs is None and len(outputs) == 1:  # loss.backward(): the common case, checked quickly
+        out = outputs[0]
+        if out._requires_grad and out.data.size == 1:
+            return [(out, Tensor._wrap(np.ones(out.data.shape, out.data.dtype)))]
     grad_outputs = _as_tuple(grad_outputs) or (None,) * len(outputs)
     if len(grad_outputs) != len(outputs):
         raise RuntimeError(f"grad requires one gradient per output: got {len(grad_outputs)} gradients for "

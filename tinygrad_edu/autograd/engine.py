@@ -23,6 +23,7 @@ from heapq import heappop, heappush
 import numpy as np
 
 from ..grad_mode import _state
+from ..ops.broadcast import unbroadcast
 from ..tensor import Tensor
 from . import anomaly
 from .function import _FREED
@@ -87,6 +88,7 @@ def run_backward(roots, retain_graph=False, create_graph=False, capture=None, on
             if t.grad_fn is not None:
                 capture_nodes.setdefault(t.grad_fn, []).append(t)
     grad_type = np.ndarray if arrays else Tensor
+    check_all = anomaly._enabled
     prev_mode = _state.enabled
     _state.enabled = create_graph
     try:
@@ -98,42 +100,36 @@ def run_backward(roots, retain_graph=False, create_graph=False, capture=None, on
             if capture_nodes and node in capture_nodes:
                 for t in capture_nodes[node]:
                     capture[t] = _as_tensor(slots[t._output_nr])
-            cls = type(node)
-            if arrays and not cls.array_backward:
+            if arrays and not node.array_backward:
                 result = _backward_with_tensors(node, slots)
             else:
-                result = cls.backward(node, *slots)
+                result = type(node).backward(node, *slots)
             if not retain_graph and node._saved is not None:
                 node._saved = _FREED  # release what backward needed; a second backward raises
             if type(result) is not tuple:
                 result = (result,)
-            edges = node._edges
-            if len(result) < len(edges):
-                result = result + (None,) * (len(edges) - len(result))
             if _observers:
                 for obs in _observers:
                     obs(node, [_as_tensor(g) for g in slots], [_as_tensor(g) for g in result])
-            i = 0
-            for edge, g in zip(edges, result):
-                if edge is not None and g is not None:
-                    if type(g) is not grad_type:
-                        g = _as_grad(node, i, g, arrays)
-                    data = g if arrays else g.data
-                    if data.shape != edge[2] or (data.dtype is not edge[3] and data.dtype != edge[3]) \
-                            or anomaly._enabled:
-                        g = _check_grad(node, i, edge, g, arrays)
-                    target = edge[0]
-                    if isinstance(target, Tensor):  # a leaf: summed here, hooks run once at the end
-                        leaf_grads[target] = g if target not in leaf_grads else leaf_grads[target] + g
-                    else:
-                        tslots = grads.get(target)
-                        if tslots is None:
-                            tslots = grads[target] = [None] * (1 if target._out_meta is None
-                                                               else len(target._out_meta))
-                            heappush(ready, (-target._seq, target))
-                        nr = edge[1]
-                        tslots[nr] = g if tslots[nr] is None else tslots[nr] + g
-                i += 1
+            # zip stops at the shorter: trailing Nones that a backward leaves out are simply absent
+            for edge, g in zip(node._edges, result):
+                if edge is None or g is None:
+                    continue
+                if type(g) is not grad_type:
+                    g = _as_grad(node, edge, g, arrays)
+                data = g if arrays else g.data
+                if data.shape != edge[2] or (data.dtype is not edge[3] and data.dtype != edge[3]) or check_all:
+                    g = _check_grad(node, edge, g, arrays)
+                target = edge[0]
+                if isinstance(target, Tensor):  # a leaf: summed here, hooks run once at the end
+                    leaf_grads[target] = g if target not in leaf_grads else leaf_grads[target] + g
+                    continue
+                tslots = grads.get(target)
+                if tslots is None:
+                    tslots = grads[target] = [None] * (1 if target._out_meta is None else len(target._out_meta))
+                    heappush(ready, (-target._seq, target))
+                nr = edge[1]
+                tslots[nr] = g if tslots[nr] is None else tslots[nr] + g
         seen = set()
         for leaf, g in leaf_grads.items():
             _to_leaf(leaf, _as_tensor(g), create_graph, capture, only_inputs, seen)
@@ -181,33 +177,37 @@ def _prepare_outputs(node, slots, arrays):
     return slots
 
 
-def _as_grad(node, i, g, arrays):
+def _input_index(node, edge):
+    """Which forward argument an edge belongs to (for error messages)."""
+    return next(i for i, e in enumerate(node._edges) if e is edge)
+
+
+def _as_grad(node, edge, g, arrays):
     """A gradient of the wrong kind for this pass: ndarray <-> Tensor, numpy scalars made 0-d."""
     if isinstance(g, Tensor):
         return g.data if arrays else g
     if isinstance(g, (np.ndarray, np.generic)):
         return np.asarray(g) if arrays else Tensor._wrap(np.asarray(g))
-    raise TypeError(f"{node.name()}.backward returned a {type(g).__name__} for input {i}; "
+    raise TypeError(f"{node.name()}.backward returned a {type(g).__name__} for input {_input_index(node, edge)}; "
                     "expected a Tensor or None")
 
 
-def _check_grad(node, i, edge, g, arrays):
+def _check_grad(node, edge, g, arrays):
     """The slow path: sum a broadcast gradient down, cast dtype, anomaly check."""
     shape, dtype = edge[2], edge[3]
     data = g if arrays else g.data
     if data.shape != shape:
         if _expandable(shape, data.shape):
-            from ..ops.broadcast import unbroadcast
             g = unbroadcast(g, shape)
         else:
             raise RuntimeError(
-                f"Function {node.name()} returned an invalid gradient at index {i} - got "
+                f"Function {node.name()} returned an invalid gradient at index {_input_index(node, edge)} - got "
                 f"{list(data.shape)} but expected shape compatible with {list(shape)}")
     data = g if arrays else g.data
     if data.dtype != dtype:
         g = g.astype(dtype) if arrays else g.to(dtype)
     if anomaly._enabled:
-        anomaly.check_gradient(node, i, _as_tensor(g))
+        anomaly.check_gradient(node, _input_index(node, edge), _as_tensor(g))
     return g
 
 

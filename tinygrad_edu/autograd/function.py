@@ -178,13 +178,16 @@ class Function:
         ctx = cls.__new__(cls)
         if _state.enabled:
             needs = tuple([isinstance(a, Tensor) and a._requires_grad for a in args])
-            record = True in needs
             ctx.needs_input_grad = needs
-            _state.enabled = False  # forward never records: its Tensor ops are not part of the graph
-            try:
+            record = True in needs
+            if record:
+                _state.enabled = False  # forward never records: its Tensor ops are not part of the graph
+                try:
+                    out = cls.forward(ctx, *args)
+                finally:
+                    _state.enabled = True
+            else:  # no input requires grad: nothing forward does could be recorded anyway
                 out = cls.forward(ctx, *args)
-            finally:
-                _state.enabled = True
         else:
             record = False
             n = len(args)
