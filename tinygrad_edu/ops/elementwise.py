@@ -135,6 +135,7 @@ class Div(Function):
 
 class Pow(Function):
     """d(x^y)/dx = y x^(y-1), d(x^y)/dy = x^y ln x (0 where x == 0, as torch)."""
+    array_backward = True
 
     @staticmethod
     def forward(ctx, x, y):
@@ -147,11 +148,16 @@ class Pow(Function):
         x, y, out = ctx.saved_tensors
         gx = gy = None
         if ctx.needs_input_grad[0]:
-            gx = grad * y * x ** (y - 1) if isinstance(y, Tensor) else \
-                (grad * (y * x ** (y - 1)) if y != 0 else grad * 0)
+            if isinstance(y, (int, float)):  # a number exponent: x ** 2 and the like
+                gx = grad * (y * x ** (y - 1)) if y != 0 else grad * 0
+            else:
+                gx = grad * y * x ** (y - 1)
         if ctx.needs_input_grad[1]:
             if isinstance(x, Tensor):
                 logx = where(x == 0, 0.0, x.log())
+            elif isinstance(x, np.ndarray):  # a plain pass: the same in numpy
+                with np.errstate(divide="ignore", invalid="ignore"):
+                    logx = np.where(x == 0, 0.0, np.log(x))
             else:
                 logx = math.log(x) if x > 0 else (0.0 if x == 0 else math.nan)
             gy = grad * out * logx
@@ -160,6 +166,7 @@ class Pow(Function):
 
 class Maximum(Function):
     """Gradient goes to the larger input; on ties it is split in half (torch.maximum)."""
+    array_backward = True
 
     @staticmethod
     def forward(ctx, x, y):
@@ -169,10 +176,13 @@ class Maximum(Function):
     @staticmethod
     def backward(ctx, grad):
         x, y = ctx.saved_tensors
-        return _split_by_mask(grad, x.data > y.data, x.data == y.data)
+        x, y = _array(x), _array(y)
+        return _split_by_mask(grad, x > y, x == y)
 
 
 class Minimum(Function):
+    array_backward = True
+
     @staticmethod
     def forward(ctx, x, y):
         ctx.save_for_backward(x, y)
@@ -181,16 +191,27 @@ class Minimum(Function):
     @staticmethod
     def backward(ctx, grad):
         x, y = ctx.saved_tensors
-        return _split_by_mask(grad, x.data < y.data, x.data == y.data)
+        x, y = _array(x), _array(y)
+        return _split_by_mask(grad, x < y, x == y)
+
+
+def _array(x):
+    """The ndarray of a saved tensor, in either kind of backward pass (see Function.array_backward)."""
+    return x if isinstance(x, np.ndarray) else x.data
 
 
 def _split_by_mask(grad, x_wins, tie):
-    share = Tensor._wrap((x_wins + 0.5 * tie).astype(grad.data.dtype))
+    share = x_wins + 0.5 * tie
+    if isinstance(grad, np.ndarray):
+        share = share.astype(grad.dtype)
+    else:
+        share = Tensor._wrap(share.astype(grad.data.dtype))
     return grad * share, grad * (1 - share)
 
 
 class Where(Function):
     """where(cond, x, y): the gradient goes to x where cond holds, to y elsewhere."""
+    array_backward = True
 
     @staticmethod
     def forward(ctx, cond, x, y):
@@ -199,9 +220,10 @@ class Where(Function):
 
     @staticmethod
     def backward(ctx, grad):
-        cond = Tensor._wrap(ctx.cond)
-        gx = where(cond, grad, 0.0) if ctx.needs_input_grad[1] else None
-        gy = where(cond, 0.0, grad) if ctx.needs_input_grad[2] else None
+        # np.where for the arrays of a plain pass, this module's (recorded) where for Tensors
+        cond, pick = (ctx.cond, np.where) if isinstance(grad, np.ndarray) else (Tensor._wrap(ctx.cond), where)
+        gx = pick(cond, grad, 0.0) if ctx.needs_input_grad[1] else None
+        gy = pick(cond, 0.0, grad) if ctx.needs_input_grad[2] else None
         return None, gx, gy
 
 

@@ -44,6 +44,8 @@ def _read(array, index):
 
 
 class Index(Function):
+    array_backward = True
+
     @staticmethod
     def forward(ctx, x, index, basic):
         ctx.shape, ctx.index, ctx.basic = x.data.shape, index, basic
@@ -51,7 +53,19 @@ class Index(Function):
 
     @staticmethod
     def backward(ctx, grad):
+        if isinstance(grad, np.ndarray):  # a plain pass: IndexAdd's forward, straight on the array
+            return _scatter_add(grad, ctx.shape, ctx.index, ctx.basic), None, None
         return IndexAdd.apply(grad, ctx.shape, ctx.index, ctx.basic), None, None
+
+
+def _scatter_add(values, shape, index, basic):
+    """zeros(shape) with `values` added at `index`; repeated integer indices accumulate."""
+    out = np.zeros(shape, dtype=values.dtype)
+    if basic:
+        out[index] = values
+    else:
+        np.add.at(out, index, values)
+    return out
 
 
 class IndexAdd(Function):
@@ -60,12 +74,7 @@ class IndexAdd(Function):
     @staticmethod
     def forward(ctx, grad, shape, index, basic):
         ctx.index, ctx.basic = index, basic
-        out = np.zeros(shape, dtype=grad.data.dtype)
-        if basic:
-            out[index] = grad.data
-        else:
-            np.add.at(out, index, grad.data)
-        return out
+        return _scatter_add(grad.data, shape, index, basic)
 
     @staticmethod
     def backward(ctx, grad):

@@ -9,9 +9,17 @@ from ..autograd.function import Function
 from ..tensor import Tensor
 
 
-def _mask(grad, condition):
-    """A 0/1 array of the gradient's dtype: the derivative of piecewise-linear ops."""
-    return Tensor._wrap(condition.astype(grad.data.dtype))
+def _array(x):
+    """The ndarray of a saved tensor, in either kind of backward pass (see Function.array_backward)."""
+    return x if isinstance(x, np.ndarray) else x.data
+
+
+def _constant(grad, values):
+    """A derivative computed in numpy (piecewise-linear ops: 0/1 masks, slopes), in the gradient's
+    dtype and kind: an ndarray in a plain pass, a constant Tensor when the pass is recorded."""
+    if isinstance(grad, np.ndarray):
+        return values.astype(grad.dtype, copy=False)
+    return Tensor._wrap(values.astype(grad.data.dtype, copy=False))
 
 
 class Neg(Function):
@@ -205,6 +213,7 @@ class Relu(Function):
 
 class LeakyRelu(Function):
     """x where x > 0, slope * x elsewhere; derivative 1 or slope."""
+    array_backward = True
 
     @staticmethod
     def forward(ctx, x, negative_slope):
@@ -215,11 +224,12 @@ class LeakyRelu(Function):
     @staticmethod
     def backward(ctx, grad):
         (x,) = ctx.saved_tensors
-        return grad * Tensor._wrap(np.where(x.data > 0, 1, ctx.slope).astype(grad.data.dtype)), None
+        return grad * _constant(grad, np.where(_array(x) > 0, 1, ctx.slope)), None
 
 
 class Clamp(Function):
     """Gradient passes where min <= x <= max (bounds included, as torch), else 0."""
+    array_backward = True
 
     @staticmethod
     def forward(ctx, x, lo, hi):
@@ -235,13 +245,13 @@ class Clamp(Function):
     @staticmethod
     def backward(ctx, grad):
         (x,) = ctx.saved_tensors
-        lo, hi = ctx.bounds
-        keep = np.ones(x.data.shape, dtype=bool)
+        x, (lo, hi) = _array(x), ctx.bounds
+        keep = np.ones(x.shape, dtype=bool)
         if lo is not None:
-            keep &= x.data >= (lo.data if isinstance(lo, Tensor) else lo)
+            keep &= x >= (lo.data if isinstance(lo, Tensor) else lo)
         if hi is not None:
-            keep &= x.data <= (hi.data if isinstance(hi, Tensor) else hi)
-        return grad * _mask(grad, keep), None, None
+            keep &= x <= (hi.data if isinstance(hi, Tensor) else hi)
+        return grad * _constant(grad, keep), None, None
 
 
 class ZeroGrad(Function):
