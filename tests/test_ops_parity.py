@@ -385,3 +385,20 @@ REPR = [
 @pytest.mark.parametrize("i", range(len(REPR)))
 def test_repr(i):
     assert repr(REPR[i](tg)) == repr(REPR[i](torch)).replace("torch.", "tinygrad_edu.")
+
+
+@pytest.mark.parametrize("name", ["sum", "mean", "amax", "amin", "argmax", "argmin", "prod", "std", "var",
+                                  "logsumexp", "all", "any", "max", "min"])
+def test_reductions_take_numpys_axis_and_keepdims_names(torch_ref, name):
+    """torch accepts numpy's names axis= and keepdims= for dim= and keepdim=; so must we."""
+    values = np.array([[1.0, -2.0, 3.0], [0.5, 4.0, -1.0]])
+    ours, theirs = tg.tensor(values), torch_ref.tensor(values)
+    for kwargs in ({"axis": 1}, {"axis": 0, "keepdims": True}, {"dim": 1, "keepdims": True}):
+        a, b = getattr(ours, name)(**kwargs), getattr(theirs, name)(**kwargs)
+        a, b = (a[0], b[0]) if isinstance(b, tuple) else (a, b)
+        assert tuple(a.shape) == tuple(b.shape)
+        np.testing.assert_allclose(a.numpy().astype(float), b.numpy().astype(float), rtol=1e-6)
+    with pytest.raises(TypeError):
+        getattr(ours, name)(1, axis=1)
+    with pytest.raises(TypeError):
+        getattr(theirs, name)(1, axis=1)

@@ -213,7 +213,18 @@ values_indices = {"max": namedtuple("max", ["values", "indices"]),
                   "min": namedtuple("min", ["values", "indices"])}
 
 
-def sum(x, dim=None, keepdim=False, *, dtype=None):
+def _numpy_names(name, dim, keepdim, axis, keepdims, no_dim=None):
+    """torch also takes numpy's names, axis= for dim= and keepdims= for keepdim= (and so do we)."""
+    if axis is not None:
+        if dim is not no_dim:
+            raise TypeError(f"{name}() got an unexpected keyword argument 'axis'")
+        dim = axis
+    return dim, (keepdim if keepdims is None else keepdims)
+
+
+def sum(x, dim=None, keepdim=False, *, dtype=None, axis=None, keepdims=None):
+    if axis is not None or keepdims is not None:
+        dim, keepdim = _numpy_names("sum", dim, keepdim, axis, keepdims)
     if dtype is not None:
         x = x.to(dtype)
     elif x.data.dtype.kind in "bui" and x.data.dtype != np.int64:
@@ -221,7 +232,9 @@ def sum(x, dim=None, keepdim=False, *, dtype=None):
     return Sum.apply(x, normalize_dims(dim, x.data.ndim), keepdim)
 
 
-def mean(x, dim=None, keepdim=False, *, dtype=None):
+def mean(x, dim=None, keepdim=False, *, dtype=None, axis=None, keepdims=None):
+    if axis is not None or keepdims is not None:
+        dim, keepdim = _numpy_names("mean", dim, keepdim, axis, keepdims)
     if dtype is not None:
         x = x.to(dtype)
     if x.data.dtype.kind != "f":
@@ -249,42 +262,50 @@ def _extreme(x, dim, keepdim, largest, name):
     return values_indices[name](values, Tensor._wrap(idx))
 
 
-def max(x, dim=None, keepdim=False):
+def max(x, dim=None, keepdim=False, *, axis=None, keepdims=None):
+    dim, keepdim = _numpy_names("max", dim, keepdim, axis, keepdims)
     return _extreme(x, dim, keepdim, True, "max")
 
 
-def min(x, dim=None, keepdim=False):
+def min(x, dim=None, keepdim=False, *, axis=None, keepdims=None):
+    dim, keepdim = _numpy_names("min", dim, keepdim, axis, keepdims)
     return _extreme(x, dim, keepdim, False, "min")
 
 
-def amax(x, dim=(), keepdim=False):
+def amax(x, dim=(), keepdim=False, *, axis=None, keepdims=None):
+    dim, keepdim = _numpy_names("amax", dim, keepdim, axis, keepdims, no_dim=())
     return Amax.apply(x, normalize_dims(dim if dim != () else None, x.data.ndim), keepdim, True)
 
 
-def amin(x, dim=(), keepdim=False):
+def amin(x, dim=(), keepdim=False, *, axis=None, keepdims=None):
+    dim, keepdim = _numpy_names("amin", dim, keepdim, axis, keepdims, no_dim=())
     return Amax.apply(x, normalize_dims(dim if dim != () else None, x.data.ndim), keepdim, False)
 
 
-def argmax(x, dim=None, keepdim=False):
+def argmax(x, dim=None, keepdim=False, *, axis=None, keepdims=None):
+    dim, keepdim = _numpy_names("argmax", dim, keepdim, axis, keepdims)
     if dim is None:
         return Tensor._wrap(np.asarray(np.argmax(x.data)))
     return Tensor._wrap(np.argmax(x.data, axis=_wrap_dim(dim, x.data.ndim), keepdims=keepdim))
 
 
-def argmin(x, dim=None, keepdim=False):
+def argmin(x, dim=None, keepdim=False, *, axis=None, keepdims=None):
+    dim, keepdim = _numpy_names("argmin", dim, keepdim, axis, keepdims)
     if dim is None:
         return Tensor._wrap(np.asarray(np.argmin(x.data)))
     return Tensor._wrap(np.argmin(x.data, axis=_wrap_dim(dim, x.data.ndim), keepdims=keepdim))
 
 
-def prod(x, dim=None, keepdim=False, *, dtype=None):
+def prod(x, dim=None, keepdim=False, *, dtype=None, axis=None, keepdims=None):
+    dim, keepdim = _numpy_names("prod", dim, keepdim, axis, keepdims)
     if dtype is not None:
         x = x.to(dtype)
     return Prod.apply(x, None if dim is None else _wrap_dim(dim, x.data.ndim), keepdim)
 
 
-def var(x, dim=None, unbiased=None, keepdim=False, *, correction=None):
+def var(x, dim=None, unbiased=None, keepdim=False, *, correction=None, axis=None, keepdims=None):
     """Variance with Bessel's correction by default (correction=1, or unbiased=False for 0)."""
+    dim, keepdim = _numpy_names("var", dim, keepdim, axis, keepdims)
     if correction is None:
         correction = 0 if unbiased is False else 1
     dims = normalize_dims(dim, x.data.ndim)
@@ -293,11 +314,15 @@ def var(x, dim=None, unbiased=None, keepdim=False, *, correction=None):
     return (centred * centred).sum(dims, keepdim=keepdim) / builtins.max(n - correction, 0)
 
 
-def std(x, dim=None, unbiased=None, keepdim=False, *, correction=None):
+def std(x, dim=None, unbiased=None, keepdim=False, *, correction=None, axis=None, keepdims=None):
+    dim, keepdim = _numpy_names("std", dim, keepdim, axis, keepdims)
     return var(x, dim, unbiased, keepdim, correction=correction).sqrt()
 
 
-def logsumexp(x, dim, keepdim=False):
+def logsumexp(x, dim=None, keepdim=False, *, axis=None, keepdims=None):
+    dim, keepdim = _numpy_names("logsumexp", dim, keepdim, axis, keepdims)
+    if dim is None:
+        raise TypeError('logsumexp() missing 1 required positional arguments: "dim"')
     return LogSumExp.apply(x, normalize_dims(dim, x.data.ndim), keepdim)
 
 
@@ -330,10 +355,12 @@ def cumsum(x, dim, *, dtype=None):
     return CumSum.apply(x, _wrap_dim(dim, x.data.ndim))
 
 
-def all(x, dim=None, keepdim=False):
+def all(x, dim=None, keepdim=False, *, axis=None, keepdims=None):
+    dim, keepdim = _numpy_names("all", dim, keepdim, axis, keepdims)
     return Tensor._wrap(np.asarray(np.all(x.data, axis=normalize_dims(dim, x.data.ndim), keepdims=keepdim)))
 
 
-def any(x, dim=None, keepdim=False):
+def any(x, dim=None, keepdim=False, *, axis=None, keepdims=None):
+    dim, keepdim = _numpy_names("any", dim, keepdim, axis, keepdims)
     return Tensor._wrap(np.asarray(np.any(x.data, axis=normalize_dims(dim, x.data.ndim), keepdims=keepdim)))
 
