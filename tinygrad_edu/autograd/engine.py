@@ -49,9 +49,8 @@ def _add(a, b):
     return b if a is None else a + b
 
 
-def _own_array(g, seen):
+def _own_array(data, seen):
     """The array to store as a leaf's .grad: copied if it may be shared with anything else."""
-    data = g.data
     if not data.flags.writeable or not data.flags.owndata or id(data) in seen:
         data = data.copy()
     seen.add(id(data))
@@ -132,7 +131,7 @@ def run_backward(roots, retain_graph=False, create_graph=False, capture=None, on
                 tslots[nr] = g if tslots[nr] is None else tslots[nr] + g
         seen = set()
         for leaf, g in leaf_grads.items():
-            _to_leaf(leaf, _as_tensor(g), create_graph, capture, only_inputs, seen)
+            _to_leaf(leaf, g, create_graph, capture, only_inputs, seen)
     finally:
         _state.enabled = prev_mode
 
@@ -218,24 +217,28 @@ def _expandable(shape, target):
 
 
 def _to_leaf(leaf, g, create_graph, capture, only_inputs, seen):
+    """Deliver a leaf's summed gradient: a Tensor when create_graph, else an ndarray."""
     if capture is not None:
         if leaf in capture:
-            capture[leaf] = _add(capture[leaf], g)
+            capture[leaf] = _add(capture[leaf], _as_tensor(g))
         return
     if only_inputs is not None and leaf not in only_inputs:
         return
     if not leaf._requires_grad:
         return
     if leaf._hooks:
+        g = _as_tensor(g)
         for hook in leaf._hooks:
             new = hook(g)
             if new is not None:
                 g = new
+        if not create_graph:
+            g = g.data
     if create_graph:
         leaf.grad = g if leaf.grad is None else leaf.grad + g
     elif leaf.grad is None:
-        leaf.grad = Tensor._wrap(_own_array(g, seen))
+        leaf.grad = Tensor._wrap(_own_array(np.asarray(g), seen))
     elif leaf.grad.grad_fn is not None or not leaf.grad.data.flags.writeable:
-        leaf.grad = Tensor._wrap(leaf.grad.data + g.data)
+        leaf.grad = Tensor._wrap(np.asarray(leaf.grad.data + g))
     else:
-        leaf.grad.data += g.data
+        leaf.grad.data += g
