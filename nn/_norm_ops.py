@@ -12,7 +12,6 @@ With fixed statistics (batch_norm in eval mode) the mean terms vanish: dx = dxha
 """
 import numpy as np
 
-import tinygrad_edu
 from tinygrad_edu.autograd import Function
 from tinygrad_edu.tensor import Tensor
 
@@ -59,21 +58,23 @@ class NormalizeAffine(Function):
         ctx.save_for_backward(x, weight)
         return out
 
+    array_backward = True  # one formula below, on arrays in a plain pass and on Tensors when recorded
+
     @staticmethod
     def backward(ctx, g):
         x, weight = ctx.saved_tensors
         stat_axes, param_axes, param_shape = ctx.axes
-        if tinygrad_edu.is_grad_enabled():  # create_graph=True: rebuild the normalisation from x
+        if isinstance(g, np.ndarray):  # a plain pass: forward's xhat and 1/std, as they are
+            xhat, invstd = ctx.xhat, ctx.invstd
+        else:  # create_graph=True: rebuild the normalisation from x, so it is differentiated too
             xhat, invstd = _normalized(x, ctx.fixed, stat_axes, ctx.eps)
-        else:
-            xhat, invstd = Tensor._wrap(ctx.xhat), Tensor._wrap(ctx.invstd)
         needs = ctx.needs_input_grad
         gx = gw = gb = None
         if needs[0]:
             dxhat = g * weight.reshape(param_shape) if weight is not None else g
             if ctx.fixed is None:
-                dxhat = dxhat - dxhat.mean(stat_axes, keepdim=True) \
-                    - xhat * (dxhat * xhat).mean(stat_axes, keepdim=True)
+                dxhat = dxhat - dxhat.mean(stat_axes, keepdims=True) \
+                    - xhat * (dxhat * xhat).mean(stat_axes, keepdims=True)
             gx = dxhat * invstd
         if needs[1]:
             gw = _sum_over(g * xhat, param_axes)  # (C,) or normalized_shape
