@@ -2,7 +2,9 @@
 
 Each class is an autograd Function: forward computes the loss with numpy in one numerically stable
 pass, backward returns the gradient written with Tensor operations, so that `create_graph=True`
-(double backward, gradgradcheck) differentiates through it. Argument checking happens in
+(double backward, gradgradcheck) differentiates through it. Cross entropy with class indices, the
+training loop's loss, is also array_backward: a plain pass runs its formula on the saved softmax
+in numpy. Argument checking happens in
 nn/losses.py; the Functions assume valid arguments.
 
 Cross entropy with class dim 1 and per-sample weighted target distribution q (see `_index_q`):
@@ -44,13 +46,14 @@ def class_shape(ndim, n_classes):
 
 def index_weights(target, weight, ignore_index, dtype):
     """Targets safe to index with, per-sample weights w (None = all 1), the not-ignored mask (None =
-    nothing ignored) and the 'mean' denominator.
+    nothing ignored) and the 'mean' denominator. ignore_index None: the caller knows that no
+    target equals it.
 
     Ignored samples get target 0 and weight 0. torch divides a 'mean' by the summed weights of the
     samples that are not ignored (their count when there is no class weight).
     """
-    valid = target != ignore_index
-    if valid.all():
+    valid = None if ignore_index is None else target != ignore_index
+    if valid is None or valid.all():
         valid = None
         w = None if weight is None else weight[target]
     else:
@@ -132,15 +135,24 @@ class CrossEntropyIndex(Function):
         ctx.save_for_backward(x, e / s if ctx.needs_input_grad[0] else None)
         return reduce_np(nll, reduction, denom)
 
+    array_backward = True
+
     @staticmethod
     def backward(ctx, grad):
         x, sm = ctx.saved_tensors
-        q = _index_q(x.data.shape, x.data.dtype, *ctx.q_args)
-        qsum = np.sum(q, axis=1, keepdims=True)
-        if tinygrad_edu.is_grad_enabled():  # create_graph: recompute softmax(x) so it is differentiated
+        if isinstance(x, np.ndarray):  # a plain backward: the formula on the saved softmax, in numpy
+            t, w, _, _, smoothing = ctx.q_args
+            if w is None and not smoothing:  # q is one-hot (sum 1): softmax minus 1 at the target
+                gx = sm.copy()
+                put(gx, t, pick(sm, t) - 1)
+                gx *= grad_coef(ctx, grad)
+            else:
+                q = _index_q(x.shape, x.dtype, *ctx.q_args)
+                gx = (sm * np.sum(q, axis=1, keepdims=True) - q) * grad_coef(ctx, grad)
+        else:  # create_graph: recompute softmax(x) so that it is differentiated
+            q = _index_q(x.data.shape, x.data.dtype, *ctx.q_args)
+            qsum = np.sum(q, axis=1, keepdims=True)
             gx = (x.softmax(1) * Tensor._wrap(qsum) - Tensor._wrap(q)) * grad_coef(ctx, grad)
-        else:  # the same formula on the saved softmax, in numpy: the training hot path
-            gx = Tensor._wrap((sm.data * qsum - q) * grad_coef(ctx, grad.data))
         return gx, None, None, None, None, None
 
 

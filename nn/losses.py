@@ -83,7 +83,8 @@ def _check_weight(weight, n_classes, prefix=""):
 def _index_target(x, target, weight, ignore_index):
     """Check class-index targets against an (N, C, d1, ...) or (C,) input (torch's nll_loss_nd).
 
-    Returns the target and class weights as ndarrays.
+    Returns the target and class weights as ndarrays, and ignore_index, or None when no target
+    can equal it (then the loss needs no mask of the ignored targets).
     """
     shape, t = x.data.shape, target.data
     if len(shape) < 1:
@@ -106,11 +107,15 @@ def _index_target(x, target, weight, ignore_index):
     w = _check_weight(weight, n_classes)
     if w is not None and w.dtype != x.data.dtype:
         raise RuntimeError(f"expected scalar type {_name(x)} but found {_name(weight)}")
-    if t.size and (t.min() < 0 or t.max() >= n_classes):  # cheap test first; find the culprit only if needed
+    # One reduction tests the range: viewed as unsigned, a negative target is a huge number. Only
+    # when it fails is the culprit searched for (targets equal to ignore_index may be anything).
+    if t.size and t.view(np.uint64).max() >= n_classes:
         bad = (t != ignore_index) & ((t < 0) | (t >= n_classes))
         if bad.any():
             raise IndexError(f"Target {t[bad][0]} is out of bounds.")
-    return t, w
+    elif not 0 <= ignore_index < n_classes:
+        ignore_index = None  # every target is a class, so none equals ignore_index
+    return t, w, ignore_index
 
 
 def _require_tensor(target, kernel):
@@ -134,11 +139,11 @@ def cross_entropy(input, target, weight=None, size_average=None, ignore_index=-1
     smoothing = float(label_smoothing) if label_smoothing > 0.0 else 0.0  # torch ignores a negative one
     if input.data.shape == target.data.shape:
         return _cross_entropy_prob(input, target, weight, ignore_index, reduction, smoothing)
-    t, w = _index_target(input, target, weight, ignore_index)
+    t, w, ignore = _index_target(input, target, weight, ignore_index)
     if input.data.ndim == 1:
-        out = ops.CrossEntropyIndex.apply(input.reshape(1, -1), t.reshape(1), w, ignore_index, reduction, smoothing)
+        out = ops.CrossEntropyIndex.apply(input.reshape(1, -1), t.reshape(1), w, ignore, reduction, smoothing)
         return out.reshape(()) if reduction == "none" else out
-    return ops.CrossEntropyIndex.apply(input, t, w, ignore_index, reduction, smoothing)
+    return ops.CrossEntropyIndex.apply(input, t, w, ignore, reduction, smoothing)
 
 
 def _cross_entropy_prob(x, target, weight, ignore_index, reduction, smoothing):
@@ -165,12 +170,12 @@ def nll_loss(input, target, weight=None, size_average=None, ignore_index=-100, r
     """torch.nn.functional.nll_loss: -weight[t] * input[n, t] for log-probability inputs (N, C, d1, ...)."""
     reduction = _reduction(reduction, size_average, reduce)
     _require_tensor(target, "nll_loss_nd")
-    t, w = _index_target(input, target, weight, ignore_index)
+    t, w, ignore = _index_target(input, target, weight, ignore_index)
     _check_floating(input, "nll_loss_out_frame")
     if input.data.ndim == 1:
-        out = ops.NLLLoss.apply(input.reshape(1, -1), t.reshape(1), w, ignore_index, reduction)
+        out = ops.NLLLoss.apply(input.reshape(1, -1), t.reshape(1), w, ignore, reduction)
         return out.reshape(()) if reduction == "none" else out
-    return ops.NLLLoss.apply(input, t, w, ignore_index, reduction)
+    return ops.NLLLoss.apply(input, t, w, ignore, reduction)
 
 
 # ---- binary cross entropy ---------------------------------------------------------------------------

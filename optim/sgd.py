@@ -37,25 +37,40 @@ class SGD(Optimizer):
                         nesterov=nesterov, maximize=maximize)
         super().__init__(params, defaults)
 
-    def _update(self, param, grad, state, group):
+    def _step_group(self, group):
+        # hyper-parameters are read once per group, not once per parameter
         lr, momentum = float(group["lr"]), float(group["momentum"])
-        g = self._effective_grad(param, grad, float(group["weight_decay"]), group["maximize"])
-        tmp = self._scratch("tmp", param)
-        if momentum != 0:
-            buf = state.get("momentum_buffer")
-            if buf is None:
-                buf = state["momentum_buffer"] = self._new_buffer(param)
-                np.copyto(buf.data, g)                    # b_1 = g_1
-            else:
-                b = buf.data
-                b *= momentum                             # b_t = mu b_{t-1} + (1 - tau) g_t
-                keep = 1.0 - float(group["dampening"])
-                if keep == 1.0:
-                    b += g
+        weight_decay, maximize = float(group["weight_decay"]), group["maximize"]
+        keep, nesterov = 1.0 - float(group["dampening"]), group["nesterov"]
+        state, dtype = self.state, None
+        for p in group["params"]:
+            if p.grad is None:  # not used by this loss (or frozen): torch leaves it alone
+                continue
+            param, g = p.data, p.grad.data
+            if weight_decay or maximize:
+                g = self._effective_grad(param, g, weight_decay, maximize)
+            # The hyper-parameters as 0-d arrays of the parameters' dtype, made once per group:
+            # `array * lr` gives the same result with a Python float (NEP 50 casts it to the array's
+            # dtype), but numpy then works that cast out again on every call, which costs about as
+            # much as the arithmetic on a small array.
+            if g.dtype != param.dtype:  # a hook changed the gradient's dtype: let numpy promote floats
+                lr_, momentum_, keep_, dtype = lr, momentum, keep, None
+            elif g.dtype != dtype:
+                dtype = g.dtype
+                lr_, momentum_, keep_ = [np.array(v, dtype) for v in (lr, momentum, keep)]
+            tmp = self._scratch("tmp", param)
+            if momentum != 0:
+                param_state = state[p]
+                buf = param_state.get("momentum_buffer")
+                if buf is None:
+                    buf = param_state["momentum_buffer"] = self._new_buffer(param)
+                    np.copyto(buf.data, g)                    # b_1 = g_1
                 else:
-                    b += np.multiply(g, keep, out=tmp)
-            if group["nesterov"]:
-                g = np.add(g, np.multiply(buf.data, momentum, out=tmp), out=tmp)  # g_t + mu b_t
-            else:
-                g = buf.data
-        param -= np.multiply(g, lr, out=tmp)            # theta_t = theta_{t-1} - gamma g_t
+                    b = buf.data
+                    b *= momentum_                            # b_t = mu b_{t-1} + (1 - tau) g_t
+                    b += g if keep == 1.0 else np.multiply(g, keep_, out=tmp)
+                if nesterov:
+                    g = np.add(g, np.multiply(buf.data, momentum_, out=tmp), out=tmp)  # g_t + mu b_t
+                else:
+                    g = buf.data
+            param -= np.multiply(g, lr_, out=tmp)           # theta_t = theta_{t-1} - gamma g_t

@@ -53,6 +53,12 @@ class Linear(Module):
             init.uniform_(self.bias, -bound, bound)
 
     def forward(self, input):
+        # `self.weight` finds a Parameter only after normal attribute lookup has failed, through
+        # Module.__getattr__: slow enough to matter in this hot path, so read the registry directly,
+        # unless the parameters were deleted (and maybe replaced by plain attributes, as torch allows)
+        params = self._parameters
+        if "weight" in params and "bias" in params:
+            return F.linear(input, params["weight"], params["bias"])
         return F.linear(input, self.weight, self.bias)
 
     def extra_repr(self):

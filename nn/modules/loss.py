@@ -24,6 +24,13 @@ class _WeightedLoss(_Loss):
         super().__init__(size_average, reduce, reduction)
         self.register_buffer("weight", weight)
 
+    def _weight(self):
+        """`self.weight`, read from the buffer registry directly: found through Module.__getattr__,
+        the slow path of attribute lookup, it would cost the training loop about a microsecond
+        (unless it was deleted and set again as a plain attribute, which torch allows)."""
+        buffers = self._buffers
+        return buffers["weight"] if "weight" in buffers else self.weight
+
 
 class L1Loss(_Loss):
     """mean |input - target| (see nn.functional.l1_loss)."""
@@ -47,7 +54,7 @@ class NLLLoss(_WeightedLoss):
         self.ignore_index = ignore_index
 
     def forward(self, input, target):
-        return F.nll_loss(input, target, weight=self.weight, ignore_index=self.ignore_index,
+        return F.nll_loss(input, target, weight=self._weight(), ignore_index=self.ignore_index,
                           reduction=self.reduction)
 
 
@@ -61,7 +68,7 @@ class CrossEntropyLoss(_WeightedLoss):
         self.label_smoothing = label_smoothing
 
     def forward(self, input, target):
-        return F.cross_entropy(input, target, weight=self.weight, ignore_index=self.ignore_index,
+        return F.cross_entropy(input, target, weight=self._weight(), ignore_index=self.ignore_index,
                                reduction=self.reduction, label_smoothing=self.label_smoothing)
 
 
@@ -69,7 +76,7 @@ class BCELoss(_WeightedLoss):
     """-w (t log x + (1 - t) log(1 - x)) for probabilities x (see nn.functional.binary_cross_entropy)."""
 
     def forward(self, input, target):
-        return F.binary_cross_entropy(input, target, weight=self.weight, reduction=self.reduction)
+        return F.binary_cross_entropy(input, target, weight=self._weight(), reduction=self.reduction)
 
 
 class BCEWithLogitsLoss(_Loss):
