@@ -51,7 +51,8 @@ def _add(a, b):
 
 def _own_array(data, seen):
     """The array to store as a leaf's .grad: copied if it may be shared with anything else."""
-    if not data.flags.writeable or not data.flags.owndata or id(data) in seen:
+    flags = data.flags
+    if not flags.writeable or not flags.owndata or id(data) in seen:
         data = data.copy()
     seen.add(id(data))
     return data

@@ -89,8 +89,8 @@ class Function:
                 "when you call .backward() or autograd.grad(). Specify retain_graph=True if you need to "
                 "backward through the graph a second time or if you need to access saved tensors after "
                 "calling backward.")
-        if not _state.enabled and type(self).array_backward:
-            return self._saved_arrays(saved)
+        # a plain pass through an array_backward op: the arrays themselves (see the module docstring)
+        arrays = not _state.enabled and type(self).array_backward
         out = []
         for slot in saved:  # the slot kinds are described in _pack_saved
             kind = type(slot)
@@ -98,36 +98,21 @@ class Function:
                 t, version = slot
                 if t._version[0] != version:
                     self._raise_modified(len(out), t._version[0], version)
-                out.append(t)
+                out.append(t.data if arrays else t)
             elif kind is _SavedOutput:
                 if slot.version[0] != 0:
                     self._raise_modified(len(out), slot.version[0], 0)
-                t = Tensor._wrap(slot.data, True)  # rebuilt on demand, pointing at this node
-                t.grad_fn, t._output_nr, t._version = self, slot.nr, slot.version
-                out.append(t)
+                if arrays:
+                    out.append(slot.data)
+                else:
+                    t = Tensor._wrap(slot.data, True)  # rebuilt on demand, pointing at this node
+                    t.grad_fn, t._output_nr, t._version = self, slot.nr, slot.version
+                    out.append(t)
             elif kind is np.ndarray:
-                out.append(Tensor._wrap(slot))
+                out.append(slot if arrays else Tensor._wrap(slot))
             else:
                 out.append(slot)
         return tuple(out)
-
-    def _saved_arrays(self, saved):
-        """saved_tensors for a plain backward of an array_backward op: the arrays themselves."""
-        out = []
-        for slot in saved:
-            kind = type(slot)
-            if kind is tuple:
-                t, version = slot
-                if t._version[0] != version:
-                    self._raise_modified(len(out), t._version[0], version)
-                out.append(t.data)
-            elif kind is _SavedOutput:
-                if slot.version[0] != 0:
-                    self._raise_modified(len(out), slot.version[0], 0)
-                out.append(slot.data)
-            else:
-                out.append(slot)
-        return out
 
     def saved_shapes(self):
         """Shapes of what is saved, without unpacking (for tools such as viz); None once freed."""
