@@ -38,7 +38,6 @@ class Abs(Function):
     """d|x|/dx = sign(x) (0 at 0)."""
     array_backward = True
 
-
     @staticmethod
     def forward(ctx, x):
         if ctx.needs_input_grad[0]:  # sign(x) is the derivative: saved as a constant array
@@ -54,7 +53,6 @@ class Abs(Function):
 class Exp(Function):
     """d e^x/dx = e^x: the output itself."""
     array_backward = True
-
 
     @staticmethod
     def forward(ctx, x):
@@ -72,7 +70,6 @@ class Log(Function):
     """d ln x/dx = 1/x."""
     array_backward = True
 
-
     @staticmethod
     def forward(ctx, x):
         ctx.save_for_backward(x)
@@ -87,7 +84,6 @@ class Log(Function):
 class Log1p(Function):
     """d ln(1+x)/dx = 1/(1+x)."""
     array_backward = True
-
 
     @staticmethod
     def forward(ctx, x):
@@ -104,7 +100,6 @@ class Sqrt(Function):
     """d sqrt(x)/dx = 1 / (2 sqrt(x))."""
     array_backward = True
 
-
     @staticmethod
     def forward(ctx, x):
         out = np.sqrt(x.data)
@@ -120,7 +115,6 @@ class Sqrt(Function):
 class Rsqrt(Function):
     """d x^(-1/2)/dx = -1/2 x^(-3/2) = -out^3 / 2."""
     array_backward = True
-
 
     @staticmethod
     def forward(ctx, x):
@@ -162,7 +156,6 @@ class Tanh(Function):
     """d tanh(x)/dx = 1 - tanh(x)^2."""
     array_backward = True
 
-
     @staticmethod
     def forward(ctx, x):
         out = np.tanh(x.data)
@@ -178,7 +171,6 @@ class Tanh(Function):
 class Sigmoid(Function):
     """s(x) = 1/(1+e^-x), computed as (1 + tanh(x/2))/2 which never overflows; ds/dx = s (1 - s)."""
     array_backward = True
-
 
     @staticmethod
     def forward(ctx, x):
@@ -197,7 +189,6 @@ class Sigmoid(Function):
 class Relu(Function):
     """relu(x) = max(x, 0); derivative 1 where x > 0, else 0."""
     array_backward = True
-
 
     @staticmethod
     def forward(ctx, x):
@@ -258,7 +249,6 @@ class ZeroGrad(Function):
     """Piecewise-constant functions (sign, floor, ceil, round): zero gradient everywhere."""
     array_backward = True
 
-
     @staticmethod
     def forward(ctx, x, np_fn):
         return np_fn(x.data)
@@ -284,7 +274,6 @@ class Cast(Function):
 class Clone(Function):
     """A copy with its own memory; the gradient passes through unchanged."""
     array_backward = True
-
 
     @staticmethod
     def forward(ctx, x):
