@@ -118,8 +118,21 @@ def run_one(lib, workload, threads, min_time, timeout):
     return json.loads(lines[-1]), None
 
 
+def compile_package_bytecode():
+    """Write tinygrad_edu's .pyc files before import is timed. An installed package has them (pip
+    compiles on install; the first import writes them), but an editable checkout run with
+    PYTHONDONTWRITEBYTECODE=1, as on these machines, would otherwise recompile every source file
+    in every timed import. numpy's and torch's bytecode comes with their wheels."""
+    import compileall
+    import importlib.util
+    for where in importlib.util.find_spec("tinygrad_edu").submodule_search_locations:
+        compileall.compile_dir(where, quiet=1)
+
+
 def orchestrate(args, workloads, libs):
     from workloads import WORKLOADS, report
+    if "import" in workloads:
+        compile_package_bytecode()
     samples = {t: {w: {lib: [] for lib in libs} for w in workloads} for t in args.threads}
     errors = []
     start = time.perf_counter()

@@ -132,6 +132,8 @@ def _header(record):
             "ratio (median of the per-repeat ratios) is in latest.json.",
             "- threads: numpy/OpenBLAS via OMP_NUM_THREADS/OPENBLAS_NUM_THREADS/MKL_NUM_THREADS set before "
             "numpy is imported, torch via torch.set_num_threads(n); tinygrad_edu uses numpy's BLAS.",
+            "- import: `python -c 'import X'` in a bare interpreter, after tinygrad_edu's bytecode has been "
+            "compiled (as an installed package's is; numpy's and torch's come compiled).",
             *_load_warning(record), ""]
 
 
