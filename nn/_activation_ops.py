@@ -110,6 +110,7 @@ class Gelu(Function):
 class GeluTanh(Function):
     """gelu(x, approximate='tanh') = x (1 + tanh(u)) / 2 with u = sqrt(2/pi) (x + 0.044715 x^3).
     d/dx = (1 + t) / 2 + x (1 - t^2) u' / 2, t = tanh(u), u' = sqrt(2/pi) (1 + 3 * 0.044715 x^2)."""
+    torch_name = "GeluBackward0"  # torch: gelu(approximate="tanh") is the same node as gelu
 
     @staticmethod
     def forward(ctx, x):

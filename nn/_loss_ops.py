@@ -113,6 +113,7 @@ def _log_softmax_np(xd):
 class CrossEntropyIndex(Function):
     """cross_entropy with class-index targets: log-softmax and NLL in one pass (torch's
     log_softmax + nll_loss_nd). Picks log p at the target instead of forming log p everywhere."""
+    torch_name = "NllLossBackward0"  # torch: log_softmax then nll_loss, whose node comes last
 
     @staticmethod
     def forward(ctx, x, target, weight, ignore_index, reduction, smoothing):
@@ -132,6 +133,8 @@ class CrossEntropyIndex(Function):
             nll = (1.0 - smoothing) * nll + (smoothing / xd.shape[1]) * smooth
         ctx.reduction, ctx.denom = reduction, denom
         ctx.q_args = (t, w, valid, weight, smoothing)
+        if smoothing:  # torch mixes the smoothing term in with an add
+            ctx.torch_name = "AddBackward0"
         ctx.save_for_backward(x, e / s if ctx.needs_input_grad[0] else None)
         return reduce_np(nll, reduction, denom)
 
@@ -207,6 +210,7 @@ def _prob_q(t, weight, smoothing, n_classes):
 class NLLLoss(Function):
     """nll_loss: loss_n = -weight[t_n] * x[n, t_n]; linear in x, so its gradient is the constant
     -w_n onehot(t_n) times the incoming gradient."""
+    torch_name = "NllLossBackward0"
 
     @staticmethod
     def forward(ctx, x, target, weight, ignore_index, reduction):

@@ -13,6 +13,7 @@ With fixed statistics (batch_norm in eval mode) the mean terms vanish: dx = dxha
 import numpy as np
 
 from tinygrad_edu.autograd import Function
+from tinygrad_edu.autograd.function import named
 from tinygrad_edu.tensor import Tensor
 
 
@@ -130,7 +131,8 @@ def batch_norm(input, running_mean, running_var, weight=None, bias=None, trainin
     else:
         running = None
         stats = (running_mean.data.reshape(param_shape), running_var.data.reshape(param_shape))
-    return NormalizeAffine.apply(input, weight, bias, stats, eps, stat_axes, stat_axes, param_shape, running)
+    out = NormalizeAffine.apply(input, weight, bias, stats, eps, stat_axes, stat_axes, param_shape, running)
+    return named(out, "NativeBatchNormBackward0")
 
 
 def layer_norm(input, normalized_shape, weight=None, bias=None, eps=1e-5):
@@ -146,5 +148,6 @@ def layer_norm(input, normalized_shape, weight=None, bias=None, eps=1e-5):
                                f"{list(t.data.shape)} and normalized_shape = {list(normalized_shape)}")
     ndim = len(shape)
     stat_axes = tuple(range(ndim - nd, ndim))
-    return NormalizeAffine.apply(input, weight, bias, None, eps, stat_axes, tuple(range(ndim - nd)),
-                                 normalized_shape, None)
+    out = NormalizeAffine.apply(input, weight, bias, None, eps, stat_axes, tuple(range(ndim - nd)),
+                                normalized_shape, None)
+    return named(out, "NativeLayerNormBackward0")

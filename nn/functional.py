@@ -34,6 +34,7 @@ class Linear(Function):
 
     dx = g W,  dW = g^T x,  db = sum of g over every dim but the last; for N-D x the leading
     dims are flattened into one batch dim first, so dW and db sum over all of them."""
+    torch_name = "AddmmBackward0"
     array_backward = True
 
     @staticmethod
@@ -63,6 +64,11 @@ class Linear(Function):
             out += b
         needs = ctx.needs_input_grad
         ctx.save_for_backward(x if needs[1] else None, weight if needs[0] else None)
+        if xd.ndim != 2:  # torch's linear: addmm/mm for a matrix; other inputs end in a view or squeeze
+            ctx.torch_name = "ViewBackward0" if bias is not None else \
+                "SqueezeBackward4" if xd.ndim == 1 else "UnsafeViewBackward0"
+        elif bias is None:
+            ctx.torch_name = "MmBackward0"
         return out
 
     @staticmethod
@@ -266,6 +272,7 @@ def one_hot(tensor, num_classes=-1):
 class Pad(Function):
     """Constant padding; negative amounts crop. The gradient is the inverse: crop what was padded
     and zero-pad what was cropped, i.e. the same op with the amounts negated."""
+    torch_name = "ConstantPadNdBackward0"
 
     @staticmethod
     def forward(ctx, x, pairs, value):

@@ -10,6 +10,8 @@ import warnings
 import numpy as np
 
 import tinygrad_edu
+from tinygrad_edu.autograd.function import named
+
 from . import _loss_ops as ops
 
 Tensor = tinygrad_edu.Tensor
@@ -197,7 +199,8 @@ def binary_cross_entropy(input, target, weight=None, size_average=None, reduce=N
     xd = input.data
     if not np.all((xd >= 0) & (xd <= 1)):  # written so that nan fails too, as in torch
         raise RuntimeError("all elements of input should be between 0 and 1")
-    return _weighted(ops.BinaryCrossEntropy.apply(input, target), weight, reduction)
+    return named(_weighted(ops.BinaryCrossEntropy.apply(input, target), weight, reduction),
+                 "BinaryCrossEntropyBackward0")  # torch's one node, whatever the weight and reduction
 
 
 def binary_cross_entropy_with_logits(input, target, weight=None, size_average=None, reduce=None,
@@ -216,7 +219,7 @@ def binary_cross_entropy_with_logits(input, target, weight=None, size_average=No
         _check_broadcast(input.data.shape, pos_weight.data.shape, "pos_weight")
         pos_weight = pos_weight.to(input.data.dtype)
     loss = ops.BinaryCrossEntropyWithLogits.apply(input, target, pos_weight)
-    return _weighted(loss, weight, reduction)
+    return named(_weighted(loss, weight, reduction), "BinaryCrossEntropyWithLogitsBackward0")
 
 
 # ---- regression losses: a function of the difference ------------------------------------------------
@@ -253,7 +256,7 @@ def mse_loss(input, target, size_average=None, reduce=None, reduction="mean", we
     """torch.nn.functional.mse_loss: (input - target)^2, reduced."""
     if size_average is not None or reduce is not None:
         reduction = legacy_reduction(size_average, reduce)
-    return _pointwise(input, target, reduction, weight, _square)
+    return named(_pointwise(input, target, reduction, weight, _square), "MseLossBackward0")
 
 
 def l1_loss(input, target, size_average=None, reduce=None, reduction="mean", weight=None):

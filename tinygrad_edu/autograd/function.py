@@ -50,6 +50,7 @@ class Function:
     _forward_stack = None  # where the forward ran, recorded under detect_anomaly()
     needs_input_grad = ()
     array_backward = False  # True: backward also runs on raw ndarrays (see the module docstring)
+    torch_name = None       # the name torch gives this node (grad_fn.name()), where it is not the default
 
     def __init__(self, *args, **kwargs):
         pass
@@ -136,7 +137,14 @@ class Function:
             f"saved it; use an out-of-place operation (x = x + y instead of x += y) or clone() first.")
 
     def name(self):
-        return type(self).__name__ + "Backward0"
+        """What torch calls this node: its own ops' nodes are named after the ATen function (with an
+        overload number: SumBackward0 for sum(), SumBackward1 for sum(dim)), which our ops set in
+        `torch_name` where it is not simply the class name; a custom Function's node is
+        `<class name>Backward`."""
+        if self.torch_name is not None:
+            return self.torch_name
+        own_op = type(self).__module__.startswith("tinygrad_edu.")
+        return type(self).__name__ + ("Backward0" if own_op else "Backward")
 
     def __repr__(self):
         return f"<{self.name()} object at {id(self):#x}>"
@@ -240,6 +248,15 @@ class Function:
                                     f"argument {len(packed)} is of type {type(item).__name__}")
         self._to_save = None
         return tuple(packed)  # a tuple: the garbage collector stops tracking one that holds no tensors
+
+
+def named(out, name, src=None):
+    """Give the node that made `out` torch's name for the public function that made it (one
+    Function serves several: Reshape is view, flatten, squeeze and unsqueeze). Nothing is renamed
+    when no new node was made (out is the input `src` itself, or nothing requires grad)."""
+    if out.grad_fn is not None and (src is None or out.grad_fn is not src.grad_fn):
+        out.grad_fn.torch_name = name
+    return out
 
 
 class _SavedOutput:

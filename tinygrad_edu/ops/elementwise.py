@@ -141,6 +141,8 @@ class Pow(Function):
     def forward(ctx, x, y):
         out = np.power(_data(x), _data(y))
         ctx.save_for_backward(x, y, out)
+        if isinstance(y, Tensor):  # torch's overloads: pow(Tensor, Scalar), (Tensor, Tensor), (Scalar, Tensor)
+            ctx.torch_name = "PowBackward1" if isinstance(x, Tensor) else "PowBackward2"
         return out
 
     @staticmethod

@@ -7,7 +7,7 @@ integer-array indices the same element may be read more than once, so the scatte
 import numpy as np
 
 
-from ..autograd.function import Function
+from ..autograd.function import Function, named
 from ..tensor import Tensor, _wrap_dim
 
 
@@ -126,9 +126,25 @@ class Gather(Function):
 def getitem(x, index):
     idx, basic = normalize_index(index)
     out = Index.apply(x, idx, basic)
-    if basic and np.may_share_memory(out.data, x.data):
-        out._version = x._version  # a basic index is a view, as in torch
+    if basic:
+        if np.may_share_memory(out.data, x.data):
+            out._version = x._version  # a basic index is a view, as in torch
+        if out.grad_fn is not None:
+            out.grad_fn.torch_name = _basic_index_name(idx)
     return out
+
+
+def _basic_index_name(idx):
+    """torch applies a basic index one item at a time (select for an int, slice, unsqueeze for None);
+    the last one that does something names the node."""
+    for item in reversed(idx):
+        if isinstance(item, (int, np.integer)):
+            return "SelectBackward0"
+        if item is None:
+            return "UnsqueezeBackward0"
+        if isinstance(item, slice) and item != slice(None):
+            return "SliceBackward0"
+    return "SliceBackward0" if any(isinstance(item, slice) for item in idx) else "AliasBackward0"
 
 
 def _value_for(x, value):
@@ -172,7 +188,7 @@ def index_select(x, dim, index):
     if index.data.ndim > 1:
         raise IndexError("index_select(): Index is supposed to be a vector")
     d = _wrap_dim(dim, x.data.ndim)
-    return getitem(x, (slice(None),) * d + (index.data.reshape(-1),))
+    return named(getitem(x, (slice(None),) * d + (index.data.reshape(-1),)), "IndexSelectBackward0")
 
 
 def masked_fill(x, mask, value):
@@ -190,7 +206,7 @@ def masked_fill(x, mask, value):
     if out.data.shape != x.data.shape:
         raise RuntimeError(f"The size of the mask {list(mask.data.shape)} must be broadcastable to the size of "
                            f"the tensor {list(x.data.shape)}")
-    return out
+    return named(out, "MaskedFillBackward0")
 
 
 def masked_select(x, mask):

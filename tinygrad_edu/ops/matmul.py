@@ -5,7 +5,7 @@ For C = A B: dA = dC B^T and dB = A^T dC; batch dims that were broadcast are sum
 """
 import numpy as np
 
-from ..autograd.function import Function
+from ..autograd.function import Function, named
 from .broadcast import unbroadcast
 
 
@@ -34,6 +34,10 @@ def _check(a, b):
     raise RuntimeError(f"mat1 and mat2 shapes cannot be multiplied ({ra} and {rb})")
 
 
+# torch.matmul dispatches on the operands' dims to mm, mv, dot, ...; the node is named after that
+_MATMUL_NAMES = {(2, 2): "MmBackward0", (2, 1): "MvBackward0", (1, 1): "DotBackward0", (1, 2): "SqueezeBackward4"}
+
+
 class Matmul(Function):
     array_backward = True
 
@@ -43,6 +47,7 @@ class Matmul(Function):
         needs = ctx.needs_input_grad
         ctx.save_for_backward(a if needs[1] else None, b if needs[0] else None)
         ctx.shapes = (a.data.shape, b.data.shape)
+        ctx.torch_name = _MATMUL_NAMES.get((a.data.ndim, b.data.ndim), "UnsafeViewBackward0")
         return np.matmul(a.data, b.data)
 
     @staticmethod
@@ -98,7 +103,7 @@ def bmm(a, b):
     if a.data.shape[0] != b.data.shape[0]:
         raise RuntimeError(f"batch1 and batch2 must have same number of batches, got {a.data.shape[0]} and "
                            f"{b.data.shape[0]}")
-    return Matmul.apply(a, b)
+    return named(Matmul.apply(a, b), "BmmBackward0")
 
 
 def dot(a, b):

@@ -8,7 +8,7 @@ from collections import namedtuple
 
 import numpy as np
 
-from ..autograd.function import Function
+from ..autograd.function import Function, named
 from ..tensor import Tensor, _wrap_dim
 from .broadcast import expand_to
 
@@ -49,6 +49,8 @@ class Sum(Function):
     @staticmethod
     def forward(ctx, x, dims, keepdim):
         ctx.shape, ctx.dims, ctx.keepdim = x.data.shape, dims, keepdim
+        if dims is not None:
+            ctx.torch_name = "SumBackward1"  # sum(dim) is torch's second overload of sum
         return x.data.sum(axis=dims, keepdims=keepdim)
 
     @staticmethod
@@ -64,6 +66,8 @@ class Mean(Function):
     def forward(ctx, x, dims, keepdim):
         ctx.shape, ctx.dims, ctx.keepdim = x.data.shape, dims, keepdim
         ctx.n = x.data.size if dims is None else int(np.prod([x.data.shape[d] for d in dims]))
+        if dims is not None:
+            ctx.torch_name = "MeanBackward1"
         return x.data.mean(axis=dims, keepdims=keepdim)
 
     @staticmethod
@@ -77,6 +81,7 @@ class Amax(Function):
     @staticmethod
     def forward(ctx, x, dims, keepdim, largest):
         ctx.shape, ctx.dims, ctx.keepdim = x.data.shape, dims, keepdim
+        ctx.torch_name = "AmaxBackward0" if largest else "AminBackward0"
         reduce = np.max if largest else np.min
         out = reduce(x.data, axis=dims, keepdims=True)
         ctx.winners = x.data == out
@@ -126,6 +131,7 @@ def _prod_of_others(x, axis):
 
 class LogSumExp(Function):
     """log sum exp x, shifted by the max for stability; the derivative is softmax(x) = exp(x - out)."""
+    torch_name = "LogsumexpBackward0"
 
     @staticmethod
     def forward(ctx, x, dims, keepdim):
@@ -179,6 +185,7 @@ class LogSoftmax(Function):
 
 class Norm2(Function):
     """Euclidean norm; d||x||/dx = x / ||x|| (0 where the norm is 0, as torch)."""
+    torch_name = "LinalgVectorNormBackward0"
 
     @staticmethod
     def forward(ctx, x, dims, keepdim):
@@ -196,6 +203,7 @@ class Norm2(Function):
 
 class CumSum(Function):
     """y_i = sum_{j<=i} x_j; dx_j = sum_{i>=j} g_i (a reversed cumulative sum)."""
+    torch_name = "CumsumBackward0"
 
     @staticmethod
     def forward(ctx, x, dim):
@@ -249,8 +257,9 @@ def _extreme(x, dim, keepdim, largest, name):
         return maximum(x, dim) if largest else minimum(x, dim)
     if x.data.size == 0:
         raise RuntimeError(f"{name}(): Expected reduction dim to be specified for input.numel() == 0.")
-    if dim is None:
-        return Amax.apply(x, None, False, largest)
+    torch_name = "MaxBackward" if largest else "MinBackward"
+    if dim is None:  # max() is torch's overload 1, max(dim) overload 0
+        return named(Amax.apply(x, None, False, largest), torch_name + "1")
     d = _wrap_dim(dim, x.data.ndim)
     if x.data.ndim == 0:
         return values_indices[name](x, Tensor._wrap(np.zeros((), np.int64)))
@@ -259,7 +268,7 @@ def _extreme(x, dim, keepdim, largest, name):
     values = x.gather(d, Tensor._wrap(idx))  # the gradient goes to the chosen index only, as torch
     if not keepdim:
         values, idx = values.squeeze(d), idx.squeeze(d)
-    return values_indices[name](values, Tensor._wrap(idx))
+    return values_indices[name](named(values, torch_name + "0"), Tensor._wrap(idx))
 
 
 def max(x, dim=None, keepdim=False, *, axis=None, keepdims=None):
@@ -311,12 +320,12 @@ def var(x, dim=None, unbiased=None, keepdim=False, *, correction=None, axis=None
     dims = normalize_dims(dim, x.data.ndim)
     n = x.data.size if dims is None else int(np.prod([x.data.shape[d] for d in dims]))
     centred = x - x.mean(dims, keepdim=True)
-    return (centred * centred).sum(dims, keepdim=keepdim) / builtins.max(n - correction, 0)
+    return named((centred * centred).sum(dims, keepdim=keepdim) / builtins.max(n - correction, 0), "VarBackward0")
 
 
 def std(x, dim=None, unbiased=None, keepdim=False, *, correction=None, axis=None, keepdims=None):
     dim, keepdim = _numpy_names("std", dim, keepdim, axis, keepdims)
-    return var(x, dim, unbiased, keepdim, correction=correction).sqrt()
+    return named(var(x, dim, unbiased, keepdim, correction=correction).sqrt(), "StdBackward0")
 
 
 def logsumexp(x, dim=None, keepdim=False, *, axis=None, keepdims=None):
@@ -343,10 +352,12 @@ def norm(x, p="fro", dim=None, keepdim=False, dtype=None):
     if p in ("fro", 2, 2.0):
         return Norm2.apply(x, dims, keepdim)
     if p in (float("inf"), "inf"):
-        return x.abs().amax(dims, keepdim=keepdim)
-    if p == 1:
-        return x.abs().sum(dims, keepdim=keepdim)
-    return (x.abs() ** p).sum(dims, keepdim=keepdim) ** (1.0 / p)
+        out = x.abs().amax(dims, keepdim=keepdim)
+    elif p == 1:
+        out = x.abs().sum(dims, keepdim=keepdim)
+    else:
+        out = (x.abs() ** p).sum(dims, keepdim=keepdim) ** (1.0 / p)
+    return named(out, "LinalgVectorNormBackward0")  # torch computes every p-norm in one node
 
 
 def cumsum(x, dim, *, dtype=None):

@@ -8,7 +8,7 @@ import math
 import numpy as np
 
 from .. import dtypes as _dt
-from ..autograd.function import Function
+from ..autograd.function import Function, named
 from ..tensor import Tensor, _wrap_dim
 from .broadcast import broadcast_array, unbroadcast
 
@@ -22,15 +22,19 @@ def _view_of(out, base):
 
 class Reshape(Function):
     array_backward = True
+    torch_name = "ViewBackward0"  # a reshape that had to copy is torch's UnsafeViewBackward0
 
     @staticmethod
     def forward(ctx, x, shape, copy_ok):
         ctx.in_shape = x.data.shape
         try:
-            return np.reshape(x.data, shape, copy=None if copy_ok else False)
+            out = np.reshape(x.data, shape, copy=None if copy_ok else False)
         except ValueError:
             raise RuntimeError("view size is not compatible with input tensor's size and stride (at least one "
                                "dimension spans across two contiguous subspaces). Use .reshape(...) instead.")
+        if copy_ok and not x.data.flags.c_contiguous and not np.may_share_memory(out, x.data):  # a copy
+            ctx.torch_name = "UnsafeViewBackward0"
+        return out
 
     @staticmethod
     def backward(ctx, grad):
@@ -168,13 +172,15 @@ def squeeze(x, dim=None):
     else:
         dims = {_wrap_dim(d, x.data.ndim) for d in (dim if isinstance(dim, (tuple, list)) else (dim,))}
         dims = {d for d in dims if x.data.ndim and shape[d] == 1}
-    return reshape(x, tuple(n for i, n in enumerate(shape) if i not in dims))
+    out = reshape(x, tuple(n for i, n in enumerate(shape) if i not in dims))
+    return named(out, "SqueezeBackward0" if dim is None else
+                 "SqueezeBackward2" if isinstance(dim, (tuple, list)) else "SqueezeBackward1", x)
 
 
 def unsqueeze(x, dim):
     d = _wrap_dim(dim, x.data.ndim + 1)
     shape = x.data.shape
-    return reshape(x, shape[:d] + (1,) + shape[d:])
+    return named(reshape(x, shape[:d] + (1,) + shape[d:]), "UnsqueezeBackward0", x)
 
 
 def permute(x, *dims):
@@ -197,13 +203,13 @@ def transpose(x, dim0, dim1):
     dims[a], dims[b] = dims[b], dims[a]
     out = Permute.apply(x, tuple(dims))
     out._version = x._version  # a transpose is always a view
-    return out
+    return named(out, "TransposeBackward0")
 
 
 def t(x):
     if x.data.ndim > 2:
         raise RuntimeError(f"t() expects a tensor with <= 2 dimensions, but self is {x.data.ndim}D")
-    return transpose(x, 0, -1) if x.data.ndim == 2 else x
+    return named(transpose(x, 0, -1), "TBackward0") if x.data.ndim == 2 else x
 
 
 def expand(x, *sizes):
@@ -273,7 +279,7 @@ def stack(tensors, dim=0):
             raise RuntimeError(f"stack expects each tensor to be equal size, but got {list(first)} at entry 0 "
                                f"and {list(t.data.shape)} at entry {i}")
     d = _wrap_dim(dim, len(first) + 1)
-    return cat([unsqueeze(t, d) for t in tensors], d)
+    return named(cat([unsqueeze(t, d) for t in tensors], d), "StackBackward0")
 
 
 def split(x, split_size_or_sections, dim=0):

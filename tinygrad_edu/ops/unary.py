@@ -221,11 +221,14 @@ class LeakyRelu(Function):
 class Clamp(Function):
     """Gradient passes where min <= x <= max (bounds included, as torch), else 0."""
     array_backward = True
+    torch_name = "ClampBackward1"  # clamp(Tensor, Scalar, Scalar); with tensor bounds ClampBackward0
 
     @staticmethod
     def forward(ctx, x, lo, hi):
         ctx.save_for_backward(x)
         ctx.bounds = (lo, hi)
+        if isinstance(lo, Tensor) or isinstance(hi, Tensor):
+            ctx.torch_name = "ClampBackward0"
         out = x.data
         if lo is not None:
             out = np.maximum(out, lo.data if isinstance(lo, Tensor) else lo)
@@ -251,6 +254,7 @@ class ZeroGrad(Function):
 
     @staticmethod
     def forward(ctx, x, np_fn):
+        ctx.torch_name = np_fn.__name__.capitalize() + "Backward0"  # SignBackward0, FloorBackward0, ...
         return np_fn(x.data)
 
     @staticmethod
@@ -260,6 +264,7 @@ class ZeroGrad(Function):
 
 class Cast(Function):
     """Change dtype; the gradient is cast back to the input's dtype."""
+    torch_name = "ToCopyBackward0"
 
     @staticmethod
     def forward(ctx, x, np_dtype):
