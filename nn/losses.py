@@ -19,14 +19,9 @@ Tensor = tinygrad_edu.Tensor
 __all__ = ["cross_entropy", "nll_loss", "binary_cross_entropy", "binary_cross_entropy_with_logits", "mse_loss",
            "l1_loss", "smooth_l1_loss", "huber_loss", "kl_div"]
 
-# torch's ScalarType names, used in its error messages
-_TORCH_NAMES = {np.dtype(k): v for k, v in [
-    (np.float32, "Float"), (np.float64, "Double"), (np.float16, "Half"), (np.int64, "Long"), (np.int32, "Int"),
-    (np.int16, "Short"), (np.int8, "Char"), (np.uint8, "Byte"), (np.bool_, "Bool")]}
-
-
 def _name(t):
-    return _TORCH_NAMES.get(t.data.dtype, str(t.data.dtype))
+    """torch's ScalarType name of t's dtype (Float, Long, ...), as its error messages print it."""
+    return t.dtype.scalar_name
 
 
 # ---- reductions -------------------------------------------------------------------------------------

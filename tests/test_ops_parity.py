@@ -402,3 +402,21 @@ def test_reductions_take_numpys_axis_and_keepdims_names(torch_ref, name):
         getattr(ours, name)(1, axis=1)
     with pytest.raises(TypeError):
         getattr(theirs, name)(1, axis=1)
+
+
+@pytest.mark.parametrize("fn", ["softmax", "log_softmax"])
+@pytest.mark.parametrize("dim", [0, 1, -1])
+@pytest.mark.parametrize("values", [[[1, 2], [3, 4]], [[True, False], [False, False]]])
+def test_softmax_of_integers_raises_like_torch(torch_ref, fn, dim, values):
+    """torch has no integer softmax kernel and does not promote: it raises unless dtype= is given."""
+    with pytest.raises(NotImplementedError) as theirs:
+        getattr(torch_ref.tensor(values), fn)(dim)
+    with pytest.raises(NotImplementedError) as ours:
+        getattr(tg.tensor(values), fn)(dim)
+    assert str(ours.value) == str(theirs.value)
+    with pytest.raises(NotImplementedError):
+        getattr(tg.nn.functional, fn)(tg.tensor(values), dim=dim)
+    a = getattr(tg.tensor(values), fn)(dim, dtype=tg.float32)
+    b = getattr(torch_ref.tensor(values), fn)(dim, dtype=torch_ref.float32)
+    assert a.dtype == tg.float32
+    np.testing.assert_allclose(a.numpy(), b.numpy(), rtol=1e-6)

@@ -15,10 +15,11 @@ import numpy as np
 
 
 class dtype:
-    __slots__ = ("name", "numpy_dtype", "is_floating_point", "is_signed", "itemsize", "category")
+    __slots__ = ("name", "numpy_dtype", "is_floating_point", "is_signed", "itemsize", "category", "scalar_name")
 
-    def __init__(self, name, numpy_dtype, category):
+    def __init__(self, name, numpy_dtype, category, scalar_name):
         self.name = name
+        self.scalar_name = scalar_name  # torch's ScalarType name, as its error messages print it
         self.numpy_dtype = np.dtype(numpy_dtype)
         self.category = category  # 0 bool, 1 integer, 2 floating
         self.is_floating_point = category == 2
@@ -32,15 +33,15 @@ class dtype:
         return (from_numpy_dtype, (self.numpy_dtype,))
 
 
-float16 = dtype("float16", np.float16, 2)
-float32 = dtype("float32", np.float32, 2)
-float64 = dtype("float64", np.float64, 2)
-uint8 = dtype("uint8", np.uint8, 1)
-int8 = dtype("int8", np.int8, 1)
-int16 = dtype("int16", np.int16, 1)
-int32 = dtype("int32", np.int32, 1)
-int64 = dtype("int64", np.int64, 1)
-bool_ = dtype("bool", np.bool_, 0)
+float16 = dtype("float16", np.float16, 2, "Half")
+float32 = dtype("float32", np.float32, 2, "Float")
+float64 = dtype("float64", np.float64, 2, "Double")
+uint8 = dtype("uint8", np.uint8, 1, "Byte")
+int8 = dtype("int8", np.int8, 1, "Char")
+int16 = dtype("int16", np.int16, 1, "Short")
+int32 = dtype("int32", np.int32, 1, "Int")
+int64 = dtype("int64", np.int64, 1, "Long")
+bool_ = dtype("bool", np.bool_, 0, "Bool")
 
 ALL = (float16, float32, float64, uint8, int8, int16, int32, int64, bool_)
 _BY_NUMPY = {d.numpy_dtype: d for d in ALL}

@@ -335,16 +335,23 @@ def logsumexp(x, dim=None, keepdim=False, *, axis=None, keepdims=None):
     return LogSumExp.apply(x, normalize_dims(dim, x.data.ndim), keepdim)
 
 
-def softmax(x, dim, dtype=None):
+def _softmax_input(x, dim, dtype, kernel):
+    """Cast to `dtype` if given; torch has no integer or bool softmax kernel (it does not promote)."""
     if dtype is not None:
         x = x.to(dtype)
-    return Softmax.apply(x, _wrap_dim(dim, x.data.ndim))
+    d = _wrap_dim(dim, x.data.ndim)
+    if x.data.dtype.kind != "f":
+        lastdim = "_lastdim" if d == x.data.ndim - 1 or x.data.ndim == 0 else ""
+        raise NotImplementedError(f'"{kernel}{lastdim}_kernel_impl" not implemented for \'{x.dtype.scalar_name}\'')
+    return x, d
+
+
+def softmax(x, dim, dtype=None):
+    return Softmax.apply(*_softmax_input(x, dim, dtype, "softmax"))
 
 
 def log_softmax(x, dim, dtype=None):
-    if dtype is not None:
-        x = x.to(dtype)
-    return LogSoftmax.apply(x, _wrap_dim(dim, x.data.ndim))
+    return LogSoftmax.apply(*_softmax_input(x, dim, dtype, "log_softmax"))
 
 
 def norm(x, p="fro", dim=None, keepdim=False, dtype=None):
