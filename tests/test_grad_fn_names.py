@@ -102,3 +102,14 @@ def test_custom_function_node_is_named_like_torchs():
     theirs = TorchTwice.apply(torch.tensor([1.0], requires_grad=True)).grad_fn
     assert ours.name() == "TwiceBackward" and theirs.name() == "TorchTwiceBackward"
     assert repr(tg.tensor([1.0], requires_grad=True) * 2).endswith("grad_fn=<MulBackward0>)")
+
+
+@pytest.mark.parametrize("fn", ["max", "min"])
+def test_max_over_dim_of_a_0d_tensor_is_a_new_tensor(fn):
+    for L in (tg, torch):
+        x = L.tensor(3.0, requires_grad=True)
+        values, indices = getattr(x, fn)(0)
+        assert values is not x and values.grad_fn.name() == fn.capitalize() + "Backward0"
+        assert int(indices) == 0
+        values.backward()
+        assert float(x.grad) == 1.0

@@ -261,8 +261,8 @@ def _extreme(x, dim, keepdim, largest, name):
     if dim is None:  # max() is torch's overload 1, max(dim) overload 0
         return named(Amax.apply(x, None, False, largest), torch_name + "1")
     d = _wrap_dim(dim, x.data.ndim)
-    if x.data.ndim == 0:
-        return values_indices[name](x, Tensor._wrap(np.zeros((), np.int64)))
+    if x.data.ndim == 0:  # a 0-d tensor is its own max: a copy (a new tensor, as torch returns)
+        return values_indices[name](named(x.clone(), torch_name + "0"), Tensor._wrap(np.zeros((), np.int64)))
     pick = np.argmax if largest else np.argmin
     idx = np.expand_dims(pick(x.data, axis=d), d)
     values = x.gather(d, Tensor._wrap(idx))  # the gradient goes to the chosen index only, as torch
