@@ -138,3 +138,16 @@ def test_second_backward_through_a_freed_graph_still_raises():
     y.backward()
     with pytest.raises(RuntimeError, match="backward through the graph a second time"):
         y.backward()
+
+
+def test_backward_is_silent_about_inf_and_nan_like_torch(recwarn):
+    x = tg.tensor([0.0, 1.0], requires_grad=True)
+    with np.errstate(all="ignore"):
+        y = x.sqrt().sum()
+    y.backward()  # d sqrt(x)/dx at 0 is 1/0: inf, as torch gives, with no numpy warning
+    assert np.isinf(x.grad.numpy()[0]) and not [w for w in recwarn if issubclass(w.category, RuntimeWarning)]
+    assert np.geterr()["divide"] == "warn"  # the user's numpy settings are restored afterwards
+    with np.errstate(all="ignore"):
+        y = x.sqrt().sum()
+    with pytest.raises(RuntimeError, match="SqrtBackward0"), autograd.detect_anomaly():
+        y.backward()  # anomaly mode still names the op

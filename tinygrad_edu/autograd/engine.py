@@ -91,6 +91,10 @@ def run_backward(roots, retain_graph=False, create_graph=False, capture=None, on
     check_all = anomaly._enabled
     prev_mode = _state.enabled
     _state.enabled = create_graph
+    # numpy warns about inf/nan (1/0, 0 * inf, ...) where torch is silent; inside backward such a
+    # warning would point into the engine, not at the user's code. detect_anomaly() finds them.
+    quiet = np.errstate(divide="ignore", invalid="ignore", over="ignore")
+    quiet.__enter__()
     try:
         while ready:
             node = heappop(ready)[1]
@@ -134,6 +138,7 @@ def run_backward(roots, retain_graph=False, create_graph=False, capture=None, on
         for leaf, g in leaf_grads.items():
             _to_leaf(leaf, g, create_graph, capture, only_inputs, seen)
     finally:
+        quiet.__exit__(None, None, None)
         _state.enabled = prev_mode
 
 
