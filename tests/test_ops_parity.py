@@ -385,4 +385,3 @@ REPR = [
 @pytest.mark.parametrize("i", range(len(REPR)))
 def test_repr(i):
     assert repr(REPR[i](tg)) == repr(REPR[i](torch)).replace("torch.", "tinygrad_edu.")
-
