@@ -151,3 +151,53 @@ def test_backward_is_silent_about_inf_and_nan_like_torch(recwarn):
         y = x.sqrt().sum()
     with pytest.raises(RuntimeError, match="SqrtBackward0"), autograd.detect_anomaly():
         y.backward()  # anomaly mode still names the op
+
+
+class GradIsSaved(Function):
+    """0.5 x, whose backward (wrongly, but legally) returns a saved tensor itself as x's gradient."""
+
+    @staticmethod
+    def forward(ctx, x, y):
+        ctx.save_for_backward(y)
+        return x.data * 0.5
+
+    @staticmethod
+    def backward(ctx, grad):
+        (y,) = ctx.saved_tensors
+        return y, None
+
+
+def test_accumulating_into_grad_never_changes_someone_elses_array(torch_ref):
+    """.grad takes over a gradient array only if nothing else holds it (torch's AccumulateGrad rule)."""
+    x, y = tg.tensor([1.0, 2.0], requires_grad=True), tg.tensor([10.0, 20.0])
+    for _ in range(2):
+        GradIsSaved.apply(x, y).sum().backward()
+    np.testing.assert_array_equal(y.numpy(), [10.0, 20.0])
+    np.testing.assert_array_equal(x.grad.numpy(), [20.0, 40.0])
+    g = tg.tensor([1.0, 1.0])  # the user's gradient= tensor flows straight to x through the add
+    x.grad = None
+    for _ in range(2):
+        (x + 0.0).backward(gradient=g)
+    np.testing.assert_array_equal(g.numpy(), [1.0, 1.0])
+    np.testing.assert_array_equal(x.grad.numpy(), [2.0, 2.0])
+
+
+def test_a_fresh_gradient_array_is_taken_over_without_a_copy():
+    made = []
+
+    class Fresh(Function):
+        array_backward = True
+
+        @staticmethod
+        def forward(ctx, x):
+            return x.data * 2
+
+        @staticmethod
+        def backward(ctx, grad):
+            out = grad * 2
+            made.append(id(out))  # its id only: keeping the array would make it shared
+            return out
+
+    x = tg.tensor(np.ones(1000), requires_grad=True)
+    Fresh.apply(x).sum().backward()
+    assert id(x.grad.data) == made[0]  # no copy of a gradient nobody else has (big_mlp's weights: MBs)

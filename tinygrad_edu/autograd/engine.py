@@ -18,6 +18,7 @@ Running backward (no recursion anywhere, so graphs 100,000 nodes deep are fine):
    the result is added to `.grad`.
 4. Unless `retain_graph`, the node's saved tensors are released after use.
 """
+import sys
 from heapq import heappop, heappush
 
 import numpy as np
@@ -49,10 +50,18 @@ def _add(a, b):
     return b if a is None else a + b
 
 
+# References a gradient array has inside _own_array when nothing but the engine holds it (the
+# caller's argument, the parameter, getrefcount's own). More means someone else does: a saved
+# tensor, the user's `gradient=` tensor. Like torch's AccumulateGrad, the engine then stores a copy,
+# since later backward passes add into .grad in place.
+_UNSHARED_REFS = 3
+
+
 def _own_array(data, seen):
     """The array to store as a leaf's .grad: copied if it may be shared with anything else."""
+    shared = sys.getrefcount(data) > _UNSHARED_REFS  # first: `data.flags` below holds a reference too
     flags = data.flags
-    if not flags.writeable or not flags.owndata or id(data) in seen:
+    if shared or not flags.writeable or not flags.owndata or id(data) in seen:
         data = data.copy()
     seen.add(id(data))
     return data
@@ -134,9 +143,10 @@ def run_backward(roots, retain_graph=False, create_graph=False, capture=None, on
                     heappush(ready, (-target._seq, target))
                 nr = edge[1]
                 tslots[nr] = g if tslots[nr] is None else tslots[nr] + g
+        result = slots = g = data = None  # drop the loop's references: _own_array counts them
         seen = set()
-        for leaf, g in leaf_grads.items():
-            _to_leaf(leaf, g, create_graph, capture, only_inputs, seen)
+        for leaf in list(leaf_grads):
+            _to_leaf(leaf, leaf_grads.pop(leaf), create_graph, capture, only_inputs, seen)
     finally:
         quiet.__exit__(None, None, None)
         _state.enabled = prev_mode
