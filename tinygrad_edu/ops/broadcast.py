@@ -1,11 +1,18 @@
-"""The one place where broadcasting is undone in backward (and redone: `expand_to`).
+"""The one place where broadcasting is undone in backward (and redone: `expand_to`), and
+`as_array`, the numpy array of a saved value.
 
-Both helpers take an ndarray or a Tensor (see Function.array_backward): backward formulas call
+The helpers take an ndarray or a Tensor (see Function.array_backward): backward formulas call
 them the same way whether the engine runs them on arrays or records them on Tensors.
 """
 import math
 
 import numpy as np
+
+
+def as_array(x):
+    """The ndarray of a saved tensor, in either kind of backward pass (an array already, or a
+    Tensor's .data): for masks and other constants that backward computes in numpy."""
+    return x if isinstance(x, np.ndarray) else x.data
 
 
 def unbroadcast(grad, shape):

@@ -15,6 +15,7 @@ import numpy as np
 from .. import dtypes as _dt
 from ..autograd.function import Function
 from ..tensor import Tensor
+from .broadcast import as_array
 
 
 def _data(v):
@@ -178,7 +179,7 @@ class Maximum(Function):
     @staticmethod
     def backward(ctx, grad):
         x, y = ctx.saved_tensors
-        x, y = _array(x), _array(y)
+        x, y = as_array(x), as_array(y)
         return _split_by_mask(grad, x > y, x == y)
 
 
@@ -193,13 +194,8 @@ class Minimum(Function):
     @staticmethod
     def backward(ctx, grad):
         x, y = ctx.saved_tensors
-        x, y = _array(x), _array(y)
+        x, y = as_array(x), as_array(y)
         return _split_by_mask(grad, x < y, x == y)
-
-
-def _array(x):
-    """The ndarray of a saved tensor, in either kind of backward pass (see Function.array_backward)."""
-    return x if isinstance(x, np.ndarray) else x.data
 
 
 def _split_by_mask(grad, x_wins, tie):

@@ -7,11 +7,7 @@ import numpy as np
 
 from ..autograd.function import Function
 from ..tensor import Tensor
-
-
-def _array(x):
-    """The ndarray of a saved tensor, in either kind of backward pass (see Function.array_backward)."""
-    return x if isinstance(x, np.ndarray) else x.data
+from .broadcast import as_array
 
 
 def _constant(grad, values):
@@ -215,7 +211,7 @@ class LeakyRelu(Function):
     @staticmethod
     def backward(ctx, grad):
         (x,) = ctx.saved_tensors
-        return grad * _constant(grad, np.where(_array(x) > 0, 1, ctx.slope)), None
+        return grad * _constant(grad, np.where(as_array(x) > 0, 1, ctx.slope)), None
 
 
 class Clamp(Function):
@@ -239,7 +235,7 @@ class Clamp(Function):
     @staticmethod
     def backward(ctx, grad):
         (x,) = ctx.saved_tensors
-        x, (lo, hi) = _array(x), ctx.bounds
+        x, (lo, hi) = as_array(x), ctx.bounds
         keep = np.ones(x.shape, dtype=bool)
         if lo is not None:
             keep &= x >= (lo.data if isinstance(lo, Tensor) else lo)
