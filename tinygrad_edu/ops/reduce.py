@@ -132,6 +132,7 @@ def _prod_of_others(x, axis):
 class LogSumExp(Function):
     """log sum exp x, shifted by the max for stability; the derivative is softmax(x) = exp(x - out)."""
     torch_name = "LogsumexpBackward0"
+    array_backward = True
 
     @staticmethod
     def forward(ctx, x, dims, keepdim):
@@ -146,11 +147,14 @@ class LogSumExp(Function):
     @staticmethod
     def backward(ctx, grad):
         x, out = ctx.saved_tensors
-        return _expand_back(grad, ctx) * (x - _expand_back(out, ctx)).exp(), None, None
+        shifted = x - _expand_back(out, ctx)
+        softmax = np.exp(shifted) if isinstance(x, np.ndarray) else shifted.exp()  # arrays or Tensors
+        return _expand_back(grad, ctx) * softmax, None, None
 
 
 class Softmax(Function):
     """y = exp(x - max) / sum; dx = y * (g - sum(g * y))."""
+    array_backward = True
 
     @staticmethod
     def forward(ctx, x, dim):
@@ -163,11 +167,12 @@ class Softmax(Function):
     @staticmethod
     def backward(ctx, grad):
         (y,) = ctx.saved_tensors
-        return y * (grad - (grad * y).sum(ctx.dim, keepdim=True)), None
+        return y * (grad - (grad * y).sum(ctx.dim, keepdims=True)), None
 
 
 class LogSoftmax(Function):
     """y = x - logsumexp(x); dx = g - exp(y) * sum(g)."""
+    array_backward = True
 
     @staticmethod
     def forward(ctx, x, dim):
@@ -180,7 +185,8 @@ class LogSoftmax(Function):
     @staticmethod
     def backward(ctx, grad):
         (y,) = ctx.saved_tensors
-        return grad - y.exp() * grad.sum(ctx.dim, keepdim=True), None
+        e = np.exp(y) if isinstance(y, np.ndarray) else y.exp()  # recorded: exp(y) is differentiated too
+        return grad - e * grad.sum(ctx.dim, keepdims=True), None
 
 
 class Norm2(Function):

@@ -125,6 +125,9 @@ class Rsqrt(Function):
 
 
 class Sin(Function):
+    """d sin(x)/dx = cos(x)."""
+    array_backward = True
+
     @staticmethod
     def forward(ctx, x):
         ctx.save_for_backward(x)
@@ -133,10 +136,13 @@ class Sin(Function):
     @staticmethod
     def backward(ctx, grad):
         (x,) = ctx.saved_tensors
-        return grad * x.cos()
+        return grad * (np.cos(x) if isinstance(x, np.ndarray) else x.cos())
 
 
 class Cos(Function):
+    """d cos(x)/dx = -sin(x)."""
+    array_backward = True
+
     @staticmethod
     def forward(ctx, x):
         ctx.save_for_backward(x)
@@ -145,7 +151,7 @@ class Cos(Function):
     @staticmethod
     def backward(ctx, grad):
         (x,) = ctx.saved_tensors
-        return grad * -x.sin()
+        return grad * -(np.sin(x) if isinstance(x, np.ndarray) else x.sin())
 
 
 class Tanh(Function):
@@ -261,6 +267,7 @@ class ZeroGrad(Function):
 class Cast(Function):
     """Change dtype; the gradient is cast back to the input's dtype."""
     torch_name = "ToCopyBackward0"
+    array_backward = True
 
     @staticmethod
     def forward(ctx, x, np_dtype):
@@ -269,7 +276,7 @@ class Cast(Function):
 
     @staticmethod
     def backward(ctx, grad):
-        return grad.to(ctx.in_dtype), None
+        return (grad.astype(ctx.in_dtype) if isinstance(grad, np.ndarray) else grad.to(ctx.in_dtype)), None
 
 
 class Clone(Function):
