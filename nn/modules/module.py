@@ -6,7 +6,8 @@ statistics) and `_modules` (child modules). Registration order is the order of `
 of the `state_dict()` keys and of the printed tree, exactly as in torch. Names of nested members
 are dotted paths: 'layer1.weight'.
 
-`module(x)` runs the forward pre-hooks, `forward(x)`, then the forward hooks.
+`module(x)` runs the forward pre-hooks, `forward(x)`, then the forward hooks; full backward hooks
+are described in _backward_hooks.py.
 """
 import itertools
 from collections import OrderedDict
@@ -17,33 +18,10 @@ import tinygrad_edu
 from tinygrad_edu import dtypes as _dt
 from tinygrad_edu.tensor import Tensor
 from ..parameter import Parameter
+from ._hooks import BackwardHook, HookMixin
 from ._state_dict import StateDictMixin
 
 __all__ = ["Module"]
-
-_handle_ids = itertools.count()
-
-
-class RemovableHandle:
-    """Returned by the register_*_hook methods; `handle.remove()` unregisters the hook."""
-
-    def __init__(self, *hook_dicts):
-        self.id = next(_handle_ids)
-        self._hook_dicts = hook_dicts
-
-    def remove(self):
-        for d in self._hook_dicts:
-            if isinstance(d, dict):
-                d.pop(self.id, None)
-            else:
-                d.discard(self.id)
-
-    def __enter__(self):
-        return self
-
-    def __exit__(self, *exc):
-        self.remove()
-
 
 def _typename(obj):
     """torch.typename: 'tinygrad_edu.FloatTensor' for tensors, the qualified class name otherwise."""
@@ -69,7 +47,7 @@ def _check_member_name(module, name, kind, registry):
         raise KeyError(f"attribute '{name}' already exists")
 
 
-class Module(StateDictMixin):
+class Module(HookMixin, StateDictMixin):
     training: bool
 
     def __init__(self, *args, **kwargs):
@@ -86,13 +64,14 @@ class Module(StateDictMixin):
         d["_forward_pre_hooks"], d["_forward_hooks"] = OrderedDict(), OrderedDict()
         d["_forward_pre_hooks_with_kwargs"], d["_forward_hooks_with_kwargs"] = set(), set()
         d["_forward_hooks_always_called"] = set()
+        d["_backward_pre_hooks"], d["_backward_hooks"] = OrderedDict(), OrderedDict()
 
     def forward(self, *args, **kwargs):
         raise NotImplementedError(f'Module [{type(self).__name__}] is missing the required "forward" function')
 
     # ---- calling -----------------------------------------------------------------------------
     def __call__(self, *args, **kwargs):
-        if not (self._forward_pre_hooks or self._forward_hooks):
+        if not (self._forward_pre_hooks or self._forward_hooks or self._backward_hooks or self._backward_pre_hooks):
             return self.forward(*args, **kwargs)  # the common case: no hook bookkeeping
         for hook_id, hook in list(self._forward_pre_hooks.items()):
             if hook_id in self._forward_pre_hooks_with_kwargs:
@@ -106,6 +85,10 @@ class Module(StateDictMixin):
                 res = hook(self, args)
                 if res is not None:
                     args = res if isinstance(res, tuple) else (res,)
+        bw_hook = None
+        if self._backward_hooks or self._backward_pre_hooks:  # identity nodes around forward
+            bw_hook = BackwardHook(self, args)
+            args = bw_hook.wrap_inputs(args)
         try:
             result = self.forward(*args, **kwargs)
         except Exception:
@@ -120,37 +103,7 @@ class Module(StateDictMixin):
             res = self._run_forward_hook(hook_id, hook, args, kwargs, result)
             if res is not None:
                 result = res
-        return result
-
-    def _run_forward_hook(self, hook_id, hook, args, kwargs, result):
-        if hook_id in self._forward_hooks_with_kwargs:
-            return hook(self, args, kwargs, result)
-        return hook(self, args, result)
-
-    def register_forward_pre_hook(self, hook, *, prepend=False, with_kwargs=False):
-        """hook(module, args) -> None or new args (hook(module, args, kwargs) with with_kwargs)."""
-        handle = RemovableHandle(self._forward_pre_hooks, self._forward_pre_hooks_with_kwargs)
-        self._add_hook(self._forward_pre_hooks, handle.id, hook, prepend)
-        if with_kwargs:
-            self._forward_pre_hooks_with_kwargs.add(handle.id)
-        return handle
-
-    def register_forward_hook(self, hook, *, prepend=False, with_kwargs=False, always_call=False):
-        """hook(module, args, output) -> None or a replacement output."""
-        handle = RemovableHandle(self._forward_hooks, self._forward_hooks_with_kwargs,
-                                 self._forward_hooks_always_called)
-        self._add_hook(self._forward_hooks, handle.id, hook, prepend)
-        if with_kwargs:
-            self._forward_hooks_with_kwargs.add(handle.id)
-        if always_call:
-            self._forward_hooks_always_called.add(handle.id)
-        return handle
-
-    @staticmethod
-    def _add_hook(hooks, hook_id, hook, prepend):
-        hooks[hook_id] = hook
-        if prepend:
-            hooks.move_to_end(hook_id, last=False)
+        return result if bw_hook is None else bw_hook.wrap_outputs(result)
 
     # ---- registration --------------------------------------------------------------------------
     def register_parameter(self, name, param):
