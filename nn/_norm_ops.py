@@ -1,8 +1,9 @@
-"""Batch normalisation and layer normalisation: one fused Function, two public functions.
+"""Batch, layer and group normalisation: one fused Function, three public functions; and rms_norm.
 
-Both compute  y = xhat * w + b  with  xhat = (x - mean) / sqrt(var + eps)  (biased variance); they
-differ only in which dims the statistics are taken over (batch_norm: every dim but the channel
-dim 1; layer_norm: the trailing `normalized_shape` dims) and in how w and b broadcast.
+All three compute  y = xhat * w + b  with  xhat = (x - mean) / sqrt(var + eps)  (biased variance);
+they differ only in which dims the statistics are taken over (batch_norm: every dim but the channel
+dim 1; layer_norm: the trailing `normalized_shape` dims; group_norm: each group of channels of each
+sample) and in how w and b broadcast. rms_norm does not centre, so it is written with Tensor ops.
 
 Backward, with statistics computed from x (means over the statistics dims):
     dxhat = g * w
@@ -10,6 +11,8 @@ Backward, with statistics computed from x (means over the statistics dims):
     dw    = sum(g * xhat),  db = sum(g)   over the dims w and b are broadcast along.
 With fixed statistics (batch_norm in eval mode) the mean terms vanish: dx = dxhat / sqrt(var + eps).
 """
+import math
+
 import numpy as np
 
 from tinygrad_edu.autograd import Function
@@ -29,7 +32,7 @@ def _normalized(x, fixed, stat_axes, eps):
 
 
 class NormalizeAffine(Function):
-    """torch.batch_norm / torch.layer_norm as one node.
+    """torch.batch_norm / torch.layer_norm / torch.group_norm as one node.
 
     stats: None to normalise with x's own statistics over `stat_axes`, or (mean, var) constant
     keepdim arrays. running: None, or (running_mean, running_var, momentum) updated in place with
@@ -151,3 +154,62 @@ def layer_norm(input, normalized_shape, weight=None, bias=None, eps=1e-5):
     out = NormalizeAffine.apply(input, weight, bias, None, eps, stat_axes, tuple(range(ndim - nd)),
                                 normalized_shape, None)
     return named(out, "NativeLayerNormBackward0")
+
+
+def group_norm(input, num_groups, weight=None, bias=None, eps=1e-5):
+    """torch.nn.functional.group_norm: split the C channels of (N, C, *) input into num_groups groups
+    of C/G channels and normalise each group of each sample over its channels and spatial positions;
+    weight and bias are per channel.
+
+    On the view (N, C, *) -> (N, G, C/G, L) with L = prod(*), the statistics are over dims (2, 3),
+    and w, b (C,) viewed as (G, C/G) broadcast along dims (0, 3): NormalizeAffine as it is."""
+    shape = input.data.shape
+    if len(shape) < 2:
+        raise RuntimeError(f"Expected at least 2 dimensions for input tensor but received {len(shape)}")
+    n, c, spatial = shape[0], shape[1], shape[2:]
+    if n * c // num_groups * math.prod(spatial) == 1:  # torch's _verify_batch_size, on [N*C/G, G, *]
+        raise ValueError(f"Expected more than 1 value per channel when training, got input size "
+                         f"{[n * c // num_groups, num_groups, *spatial]}")
+    if c % num_groups:
+        raise RuntimeError(f"Expected number of channels in input to be divisible by num_groups, but got input of "
+                           f"shape {list(shape)} and num_groups={num_groups}")
+    # torch's message for a wrong bias prints weight's shape ([0] when there is no weight): copied as is
+    for name, t, shown in (("weight", weight, weight), ("bias", bias, weight)):
+        if t is not None and (t.data.ndim != 1 or t.data.size != c):
+            raise RuntimeError(f"Expected {name} to be a vector of size equal to the number of channels in input, "
+                               f"but got {name} of shape {list(shown.data.shape) if shown is not None else [0]} "
+                               f"and input of shape {list(shape)}")
+    g = num_groups
+    grouped = input.reshape(n, g, c // g, math.prod(spatial))
+    per_group = [t.reshape(g, c // g) if t is not None else None for t in (weight, bias)]
+    out = NormalizeAffine.apply(grouped, *per_group, None, eps, (2, 3), (0, 3), (1, g, c // g, 1), None)
+    return named(out.reshape(shape), "NativeGroupNormBackward0")
+
+
+def rms_norm(input, normalized_shape, weight=None, eps=None):
+    """torch.nn.functional.rms_norm: y = x / sqrt(mean(x^2) + eps) * weight, the mean over the trailing
+    `normalized_shape` dims; eps=None means the dtype's machine epsilon (torch.finfo(dtype).eps).
+
+    No centring and no bias. torch composes it of ordinary ops too (its grad_fn is MulBackward0), so
+    it is written as Tensor ops here: the engine differentiates them, to any order."""
+    if not isinstance(normalized_shape, (tuple, list)):
+        raise TypeError(f"rms_norm(): argument 'normalized_shape' (position 2) must be tuple of ints, not "
+                        f"{type(normalized_shape).__name__}")
+    normalized_shape, shape = tuple(normalized_shape), input.data.shape
+    nd, ndim = len(normalized_shape), len(shape)
+    if nd == 0:
+        raise RuntimeError("Expected normalized_shape to be at least 1-dimensional, i.e., containing at least one "
+                           "element, but got normalized_shape = []")
+    if weight is not None and weight.data.shape != normalized_shape:
+        raise RuntimeError(f"Expected weight to be of same shape as normalized_shape, but got weight of shape "
+                           f"{list(weight.data.shape)} and normalized_shape = {list(normalized_shape)}")
+    if ndim < nd:
+        raise ValueError(f"Input tensor must have at least {nd} dimensions, but got {ndim}")
+    if shape[ndim - nd:] != normalized_shape:
+        raise RuntimeError(f"Given normalized_shape={list(normalized_shape)}, expected input with shape "
+                           f"[*{', '.join(map(str, normalized_shape))}], but got input of size{list(shape)}")
+    if eps is None:
+        eps = float(np.finfo(input.data.dtype).eps)
+    axes = tuple(range(ndim - nd, ndim))
+    out = input * ((input * input).mean(axes, keepdim=True) + eps).rsqrt()
+    return out * weight if weight is not None else out

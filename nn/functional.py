@@ -1,7 +1,8 @@
 """tinygrad_edu.nn.functional: the stateless layer functions (torch.nn.functional).
 
 `linear` is one fused node (the hot path of every training loop); activations with a derivative
-of their own live in _activation_ops.py, batch_norm/layer_norm in _norm_ops.py, losses in losses.py.
+of their own live in _activation_ops.py, the normalisations in _norm_ops.py, dropout in
+_dropout.py, losses in losses.py.
 Everything else here is a thin function with torch's signature, defaults and errors.
 """
 import math
@@ -12,11 +13,11 @@ import numpy as np
 from tinygrad_edu import ops
 from tinygrad_edu.autograd import Function
 from tinygrad_edu.ops.index import IndexAdd
-from tinygrad_edu.random import numpy_rng
 from tinygrad_edu.tensor import Tensor
 
 from . import _activation_ops as _act
-from ._norm_ops import batch_norm, layer_norm  # noqa: F401
+from ._dropout import dropout, dropout1d, dropout2d, dropout3d  # noqa: F401
+from ._norm_ops import batch_norm, layer_norm, group_norm, rms_norm  # noqa: F401
 from .losses import (cross_entropy, nll_loss, binary_cross_entropy, binary_cross_entropy_with_logits,  # noqa: F401
                      mse_loss, l1_loss, smooth_l1_loss, huber_loss, kl_div)
 
@@ -87,6 +88,28 @@ class Linear(Function):
 def linear(input, weight, bias=None):
     """torch.nn.functional.linear: input @ weight.T + bias."""
     return Linear.apply(input, weight, bias)
+
+
+def bilinear(input1, input2, weight, bias=None):
+    """torch.nn.functional.bilinear: y[..., o] = sum_ij x1[..., i] A[o, i, j] x2[..., j] + b[o], i.e.
+    x1^T A_o x2 for each output o, with x1 (*, in1), x2 (*, in2), A (out, in1, in2), b (out).
+
+    As two ordinary ops, so the engine gives every gradient (dx1 = A x2 . g, dA = g x1 x2^T, ...):
+    first z = x1 A, a matmul with A's (in1) dim moved first, giving (*, out, in2); then y = sum_j z x2."""
+    s1, s2, sw = input1.data.shape, input2.data.shape, weight.data.shape
+    if len(s1) != len(s2):
+        raise RuntimeError(f"bilinear(): input dimensions do not match: got {len(s1)} and {len(s2)}")
+    for i, (a, b) in enumerate(zip(s1[:-1], s2[:-1])):
+        if a != b:
+            raise RuntimeError(f"bilinear(): input batch dimensions do not match at dim {i}: got {a} and {b}")
+    for name, got, want in (("input1", s1[-1], sw[1]), ("input2", s2[-1], sw[2]),
+                            ("bias", bias.data.shape[0] if bias is not None else sw[0], sw[0])):
+        if got != want:
+            raise RuntimeError(f"bilinear(): {name} size does not match weight size: got {got} but expected {want}")
+    out_f, in1, in2 = sw
+    z = (input1 @ weight.permute(1, 0, 2).reshape(in1, out_f * in2)).reshape(s1[:-1] + (out_f, in2))
+    out = (z * input2.unsqueeze(-2)).sum(-1)
+    return out + bias if bias is not None else out
 
 
 # ---- activations -----------------------------------------------------------------------------------------
@@ -186,25 +209,6 @@ def log_softmax(input, dim=None, _stacklevel=3, dtype=None):
     if dim is None:
         dim = _softmax_dim("log_softmax", input.data.ndim, _stacklevel)
     return ops.log_softmax(input, dim, dtype=dtype)
-
-
-# ---- dropout -----------------------------------------------------------------------------------------
-def dropout(input, p=0.5, training=True, inplace=False):
-    """Zero each element with probability p and scale the rest by 1/(1-p) (inverted dropout), so
-    the expected value is unchanged and eval mode is the identity. The mask is a constant, so the
-    gradient is the same mask times the incoming gradient."""
-    if p < 0.0 or p > 1.0:
-        raise ValueError(f"dropout probability has to be between 0 and 1, but got {p}")
-    if not training or p == 0.0:
-        return input
-    d = input.data
-    if p == 1.0:
-        mask = np.zeros(d.shape, d.dtype)
-    else:
-        draw_dtype = np.float32 if d.dtype != np.float64 else np.float64
-        mask = (numpy_rng().random(d.shape, dtype=draw_dtype) >= p).astype(d.dtype)
-        mask *= 1.0 / (1.0 - p)
-    return _apply(input, inplace, ops.mul, Tensor._wrap(mask))
 
 
 # ---- embedding and one_hot ----------------------------------------------------------------------------

@@ -1,17 +1,18 @@
 """All nn modules (torch.nn.modules): the Module base, containers, layers, activations, losses."""
 from .module import Module
 from .container import Sequential, ModuleList, ModuleDict, ParameterList, ParameterDict
-from .linear import Identity, Linear
+from .linear import Identity, Linear, Bilinear
 from .activation import *  # noqa: F401,F403  (ReLU, LeakyReLU, Sigmoid, Tanh, Softmax, GELU, ...)
 from .activation import __all__ as _activations
-from .dropout import Dropout
+from .dropout import Dropout, Dropout1d, Dropout2d, Dropout3d
 from .batchnorm import BatchNorm1d, BatchNorm2d, BatchNorm3d
-from .normalization import LayerNorm
+from .normalization import LayerNorm, GroupNorm, RMSNorm
 from .sparse import Embedding
 from .flatten import Flatten, Unflatten
 from .loss import *  # noqa: F401,F403  (CrossEntropyLoss, NLLLoss, BCELoss, MSELoss, ...)
 from .loss import __all__ as _losses
 
 __all__ = (["Module", "Sequential", "ModuleList", "ModuleDict", "ParameterList", "ParameterDict", "Identity",
-            "Linear", "Dropout", "BatchNorm1d", "BatchNorm2d", "BatchNorm3d", "LayerNorm", "Embedding", "Flatten",
-            "Unflatten"] + list(_activations) + list(_losses))
+            "Linear", "Bilinear", "Dropout", "Dropout1d", "Dropout2d", "Dropout3d", "BatchNorm1d", "BatchNorm2d",
+            "BatchNorm3d", "LayerNorm", "GroupNorm", "RMSNorm", "Embedding", "Flatten", "Unflatten"]
+           + list(_activations) + list(_losses))

@@ -1,4 +1,5 @@
-"""torch.nn.LayerNorm: normalise each sample over its trailing `normalized_shape` dims."""
+"""torch.nn.LayerNorm, GroupNorm and RMSNorm: normalise each sample over its trailing dims, its groups of
+channels, or by the root mean square of its trailing dims."""
 import numpy as np
 
 import tinygrad_edu
@@ -7,7 +8,14 @@ from .. import functional as F
 from ..parameter import Parameter
 from .module import Module
 
-__all__ = ["LayerNorm"]
+__all__ = ["LayerNorm", "GroupNorm", "RMSNorm"]
+
+
+def _filled(shape, value, dtype):
+    """A Parameter of `shape` filled with value, float32 unless dtype says."""
+    np_dtype = tinygrad_edu.dtypes.to_numpy_dtype(dtype) if dtype is not None \
+        else tinygrad_edu.get_default_dtype().numpy_dtype
+    return Parameter(Tensor._wrap(np.full(shape, value, np_dtype)))
 
 
 class LayerNorm(Module):
@@ -44,3 +52,53 @@ class LayerNorm(Module):
     def extra_repr(self):
         return (f"{self.normalized_shape}, eps={self.eps}, elementwise_affine={self.elementwise_affine}, "
                 f"bias={self.bias is not None}")
+
+
+class GroupNorm(Module):
+    """y = (x - mean) / sqrt(var + eps) * weight + bias, statistics over each group of
+    num_channels/num_groups channels of each sample (and all their spatial positions); weight and bias
+    are per channel, starting at ones and zeros."""
+
+    def __init__(self, num_groups, num_channels, eps=1e-5, affine=True, device=None, dtype=None, *, bias=True):
+        super().__init__()
+        if num_channels % num_groups != 0:
+            raise ValueError(f"num_channels ({num_channels}) must be divisible by num_groups ({num_groups})")
+        self.num_groups, self.num_channels, self.eps, self.affine = num_groups, num_channels, eps, affine
+        self.register_parameter("weight", _filled(num_channels, 1, dtype) if affine else None)
+        self.register_parameter("bias", _filled(num_channels, 0, dtype) if affine and bias else None)
+
+    def reset_parameters(self):
+        if self.weight is not None:
+            self.weight.data[...] = 1
+        if self.bias is not None:
+            self.bias.data[...] = 0
+
+    def forward(self, input):
+        return F.group_norm(input, self.num_groups, self.weight, self.bias, self.eps)
+
+    def extra_repr(self):
+        return (f"{self.num_groups}, {self.num_channels}, eps={self.eps}, affine={self.affine}, "
+                f"bias={self.bias is not None}")
+
+
+class RMSNorm(Module):
+    """y = x / sqrt(mean(x^2) + eps) * weight, the mean over the last len(normalized_shape) dims;
+    eps=None means the input dtype's machine epsilon. weight starts at ones; there is no bias."""
+
+    def __init__(self, normalized_shape, eps=None, elementwise_affine=True, device=None, dtype=None):
+        super().__init__()
+        if isinstance(normalized_shape, int):
+            normalized_shape = (normalized_shape,)
+        self.normalized_shape = tuple(normalized_shape)
+        self.eps, self.elementwise_affine = eps, elementwise_affine
+        self.register_parameter("weight", _filled(self.normalized_shape, 1, dtype) if elementwise_affine else None)
+
+    def reset_parameters(self):
+        if self.weight is not None:
+            self.weight.data[...] = 1
+
+    def forward(self, input):
+        return F.rms_norm(input, self.normalized_shape, self.weight, self.eps)
+
+    def extra_repr(self):
+        return f"{self.normalized_shape}, eps={self.eps}, elementwise_affine={self.elementwise_affine}"
