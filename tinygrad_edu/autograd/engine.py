@@ -50,11 +50,23 @@ def _add(a, b):
     return b if a is None else a + b
 
 
-# References a gradient array has inside _own_array when nothing but the engine holds it (the
-# caller's argument, the parameter, getrefcount's own). More means someone else does: a saved
-# tensor, the user's `gradient=` tensor. Like torch's AccumulateGrad, the engine then stores a copy,
+def _refs_when_unshared():
+    """How many references _own_array sees on an array that nothing but the engine holds: the
+    same call chain (_to_leaf's parameter, then np.asarray(...) passed on) on a fresh array.
+    Measured rather than written down, since it differs between Python versions."""
+    def to_leaf(g):
+        return own_array(np.asarray(g))
+
+    def own_array(data):
+        return sys.getrefcount(data)
+
+    return to_leaf(np.empty(1))
+
+
+# More references than this means someone else holds the gradient array (a saved tensor, the
+# user's `gradient=` tensor). Like torch's AccumulateGrad, the engine then stores a copy as .grad,
 # since later backward passes add into .grad in place.
-_UNSHARED_REFS = 3
+_UNSHARED_REFS = _refs_when_unshared()
 
 
 def _own_array(data, seen):
