@@ -41,10 +41,7 @@ class LayerNorm(Module):
             self.register_parameter("bias", None)
 
     def reset_parameters(self):
-        if self.weight is not None:
-            self.weight.data[...] = 1
-        if self.bias is not None:
-            self.bias.data[...] = 0
+        _reset_affine(self.weight, self.bias)
 
     def forward(self, input):
         return F.layer_norm(input, self.normalized_shape, self.weight, self.bias, self.eps)
@@ -68,10 +65,7 @@ class GroupNorm(Module):
         self.register_parameter("bias", _filled(num_channels, 0, dtype) if affine and bias else None)
 
     def reset_parameters(self):
-        if self.weight is not None:
-            self.weight.data[...] = 1
-        if self.bias is not None:
-            self.bias.data[...] = 0
+        _reset_affine(self.weight, self.bias)
 
     def forward(self, input):
         return F.group_norm(input, self.num_groups, self.weight, self.bias, self.eps)
@@ -94,11 +88,18 @@ class RMSNorm(Module):
         self.register_parameter("weight", _filled(self.normalized_shape, 1, dtype) if elementwise_affine else None)
 
     def reset_parameters(self):
-        if self.weight is not None:
-            self.weight.data[...] = 1
+        _reset_affine(self.weight, None)
 
     def forward(self, input):
         return F.rms_norm(input, self.normalized_shape, self.weight, self.eps)
 
     def extra_repr(self):
         return f"{self.normalized_shape}, eps={self.eps}, elementwise_affine={self.elementwise_affine}"
+
+
+def _reset_affine(weight, bias):
+    """The identity transform: weight ones, bias zeros (either may be None)."""
+    if weight is not None:
+        weight.data[...] = 1
+    if bias is not None:
+        bias.data[...] = 0
