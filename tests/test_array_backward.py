@@ -180,6 +180,11 @@ def test_accumulating_into_grad_never_changes_someone_elses_array(torch_ref):
         (x + 0.0).backward(gradient=g)
     np.testing.assert_array_equal(g.numpy(), [1.0, 1.0])
     np.testing.assert_array_equal(x.grad.numpy(), [2.0, 2.0])
+    x.grad = None  # the same through a create_graph pass, then a plain one that adds into .grad
+    (x + 0.0).backward(gradient=g, create_graph=True)
+    (x * 1.0).sum().backward()
+    np.testing.assert_array_equal(g.numpy(), [1.0, 1.0])
+    np.testing.assert_array_equal(x.grad.numpy(), [2.0, 2.0])
 
 
 def test_a_fresh_gradient_array_is_taken_over_without_a_copy():

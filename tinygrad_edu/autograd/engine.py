@@ -263,7 +263,10 @@ def _to_leaf(leaf, g, create_graph, capture, only_inputs, seen):
         if not create_graph:
             g = g.data
     if create_graph:
-        leaf.grad = g if leaf.grad is None else leaf.grad + g
+        if leaf.grad is not None:
+            leaf.grad = leaf.grad + g
+        else:  # a gradient that is no new node may be someone's tensor (gradient=): .grad gets a copy
+            leaf.grad = g if g.grad_fn is not None else Tensor._wrap(g.data.copy())
     elif leaf.grad is None:
         leaf.grad = Tensor._wrap(_own_array(np.asarray(g), seen))
     elif leaf.grad.grad_fn is not None or not leaf.grad.data.flags.writeable:
