@@ -17,11 +17,12 @@ be differentiated when `create_graph=True`.
 
 `array_backward = True` on a class says more: its backward uses only what numpy arrays and Tensors
 have in common (arithmetic operators, `@`, `.mT`, `.reshape`, `.sum`, `.shape`, and the helpers
-of ops/broadcast.py). A plain backward pass (no create_graph) has nothing to record, so the engine
-then runs that same formula directly on the ndarrays: `ctx.saved_tensors` and the incoming
-gradients are arrays, and no Tensor or graph node is made. With create_graph=True the formula gets
-Tensors and is recorded, as any other. The engine's own ops use this; a custom Function leaves it
-False and always sees Tensors.
+of ops/broadcast.py: unbroadcast, expand_to, as_array). A plain backward pass (no create_graph)
+has nothing to record, so the engine then runs that same formula directly on the ndarrays:
+`ctx.saved_tensors` and the incoming gradients are arrays, and no Tensor or graph node is made.
+With create_graph=True the formula gets Tensors and is recorded, as any other. Most of the
+engine's own ops set it; a custom Function may too, and by default (False) its backward always
+sees Tensors.
 """
 import itertools
 import traceback
