@@ -20,6 +20,24 @@ def _empty_parameter(shape, dtype):
     return Parameter(Tensor._wrap(np.empty(shape, dtype=np_dtype)))
 
 
+def _weight_and_bias(module, weight_shape, bias, dtype):
+    """Register module.weight and module.bias (or a None bias), uninitialised; reset_parameters fills them."""
+    module.weight = _empty_parameter(weight_shape, dtype)
+    if bias:
+        module.bias = _empty_parameter(weight_shape[:1], dtype)
+    else:
+        module.register_parameter("bias", None)
+
+
+def _kaiming_reset(weight, bias, fan_in):
+    """torch's default for Linear and Conv: weight kaiming_uniform_(a=sqrt(5)), which is
+    U(-1/sqrt(fan_in), 1/sqrt(fan_in)), and the bias from the same range."""
+    init.kaiming_uniform_(weight, a=math.sqrt(5))
+    if bias is not None:
+        bound = 1 / math.sqrt(fan_in) if fan_in > 0 else 0
+        init.uniform_(bias, -bound, bound)
+
+
 class Identity(Module):
     """Returns its input unchanged; any constructor arguments are accepted and ignored."""
 
@@ -39,18 +57,11 @@ class Linear(Module):
     def __init__(self, in_features, out_features, bias=True, device=None, dtype=None):
         super().__init__()
         self.in_features, self.out_features = in_features, out_features
-        self.weight = _empty_parameter((out_features, in_features), dtype)
-        if bias:
-            self.bias = _empty_parameter((out_features,), dtype)
-        else:
-            self.register_parameter("bias", None)
+        _weight_and_bias(self, (out_features, in_features), bias, dtype)
         self.reset_parameters()
 
     def reset_parameters(self):
-        init.kaiming_uniform_(self.weight, a=math.sqrt(5))
-        if self.bias is not None:
-            bound = 1 / math.sqrt(self.in_features) if self.in_features > 0 else 0
-            init.uniform_(self.bias, -bound, bound)
+        _kaiming_reset(self.weight, self.bias, self.in_features)
 
     def forward(self, input):
         # `self.weight` finds a Parameter only after normal attribute lookup has failed, through
@@ -73,11 +84,7 @@ class Bilinear(Module):
     def __init__(self, in1_features, in2_features, out_features, bias=True, device=None, dtype=None):
         super().__init__()
         self.in1_features, self.in2_features, self.out_features = in1_features, in2_features, out_features
-        self.weight = _empty_parameter((out_features, in1_features, in2_features), dtype)
-        if bias:
-            self.bias = _empty_parameter((out_features,), dtype)
-        else:
-            self.register_parameter("bias", None)
+        _weight_and_bias(self, (out_features, in1_features, in2_features), bias, dtype)
         self.reset_parameters()
 
     def reset_parameters(self):
