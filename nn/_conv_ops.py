@@ -156,6 +156,22 @@ def _same_pads(ksize, dilation):
     return tuple(pads)
 
 
+def check_groups_and_bias(xs, ws, groups, bias):
+    """torch's errors for a weight (O, C/G, ...) that does not split into groups, an input whose
+    channel count is not C, and a bias that is not (O,); the shapes as the caller was given them.
+    Groups that are not a positive int are reported by conv2d's own check."""
+    if isinstance(groups, int) and groups > 0:
+        if ws[0] % groups:
+            raise RuntimeError(f"Given groups={groups}, expected weight to be divisible by {groups} at dimension 0, "
+                               f"but got weight of size [{list(ws)}] instead")
+        if xs[1] != ws[1] * groups:
+            raise RuntimeError(f"Given groups={groups}, weight of size {list(ws)}, expected input{list(xs)} to have "
+                               f"{ws[1] * groups} channels, but got {xs[1]} channels instead")
+    if bias is not None and tuple(bias.shape) != (ws[0],):
+        raise RuntimeError(f"Given weight of size {list(ws)}, expected bias to be 1-dimensional with {ws[0]} "
+                           f"elements, but got bias of size {list(bias.shape)} instead")
+
+
 def conv2d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):
     """torch.nn.functional.conv2d: input (N, C, H, W) or unbatched (C, H, W), weight (O, C/groups, kh, kw)."""
     xs, ws = tuple(input.shape), tuple(weight.shape)
@@ -188,15 +204,7 @@ def conv2d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):
         raise RuntimeError(f"dilation should be greater than zero, but got {list(dilation)}")
     if groups <= 0:
         raise RuntimeError("non-positive groups is not supported")
-    if ws[0] % groups:
-        raise RuntimeError(f"Given groups={groups}, expected weight to be divisible by {groups} at dimension 0, "
-                           f"but got weight of size [{list(ws)}] instead")
-    if xs[1] != ws[1] * groups:
-        raise RuntimeError(f"Given groups={groups}, weight of size {list(ws)}, expected input{list(xs)} to have "
-                           f"{ws[1] * groups} channels, but got {xs[1]} channels instead")
-    if bias is not None and tuple(bias.shape) != (ws[0],):
-        raise RuntimeError(f"Given weight of size {list(ws)}, expected bias to be 1-dimensional with {ws[0]} "
-                           f"elements, but got bias of size {list(bias.shape)} instead")
+    check_groups_and_bias(xs, ws, groups, bias)
     padded = (xs[2] + pads[0] + pads[1], xs[3] + pads[2] + pads[3])
     span = tuple(d * (k - 1) + 1 for d, k in zip(dilation, ws[2:]))
     if padded[0] < span[0] or padded[1] < span[1]:

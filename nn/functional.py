@@ -18,6 +18,7 @@ from tinygrad_edu.tensor import Tensor
 from . import _activation_ops as _act
 from ._dropout import dropout, dropout1d, dropout2d, dropout3d  # noqa: F401
 from ._conv_ops import conv2d, max_pool2d, avg_pool2d  # noqa: F401
+from ._pool_ops import conv1d, max_pool1d, avg_pool1d, adaptive_avg_pool1d, adaptive_avg_pool2d  # noqa: F401
 from ._norm_ops import batch_norm, layer_norm, group_norm, rms_norm  # noqa: F401
 from .losses import (cross_entropy, nll_loss, binary_cross_entropy, binary_cross_entropy_with_logits,  # noqa: F401
                      mse_loss, l1_loss, smooth_l1_loss, huber_loss, kl_div)

@@ -8,14 +8,16 @@ from .dropout import Dropout, Dropout1d, Dropout2d, Dropout3d
 from .batchnorm import BatchNorm1d, BatchNorm2d, BatchNorm3d
 from .normalization import LayerNorm, GroupNorm, RMSNorm
 from .sparse import Embedding
-from .conv import Conv2d
-from .pooling import MaxPool2d, AvgPool2d
+from .conv import Conv1d, Conv2d
+from .pooling import (MaxPool1d, MaxPool2d, AvgPool1d, AvgPool2d,  # noqa: F401
+                      AdaptiveAvgPool1d, AdaptiveAvgPool2d)
 from .flatten import Flatten, Unflatten
 from .loss import *  # noqa: F401,F403  (CrossEntropyLoss, NLLLoss, BCELoss, MSELoss, ...)
 from .loss import __all__ as _losses
 
 __all__ = (["Module", "Sequential", "ModuleList", "ModuleDict", "ParameterList", "ParameterDict", "Identity",
             "Linear", "Bilinear", "Dropout", "Dropout1d", "Dropout2d", "Dropout3d", "BatchNorm1d", "BatchNorm2d",
-            "BatchNorm3d", "LayerNorm", "GroupNorm", "RMSNorm", "Embedding", "Conv2d", "MaxPool2d",
-            "AvgPool2d", "Flatten", "Unflatten"]
+            "BatchNorm3d", "LayerNorm", "GroupNorm", "RMSNorm", "Embedding", "Conv1d", "Conv2d",
+            "MaxPool1d", "MaxPool2d", "AvgPool1d", "AvgPool2d", "AdaptiveAvgPool1d", "AdaptiveAvgPool2d",
+            "Flatten", "Unflatten"]
            + list(_activations) + list(_losses))
