@@ -19,15 +19,21 @@ from tinygrad_edu.ops.shape import cat
 from ._conv_ops import avg_pool2d, check_groups_and_bias, conv2d, max_pool2d
 
 
-def _one(value, name):
-    """An int or a 1-sequence as an int (torch's _single), with conv's error for other lengths."""
+def _single(value, message):
+    """An int, or a 1-sequence as its int (torch's _single). For a sequence of another length,
+    RuntimeError(message(the sequence as a tuple)): each function has its own wording in torch."""
     if isinstance(value, int):
         return value
     value = tuple(value)
     if len(value) != 1:
-        raise RuntimeError(f"expected {name} to be a single integer value or a list of 1 values to match the "
-                           f"convolution dimensions, but got {name}={list(value)}")
+        raise RuntimeError(message(value))
     return value[0]
+
+
+def _one(value, name):
+    """conv1d's int-or-1-sequence arguments."""
+    return _single(value, lambda v: f"expected {name} to be a single integer value or a list of 1 values to "
+                                    f"match the convolution dimensions, but got {name}={list(v)}")
 
 
 def conv1d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):
@@ -66,13 +72,8 @@ def conv1d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):
 def _max_pool1d_args(input, kernel_size, stride, padding, dilation, ceil_mode):
     """torch's max_pool1d checks (its own, stricter than the 2-D ones: the padding bound ignores dilation)."""
     def one(v, what, extra=""):
-        if isinstance(v, int):
-            return v
-        v = tuple(v)
-        if len(v) != 1:
-            raise RuntimeError(f"max_pool1d() {what} must be {extra}an int, list of ints, or tuple of ints of "
-                               f"size 1 but got size {len(v)}")
-        return v[0]
+        return _single(v, lambda t: f"max_pool1d() {what} must be {extra}an int, list of ints, or tuple of ints "
+                                    f"of size 1 but got size {len(t)}")
     if input.ndim not in (2, 3):
         raise RuntimeError(f"max_pool1d: Expected 2D or 3D (batch mode) tensor with optional 0 dim batch size for "
                            f"input, but got:{list(input.shape)}")
@@ -112,13 +113,8 @@ def max_pool1d(input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode
 
 
 def _avg_one(value, name):
-    """avg_pool1d's int-or-1-sequence arguments, with its error for other lengths."""
-    if isinstance(value, int):
-        return value
-    value = tuple(value)
-    if len(value) != 1:
-        raise RuntimeError(f"avg_pool1d() argument '{name}' should contain one int (got {len(value)})")
-    return value[0]
+    """avg_pool1d's int-or-1-sequence arguments."""
+    return _single(value, lambda v: f"avg_pool1d() argument '{name}' should contain one int (got {len(v)})")
 
 
 def _check_1d_input(input, name):
