@@ -82,7 +82,7 @@ class Erf(Function):
     @staticmethod
     def forward(ctx, x):
         ctx.save_for_backward(x)
-        return erf_numpy(x.data)
+        return erf_numpy(x._data)
 
     @staticmethod
     def backward(ctx, grad):
@@ -97,7 +97,7 @@ class Gelu(Function):
     @staticmethod
     def forward(ctx, x):
         ctx.save_for_backward(x)
-        return x.data * _halve_one_plus(erf_numpy(x.data * _INV_SQRT2))
+        return x._data * _halve_one_plus(erf_numpy(x._data * _INV_SQRT2))
 
     @staticmethod
     def backward(ctx, grad):
@@ -115,7 +115,7 @@ class GeluTanh(Function):
     @staticmethod
     def forward(ctx, x):
         ctx.save_for_backward(x)
-        d = x.data
+        d = x._data
         return d * _halve_one_plus(np.tanh((d + d * d * d * 0.044715) * _SQRT_2_OVER_PI))
 
     @staticmethod
@@ -133,7 +133,7 @@ class Elu(Function):
 
     @staticmethod
     def forward(ctx, x, alpha, scale):
-        d = x.data
+        d = x._data
         pos = d > 0
         neg = np.expm1(np.minimum(d, 0))  # min keeps exp from overflowing on the unused side
         neg *= alpha
@@ -158,12 +158,12 @@ class Softplus(Function):
 
     @staticmethod
     def forward(ctx, x, beta, threshold):
-        bx = x.data * beta if beta != 1 else x.data
+        bx = x._data * beta if beta != 1 else x._data
         linear = bx > threshold
-        out = np.logaddexp(0, bx).astype(x.data.dtype, copy=False)  # log(1 + e^bx) without overflow
+        out = np.logaddexp(0, bx).astype(x._data.dtype, copy=False)  # log(1 + e^bx) without overflow
         if beta != 1:
             out /= beta
-        out = np.where(linear, x.data, out)
+        out = np.where(linear, x._data, out)
         ctx.linear, ctx.beta = linear, beta
         ctx.save_for_backward(x)
         return out
@@ -183,7 +183,7 @@ class Silu(Function):
     @staticmethod
     def forward(ctx, x):
         ctx.save_for_backward(x)
-        return x.data * _halve_one_plus(np.tanh(x.data * 0.5))  # sigmoid via tanh: no overflow
+        return x._data * _halve_one_plus(np.tanh(x._data * 0.5))  # sigmoid via tanh: no overflow
 
     @staticmethod
     def backward(ctx, grad):
@@ -198,7 +198,7 @@ class Mish(Function):
     @staticmethod
     def forward(ctx, x):
         ctx.save_for_backward(x)
-        return x.data * np.tanh(np.logaddexp(0, x.data).astype(x.data.dtype, copy=False))
+        return x._data * np.tanh(np.logaddexp(0, x._data).astype(x._data.dtype, copy=False))
 
     @staticmethod
     def backward(ctx, grad):
@@ -212,10 +212,10 @@ class Hardtanh(Function):
 
     @staticmethod
     def forward(ctx, x, min_val, max_val):
-        d = x.data
+        d = x._data
         ctx.inside = (d > min_val) & (d < max_val)
         return np.clip(d, min_val, max_val)
 
     @staticmethod
     def backward(ctx, grad):
-        return grad * Tensor._wrap(ctx.inside.astype(grad.data.dtype)), None, None
+        return grad * Tensor._wrap(ctx.inside.astype(grad._data.dtype)), None, None

@@ -52,7 +52,7 @@ class Conv2d(Function):
 
     @staticmethod
     def forward(ctx, x, weight, bias, stride, pads, dilation, groups):
-        xd, w = x.data, weight.data
+        xd, w = x._data, weight._data
         cols = _windows(xd, w.shape[2:], stride, pads, dilation)
         n, _, ho, wo = cols.shape[:4]
         out = np.empty((n, w.shape[0], ho, wo), dtype=np.result_type(xd, w))
@@ -60,7 +60,7 @@ class Conv2d(Function):
             # (N, Cg, Ho, Wo, kh, kw) x (Og, Cg, kh, kw) -> (N, Ho, Wo, Og)
             out[:, co] = np.tensordot(cols[:, ci], w[co], axes=([1, 4, 5], [1, 2, 3])).transpose(0, 3, 1, 2)
         if bias is not None:
-            out += bias.data[:, None, None]
+            out += bias._data[:, None, None]
         needs = ctx.needs_input_grad
         ctx.conf = (stride, pads, dilation, groups)
         ctx.shapes = (xd.shape, w.shape)
@@ -232,7 +232,7 @@ def _pool_args(name, input, kernel_size, stride, padding, dilation, ceil_mode):
     stride = ksize if stride is None or (not isinstance(stride, int) and len(stride) == 0) else pair(stride, "stride")
     padding = pair(padding, "padding")
     dilation = pair(dilation, "dilation")
-    if input.ndim not in (3, 4) or input.data.size == 0:
+    if input.ndim not in (3, 4) or input._data.size == 0:
         raise RuntimeError("non-empty 3D or 4D (batch mode) tensor expected for input")
     if 0 in stride:
         raise RuntimeError("stride should not be zero")
@@ -274,7 +274,7 @@ class MaxPool2d(Function):
 
     @staticmethod
     def forward(ctx, x, ksize, stride, pads, dilation, return_indices):
-        xd = x.data
+        xd = x._data
         n, c, h, w = xd.shape
         cols = _windows(xd, ksize, stride, pads, dilation, fill=-np.inf)  # padding never wins a max
         ho, wo = cols.shape[2:4]
@@ -326,7 +326,7 @@ def avg_pool2d(input, kernel_size, stride=None, padding=0, ceil_mode=False, coun
         return avg_pool2d(input.unsqueeze(0), kernel_size, stride, padding, ceil_mode, count_include_pad,
                           divisor_override).squeeze(0)
     n, c, h, w = input.shape
-    ones = Tensor._wrap(np.ones((1, 1) + ksize, dtype=input.data.dtype))
+    ones = Tensor._wrap(np.ones((1, 1) + ksize, dtype=input._data.dtype))
     sums = Conv2d.apply(input.reshape(n * c, 1, h, w), ones, None, stride, pads, (1, 1), 1)
     ho, wo = sums.shape[2:]
     if divisor_override is not None:
@@ -338,5 +338,5 @@ def avg_pool2d(input, kernel_size, stride=None, padding=0, ceil_mode=False, coun
         if not count_include_pad:  # ... and to the input itself
             start, end = np.maximum(start, 0), np.minimum(end, size)
         counts.append(end - start)
-    divisor = Tensor._wrap(np.outer(*counts).astype(input.data.dtype))
+    divisor = Tensor._wrap(np.outer(*counts).astype(input._data.dtype))
     return (sums / divisor).reshape(n, c, ho, wo)

@@ -38,14 +38,14 @@ def dropout(input, p=0.5, training=True, inplace=False):
     _check_p(p)
     if not training or p == 0.0:
         return input
-    d = input.data
+    d = input._data
     return _times(input, inplace, Tensor._wrap(_dropout_mask(d.shape, p, d.dtype)))
 
 
 def _feature_dropout(input, p, training, inplace, channel_dim):
     """torch's feature_dropout: zero whole channels. The mask has the input's size up to channel_dim
     and size 1 after it, so one draw per (sample, channel) broadcasts over the channel's elements."""
-    d = input.data
+    d = input._data
     if not training or p == 0.0 or d.size == 0:
         return input
     if p < 1.0 and d.ndim <= channel_dim:
@@ -65,7 +65,7 @@ def _warn_dims(n, ndim):
 def dropout1d(input, p=0.5, training=True, inplace=False):
     """Zero whole channels of (N, C, L) or unbatched (C, L) input with probability p, scale the rest by 1/(1-p)."""
     _check_p(p)
-    ndim = input.data.ndim
+    ndim = input._data.ndim
     if ndim not in (2, 3):
         raise RuntimeError(f"dropout1d: Expected 2D or 3D input, but received a {ndim}D input. Note that dropout1d "
                            f"exists to provide channel-wise dropout on inputs with 1 spatial dimension, a channel "
@@ -77,7 +77,7 @@ def dropout2d(input, p=0.5, training=True, inplace=False):
     """Zero whole channels of (N, C, H, W) input. As torch's, 3-D input is read as (N, C, L) (not as
     unbatched (C, H, W)) with a warning, and any other dims warn and still take dim 1 as the channels."""
     _check_p(p)
-    ndim = input.data.ndim
+    ndim = input._data.ndim
     if ndim not in (3, 4):
         _warn_dims(2, ndim)
     if ndim == 3:
@@ -93,7 +93,7 @@ def dropout3d(input, p=0.5, training=True, inplace=False):
     """Zero whole channels of (N, C, D, H, W) or unbatched (C, D, H, W) input; as torch's, other dims
     warn, and all but 5-D input are read as unbatched (channels in dim 0)."""
     _check_p(p)
-    ndim = input.data.ndim
+    ndim = input._data.ndim
     if ndim not in (4, 5):
         _warn_dims(3, ndim)
     return _feature_dropout(input, p, training, inplace, 1 if ndim == 5 else 0)

@@ -117,7 +117,7 @@ class CrossEntropyIndex(Function):
 
     @staticmethod
     def forward(ctx, x, target, weight, ignore_index, reduction, smoothing):
-        xd = x.data
+        xd = x._data
         shifted, e, s = _log_softmax_np(xd)
         log_s = np.log(s)
         t, w, valid, denom = index_weights(target, weight, ignore_index, xd.dtype)
@@ -153,7 +153,7 @@ class CrossEntropyIndex(Function):
                 q = _index_q(x.shape, x.dtype, *ctx.q_args)
                 gx = (sm * np.sum(q, axis=1, keepdims=True) - q) * grad_coef(ctx, grad)
         else:  # create_graph: recompute softmax(x) so that it is differentiated
-            q = _index_q(x.data.shape, x.data.dtype, *ctx.q_args)
+            q = _index_q(x._data.shape, x._data.dtype, *ctx.q_args)
             qsum = np.sum(q, axis=1, keepdims=True)
             gx = (x.softmax(1) * Tensor._wrap(qsum) - Tensor._wrap(q)) * grad_coef(ctx, grad)
         return gx, None, None, None, None, None
@@ -165,10 +165,10 @@ class CrossEntropyProb(Function):
 
     @staticmethod
     def forward(ctx, x, target, weight, reduction, smoothing):
-        xd = x.data
+        xd = x._data
         shifted, e, s = _log_softmax_np(xd)
         logp = shifted - np.log(s)
-        q = _prob_q(target.data, weight, smoothing, xd.shape[1])
+        q = _prob_q(target._data, weight, smoothing, xd.shape[1])
         loss = -np.sum(q * logp, axis=1)
         ctx.reduction, ctx.denom = reduction, float(loss.size)
         ctx.weight, ctx.smoothing = weight, smoothing
@@ -181,7 +181,7 @@ class CrossEntropyProb(Function):
         x, t, sm, logp = ctx.saved_tensors
         coef = grad_coef(ctx, grad)
         recording = tinygrad_edu.is_grad_enabled()
-        q = _prob_q(t if recording else t.data, ctx.weight, ctx.smoothing, x.data.shape[1])
+        q = _prob_q(t if recording else t._data, ctx.weight, ctx.smoothing, x._data.shape[1])
         q = q if isinstance(q, Tensor) else Tensor._wrap(q)
         gx = gt = None
         if ctx.needs_input_grad[0]:
@@ -192,7 +192,7 @@ class CrossEntropyProb(Function):
                 logp = x.log_softmax(1)
             scale = 1.0 - ctx.smoothing
             if ctx.weight is not None:
-                logp = logp * Tensor._wrap(ctx.weight.reshape(class_shape(x.data.ndim, x.data.shape[1])))
+                logp = logp * Tensor._wrap(ctx.weight.reshape(class_shape(x._data.ndim, x._data.shape[1])))
             gt = -(logp * coef) * scale if scale != 1.0 else -(logp * coef)
         return gx, gt, None, None, None
 
@@ -214,7 +214,7 @@ class NLLLoss(Function):
 
     @staticmethod
     def forward(ctx, x, target, weight, ignore_index, reduction):
-        xd = x.data
+        xd = x._data
         t, w, valid, denom = index_weights(target, weight, ignore_index, xd.dtype)
         loss = -pick(xd, t)
         if w is not None:
@@ -236,7 +236,7 @@ class BinaryCrossEntropy(Function):
 
     @staticmethod
     def forward(ctx, x, t):
-        xd, td = x.data, t.data
+        xd, td = x._data, t._data
         with np.errstate(divide="ignore"):
             log_x = np.maximum(np.log(xd), -100.0)
             log_1mx = np.maximum(np.log1p(-xd), -100.0)
@@ -268,12 +268,12 @@ class BinaryCrossEntropyWithLogits(Function):
 
     @staticmethod
     def forward(ctx, x, t, pos_weight):
-        xd, td = x.data, t.data
+        xd, td = x._data, t._data
         sp = np.maximum(-xd, 0) + np.log1p(np.exp(-np.abs(xd)))
         ctx.save_for_backward(x, t, pos_weight)
         if pos_weight is None:
             return (1 - td) * xd + sp
-        return (1 - td) * xd + (1 + (pos_weight.data - 1) * td) * sp
+        return (1 - td) * xd + (1 + (pos_weight._data - 1) * td) * sp
 
     @staticmethod
     def backward(ctx, grad):
@@ -288,5 +288,5 @@ class BinaryCrossEntropyWithLogits(Function):
             if needs[1]:
                 gt = -grad * x if pw is None else grad * ((pw - 1) * sp - x)
             if pw is not None and needs[2]:
-                gpw = unbroadcast(grad * t * sp, pw.data.shape)
+                gpw = unbroadcast(grad * t * sp, pw._data.shape)
         return gx, gt, gpw

@@ -41,7 +41,7 @@ class NormalizeAffine(Function):
 
     @staticmethod
     def forward(ctx, x, weight, bias, stats, eps, stat_axes, param_axes, param_shape, running):
-        d = x.data
+        d = x._data
         if stats is None:
             mean = d.mean(stat_axes, keepdims=True)
             xhat = d - mean
@@ -53,9 +53,9 @@ class NormalizeAffine(Function):
             xhat = d - mean
         invstd = 1 / np.sqrt(var + eps)
         xhat *= invstd
-        out = xhat * weight.data.reshape(param_shape) if weight is not None else xhat.copy()
+        out = xhat * weight._data.reshape(param_shape) if weight is not None else xhat.copy()
         if bias is not None:
-            out += bias.data.reshape(param_shape)
+            out += bias._data.reshape(param_shape)
         ctx.xhat, ctx.invstd, ctx.eps = xhat, invstd, eps
         ctx.fixed = None if stats is None else (mean, invstd)
         ctx.axes = (stat_axes, param_axes, param_shape)
@@ -95,18 +95,18 @@ def _update_running(running, mean, var, n):
     """running = (1 - momentum) running + momentum batch_stat, on the buffers' arrays in place."""
     running_mean, running_var, momentum = running
     if running_mean is not None:
-        rm = running_mean.data
+        rm = running_mean._data
         rm *= 1 - momentum
         rm += (mean * momentum).reshape(rm.shape)
     if running_var is not None:
-        rv = running_var.data
+        rv = running_var._data
         rv *= 1 - momentum
         rv += (var * (momentum * n / max(n - 1, 1))).reshape(rv.shape)
 
 
 def _check_channels(name, t, c):
-    if t is not None and t.data.size != c:
-        raise RuntimeError(f"{name} should contain {c} elements not {t.data.size}")
+    if t is not None and t._data.size != c:
+        raise RuntimeError(f"{name} should contain {c} elements not {t._data.size}")
 
 
 def batch_norm(input, running_mean, running_var, weight=None, bias=None, training=False, momentum=0.1,
@@ -115,7 +115,7 @@ def batch_norm(input, running_mean, running_var, weight=None, bias=None, trainin
 
     training (or no running statistics): normalise with the batch's mean and biased variance and
     update running_mean/running_var in place; otherwise normalise with the running statistics."""
-    shape = input.data.shape
+    shape = input._data.shape
     if len(shape) < 2:
         raise ValueError(f"Expected 2D or higher input to batch_norm (got {len(shape)}D input)")
     c = shape[1]
@@ -126,14 +126,14 @@ def batch_norm(input, running_mean, running_var, weight=None, bias=None, trainin
     stat_axes = (0,) + tuple(range(2, ndim))
     param_shape = (1, c) + (1,) * (ndim - 2)
     if training or running_mean is None or running_var is None:
-        if training and input.data.size // max(c, 1) == 1:
+        if training and input._data.size // max(c, 1) == 1:
             raise ValueError(f"Expected more than 1 value per channel when training, got input size "
                              f"{input.size()}")
         running = (running_mean, running_var, momentum) if training else None
         stats = None
     else:
         running = None
-        stats = (running_mean.data.reshape(param_shape), running_var.data.reshape(param_shape))
+        stats = (running_mean._data.reshape(param_shape), running_var._data.reshape(param_shape))
     out = NormalizeAffine.apply(input, weight, bias, stats, eps, stat_axes, stat_axes, param_shape, running)
     return named(out, "NativeBatchNormBackward0")
 
@@ -141,14 +141,14 @@ def batch_norm(input, running_mean, running_var, weight=None, bias=None, trainin
 def layer_norm(input, normalized_shape, weight=None, bias=None, eps=1e-5):
     """torch.nn.functional.layer_norm: normalise over the trailing dims given by normalized_shape."""
     normalized_shape = (normalized_shape,) if isinstance(normalized_shape, int) else tuple(normalized_shape)
-    shape, nd = input.data.shape, len(normalized_shape)
+    shape, nd = input._data.shape, len(normalized_shape)
     if nd == 0 or shape[len(shape) - nd:] != normalized_shape or len(shape) < nd:
         raise RuntimeError(f"Given normalized_shape={list(normalized_shape)}, expected input with shape "
                            f"[*, {', '.join(map(str, normalized_shape))}], but got input of size{list(shape)}")
     for name, t in (("weight", weight), ("bias", bias)):
-        if t is not None and t.data.shape != normalized_shape:
+        if t is not None and t._data.shape != normalized_shape:
             raise RuntimeError(f"Expected {name} to be of same shape as normalized_shape, but got {name} of shape "
-                               f"{list(t.data.shape)} and normalized_shape = {list(normalized_shape)}")
+                               f"{list(t._data.shape)} and normalized_shape = {list(normalized_shape)}")
     ndim = len(shape)
     stat_axes = tuple(range(ndim - nd, ndim))
     out = NormalizeAffine.apply(input, weight, bias, None, eps, stat_axes, tuple(range(ndim - nd)),
@@ -163,7 +163,7 @@ def group_norm(input, num_groups, weight=None, bias=None, eps=1e-5):
 
     On the view (N, C, *) -> (N, G, C/G, L) with L = prod(*), the statistics are over dims (2, 3),
     and w, b (C,) viewed as (G, C/G) broadcast along dims (0, 3): NormalizeAffine as it is."""
-    shape = input.data.shape
+    shape = input._data.shape
     if len(shape) < 2:
         raise RuntimeError(f"Expected at least 2 dimensions for input tensor but received {len(shape)}")
     n, c, spatial = shape[0], shape[1], shape[2:]
@@ -175,9 +175,9 @@ def group_norm(input, num_groups, weight=None, bias=None, eps=1e-5):
                            f"shape {list(shape)} and num_groups={num_groups}")
     # torch's message for a wrong bias prints weight's shape ([0] when there is no weight): copied as is
     for name, t, shown in (("weight", weight, weight), ("bias", bias, weight)):
-        if t is not None and (t.data.ndim != 1 or t.data.size != c):
+        if t is not None and (t._data.ndim != 1 or t._data.size != c):
             raise RuntimeError(f"Expected {name} to be a vector of size equal to the number of channels in input, "
-                               f"but got {name} of shape {list(shown.data.shape) if shown is not None else [0]} "
+                               f"but got {name} of shape {list(shown._data.shape) if shown is not None else [0]} "
                                f"and input of shape {list(shape)}")
     g = num_groups
     grouped = input.reshape(n, g, c // g, math.prod(spatial))
@@ -195,21 +195,21 @@ def rms_norm(input, normalized_shape, weight=None, eps=None):
     if not isinstance(normalized_shape, (tuple, list)):
         raise TypeError(f"rms_norm(): argument 'normalized_shape' (position 2) must be tuple of ints, not "
                         f"{type(normalized_shape).__name__}")
-    normalized_shape, shape = tuple(normalized_shape), input.data.shape
+    normalized_shape, shape = tuple(normalized_shape), input._data.shape
     nd, ndim = len(normalized_shape), len(shape)
     if nd == 0:
         raise RuntimeError("Expected normalized_shape to be at least 1-dimensional, i.e., containing at least one "
                            "element, but got normalized_shape = []")
-    if weight is not None and weight.data.shape != normalized_shape:
+    if weight is not None and weight._data.shape != normalized_shape:
         raise RuntimeError(f"Expected weight to be of same shape as normalized_shape, but got weight of shape "
-                           f"{list(weight.data.shape)} and normalized_shape = {list(normalized_shape)}")
+                           f"{list(weight._data.shape)} and normalized_shape = {list(normalized_shape)}")
     if ndim < nd:
         raise ValueError(f"Input tensor must have at least {nd} dimensions, but got {ndim}")
     if shape[ndim - nd:] != normalized_shape:
         raise RuntimeError(f"Given normalized_shape={list(normalized_shape)}, expected input with shape "
                            f"[*{', '.join(map(str, normalized_shape))}], but got input of size{list(shape)}")
     if eps is None:
-        eps = float(np.finfo(input.data.dtype).eps)
+        eps = float(np.finfo(input._data.dtype).eps)
     axes = tuple(range(ndim - nd, ndim))
     out = input * ((input * input).mean(axes, keepdim=True) + eps).rsqrt()
     return out * weight if weight is not None else out

@@ -42,7 +42,7 @@ class Linear(Function):
 
     @staticmethod
     def forward(ctx, x, weight, bias):
-        xd, w = x.data, weight.data
+        xd, w = x._data, weight._data
         if w.ndim != 2 or xd.ndim == 0 or xd.shape[-1] != w.shape[1]:
             rows = math.prod(xd.shape[:-1]) if xd.ndim > 1 else 1
             cols = "x".join(map(str, w.shape[::-1])) if w.ndim == 2 else f"{w.shape}"
@@ -56,7 +56,7 @@ class Linear(Function):
         else:
             out = (xd.reshape(-1, w.shape[1]) @ w.T).reshape(xd.shape[:-1] + (w.shape[0],))
         if bias is not None:
-            b = bias.data
+            b = bias._data
             if b.shape not in ((w.shape[0],), (), (1,)):
                 raise RuntimeError(f"The expanded size of the tensor ({w.shape[0]}) must match the existing size "
                                    f"({b.shape[-1]}) at non-singleton dimension {out.ndim - 1}.  Target sizes: "
@@ -98,14 +98,14 @@ def bilinear(input1, input2, weight, bias=None):
 
     As two ordinary ops, so the engine gives every gradient (dx1 = A x2 . g, dA = g x1 x2^T, ...):
     first z = x1 A, a matmul with A's (in1) dim moved first, giving (*, out, in2); then y = sum_j z x2."""
-    s1, s2, sw = input1.data.shape, input2.data.shape, weight.data.shape
+    s1, s2, sw = input1._data.shape, input2._data.shape, weight._data.shape
     if len(s1) != len(s2):
         raise RuntimeError(f"bilinear(): input dimensions do not match: got {len(s1)} and {len(s2)}")
     for i, (a, b) in enumerate(zip(s1[:-1], s2[:-1])):
         if a != b:
             raise RuntimeError(f"bilinear(): input batch dimensions do not match at dim {i}: got {a} and {b}")
     for name, got, want in (("input1", s1[-1], sw[1]), ("input2", s2[-1], sw[2]),
-                            ("bias", bias.data.shape[0] if bias is not None else sw[0], sw[0])):
+                            ("bias", bias._data.shape[0] if bias is not None else sw[0], sw[0])):
         if got != want:
             raise RuntimeError(f"bilinear(): {name} size does not match weight size: got {got} but expected {want}")
     out_f, in1, in2 = sw
@@ -197,19 +197,19 @@ def _softmax_dim(name, ndim, stacklevel):
 
 def softmax(input, dim=None, _stacklevel=3, dtype=None):
     if dim is None:
-        dim = _softmax_dim("softmax", input.data.ndim, _stacklevel)
+        dim = _softmax_dim("softmax", input._data.ndim, _stacklevel)
     return ops.softmax(input, dim, dtype=dtype)
 
 
 def softmin(input, dim=None, _stacklevel=3, dtype=None):
     if dim is None:
-        dim = _softmax_dim("softmin", input.data.ndim, _stacklevel)
+        dim = _softmax_dim("softmin", input._data.ndim, _stacklevel)
     return ops.softmax(-input if dtype is None else -input.to(dtype), dim)
 
 
 def log_softmax(input, dim=None, _stacklevel=3, dtype=None):
     if dim is None:
-        dim = _softmax_dim("log_softmax", input.data.ndim, _stacklevel)
+        dim = _softmax_dim("log_softmax", input._data.ndim, _stacklevel)
     return ops.log_softmax(input, dim, dtype=dtype)
 
 
@@ -220,14 +220,14 @@ class Embedding(Function):
 
     @staticmethod
     def forward(ctx, weight, idx, padding_idx, scale_grad_by_freq):
-        ctx.shape, ctx.idx, ctx.padding_idx, ctx.by_freq = weight.data.shape, idx, padding_idx, scale_grad_by_freq
-        return weight.data[idx]
+        ctx.shape, ctx.idx, ctx.padding_idx, ctx.by_freq = weight._data.shape, idx, padding_idx, scale_grad_by_freq
+        return weight._data[idx]
 
     @staticmethod
     def backward(ctx, g):
         idx = ctx.idx
         if ctx.padding_idx is not None or ctx.by_freq:
-            scale = np.ones(idx.shape, g.data.dtype)
+            scale = np.ones(idx.shape, g._data.dtype)
             if ctx.by_freq:  # divide each row's gradient by how often its index occurs in the batch
                 scale /= np.bincount(idx.ravel(), minlength=ctx.shape[0])[idx]
             if ctx.padding_idx is not None:
@@ -239,11 +239,11 @@ class Embedding(Function):
 def embedding(input, weight, padding_idx=None, max_norm=None, norm_type=2.0, scale_grad_by_freq=False,
               sparse=False):
     """torch.nn.functional.embedding: rows of `weight` picked by the integer tensor `input`."""
-    idx = input.data
+    idx = input._data
     if idx.dtype not in (np.int64, np.int32):
         raise RuntimeError(f"Expected tensor for argument #1 'indices' to have one of the following scalar types: "
                            f"Long, Int; but got {input.dtype} instead (while checking arguments for embedding)")
-    n = weight.data.shape[0]
+    n = weight._data.shape[0]
     if padding_idx is not None:
         if padding_idx > 0:
             assert padding_idx < n, "Padding_idx must be within num_embeddings"
@@ -254,7 +254,7 @@ def embedding(input, weight, padding_idx=None, max_norm=None, norm_type=2.0, sca
         raise IndexError("index out of range in self")
     if max_norm is not None:  # renormalise the looked-up rows in place, as torch does (no gradient)
         rows = np.unique(idx)
-        w = weight.data
+        w = weight._data
         norms = np.linalg.norm(w[rows], ord=norm_type, axis=1, keepdims=True)
         w[rows] *= np.where(norms > max_norm, max_norm / (norms + 1e-7), 1.0).astype(w.dtype)
     return Embedding.apply(weight, idx, padding_idx, scale_grad_by_freq)
@@ -262,7 +262,7 @@ def embedding(input, weight, padding_idx=None, max_norm=None, norm_type=2.0, sca
 
 def one_hot(tensor, num_classes=-1):
     """int64 tensor of shape (*, num_classes) with a 1 at each value's position."""
-    idx = tensor.data
+    idx = tensor._data
     if idx.dtype != np.int64:
         raise RuntimeError("one_hot is only applicable to index tensor of type LongTensor.")
     if idx.size and idx.min() < 0:
@@ -282,7 +282,7 @@ class Pad(Function):
 
     @staticmethod
     def forward(ctx, x, pairs, value):
-        d = x.data
+        d = x._data
         ctx.pairs = pairs
         shape = tuple(n + b + a for n, (b, a) in zip(d.shape, pairs))
         if min(shape, default=1) < 0:
@@ -313,7 +313,7 @@ def _source_positions(n, before, after, mode):
 
 def pad(input, pad, mode="constant", value=None):
     """torch.nn.functional.pad. `pad` lists (before, after) amounts starting from the LAST dim."""
-    ndim, k = input.data.ndim, len(pad) // 2
+    ndim, k = input._data.ndim, len(pad) // 2
     if len(pad) % 2:
         raise RuntimeError("Padding length must be divisible by 2")
     if k > ndim:
@@ -332,7 +332,7 @@ def pad(input, pad, mode="constant", value=None):
             f"padding size = 4 (pads last 2 dimensions)\n  - 4D or 5D input: padding size = 6 (pads last 3 dimensions)")
     out = input
     for dim, (before, after) in zip(range(ndim - k, ndim), amounts):
-        n = input.data.shape[dim]
+        n = input._data.shape[dim]
         if mode == "reflect" and (before >= n or after >= n):
             raise RuntimeError(f"Argument #4: Padding size should be less than the corresponding input dimension, "
                                f"but got: padding ({before}, {after}) at dimension {dim} of input {list(input.shape)}")

@@ -1,6 +1,6 @@
 """Parameter initialisation (torch.nn.init): every function fills `tensor` in place and returns it.
 
-Values are written straight into `tensor.data` (what torch does under no_grad), keep the tensor's
+Values are written straight into `tensor._data` (what torch does under no_grad), keep the tensor's
 dtype, and are drawn from `tinygrad_edu.random.numpy_rng(generator)` so `manual_seed` makes them
 reproducible. The scaled schemes keep the variance of activations stable through depth:
 
@@ -66,17 +66,17 @@ def _calculate_correct_fan(tensor, mode):
 
 def _fill(tensor, values):
     """Write `values` into the tensor's own array (cast to its dtype) and bump its version."""
-    tensor.data[...] = values
+    tensor._data[...] = values
     tensor._version[0] += 1
     return tensor
 
 
 def uniform_(tensor, a=0.0, b=1.0, generator=None):
-    return _fill(tensor, numpy_rng(generator).uniform(a, b, tensor.data.shape))
+    return _fill(tensor, numpy_rng(generator).uniform(a, b, tensor._data.shape))
 
 
 def normal_(tensor, mean=0.0, std=1.0, generator=None):
-    return _fill(tensor, numpy_rng(generator).normal(mean, std, tensor.data.shape))
+    return _fill(tensor, numpy_rng(generator).normal(mean, std, tensor._data.shape))
 
 
 def trunc_normal_(tensor, mean=0.0, std=1.0, a=-2.0, b=2.0, generator=None):
@@ -85,7 +85,7 @@ def trunc_normal_(tensor, mean=0.0, std=1.0, a=-2.0, b=2.0, generator=None):
     if mean < a - 2 * std or mean > b + 2 * std:
         warnings.warn("mean is more than 2 std from [a, b] in nn.init.trunc_normal_. "
                       "The distribution of values may be incorrect.", stacklevel=2)
-    rng, n = numpy_rng(generator), tensor.data.size
+    rng, n = numpy_rng(generator), tensor._data.size
     # P(a <= X <= b) from the normal CDF, to draw enough candidates in (usually) one round.
     cdf = lambda x: 0.5 * (1 + math.erf((x - mean) / (std * math.sqrt(2))))
     accept = max(cdf(b) - cdf(a), 1e-9)
@@ -98,7 +98,7 @@ def trunc_normal_(tensor, mean=0.0, std=1.0, a=-2.0, b=2.0, generator=None):
         kept.append(draw[(draw >= a) & (draw <= b)])
     else:  # practically never: a tiny window is filled with clipped draws (its limit value)
         kept.append(np.clip(rng.normal(mean, std, n), a, b))
-    return _fill(tensor, np.concatenate(kept)[:n].reshape(tensor.data.shape))
+    return _fill(tensor, np.concatenate(kept)[:n].reshape(tensor._data.shape))
 
 
 def constant_(tensor, val):
@@ -115,14 +115,14 @@ def zeros_(tensor):
 
 def eye_(tensor):
     """The identity matrix in a 2-D tensor (ones on the main diagonal of a rectangular one)."""
-    if tensor.data.ndim != 2:
+    if tensor._data.ndim != 2:
         raise ValueError("Only tensors with 2 dimensions are supported")
-    return _fill(tensor, np.eye(*tensor.data.shape))
+    return _fill(tensor, np.eye(*tensor._data.shape))
 
 
 def dirac_(tensor, groups=1):
     """The identity convolution kernel: a 1 at the centre of kernel [d, d] of each group."""
-    shape = tensor.data.shape
+    shape = tensor._data.shape
     if len(shape) not in (3, 4, 5):
         raise ValueError("Only tensors with 3, 4, or 5 dimensions are supported")
     if shape[0] % groups != 0:
@@ -152,7 +152,7 @@ def _kaiming_std(tensor, a, mode, nonlinearity):
 
 
 def _empty_noop(tensor):
-    if 0 in tensor.data.shape:
+    if 0 in tensor._data.shape:
         warnings.warn("Initializing zero-element tensors is a no-op", stacklevel=3)
         return True
     return False
@@ -176,12 +176,12 @@ def kaiming_normal_(tensor, a=0, mode="fan_in", nonlinearity="leaky_relu", gener
 def orthogonal_(tensor, gain=1, generator=None):
     """A (semi-)orthogonal matrix from the QR decomposition of a Gaussian one, signs fixed so the
     distribution is uniform (Saxe et al. 2013); dimensions after the first are flattened."""
-    if tensor.data.ndim < 2:
+    if tensor._data.ndim < 2:
         raise ValueError("Only tensors with 2 or more dimensions are supported")
-    if tensor.data.size == 0:
+    if tensor._data.size == 0:
         return tensor
-    rows = tensor.data.shape[0]
-    cols = tensor.data.size // rows
+    rows = tensor._data.shape[0]
+    cols = tensor._data.size // rows
     flat = numpy_rng(generator).normal(0.0, 1.0, (rows, cols))
     if rows < cols:
         flat = flat.T
@@ -189,4 +189,4 @@ def orthogonal_(tensor, gain=1, generator=None):
     q *= np.sign(np.diag(r))
     if rows < cols:
         q = q.T
-    return _fill(tensor, gain * q.reshape(tensor.data.shape))
+    return _fill(tensor, gain * q.reshape(tensor._data.shape))

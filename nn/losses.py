@@ -63,7 +63,7 @@ def _check_broadcast(shape, target_shape, what="target"):
 
 # ---- cross entropy and NLL --------------------------------------------------------------------------
 def _check_floating(x, kernel):
-    if x.data.dtype.kind != "f":
+    if x._data.dtype.kind != "f":
         raise NotImplementedError(f"\"{kernel}\" not implemented for '{_name(x)}'")
 
 
@@ -71,10 +71,10 @@ def _check_weight(weight, n_classes, prefix=""):
     """The class weights as an ndarray (None stays None), checked like torch's nll_loss."""
     if weight is None:
         return None
-    if weight.data.ndim != 1 or weight.data.size != n_classes:
+    if weight._data.ndim != 1 or weight._data.size != n_classes:
         raise RuntimeError(f"{prefix}weight tensor should be defined either for all {n_classes} classes or no "
                            f"classes but got weight tensor of shape: {list(weight.shape)}")
-    return weight.data
+    return weight._data
 
 
 def _index_target(x, target, weight, ignore_index):
@@ -83,7 +83,7 @@ def _index_target(x, target, weight, ignore_index):
     Returns the target and class weights as ndarrays, and ignore_index, or None when no target
     can equal it (then the loss needs no mask of the ignored targets).
     """
-    shape, t = x.data.shape, target.data
+    shape, t = x._data.shape, target._data
     if len(shape) < 1:
         raise ValueError(f"Expected 1 or more dimensions (got {len(shape)})")
     if len(shape) == 1:
@@ -102,7 +102,7 @@ def _index_target(x, target, weight, ignore_index):
         t = t.astype(np.int64)
     n_classes = shape[1] if len(shape) > 1 else shape[0]
     w = _check_weight(weight, n_classes)
-    if w is not None and w.dtype != x.data.dtype:
+    if w is not None and w.dtype != x._data.dtype:
         raise RuntimeError(f"expected scalar type {_name(x)} but found {_name(weight)}")
     # One reduction tests the range: viewed as unsigned, a negative target is a huge number. Only
     # when it fails is the culprit searched for (targets equal to ignore_index may be anything).
@@ -134,30 +134,30 @@ def cross_entropy(input, target, weight=None, size_average=None, ignore_index=-1
     if label_smoothing > 1.0:
         raise RuntimeError(f"label_smoothing must be between 0.0 and 1.0. Got: {label_smoothing}")
     smoothing = float(label_smoothing) if label_smoothing > 0.0 else 0.0  # torch ignores a negative one
-    if input.data.shape == target.data.shape:
+    if input._data.shape == target._data.shape:
         return _cross_entropy_prob(input, target, weight, ignore_index, reduction, smoothing)
     t, w, ignore = _index_target(input, target, weight, ignore_index)
-    if input.data.ndim == 1:
+    if input._data.ndim == 1:
         out = ops.CrossEntropyIndex.apply(input.reshape(1, -1), t.reshape(1), w, ignore, reduction, smoothing)
         return out.reshape(()) if reduction == "none" else out
     return ops.CrossEntropyIndex.apply(input, t, w, ignore, reduction, smoothing)
 
 
 def _cross_entropy_prob(x, target, weight, ignore_index, reduction, smoothing):
-    if target.data.dtype.kind != "f":
+    if target._data.dtype.kind != "f":
         raise RuntimeError(f"Expected floating point type for target with class probabilities, got {_name(target)}")
     if ignore_index >= 0:
         raise RuntimeError("ignore_index is not supported for floating point target")
-    if x.data.ndim == 0:
+    if x._data.ndim == 0:
         raise ValueError("Expected 1 or more dimensions (got 0)")
-    n_classes = x.data.shape[1] if x.data.ndim > 1 else x.data.shape[0]
+    n_classes = x._data.shape[1] if x._data.ndim > 1 else x._data.shape[0]
     w = _check_weight(weight, n_classes, prefix="cross_entropy: ")
-    if x.data.dtype != target.data.dtype:  # float32 logits with float64 targets compute in float64
-        common = np.result_type(x.data.dtype, target.data.dtype)
+    if x._data.dtype != target._data.dtype:  # float32 logits with float64 targets compute in float64
+        common = np.result_type(x._data.dtype, target._data.dtype)
         x, target = x.to(common), target.to(common)
-    if w is not None and w.dtype != x.data.dtype:
-        w = w.astype(x.data.dtype)
-    if x.data.ndim == 1:
+    if w is not None and w.dtype != x._data.dtype:
+        w = w.astype(x._data.dtype)
+    if x._data.ndim == 1:
         out = ops.CrossEntropyProb.apply(x.reshape(1, -1), target.reshape(1, -1), w, reduction, smoothing)
         return out.reshape(()) if reduction == "none" else out
     return ops.CrossEntropyProb.apply(x, target, w, reduction, smoothing)
@@ -169,7 +169,7 @@ def nll_loss(input, target, weight=None, size_average=None, ignore_index=-100, r
     _require_tensor(target, "nll_loss_nd")
     t, w, ignore = _index_target(input, target, weight, ignore_index)
     _check_floating(input, "nll_loss_out_frame")
-    if input.data.ndim == 1:
+    if input._data.ndim == 1:
         out = ops.NLLLoss.apply(input.reshape(1, -1), t.reshape(1), w, ignore, reduction)
         return out.reshape(()) if reduction == "none" else out
     return ops.NLLLoss.apply(input, t, w, ignore, reduction)
@@ -178,7 +178,7 @@ def nll_loss(input, target, weight=None, size_average=None, ignore_index=-100, r
 # ---- binary cross entropy ---------------------------------------------------------------------------
 def _weighted(loss, weight, reduction):
     if weight is not None:
-        _check_broadcast(loss.data.shape, weight.data.shape, "weight")
+        _check_broadcast(loss._data.shape, weight._data.shape, "weight")
         loss = loss * weight
     return _reduce(loss, reduction)
 
@@ -189,9 +189,9 @@ def binary_cross_entropy(input, target, weight=None, size_average=None, reduce=N
     if target.size() != input.size():
         raise ValueError(f"Using a target size ({target.size()}) that is different to the input size "
                          f"({input.size()}) is deprecated. Please ensure they have the same size.")
-    if target.data.dtype != input.data.dtype:
+    if target._data.dtype != input._data.dtype:
         raise RuntimeError(f"Found dtype {_name(target)} but expected {_name(input)}")
-    xd = input.data
+    xd = input._data
     if not np.all((xd >= 0) & (xd <= 1)):  # written so that nan fails too, as in torch
         raise RuntimeError("all elements of input should be between 0 and 1")
     return named(_weighted(ops.BinaryCrossEntropy.apply(input, target), weight, reduction),
@@ -205,14 +205,14 @@ def binary_cross_entropy_with_logits(input, target, weight=None, size_average=No
     reduction = _reduction(reduction, size_average, reduce)
     if target.size() != input.size():
         raise ValueError(f"Target size ({target.size()}) must be the same as input size ({input.size()})")
-    if target.data.dtype.kind != "f":
+    if target._data.dtype.kind != "f":
         raise RuntimeError(f"result type {_name(input)} can't be cast to the desired output type {_name(target)}")
-    if target.data.dtype != input.data.dtype:
-        common = np.result_type(input.data.dtype, target.data.dtype)
+    if target._data.dtype != input._data.dtype:
+        common = np.result_type(input._data.dtype, target._data.dtype)
         input, target = input.to(common), target.to(common)
     if pos_weight is not None:
-        _check_broadcast(input.data.shape, pos_weight.data.shape, "pos_weight")
-        pos_weight = pos_weight.to(input.data.dtype)
+        _check_broadcast(input._data.shape, pos_weight._data.shape, "pos_weight")
+        pos_weight = pos_weight.to(input._data.dtype)
     loss = ops.BinaryCrossEntropyWithLogits.apply(input, target, pos_weight)
     return named(_weighted(loss, weight, reduction), "BinaryCrossEntropyWithLogitsBackward0")
 
@@ -226,7 +226,7 @@ def _pointwise(input, target, reduction, weight, of_difference, mean_by_weight=T
                       f"({input.size()}). This will likely lead to incorrect results due to broadcasting. "
                       "Please ensure they have the same size.", stacklevel=3)
     try:
-        np.broadcast_shapes(input.data.shape, target.data.shape)
+        np.broadcast_shapes(input._data.shape, target._data.shape)
     except ValueError:
         raise RuntimeError(f"The size of input {list(input.shape)} and of target {list(target.shape)} cannot "
                            f"be broadcast together") from None

@@ -20,7 +20,7 @@ class Parameter(Tensor):
             data = Tensor._wrap(np.empty(0, dtype=tinygrad_edu.get_default_dtype().numpy_dtype))
         if not isinstance(data, Tensor):
             raise TypeError(f"Parameter(data) expects a Tensor, got {type(data).__name__}")
-        self.data, self.grad, self.grad_fn, self._output_nr = data.data, None, None, 0
+        self._data, self.grad, self.grad_fn, self._output_nr = data._data, None, None, 0
         # Share the version counter too: the parameter *is* the data of `data`, seen as a leaf.
         self._version, self._hooks, self._requires_grad = data._version, None, False
         self.requires_grad = requires_grad  # validates: only floating tensors can require grad

@@ -35,7 +35,7 @@ def _vector_norm(arr, p):
 
 def get_total_norm(tensors, norm_type=2.0, error_if_nonfinite=False, foreach=None):
     """The p-norm of the norms of `tensors` (= the norm of all of them concatenated)."""
-    arrays = [t.data for t in _as_list(tensors)]
+    arrays = [t._data for t in _as_list(tensors)]
     norm_type = float(norm_type)
     if not arrays:
         return tinygrad_edu.tensor(0.0)
@@ -53,11 +53,11 @@ def clip_grads_with_norm_(parameters, max_norm, total_norm, foreach=None):
     grads = [p.grad for p in _as_list(parameters) if p.grad is not None]
     if not grads:
         return
-    total = total_norm.data if isinstance(total_norm, Tensor) else np.asarray(total_norm)
+    total = total_norm._data if isinstance(total_norm, Tensor) else np.asarray(total_norm)
     # in total's dtype (torch multiplies by a tensor of that dtype): no float64 upcast of float32 grads
     coef = np.minimum(total.dtype.type(float(max_norm)) / (total + total.dtype.type(1e-6)), total.dtype.type(1.0))
     for g in grads:
-        g.data *= coef.astype(g.data.dtype)
+        g._data *= coef.astype(g._data.dtype)
         g._version[0] += 1
 
 
@@ -83,7 +83,7 @@ def clip_grad_value_(parameters, clip_value, foreach=None):
     clip_value = float(clip_value)
     for p in _as_list(parameters):
         if p.grad is not None:
-            np.clip(p.grad.data, -clip_value, clip_value, out=p.grad.data)
+            np.clip(p.grad._data, -clip_value, clip_value, out=p.grad._data)
             p.grad._version[0] += 1
 
 
@@ -109,6 +109,6 @@ def vector_to_parameters(vec, parameters):
     offset = 0
     for p in parameters:
         _check_tensor(p)
-        n = p.data.size
-        p.data = vec.data[offset:offset + n].reshape(p.data.shape)
+        n = p._data.size
+        p._data = vec._data[offset:offset + n].reshape(p._data.shape)
         offset += n

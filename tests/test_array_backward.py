@@ -20,7 +20,7 @@ class Cube(Function):
     @staticmethod
     def forward(ctx, x):
         ctx.save_for_backward(x)
-        return x.data ** 3
+        return x._data ** 3
 
     @staticmethod
     def backward(ctx, grad):
@@ -35,7 +35,7 @@ class Twice(Function):
 
     @staticmethod
     def forward(ctx, x):
-        return x.data * 2
+        return x._data * 2
 
     @staticmethod
     def backward(ctx, grad):
@@ -86,7 +86,7 @@ def test_what_users_see_is_tensors(torch_ref):
     loss.backward()
     assert hooked == [tg.Tensor]
     assert type(h.grad) is tg.Tensor and type(x.grad) is tg.Tensor
-    assert isinstance(x.grad.data, np.ndarray) and x.grad.data.flags.writeable
+    assert isinstance(x.grad._data, np.ndarray) and x.grad._data.flags.writeable
     xt = torch_ref.tensor([[1.0, -2.0], [3.0, 4.0]], dtype=torch_ref.float64, requires_grad=True)
     ht = xt * 2
     ht.retain_grad()
@@ -114,7 +114,7 @@ def test_a_gradient_returned_in_a_wrong_dtype_is_cast_back():
 
         @staticmethod
         def forward(ctx, x):
-            return x.data.copy()
+            return x._data.copy()
 
         @staticmethod
         def backward(ctx, grad):
@@ -159,7 +159,7 @@ class GradIsSaved(Function):
     @staticmethod
     def forward(ctx, x, y):
         ctx.save_for_backward(y)
-        return x.data * 0.5
+        return x._data * 0.5
 
     @staticmethod
     def backward(ctx, grad):
@@ -195,7 +195,7 @@ def test_a_fresh_gradient_array_is_taken_over_without_a_copy():
 
         @staticmethod
         def forward(ctx, x):
-            return x.data * 2
+            return x._data * 2
 
         @staticmethod
         def backward(ctx, grad):
@@ -205,4 +205,4 @@ def test_a_fresh_gradient_array_is_taken_over_without_a_copy():
 
     x = tg.tensor(np.ones(1000), requires_grad=True)
     Fresh.apply(x).sum().backward()
-    assert id(x.grad.data) == made[0]  # no copy of a gradient nobody else has (big_mlp's weights: MBs)
+    assert id(x.grad._data) == made[0]  # no copy of a gradient nobody else has (big_mlp's weights: MBs)

@@ -71,10 +71,10 @@ def test_backward_inputs_restricts_accumulation():
 def test_leaf_hook_replaces_gradient_and_can_be_removed():
     x = leaf([1., 2.])
     seen = []
-    handle = x.register_hook(lambda g: seen.append(g.data.copy()) or g * 10)
+    handle = x.register_hook(lambda g: seen.append(g._data.copy()) or g * 10)
     (x ** 2).sum().backward()
     assert_close(x.grad, 20 * x.detach())
-    np.testing.assert_allclose(seen[0], 2 * x.data)
+    np.testing.assert_allclose(seen[0], 2 * x._data)
     handle.remove()
     x.grad = None
     (x ** 2).sum().backward()
@@ -85,10 +85,10 @@ def test_leaf_hook_replaces_gradient_and_can_be_removed():
 def test_leaf_hook_sees_the_total_gradient_once():
     x = leaf([1., 2.])
     seen = []
-    x.register_hook(lambda g: seen.append(g.data.copy()) or g / g.norm())  # a non-linear hook
+    x.register_hook(lambda g: seen.append(g._data.copy()) or g / g.norm())  # a non-linear hook
     (x * x + x).sum().backward()  # three edges into x
     assert len(seen) == 1
-    np.testing.assert_allclose(seen[0], 2 * x.data + 1)
+    np.testing.assert_allclose(seen[0], 2 * x._data + 1)
     assert_close(x.grad, (2 * x.detach() + 1) / (2 * x.detach() + 1).norm())
 
 
@@ -151,7 +151,7 @@ def test_hessian_vector_product_of_mlp_matches_finite_differences():
 
     def grad_at(w):
         w = tg.tensor(w, requires_grad=True)
-        return autograd.grad(_mlp_loss(w, b1, w2, x, y), w)[0].data
+        return autograd.grad(_mlp_loss(w, b1, w2, x, y), w)[0]._data
 
     w1 = tg.tensor(w1_0, requires_grad=True)
     (g,) = autograd.grad(_mlp_loss(w1, b1, w2, x, y), w1, create_graph=True)

@@ -18,7 +18,7 @@ class ScaledExp(Function):
 
     @staticmethod
     def forward(ctx, x, scale):
-        out = np.exp(x.data) * scale
+        out = np.exp(x._data) * scale
         ctx.save_for_backward(out)
         return out
 
@@ -35,7 +35,7 @@ class MulRecordingNeeds(Function):
     def forward(ctx, a, b):
         MulRecordingNeeds.seen.append(ctx.needs_input_grad)
         ctx.save_for_backward(a, b)
-        return a.data * b.data
+        return a._data * b._data
 
     @staticmethod
     def backward(ctx, grad):
@@ -48,10 +48,10 @@ class SortWithIndices(Function):
 
     @staticmethod
     def forward(ctx, x):
-        idx = np.argsort(x.data, kind="stable")
+        idx = np.argsort(x._data, kind="stable")
         ctx.idx = idx
         ctx.mark_non_differentiable(idx)
-        return x.data[idx], idx
+        return x._data[idx], idx
 
     @staticmethod
     def backward(ctx, grad_values, grad_idx):
@@ -98,7 +98,7 @@ def test_detect_anomaly_names_the_op_producing_nan():
             y.backward()
     x.grad = None
     (x.sqrt() * 0).sum().backward()  # without anomaly mode the nan just flows into .grad
-    assert np.isnan(x.grad.data[0])
+    assert np.isnan(x.grad._data[0])
 
 
 def test_trace_backward_records_every_step():
@@ -108,7 +108,7 @@ def test_trace_backward_records_every_step():
         loss.backward()
     assert [s["op"] for s in trace.steps] == ["SumBackward0", "ExpBackward0", "MulBackward0"]
     mul_step = trace.steps[-1]
-    expected = np.linalg.norm(3 * np.exp(3 * x.data))
+    expected = np.linalg.norm(3 * np.exp(3 * x._data))
     assert mul_step["grads_out"][0]["shape"] == (2,)
     assert mul_step["grads_out"][0]["norm"] == pytest.approx(expected)
     assert "MulBackward0" in trace.table()

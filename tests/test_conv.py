@@ -33,14 +33,14 @@ def _check_against_torch(torch, fn, torch_fn, arrays, rtol, atol, seed=0):
     """Run fn and torch_fn on the same arrays, backpropagate the same random gradient, compare all."""
     ours, theirs = zip(*[_pair_of_tensors(torch, a) for a in arrays])
     out, ref = fn(*ours), torch_fn(*theirs)
-    np.testing.assert_allclose(out.data, ref.detach().numpy(), rtol=rtol, atol=atol)
-    assert out.data.dtype == arrays[0].dtype
+    np.testing.assert_allclose(out._data, ref.detach().numpy(), rtol=rtol, atol=atol)
+    assert out._data.dtype == arrays[0].dtype
     g = np.random.default_rng(seed).standard_normal(ref.shape).astype(arrays[0].dtype)
     out.backward(tg.tensor(g))
     ref.backward(torch.tensor(g))
     for a, b in zip(ours, theirs):
-        np.testing.assert_allclose(a.grad.data, b.grad.numpy(), rtol=rtol, atol=atol)
-        assert a.grad.data.dtype == arrays[0].dtype
+        np.testing.assert_allclose(a.grad._data, b.grad.numpy(), rtol=rtol, atol=atol)
+        assert a.grad._data.dtype == arrays[0].dtype
     return ours, g
 
 
@@ -66,7 +66,7 @@ def test_conv2d_recorded_backward_equals_plain(rng, xs, ws, kw):
     recorded = tg.autograd.grad(out, [x, w], g, create_graph=True)
     assert all(r.grad_fn is not None for r in recorded)
     for p, r in zip(plain, recorded):
-        np.testing.assert_allclose(r.data, p.data, rtol=1e-12, atol=1e-12)
+        np.testing.assert_allclose(r._data, p._data, rtol=1e-12, atol=1e-12)
 
 
 @pytest.mark.parametrize("kw", [dict(stride=2, padding=1), dict(dilation=(2, 1), padding=(0, 2), groups=2),
@@ -88,11 +88,11 @@ def test_conv2d_second_derivative_matches_torch(torch_ref, rng):
         out = fn(x, w, stride=(2, 1), padding=1, dilation=(1, 2), groups=2)
         gx, = lib.autograd.grad((out ** 2).sum(), [x], create_graph=True)
         (gx ** 2).sum().backward()
-        results.append((gx.detach().numpy() if lib is torch_ref else gx.data, x.grad, w.grad))
+        results.append((gx.detach().numpy() if lib is torch_ref else gx._data, x.grad, w.grad))
     (gx, x_g, w_g), (tgx, tx_g, tw_g) = results
     np.testing.assert_allclose(gx, tgx, rtol=1e-10)
-    np.testing.assert_allclose(x_g.data, tx_g.numpy(), rtol=1e-10)
-    np.testing.assert_allclose(w_g.data, tw_g.numpy(), rtol=1e-10)
+    np.testing.assert_allclose(x_g._data, tx_g.numpy(), rtol=1e-10)
+    np.testing.assert_allclose(w_g._data, tw_g.numpy(), rtol=1e-10)
 
 
 def test_conv2d_grad_fn_name_and_no_grad(rng):
@@ -117,10 +117,10 @@ def test_conv2d_module_matches_torch(torch_ref, rng, args, kw):
     assert ours.weight.shape == tuple(theirs.weight.shape) and ours.weight.dtype == tg.float32
     with torch_ref.no_grad():  # same parameters in both, then compare the forward
         for name, p in ours.named_parameters():
-            getattr(theirs, name).copy_(torch_ref.tensor(p.data))
+            getattr(theirs, name).copy_(torch_ref.tensor(p._data))
     x = rng.standard_normal((2, args[0], 7, 9)).astype(np.float32)
-    np.testing.assert_allclose(ours(tg.tensor(x)).data, theirs(torch_ref.tensor(x)).detach().numpy(), atol=1e-5)
-    np.testing.assert_allclose(ours(tg.tensor(x[0])).data, theirs(torch_ref.tensor(x[0])).detach().numpy(), atol=1e-5)
+    np.testing.assert_allclose(ours(tg.tensor(x))._data, theirs(torch_ref.tensor(x)).detach().numpy(), atol=1e-5)
+    np.testing.assert_allclose(ours(tg.tensor(x[0]))._data, theirs(torch_ref.tensor(x[0])).detach().numpy(), atol=1e-5)
 
 
 def test_conv2d_default_init_bounds():
@@ -129,7 +129,7 @@ def test_conv2d_default_init_bounds():
     bound = 1 / math.sqrt(3 * 3 * 5)  # fan_in = in_channels / groups * kh * kw
     for p in (m.weight, m.bias):
         assert p.dtype == tg.float64
-        assert np.abs(p.data).max() <= bound and np.abs(p.data).max() > 0.9 * bound
+        assert np.abs(p._data).max() <= bound and np.abs(p._data).max() > 0.9 * bound
     m.weight.sum().backward()  # a Parameter: requires grad
     assert m.weight.grad is not None
 
@@ -227,7 +227,7 @@ def test_max_pool2d_matches_torch(torch_ref, rng, xs, kw, dtype, tol):
                          [x], tol, tol)
     out, idx = F.max_pool2d(tg.tensor(x), **kw, return_indices=True)
     ref, ref_idx = torch_ref.nn.functional.max_pool2d(torch_ref.tensor(x), **kw, return_indices=True)
-    np.testing.assert_array_equal(idx.data, ref_idx.numpy())
+    np.testing.assert_array_equal(idx._data, ref_idx.numpy())
     assert idx.dtype == tg.int64 and not idx.requires_grad
 
 
@@ -249,7 +249,7 @@ def test_max_pool2d_ties_send_the_gradient_to_the_first_max(torch_ref):
     expected = np.zeros((3, 3))
     for (r, c), gv in zip([(0, 1), (0, 1), (1, 0), (1, 2)], g.ravel()):
         expected[r, c] += gv
-    np.testing.assert_allclose(ours[0].grad.data[0, 0], expected)
+    np.testing.assert_allclose(ours[0].grad._data[0, 0], expected)
 
 
 @pytest.mark.parametrize("fn,kw", [(F.max_pool2d, dict(kernel_size=2, stride=1, padding=1)),
@@ -277,9 +277,9 @@ def test_pool2d_modules_match_torch(torch_ref, rng, cls, args, kw):
     x = rng.standard_normal((2, 3, 7, 9))
     out, ref = ours(tg.tensor(x)), theirs(torch_ref.tensor(x))
     if kw.get("return_indices"):
-        np.testing.assert_array_equal(out[1].data, ref[1].numpy())
+        np.testing.assert_array_equal(out[1]._data, ref[1].numpy())
         out, ref = out[0], ref[0]
-    np.testing.assert_allclose(out.data, ref.numpy(), rtol=1e-12)
+    np.testing.assert_allclose(out._data, ref.numpy(), rtol=1e-12)
 
 
 POOL_ERRORS = [  # (function name, input shape, kwargs)

@@ -22,14 +22,14 @@ def _check_against_torch(torch, fn, torch_fn, arrays, tol, seed=0):
     theirs = [torch.tensor(a, requires_grad=True) for a in arrays]
     out, ref = fn(*ours), torch_fn(*theirs)
     assert tuple(out.shape) == tuple(ref.shape)
-    np.testing.assert_allclose(out.data, ref.detach().numpy(), rtol=tol, atol=tol)
-    assert out.data.dtype == arrays[0].dtype
+    np.testing.assert_allclose(out._data, ref.detach().numpy(), rtol=tol, atol=tol)
+    assert out._data.dtype == arrays[0].dtype
     g = np.random.default_rng(seed).standard_normal(tuple(ref.shape)).astype(arrays[0].dtype)
     out.backward(tg.tensor(g))
     ref.backward(torch.tensor(g))
     for a, b in zip(ours, theirs):
-        np.testing.assert_allclose(a.grad.data, b.grad.numpy(), rtol=tol, atol=tol)
-        assert a.grad.data.dtype == arrays[0].dtype
+        np.testing.assert_allclose(a.grad._data, b.grad.numpy(), rtol=tol, atol=tol)
+        assert a.grad._data.dtype == arrays[0].dtype
 
 
 def _errors_match(torch_fn, our_fn, *args, **kw):
@@ -86,11 +86,11 @@ def test_conv1d_second_derivative_matches_torch(torch_ref, rng):
         out = fn(x, w, stride=2, padding=1, dilation=2, groups=2)
         gx, = lib.autograd.grad((out ** 2).sum(), [x], create_graph=True)
         (gx ** 2).sum().backward()
-        results.append((gx.detach().numpy() if lib is torch_ref else gx.data, x.grad, w.grad))
+        results.append((gx.detach().numpy() if lib is torch_ref else gx._data, x.grad, w.grad))
     (gx, x_g, w_g), (tgx, tx_g, tw_g) = results
     np.testing.assert_allclose(gx, tgx, rtol=1e-10)
-    np.testing.assert_allclose(x_g.data, tx_g.numpy(), rtol=1e-10)
-    np.testing.assert_allclose(w_g.data, tw_g.numpy(), rtol=1e-10)
+    np.testing.assert_allclose(x_g._data, tx_g.numpy(), rtol=1e-10)
+    np.testing.assert_allclose(w_g._data, tw_g.numpy(), rtol=1e-10)
 
 
 @pytest.mark.parametrize("args,kw", [
@@ -111,10 +111,10 @@ def test_conv1d_module_matches_torch(torch_ref, rng, args, kw):
     assert ours.weight.shape == tuple(theirs.weight.shape) and ours.weight.dtype == tg.float32
     with torch_ref.no_grad():  # same parameters in both, then compare the forward
         for name, p in ours.named_parameters():
-            getattr(theirs, name).copy_(torch_ref.tensor(p.data))
+            getattr(theirs, name).copy_(torch_ref.tensor(p._data))
     x = rng.standard_normal((2, args[0], 11)).astype(np.float32)
-    np.testing.assert_allclose(ours(tg.tensor(x)).data, theirs(torch_ref.tensor(x)).detach().numpy(), atol=1e-5)
-    np.testing.assert_allclose(ours(tg.tensor(x[0])).data, theirs(torch_ref.tensor(x[0])).detach().numpy(),
+    np.testing.assert_allclose(ours(tg.tensor(x))._data, theirs(torch_ref.tensor(x)).detach().numpy(), atol=1e-5)
+    np.testing.assert_allclose(ours(tg.tensor(x[0]))._data, theirs(torch_ref.tensor(x[0])).detach().numpy(),
                                atol=1e-5)
 
 
@@ -124,7 +124,7 @@ def test_conv1d_default_init_bounds_and_training():
     bound = 1 / math.sqrt(3 * 5)  # fan_in = in_channels / groups * k
     for p in (m.weight, m.bias):
         assert p.dtype == tg.float64
-        assert np.abs(p.data).max() <= bound and np.abs(p.data).max() > 0.9 * bound
+        assert np.abs(p._data).max() <= bound and np.abs(p._data).max() > 0.9 * bound
     m(tg.randn(2, 6, 9, dtype=tg.float64)).sum().backward()  # gradients reach both parameters
     assert m.weight.grad.shape == (16, 3, 5) and m.bias.grad.shape == (16,)
 
@@ -205,8 +205,8 @@ def test_max_pool1d_matches_torch(torch_ref, rng, xs, kw, dtype, tol):
                          lambda t: torch_ref.nn.functional.max_pool1d(t, **kw), [x], tol)
     out, idx = F.max_pool1d(tg.tensor(x), **kw, return_indices=True)
     ref, ref_idx = torch_ref.nn.functional.max_pool1d(torch_ref.tensor(x), **kw, return_indices=True)
-    np.testing.assert_array_equal(out.data, ref.numpy())
-    np.testing.assert_array_equal(idx.data, ref_idx.numpy())
+    np.testing.assert_array_equal(out._data, ref.numpy())
+    np.testing.assert_array_equal(idx._data, ref_idx.numpy())
     assert idx.dtype == tg.int64 and not idx.requires_grad
 
 
@@ -274,9 +274,9 @@ def test_pool1d_modules_match_torch(torch_ref, rng, cls, args, kw):
         x = rng.standard_normal(xs)
         out, ref = ours(tg.tensor(x)), theirs(torch_ref.tensor(x))
         if kw.get("return_indices"):
-            np.testing.assert_array_equal(out[1].data, ref[1].numpy())
+            np.testing.assert_array_equal(out[1]._data, ref[1].numpy())
             out, ref = out[0], ref[0]
-        np.testing.assert_allclose(out.data, ref.numpy(), rtol=1e-12)
+        np.testing.assert_allclose(out._data, ref.numpy(), rtol=1e-12)
 
 
 # ---- adaptive average pooling ----------------------------------------------------------------------------------
@@ -317,9 +317,9 @@ def test_adaptive_avg_pool_window_rule_by_hand():
     """L = 5 to 3 windows: [0, 2), [1, 4), [3, 5) (floor(i*5/3), ceil((i+1)*5/3))."""
     x = tg.tensor([[[1.0, 2.0, 4.0, 8.0, 16.0]]], requires_grad=True)
     out = F.adaptive_avg_pool1d(x, 3)
-    np.testing.assert_allclose(out.data, [[[1.5, 14 / 3, 12.0]]])
+    np.testing.assert_allclose(out._data, [[[1.5, 14 / 3, 12.0]]])
     out.sum().backward()
-    np.testing.assert_allclose(x.grad.data, [[[0.5, 0.5 + 1 / 3, 1 / 3, 1 / 3 + 0.5, 0.5]]])
+    np.testing.assert_allclose(x.grad._data, [[[0.5, 0.5 + 1 / 3, 1 / 3, 1 / 3 + 0.5, 0.5]]])
 
 
 def test_adaptive_avg_pool2d_zero_output_size(torch_ref):
@@ -345,7 +345,7 @@ def test_adaptive_avg_pool2d_module_matches_torch(torch_ref, rng, cls, size):
     assert list(ours.state_dict()) == list(theirs.state_dict()) == []
     for xs in ((2, 3, 7, 9), (3, 7, 9)):
         x = rng.standard_normal(xs)
-        np.testing.assert_allclose(ours(tg.tensor(x)).data, theirs(torch_ref.tensor(x)).numpy(), rtol=1e-12)
+        np.testing.assert_allclose(ours(tg.tensor(x))._data, theirs(torch_ref.tensor(x)).numpy(), rtol=1e-12)
 
 
 ADAPTIVE_ERRORS = [  # (function name, input shape, output_size)

@@ -110,7 +110,7 @@ def test_fast_path_matches_per_sample_collation():
 def test_fast_batches_are_copies_not_views():
     ds = numbered(8)
     x, _ = next(iter(DataLoader(ds, batch_size=4)))
-    x.data[...] = -1
+    x._data[...] = -1
     assert ds.tensors[0].numpy().min() == 0
 
 

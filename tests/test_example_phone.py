@@ -158,11 +158,11 @@ def test_dead_units_and_diagnosis(phone, synthetic):
     model = phone.Model()
     assert phone.dead_units(model, train_ds)[0] == (0, 64)   # a fresh layer on standardised inputs lives
     with tinygrad_edu.no_grad():
-        model.layer1.bias.data[:10] = -1e9     # ten units that no input can switch on
+        model.layer1.bias._data[:10] = -1e9     # ten units that no input can switch on
     dead = phone.dead_units(model, train_ds)
     assert dead[0] == (10, 64) and dead[1][1] == 32
     with tinygrad_edu.no_grad():
-        model.layer1.bias.data[:] = -1e9
+        model.layer1.bias._data[:] = -1e9
     assert phone.dead_units(model, train_ds)[0] == (64, 64)
 
     stuck = [{"loss": 5.0}, {"loss": math.log(4) + 0.001}]

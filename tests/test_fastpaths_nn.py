@@ -29,7 +29,7 @@ def test_linear_uses_plain_attributes_after_its_parameters_are_deleted(bias):
             del m.bias
             m.bias = make(b)
     expected = theirs(torch.tensor(x)).detach().numpy()
-    np.testing.assert_allclose(ours(te.tensor(x)).data, expected, rtol=1e-6)
+    np.testing.assert_allclose(ours(te.tensor(x))._data, expected, rtol=1e-6)
     assert "weight" not in ours._parameters and "weight" not in dict(theirs.named_parameters())
 
 
@@ -117,9 +117,9 @@ def test_sgd_group_mixing_float32_and_float64_matches_torch(kwargs):
         opt.step()
         topt.step()
     for p, q in zip(ours, theirs):  # float64 tightly: float32 hyper-parameters would show at 1e-8
-        assert p.data.dtype == q.detach().numpy().dtype
-        tol = 1e-6 if p.data.dtype == np.float32 else 1e-13
-        np.testing.assert_allclose(p.data, q.detach().numpy(), rtol=tol, atol=tol)
+        assert p._data.dtype == q.detach().numpy().dtype
+        tol = 1e-6 if p._data.dtype == np.float32 else 1e-13
+        np.testing.assert_allclose(p._data, q.detach().numpy(), rtol=tol, atol=tol)
 
 
 def test_sgd_with_a_gradient_of_another_dtype_computes_as_numpy_promotes():
@@ -133,7 +133,7 @@ def test_sgd_with_a_gradient_of_another_dtype_computes_as_numpy_promotes():
     for _ in range(3):
         opt.zero_grad()
         (p * p).sum().backward()
-        assert p.grad.data.dtype == np.float64
+        assert p.grad._data.dtype == np.float64
         opt.step()
         g = 2.0 * w.astype(np.float64)
         if buf is None:
@@ -142,8 +142,8 @@ def test_sgd_with_a_gradient_of_another_dtype_computes_as_numpy_promotes():
             buf *= 0.9
             buf += g
         w -= buf * 0.1
-        assert p.data.dtype == np.float32
-        np.testing.assert_array_equal(p.data, w)
+        assert p._data.dtype == np.float32
+        np.testing.assert_array_equal(p._data, w)
 
 
 # ---- DataLoader: rows gathered with take() equal the per-sample collation ----------------------------
@@ -155,7 +155,7 @@ def test_fast_batches_of_3d_and_1d_tensors_equal_per_sample_collation():
                       collate_fn=default_collate)
     assert fast._fast is not None and slow._fast is None
     for (fx, fy), (sx, sy) in zip(fast, slow):
-        assert fx.data.dtype == sx.data.dtype and fy.data.dtype == sy.data.dtype
-        np.testing.assert_array_equal(fx.data, sx.data)
-        np.testing.assert_array_equal(fy.data, sy.data)
-        np.testing.assert_array_equal(fx.data, x[fy.data])
+        assert fx._data.dtype == sx._data.dtype and fy._data.dtype == sy._data.dtype
+        np.testing.assert_array_equal(fx._data, sx._data)
+        np.testing.assert_array_equal(fy._data, sy._data)
+        np.testing.assert_array_equal(fx._data, x[fy._data])

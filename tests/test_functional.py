@@ -29,12 +29,12 @@ def parity(ours, theirs, arrays, fwd=FWD, grad=GRAD, seed=1):
     ts = [torch.tensor(a, requires_grad=True) for a in arrays]
     y, ty = ours(*xs), theirs(*ts)
     assert y.dtype.numpy_dtype == ty.detach().numpy().dtype
-    np.testing.assert_allclose(y.data, ty.detach().numpy(), **fwd)
+    np.testing.assert_allclose(y._data, ty.detach().numpy(), **fwd)
     g = np.random.default_rng(seed).standard_normal(ty.shape).astype(arrays[0].dtype)
     y.backward(te.tensor(g))
     ty.backward(torch.tensor(g))
     for x, t in zip(xs, ts):
-        np.testing.assert_allclose(x.grad.data, t.grad.numpy(), **grad)
+        np.testing.assert_allclose(x.grad._data, t.grad.numpy(), **grad)
 
 
 def _f64(*shapes, seed=0, scale=1.0):
@@ -68,7 +68,7 @@ def test_linear_only_needed_gradients():
     x, w = te.randn(4, 3), te.randn(2, 3, requires_grad=True)
     F.linear(x, w).sum().backward()
     assert x.grad is None
-    np.testing.assert_allclose(w.grad.data, np.broadcast_to(x.data.sum(0), (2, 3)), rtol=1e-5)
+    np.testing.assert_allclose(w.grad._data, np.broadcast_to(x._data.sum(0), (2, 3)), rtol=1e-5)
 
 
 def test_linear_errors_like_torch():
@@ -131,8 +131,8 @@ def test_activation_gradgradcheck(name):
 def test_erf_matches_math_erf_to_double_precision():
     x = np.concatenate([np.linspace(-7, 7, 20001), [0.0, -0.0, 0.2499999, 5.999999, 6.0, 1e-300, -1e-10]])
     expected = np.array([math.erf(v) for v in x])
-    np.testing.assert_allclose(F.erf(te.tensor(x)).data, expected, rtol=3e-14, atol=0)  # relative, even near 0
-    special = F.erf(te.tensor([np.inf, -np.inf, np.nan])).data
+    np.testing.assert_allclose(F.erf(te.tensor(x))._data, expected, rtol=3e-14, atol=0)  # relative, even near 0
+    special = F.erf(te.tensor([np.inf, -np.inf, np.nan]))._data
     assert special[0] == 1 and special[1] == -1 and np.isnan(special[2])
 
 
@@ -149,7 +149,7 @@ def test_inplace_activations_write_into_input(fn):
     out = getattr(F, fn)(x, inplace=True)
     getattr(TF, fn)(t, inplace=True)
     assert out is x
-    np.testing.assert_allclose(x.data, t.numpy(), **FWD)
+    np.testing.assert_allclose(x._data, t.numpy(), **FWD)
 
 
 def test_inplace_activation_backward_through_non_leaf():
@@ -157,7 +157,7 @@ def test_inplace_activation_backward_through_non_leaf():
     x, t = te.tensor(a, requires_grad=True), torch.tensor(a, requires_grad=True)
     F.elu(x * 2, inplace=True).sum().backward()
     TF.elu(t * 2, inplace=True).sum().backward()
-    np.testing.assert_allclose(x.grad.data, t.grad.numpy(), **GRAD)
+    np.testing.assert_allclose(x.grad._data, t.grad.numpy(), **GRAD)
 
 
 @pytest.mark.parametrize("name", ["softmax", "log_softmax", "softmin"])
@@ -169,7 +169,7 @@ def test_softmax_implicit_dim_follows_torch(name, shape):
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         theirs = getattr(TF, name)(torch.tensor(a))
-    np.testing.assert_allclose(ours.data, theirs.numpy(), **FWD)
+    np.testing.assert_allclose(ours._data, theirs.numpy(), **FWD)
 
 
 def test_gelu_bad_approximate():
@@ -180,7 +180,7 @@ def test_gelu_bad_approximate():
 # ---- dropout -------------------------------------------------------------------------------------------
 def test_dropout_eval_is_identity_and_p_validated():
     x = te.randn(4, 5)
-    assert np.array_equal(F.dropout(x, 0.5, training=False).data, x.data)
+    assert np.array_equal(F.dropout(x, 0.5, training=False)._data, x._data)
     for p in (1.5, -0.1):
         with pytest.raises(ValueError, match=f"dropout probability has to be between 0 and 1, but got {p}"):
             F.dropout(x, p)
@@ -190,12 +190,12 @@ def test_dropout_statistics_scaling_and_gradient():
     te.manual_seed(0)
     x = te.ones(200, 500, requires_grad=True)
     y = F.dropout(x, 0.3)
-    zero = y.data == 0
+    zero = y._data == 0
     assert abs(zero.mean() - 0.3) < 0.01
-    np.testing.assert_allclose(y.data[~zero], 1 / 0.7, rtol=1e-6)
+    np.testing.assert_allclose(y._data[~zero], 1 / 0.7, rtol=1e-6)
     assert y.dtype == te.float32
     y.sum().backward()
-    np.testing.assert_array_equal(x.grad.data, y.data)  # d(x * mask)/dx = mask, and x = 1
+    np.testing.assert_array_equal(x.grad._data, y._data)  # d(x * mask)/dx = mask, and x = 1
 
 
 def test_dropout_reproducible_under_manual_seed_and_edge_p():
@@ -204,10 +204,10 @@ def test_dropout_reproducible_under_manual_seed_and_edge_p():
     a = F.dropout(x, 0.5)
     te.manual_seed(3)
     b = F.dropout(x, 0.5)
-    assert np.array_equal(a.data, b.data)
-    assert not np.array_equal(a.data, F.dropout(x, 0.5).data)
-    assert np.all(F.dropout(x, 1.0).data == 0)
-    assert np.array_equal(F.dropout(x, 0.0).data, x.data)
+    assert np.array_equal(a._data, b._data)
+    assert not np.array_equal(a._data, F.dropout(x, 0.5)._data)
+    assert np.all(F.dropout(x, 1.0)._data == 0)
+    assert np.array_equal(F.dropout(x, 0.0)._data, x._data)
 
 
 # ---- batch_norm / layer_norm ----------------------------------------------------------------------------
@@ -222,8 +222,8 @@ def test_batch_norm_matches_torch(shape, training):
     parity(lambda x, w, b: F.batch_norm(x, ours_rm, ours_rv, w, b, training, 0.2, 1e-3),
            lambda x, w, b: TF.batch_norm(x, th_rm, th_rv, w, b, training, 0.2, 1e-3), [x, w, b],
            grad=dict(rtol=1e-4, atol=1e-5))
-    np.testing.assert_allclose(ours_rm.data, th_rm.numpy(), **FWD)
-    np.testing.assert_allclose(ours_rv.data, th_rv.numpy(), **FWD)
+    np.testing.assert_allclose(ours_rm._data, th_rm.numpy(), **FWD)
+    np.testing.assert_allclose(ours_rv._data, th_rv.numpy(), **FWD)
 
 
 def test_batch_norm_without_affine_or_running_stats():
@@ -291,8 +291,8 @@ def test_embedding_max_norm_renormalises_rows_like_torch():
     idx = np.array([0, 3, 3])
     out = F.embedding(te.tensor(idx), ours, max_norm=1.0)
     expected = TF.embedding(torch.tensor(idx), theirs, max_norm=1.0)
-    np.testing.assert_allclose(out.data, expected.numpy(), **FWD)
-    np.testing.assert_allclose(ours.data, theirs.numpy(), **FWD)
+    np.testing.assert_allclose(out._data, expected.numpy(), **FWD)
+    np.testing.assert_allclose(ours._data, theirs.numpy(), **FWD)
 
 
 def test_embedding_gradcheck_and_errors():
@@ -311,7 +311,7 @@ def test_one_hot_matches_torch():
     for n in (-1, 5):
         out = F.one_hot(te.tensor(idx), n)
         assert out.dtype == te.int64
-        np.testing.assert_array_equal(out.data, TF.one_hot(torch.tensor(idx), n).numpy())
+        np.testing.assert_array_equal(out._data, TF.one_hot(torch.tensor(idx), n).numpy())
     with pytest.raises(RuntimeError, match="Class values must be smaller than num_classes."):
         F.one_hot(te.tensor([1, 5]), 3)
     with pytest.raises(RuntimeError, match="Class values must be non-negative."):

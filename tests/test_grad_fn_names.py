@@ -83,7 +83,7 @@ def test_custom_function_node_is_named_like_torchs():
     class Twice(Function):
         @staticmethod
         def forward(ctx, x):
-            return x.data * 2
+            return x._data * 2
 
         @staticmethod
         def backward(ctx, grad):

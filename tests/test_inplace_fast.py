@@ -14,14 +14,14 @@ def test_inplace_arith_matches_torch(torch_ref, op, other_kind):
              "broadcast": np.array([2.0, -0.5, 4.0], dtype=np.float32),
              "float64_tensor": np.array([[2.0, 0.5, -1.0], [1.0, 2.0, 4.0]])}[other_kind]
     ours, theirs = tg.tensor(base.copy()), torch_ref.tensor(base.copy())
-    buffer, version = ours.data, ours._version[0]
+    buffer, version = ours._data, ours._version[0]
     o_ours = tg.tensor(other) if isinstance(other, np.ndarray) else other
     o_theirs = torch_ref.tensor(other) if isinstance(other, np.ndarray) else other
     with tg.no_grad():
         assert getattr(ours, op)(o_ours) is ours
     with torch_ref.no_grad():
         getattr(theirs, op)(o_theirs)
-    assert ours.data is buffer and ours._version[0] == version + 1
+    assert ours._data is buffer and ours._version[0] == version + 1
     assert ours.dtype.name == str(theirs.dtype).replace("torch.", "")
     np.testing.assert_array_equal(ours.numpy(), theirs.numpy())
 
@@ -29,14 +29,14 @@ def test_inplace_arith_matches_torch(torch_ref, op, other_kind):
 def test_manual_sgd_step_writes_into_the_parameter(torch_ref):
     w = tg.tensor([1.0, 2.0, 3.0], requires_grad=True)
     (w * w).sum().backward()
-    data = w.data
+    data = w._data
     with tg.no_grad():
         w -= w.grad * 0.1
     wt = torch_ref.tensor([1.0, 2.0, 3.0], requires_grad=True)
     (wt * wt).sum().backward()
     with torch_ref.no_grad():
         wt -= wt.grad * 0.1
-    assert w.data is data and w.grad_fn is None and w.requires_grad
+    assert w._data is data and w.grad_fn is None and w.requires_grad
     np.testing.assert_allclose(w.detach().numpy(), wt.detach().numpy())
 
 

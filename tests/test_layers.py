@@ -24,7 +24,7 @@ def copy_params(ours, theirs):
     mine = dict(ours.named_parameters())
     mine.update(ours.named_buffers())
     for name, t in list(theirs.named_parameters()) + list(theirs.named_buffers()):
-        mine[name].data[...] = t.detach().numpy()
+        mine[name]._data[...] = t.detach().numpy()
 
 
 def run_both(ours, theirs, x, seed=1):
@@ -32,13 +32,13 @@ def run_both(ours, theirs, x, seed=1):
     gradients of the input and every parameter."""
     xo, xt = te.tensor(x, requires_grad=True), torch.tensor(x, requires_grad=True)
     yo, yt = ours(xo), theirs(xt)
-    np.testing.assert_allclose(yo.data, yt.detach().numpy(), **FWD)
+    np.testing.assert_allclose(yo._data, yt.detach().numpy(), **FWD)
     g = np.random.default_rng(seed).standard_normal(tuple(yt.shape)).astype(np.float32)
     yo.backward(te.tensor(g))
     yt.backward(torch.tensor(g))
-    np.testing.assert_allclose(xo.grad.data, xt.grad.numpy(), **GRAD)
+    np.testing.assert_allclose(xo.grad._data, xt.grad.numpy(), **GRAD)
     for (name, p), (_, q) in zip(ours.named_parameters(), theirs.named_parameters()):
-        np.testing.assert_allclose(p.grad.data, q.grad.numpy(), err_msg=name, **GRAD)
+        np.testing.assert_allclose(p.grad._data, q.grad.numpy(), err_msg=name, **GRAD)
 
 
 # ---- Linear ----------------------------------------------------------------------------------------------
@@ -59,7 +59,7 @@ def test_linear_default_init_matches_torch_bounds():
     assert layer.weight.dtype == te.float32 and layer.weight.shape == (300, 400) and layer.bias.shape == (300,)
     bound = 1 / math.sqrt(400)  # torch: kaiming_uniform_(a=sqrt(5)) -> 1/sqrt(fan_in); bias likewise
     ref = torch.nn.Linear(400, 300)
-    pairs = ((layer.weight.data, ref.weight.detach().numpy()), (layer.bias.data, ref.bias.detach().numpy()))
+    pairs = ((layer.weight._data, ref.weight.detach().numpy()), (layer.bias._data, ref.bias.detach().numpy()))
     for ours, theirs in pairs:
         assert np.abs(ours).max() <= bound and np.abs(ours).max() > 0.98 * bound
         # U(-b, b): mean 0, std b / sqrt(3), the same statistics as torch's own draw
@@ -73,7 +73,7 @@ def test_linear_init_reproducible_and_dtype():
     a = nn.Linear(3, 2)
     te.manual_seed(5)
     b = nn.Linear(3, 2)
-    assert np.array_equal(a.weight.data, b.weight.data) and np.array_equal(a.bias.data, b.bias.data)
+    assert np.array_equal(a.weight._data, b.weight._data) and np.array_equal(a.bias._data, b.bias._data)
     assert nn.Linear(3, 2, dtype=te.float64).weight.dtype == te.float64
 
 
@@ -108,7 +108,7 @@ def test_inplace_activation_modules(name):
     assert repr(ours) == repr(theirs)
     x = te.tensor(_x(3, 4))
     assert ours(x) is x
-    np.testing.assert_allclose(x.data, theirs(torch.tensor(_x(3, 4))).numpy(), **FWD)
+    np.testing.assert_allclose(x._data, theirs(torch.tensor(_x(3, 4))).numpy(), **FWD)
 
 
 def test_softmax_module_implicit_dim():
@@ -117,7 +117,7 @@ def test_softmax_module_implicit_dim():
         out = nn.Softmax()(te.tensor(x))
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        np.testing.assert_allclose(out.data, torch.nn.Softmax()(torch.tensor(x)).numpy(), **FWD)
+        np.testing.assert_allclose(out._data, torch.nn.Softmax()(torch.tensor(x)).numpy(), **FWD)
 
 
 # ---- Dropout -----------------------------------------------------------------------------------------------
@@ -127,13 +127,13 @@ def test_dropout_module():
     x = te.ones(100, 400)
     te.manual_seed(0)
     y = layer(x)
-    zeros = (y.data == 0).mean()
+    zeros = (y._data == 0).mean()
     assert abs(zeros - 0.25) < 0.01
-    np.testing.assert_allclose(y.data[y.data != 0], 1 / 0.75, rtol=1e-6)
+    np.testing.assert_allclose(y._data[y._data != 0], 1 / 0.75, rtol=1e-6)
     te.manual_seed(0)
-    assert np.array_equal(layer(x).data, y.data)
+    assert np.array_equal(layer(x)._data, y._data)
     layer.eval()
-    assert np.array_equal(layer(x).data, x.data)
+    assert np.array_equal(layer(x)._data, x._data)
     with pytest.raises(ValueError, match="dropout probability has to be between 0 and 1, but got 1.5"):
         nn.Dropout(1.5)
 
@@ -156,7 +156,7 @@ def test_batchnorm_train_then_eval_matches_torch(cls, shape, momentum):
             p.grad = None
         theirs.zero_grad()
     for name in ("running_mean", "running_var"):
-        np.testing.assert_allclose(getattr(ours, name).data, getattr(theirs, name).numpy(), err_msg=name, **FWD)
+        np.testing.assert_allclose(getattr(ours, name)._data, getattr(theirs, name).numpy(), err_msg=name, **FWD)
     assert ours.num_batches_tracked.dtype == te.int64 and int(ours.num_batches_tracked.item()) == 3
     ours.eval()
     theirs.eval()
@@ -215,19 +215,19 @@ def test_embedding_matches_torch(padding_idx):
     copy_params(ours, theirs)
     idx = np.array([[0, 5, 5], [1, 0, 6]])
     yo, yt = ours(te.tensor(idx)), theirs(torch.tensor(idx))
-    np.testing.assert_allclose(yo.data, yt.detach().numpy(), **FWD)
+    np.testing.assert_allclose(yo._data, yt.detach().numpy(), **FWD)
     g = _x(2, 3, 3)
     yo.backward(te.tensor(g))
     yt.backward(torch.tensor(g))
-    np.testing.assert_allclose(ours.weight.grad.data, theirs.weight.grad.numpy(), **GRAD)
+    np.testing.assert_allclose(ours.weight.grad._data, theirs.weight.grad.numpy(), **GRAD)
     if padding_idx is not None:
-        assert np.all(ours.weight.grad.data[padding_idx] == 0)
+        assert np.all(ours.weight.grad._data[padding_idx] == 0)
 
 
 def test_embedding_init_and_padding_row():
     te.manual_seed(1)
     emb = nn.Embedding(1000, 50, padding_idx=3)
-    w = emb.weight.data
+    w = emb.weight._data
     assert emb.weight.dtype == te.float32 and np.all(w[3] == 0)
     rest = np.delete(w, 3, axis=0)
     assert abs(rest.mean()) < 0.01 and abs(rest.std() - 1) < 0.01  # N(0, 1), as torch
@@ -239,7 +239,7 @@ def test_embedding_from_pretrained():
     w = te.tensor(_x(4, 2))
     emb = nn.Embedding.from_pretrained(w)
     assert not emb.weight.requires_grad
-    np.testing.assert_array_equal(emb(te.tensor([3, 1])).data, w.data[[3, 1]])
+    np.testing.assert_array_equal(emb(te.tensor([3, 1]))._data, w._data[[3, 1]])
     assert nn.Embedding.from_pretrained(w, freeze=False).weight.requires_grad
 
 

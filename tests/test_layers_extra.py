@@ -30,13 +30,13 @@ def run_both(ours, theirs, arrays, dtype):
     tt = [torch.tensor(a, requires_grad=True) if a is not None else None for a in arrays]
     yo, yt = ours(*to), theirs(*tt)
     assert yo.dtype == (te.float64 if dtype == np.float64 else te.float32)
-    np.testing.assert_allclose(yo.data, yt.detach().numpy(), **TOL[dtype])
+    np.testing.assert_allclose(yo._data, yt.detach().numpy(), **TOL[dtype])
     g = np.random.default_rng(1).standard_normal(tuple(yt.shape)).astype(dtype)
     yo.backward(te.tensor(g))
     yt.backward(torch.tensor(g))
     for i, (a, b) in enumerate(zip(to, tt)):
         if a is not None:
-            np.testing.assert_allclose(a.grad.data, b.grad.numpy(), err_msg=f"input {i}", **TOL[dtype])
+            np.testing.assert_allclose(a.grad._data, b.grad.numpy(), err_msg=f"input {i}", **TOL[dtype])
 
 
 def same_error(ours, theirs):
@@ -51,7 +51,7 @@ def same_error(ours, theirs):
 def copy_params(ours, theirs):
     mine = dict(ours.named_parameters())
     for name, t in theirs.named_parameters():
-        mine[name].data[...] = t.detach().numpy()
+        mine[name]._data[...] = t.detach().numpy()
 
 
 def module_both(ours, theirs, *arrays):
@@ -63,13 +63,13 @@ def module_both(ours, theirs, *arrays):
     xo = [te.tensor(a, requires_grad=True) for a in arrays]
     xt = [torch.tensor(a, requires_grad=True) for a in arrays]
     yo, yt = ours(*xo), theirs(*xt)
-    np.testing.assert_allclose(yo.data, yt.detach().numpy(), **TOL[np.float32])
+    np.testing.assert_allclose(yo._data, yt.detach().numpy(), **TOL[np.float32])
     yo.sum().backward()
     yt.sum().backward()
     for a, b in zip(xo, xt):
-        np.testing.assert_allclose(a.grad.data, b.grad.numpy(), **TOL[np.float32])
+        np.testing.assert_allclose(a.grad._data, b.grad.numpy(), **TOL[np.float32])
     for (name, p), (_, q) in zip(ours.named_parameters(), theirs.named_parameters()):
-        np.testing.assert_allclose(p.grad.data, q.grad.numpy(), err_msg=name, **TOL[np.float32])
+        np.testing.assert_allclose(p.grad._data, q.grad.numpy(), err_msg=name, **TOL[np.float32])
     assert repr(ours) == repr(theirs)
     assert list(ours.state_dict()) == list(theirs.state_dict())
     assert [n for n, _ in ours.named_parameters()] == [n for n, _ in theirs.named_parameters()]
@@ -115,19 +115,19 @@ def test_group_norm_module_matches_torch():
     ours, theirs = nn.GroupNorm(2, 4, affine=False), torch.nn.GroupNorm(2, 4, affine=False)
     assert repr(ours) == repr(theirs) and list(ours.state_dict()) == list(theirs.state_dict()) == []
     x = _arrays([(2, 4, 3)], np.float32)[0]
-    np.testing.assert_allclose(ours(te.tensor(x)).data, theirs(torch.tensor(x)).numpy(), **TOL[np.float32])
+    np.testing.assert_allclose(ours(te.tensor(x))._data, theirs(torch.tensor(x)).numpy(), **TOL[np.float32])
 
 
 def test_group_norm_module_init_and_dtype():
     m = nn.GroupNorm(2, 4, dtype=te.float64)
-    assert m.weight.dtype == te.float64 and np.array_equal(m.weight.data, np.ones(4))
-    assert np.array_equal(m.bias.data, np.zeros(4))
+    assert m.weight.dtype == te.float64 and np.array_equal(m.weight._data, np.ones(4))
+    assert np.array_equal(m.bias._data, np.zeros(4))
     assert nn.GroupNorm(2, 4).weight.dtype == te.float32
 
 
 def test_group_norm_grad_fn_name():
     x = te.tensor(_arrays([(2, 4, 3)], np.float32)[0], requires_grad=True)
-    xt = torch.tensor(x.data, requires_grad=True)
+    xt = torch.tensor(x._data, requires_grad=True)
     assert F.group_norm(x, 2).grad_fn.name() == TF.group_norm(xt, 2).grad_fn.name()
 
 
@@ -168,7 +168,7 @@ def test_rms_norm_default_eps_is_the_dtype_epsilon(dtype):
     x = _arrays([(3, 4)], dtype)[0] * (1e-7 if dtype == np.float64 else 1e-4)
     run_both(lambda x: F.rms_norm(x, [4]), lambda x: TF.rms_norm(x, [4]), [x], dtype)
     with pytest.raises(AssertionError):
-        np.testing.assert_allclose(F.rms_norm(te.tensor(x), [4], eps=1e-5).data,
+        np.testing.assert_allclose(F.rms_norm(te.tensor(x), [4], eps=1e-5)._data,
                                    TF.rms_norm(torch.tensor(x), [4]).numpy(), rtol=1e-3)
 
 
@@ -185,10 +185,10 @@ def test_rms_norm_module_matches_torch():
     module_both(nn.RMSNorm([3, 4], eps=1e-3), torch.nn.RMSNorm([3, 4], eps=1e-3), x)
     ours, theirs = nn.RMSNorm((3, 4), elementwise_affine=False), torch.nn.RMSNorm((3, 4), elementwise_affine=False)
     assert repr(ours) == repr(theirs) and list(ours.state_dict()) == list(theirs.state_dict()) == []
-    np.testing.assert_allclose(ours(te.tensor(x)).data, theirs(torch.tensor(x)).numpy(), **TOL[np.float32])
+    np.testing.assert_allclose(ours(te.tensor(x))._data, theirs(torch.tensor(x)).numpy(), **TOL[np.float32])
     m = nn.RMSNorm(3, dtype=te.float64)
     assert m.eps is None and m.normalized_shape == (3,) and m.weight.dtype == te.float64
-    assert np.array_equal(m.weight.data, np.ones(3))
+    assert np.array_equal(m.weight._data, np.ones(3))
 
 
 @pytest.mark.parametrize("call", [
@@ -221,7 +221,7 @@ def test_feature_dropout_zeroes_whole_channels(fn, shape, spatial, dtype):
     x = te.tensor(np.abs(_arrays([shape], dtype)[0]) + 0.5, requires_grad=True)  # no zeros of its own
     y = fn(x, p)
     assert y.dtype == x.dtype and y.shape == x.shape
-    ratio = y.data / x.data
+    ratio = y._data / x._data
     kept = np.isclose(ratio, 1 / (1 - p), rtol=1e-6)
     assert np.all(kept | (ratio == 0))  # every element is dropped or scaled by 1/(1-p)
     per_channel = kept.all(axis=spatial)
@@ -229,14 +229,14 @@ def test_feature_dropout_zeroes_whole_channels(fn, shape, spatial, dtype):
     assert 0.2 < 1 - per_channel.mean() < 0.6  # about p of the channels are dropped (n >= 64)
     g = np.random.default_rng(1).standard_normal(shape).astype(dtype)
     y.backward(te.tensor(g))
-    np.testing.assert_allclose(x.grad.data, g * ratio, rtol=1e-6)  # the gradient goes through the same mask
+    np.testing.assert_allclose(x.grad._data, g * ratio, rtol=1e-6)  # the gradient goes through the same mask
 
 
 @pytest.mark.parametrize("fn", [F.dropout1d, F.dropout2d, F.dropout3d])
 def test_feature_dropout_drop_rate_and_mean(fn):
     te.manual_seed(1)
     shape = {F.dropout1d: (100, 50, 2), F.dropout2d: (100, 50, 2, 2), F.dropout3d: (100, 50, 2, 1, 2)}[fn]
-    y = fn(te.ones(*shape), 0.3).data
+    y = fn(te.ones(*shape), 0.3)._data
     assert abs((y == 0).mean() - 0.3) < 0.03
     assert abs(y.mean() - 1) < 0.05  # inverted dropout keeps the expected value
 
@@ -245,19 +245,19 @@ def test_feature_dropout_drop_rate_and_mean(fn):
                                       (F.dropout3d, (2, 3, 2, 2, 2))])
 def test_feature_dropout_p0_p1_and_eval(fn, shape):
     x = te.tensor(_arrays([shape], np.float32)[0], requires_grad=True)
-    assert np.array_equal(fn(x, 0.0).data, x.data)
-    assert np.array_equal(fn(x, 0.7, training=False).data, x.data)
+    assert np.array_equal(fn(x, 0.0)._data, x._data)
+    assert np.array_equal(fn(x, 0.7, training=False)._data, x._data)
     y = fn(x, 1.0)
-    assert np.array_equal(y.data, np.zeros(shape, np.float32))
+    assert np.array_equal(y._data, np.zeros(shape, np.float32))
     y.sum().backward()
-    assert np.array_equal(x.grad.data, np.zeros(shape, np.float32))
+    assert np.array_equal(x.grad._data, np.zeros(shape, np.float32))
 
 
 def test_feature_dropout_inplace():
     te.manual_seed(0)
     x = te.ones(4, 8, 3)
     y = F.dropout1d(x, 0.5, inplace=True)
-    assert y is x and set(np.unique(x.data)) <= {0.0, 2.0} and (x.data == 0).any()
+    assert y is x and set(np.unique(x._data)) <= {0.0, 2.0} and (x._data == 0).any()
 
 
 @pytest.mark.parametrize("name", ["Dropout1d", "Dropout2d", "Dropout3d"])
@@ -270,10 +270,10 @@ def test_dropout_nd_modules(name):
     x = te.ones(8, 16, 2, 2, 2) if name == "Dropout3d" else te.ones(8, 16, 2, 2) if name == "Dropout2d" \
         else te.ones(8, 16, 3)
     te.manual_seed(0)
-    y = ours(x).data
+    y = ours(x)._data
     np.testing.assert_allclose(np.unique(y), [0.0, 1 / 0.75], rtol=1e-6)
     ours.eval()
-    assert np.array_equal(ours(x).data, x.data)
+    assert np.array_equal(ours(x)._data, x._data)
     same_error(lambda: getattr(nn, name)(1.5), lambda: getattr(torch.nn, name)(1.5))
 
 
@@ -326,7 +326,7 @@ def test_bilinear_default_init_matches_torch_bounds():
     ours, theirs = nn.Bilinear(100, 30, 40), torch.nn.Bilinear(100, 30, 40)
     assert ours.weight.shape == (40, 100, 30) and ours.bias.shape == (40,) and ours.weight.dtype == te.float32
     bound = 1 / math.sqrt(100)  # torch: U(-1/sqrt(in1), 1/sqrt(in1)) for weight and bias alike
-    for a, b in ((ours.weight.data, theirs.weight.detach().numpy()), (ours.bias.data, theirs.bias.detach().numpy())):
+    for a, b in ((ours.weight._data, theirs.weight.detach().numpy()), (ours.bias._data, theirs.bias.detach().numpy())):
         assert np.abs(a).max() <= bound and np.abs(a).max() > 0.9 * bound
         assert abs(a.std() - b.std()) < 0.15 * bound
     assert nn.Bilinear(2, 3, 4, dtype=te.float64).weight.dtype == te.float64

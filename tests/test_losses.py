@@ -46,13 +46,13 @@ def assert_parity(name, arrays, grad_idx=(0,), rtol=1e-5, atol=1e-6, **kwargs):
     ours, ot = _run("ours", name, arrays, kwargs, grad_idx)
     ref, tt = _run("torch", name, arrays, kwargs, grad_idx)
     assert ours.shape == tuple(ref.shape)
-    assert ours.data.dtype == ref.detach().numpy().dtype
-    np.testing.assert_allclose(ours.data, ref.detach().numpy(), rtol=rtol, atol=atol)
-    seed = RNG.standard_normal(ref.shape).astype(ours.data.dtype)
+    assert ours._data.dtype == ref.detach().numpy().dtype
+    np.testing.assert_allclose(ours._data, ref.detach().numpy(), rtol=rtol, atol=atol)
+    seed = RNG.standard_normal(ref.shape).astype(ours._data.dtype)
     ours.backward(te.tensor(seed))
     ref.backward(torch.tensor(seed))
     for i in grad_idx:
-        np.testing.assert_allclose(ot[i].grad.data, tt[i].grad.numpy(), rtol=1e-4, atol=atol)
+        np.testing.assert_allclose(ot[i].grad._data, tt[i].grad.numpy(), rtol=1e-4, atol=atol)
 
 
 # ---- the lecture's snippets ------------------------------------------------------------------------
@@ -143,7 +143,7 @@ def test_float64_stays_float64_and_float32_stays_float32():
     assert_parity("cross_entropy", [_f32(4, 3).astype(np.float64), _classes(3, 4)])
     out = F.cross_entropy(te.tensor(_f32(16, 4), requires_grad=True), te.tensor(_classes(4, 16)))
     out.backward()
-    assert out.data.dtype == np.float32
+    assert out._data.dtype == np.float32
 
 
 def test_all_targets_ignored_gives_nan_like_torch():
@@ -166,7 +166,7 @@ def test_uint8_targets_are_accepted():
 ])
 def test_extreme_inputs_finite_and_equal_to_torch(name, arrays):
     out, _ = _run("ours", name, arrays, {}, ())
-    assert np.isfinite(out.data).all()
+    assert np.isfinite(out._data).all()
     assert_parity(name, arrays, rtol=1e-5, atol=1e-5)
 
 
@@ -278,7 +278,7 @@ def test_legacy_size_average_reduce(size_average, reduce):
     with pytest.warns(UserWarning) as ref:
         expected = TF.mse_loss(torch.tensor(x), torch.tensor(t), size_average=size_average, reduce=reduce)
     assert str(ours[0].message) == str(ref[0].message)
-    np.testing.assert_allclose(out.data, expected.numpy(), rtol=1e-6)
+    np.testing.assert_allclose(out._data, expected.numpy(), rtol=1e-6)
 
 
 def test_target_must_be_a_tensor():
@@ -325,10 +325,10 @@ def test_module_forward_equals_functional():
     x, t = _f32(6, 5), _classes(5, 6, ignore=-100)
     loss = nn.CrossEntropyLoss(weight=te.tensor(W5), label_smoothing=0.2, reduction="sum")
     ref = torch.nn.CrossEntropyLoss(weight=torch.tensor(W5), label_smoothing=0.2, reduction="sum")
-    np.testing.assert_allclose(loss(te.tensor(x), te.tensor(t)).data,
+    np.testing.assert_allclose(loss(te.tensor(x), te.tensor(t))._data,
                                ref(torch.tensor(x), torch.tensor(t)).numpy(), rtol=1e-5)
     bce = nn.BCEWithLogitsLoss(pos_weight=te.tensor(W5))
     y = RNG.random((6, 5)).astype(np.float32)
-    np.testing.assert_allclose(bce(te.tensor(x), te.tensor(y)).data,
+    np.testing.assert_allclose(bce(te.tensor(x), te.tensor(y))._data,
                                torch.nn.BCEWithLogitsLoss(pos_weight=torch.tensor(W5))(torch.tensor(x),
                                                                                        torch.tensor(y)).numpy(), rtol=1e-5)

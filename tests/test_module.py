@@ -82,19 +82,19 @@ def test_state_dict_is_detached_and_shares_data():
     model = lecture_model(tnn, te)
     sd = model.state_dict()
     assert not sd["layer1.weight"].requires_grad and sd["layer1.weight"].grad_fn is None
-    model.layer1.weight.data[0, 0] = 42.0
-    assert sd["layer1.weight"].data[0, 0] == 42.0
+    model.layer1.weight._data[0, 0] = 42.0
+    assert sd["layer1.weight"]._data[0, 0] == 42.0
     assert model.state_dict(keep_vars=True)["layer1.weight"] is model.layer1.weight
 
 
 def test_load_state_dict_copies_in_place_and_casts():
     model = lecture_model(tnn, te)
     weight = model.layer1.weight
-    array = weight.data
+    array = weight._data
     new = {k: te.tensor(np.full(tuple(v.shape), 0.5, dtype=np.float64)) for k, v in model.state_dict().items()}
     result = model.load_state_dict(new)
-    assert model.layer1.weight is weight and weight.data is array  # an optimizer holding it sees the values
-    assert weight.dtype == te.float32 and np.all(weight.data == 0.5)
+    assert model.layer1.weight is weight and weight._data is array  # an optimizer holding it sees the values
+    assert weight.dtype == te.float32 and np.all(weight._data == 0.5)
     assert result.missing_keys == [] and result.unexpected_keys == []
     assert repr(result) == repr(torch.nn.Linear(1, 1).load_state_dict(torch.nn.Linear(1, 1).state_dict()))
 
@@ -127,7 +127,7 @@ def test_load_state_dict_errors_match_torch_and_load_nothing(case, strict):
     else:
         got = ours.load_state_dict(sds[1], strict=strict)
         assert (got.missing_keys, got.unexpected_keys) == (expected.missing_keys, expected.unexpected_keys)
-        assert np.all(ours.layer1.weight.data == 1)
+        assert np.all(ours.layer1.weight._data == 1)
 
 
 def test_load_state_dict_type_errors():
@@ -251,16 +251,16 @@ def test_parameter_semantics_match_torch():
     data = np.zeros(3, dtype=np.float32)
     shared = tnn.Parameter(te.from_numpy(data))
     data[0] = 7
-    assert shared.data[0] == 7 and type(ours * 2) is te.Tensor
+    assert shared._data[0] == 7 and type(ours * 2) is te.Tensor
     clone = copy.deepcopy(ours)
-    assert type(clone) is tnn.Parameter and clone.data is not ours.data
+    assert type(clone) is tnn.Parameter and clone._data is not ours._data
 
 
 def test_deepcopy_module_is_independent():
     model = lecture_model(tnn, te)
     twin = copy.deepcopy(model)
-    twin.layer1.weight.data[...] = 0
-    assert not np.all(model.layer1.weight.data == 0)
+    twin.layer1.weight._data[...] = 0
+    assert not np.all(model.layer1.weight._data == 0)
     assert [n for n, _ in twin.named_parameters()] == [n for n, _ in model.named_parameters()]
 
 

@@ -279,9 +279,9 @@ def basic_and_advanced_index(draw, shape):
 def test_getitem(shape, data):
     x = data.draw(tensors(shape))
     idx = data.draw(basic_and_advanced_index(shape))
-    expected = x.data[idx]
+    expected = x._data[idx]
     check(lambda t: t[idx], x, second=True)
-    np.testing.assert_array_equal(x[idx].data, expected)  # the value is numpy's indexing
+    np.testing.assert_array_equal(x[idx]._data, expected)  # the value is numpy's indexing
 
 
 INDEX_CASES = [
@@ -339,7 +339,7 @@ def test_setitem_on_non_leaf(shape, data):
     # writing twice to one element (repeated array indices) keeps an unspecified one of the values, as in torch
     idx = data.draw(basic_and_advanced_index(shape).filter(
         lambda i: np.unique(positions[i]).size == positions[i].size))
-    v = data.draw(tensors(broadcastable_shapes(x.data[idx].shape, max_extra_dims=0)))
+    v = data.draw(tensors(broadcastable_shapes(x._data[idx].shape, max_extra_dims=0)))
 
     def put(t, value):
         y = t * 1.0

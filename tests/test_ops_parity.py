@@ -44,7 +44,7 @@ def run_both(fn, arrays, grad=True):
         loss_o.backward()
         for i, (xt, xo) in enumerate(zip(xs_t, xs_o)):
             if xt.grad is None:
-                assert xo.grad is None or not xo.grad.data.any(), f"input {i}: torch has no gradient"
+                assert xo.grad is None or not xo.grad._data.any(), f"input {i}: torch has no gradient"
             else:
                 assert xo.grad is not None, f"input {i} got no gradient"
                 assert_close(xo.grad, xt.grad, rtol=1e-5, atol=1e-5, msg=f"gradient of input {i}")

@@ -138,7 +138,7 @@ def test_loaded_tensors_are_new_and_independent():
     buffer = io.BytesIO()
     save({"t": t}, buffer)
     first = load(io.BytesIO(buffer.getvalue()))["t"]
-    t.data[...] = 5                     # changing the original after saving changes nothing saved
+    t._data[...] = 5                     # changing the original after saving changes nothing saved
     first.data[...] = 7
     second = load(io.BytesIO(buffer.getvalue()))["t"]
     np.testing.assert_array_equal(second.numpy(), np.ones(3, np.float32))

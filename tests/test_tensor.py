@@ -100,7 +100,7 @@ def test_detach_shares_data_clone_is_independent():
     c.sum().backward()
     assert_close(x.grad, tg.ones(2))
     copied = copy.deepcopy(x)
-    copied.data[1] = -1.0
+    copied._data[1] = -1.0
     assert x[1].item() == 2.0 and copied.requires_grad
 
 

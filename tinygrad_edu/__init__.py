@@ -66,15 +66,15 @@ def result_type(a, b):
 
 
 def isclose(input, other, rtol=1e-05, atol=1e-08, equal_nan=False):
-    return Tensor._wrap(_np.isclose(input.data, other.data, rtol=rtol, atol=atol, equal_nan=equal_nan))
+    return Tensor._wrap(_np.isclose(input._data, other._data, rtol=rtol, atol=atol, equal_nan=equal_nan))
 
 
 def allclose(input, other, rtol=1e-05, atol=1e-08, equal_nan=False):
-    return _builtins.bool(_np.allclose(input.data, other.data, rtol=rtol, atol=atol, equal_nan=equal_nan))
+    return _builtins.bool(_np.allclose(input._data, other._data, rtol=rtol, atol=atol, equal_nan=equal_nan))
 
 
 def equal(input, other):
-    return input.data.shape == other.data.shape and _builtins.bool(_np.array_equal(input.data, other.data))
+    return input._data.shape == other._data.shape and _builtins.bool(_np.array_equal(input._data, other._data))
 
 
 def set_printoptions(precision=None, threshold=None, edgeitems=None, linewidth=None, profile=None, sci_mode=None):

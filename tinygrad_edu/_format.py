@@ -22,7 +22,7 @@ def _float_formatter(values):
 
 
 def format_tensor(t):
-    data = t.data
+    data = t._data
     prefix = "tensor("
     if data.size == 0:
         body = "[]" if data.ndim <= 1 else "[]"

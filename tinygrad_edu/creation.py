@@ -24,7 +24,7 @@ def _finish(data, dtype, requires_grad):
 def _infer_array(data):
     """numpy array for Python/numpy data, with torch's dtype inference."""
     if isinstance(data, Tensor):
-        return data.data
+        return data._data
     if isinstance(data, (np.ndarray, np.generic)):
         return np.asarray(data)
     arr = np.array(data)
@@ -93,7 +93,7 @@ def full(size, fill_value, dtype=None, device=None, requires_grad=False):
 
 def _like(fn):
     def like(input, dtype=None, device=None, requires_grad=False, **kwargs):
-        return fn(input.data.shape, dtype=dtype if dtype is not None else input.dtype,
+        return fn(input._data.shape, dtype=dtype if dtype is not None else input.dtype,
                   requires_grad=requires_grad, **kwargs)
     like.__name__ = fn.__name__ + "_like"
     return like
@@ -103,7 +103,7 @@ zeros_like, ones_like, empty_like = _like(zeros), _like(ones), _like(empty)
 
 
 def full_like(input, fill_value, dtype=None, device=None, requires_grad=False):
-    return full(input.data.shape, fill_value, dtype=dtype if dtype is not None else input.dtype,
+    return full(input._data.shape, fill_value, dtype=dtype if dtype is not None else input.dtype,
                 requires_grad=requires_grad)
 
 
@@ -167,10 +167,10 @@ def normal(mean=0.0, std=1.0, size=None, *, generator=None, dtype=None, device=N
     if isinstance(std, numbers.Number) and std < 0:
         raise RuntimeError(f"normal expects std >= 0.0, but found std {std}")
     if mean_t or std_t:
-        m = mean.data if mean_t else mean
-        s = std.data if std_t else std
+        m = mean._data if mean_t else mean
+        s = std._data if std_t else std
         shape = np.broadcast_shapes(np.shape(m), np.shape(s))
-        np_dtype = (mean.data.dtype if mean_t else std.data.dtype)
+        np_dtype = (mean._data.dtype if mean_t else std._data.dtype)
     else:
         if size is None:
             raise TypeError("normal() missing required argument 'size' when mean and std are numbers")
@@ -181,8 +181,8 @@ def normal(mean=0.0, std=1.0, size=None, *, generator=None, dtype=None, device=N
 
 
 def rand_like(input, dtype=None, requires_grad=False, **kw):
-    return rand(input.data.shape, dtype=dtype or input.dtype, requires_grad=requires_grad)
+    return rand(input._data.shape, dtype=dtype or input.dtype, requires_grad=requires_grad)
 
 
 def randn_like(input, dtype=None, requires_grad=False, **kw):
-    return randn(input.data.shape, dtype=dtype or input.dtype, requires_grad=requires_grad)
+    return randn(input._data.shape, dtype=dtype or input.dtype, requires_grad=requires_grad)

@@ -110,7 +110,7 @@ class _Encoder:
         if isinstance(obj, str):
             return {"type": "str", "value": str(obj)}
         if isinstance(obj, _tg.Tensor):
-            return {"type": "tensor", "array": self._array(obj, obj.data, where, "tensor"),
+            return {"type": "tensor", "array": self._array(obj, obj._data, where, "tensor"),
                     "requires_grad": bool(obj.requires_grad)}
         if isinstance(obj, np.ndarray):
             return {"type": "ndarray", "array": self._array(obj, obj, where, "array")}

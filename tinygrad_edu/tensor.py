@@ -48,18 +48,18 @@ _CPU = device("cpu")
 
 
 class Tensor(InplaceMethods):
-    __slots__ = ("data", "grad", "_requires_grad", "grad_fn", "_output_nr", "_version", "_hooks",
+    __slots__ = ("_data", "grad", "_requires_grad", "grad_fn", "_output_nr", "_version", "_hooks",
                  "__weakref__")
 
     def __init__(self, *args, requires_grad=False):
         """Legacy torch.Tensor(...): from data (always the default float dtype) or from sizes."""
         if len(args) == 1 and not isinstance(args[0], (int, np.integer)):
             src = args[0]
-            data = np.array(src.data if isinstance(src, Tensor) else src,
+            data = np.array(src._data if isinstance(src, Tensor) else src,
                             dtype=_dt.get_default_dtype().numpy_dtype)
         else:
             data = np.empty(_size(args), dtype=_dt.get_default_dtype().numpy_dtype)
-        self.data, self.grad, self.grad_fn, self._output_nr = data, None, None, 0
+        self._data, self.grad, self.grad_fn, self._output_nr = data, None, None, 0
         self._version, self._hooks, self._requires_grad = [0], None, False
         self.requires_grad = requires_grad
 
@@ -67,7 +67,7 @@ class Tensor(InplaceMethods):
     def _wrap(cls, data, requires_grad=False):
         """Wrap an ndarray: no copy, no checks (the hot path of every op)."""
         t = object.__new__(cls)
-        t.data = data
+        t._data = data
         t.grad = None
         t._requires_grad = requires_grad
         t.grad_fn = None
@@ -75,6 +75,22 @@ class Tensor(InplaceMethods):
         t._version = [0]
         t._hooks = None
         return t
+
+    # ---- torch's .data: the same values, outside the graph -------------------------------------
+    @property
+    def data(self):
+        """A Tensor sharing this tensor's array, detached (no grad_fn, requires_grad=False), with a
+        version counter of its own: in-place changes made through it are invisible to autograd."""
+        return Tensor._wrap(self._data)
+
+    @data.setter
+    def data(self, new):
+        """`x.data = t` makes x hold t's array (any shape or dtype), keeping x's place in the graph."""
+        if not isinstance(new, Tensor):
+            raise TypeError(f"Variable data has to be a tensor, but got {type(new).__name__}")
+        if self._requires_grad and new._data.dtype.kind != "f":
+            raise RuntimeError("data set to a tensor that requires gradients must be floating point or complex dtype")
+        self._data = new._data
 
     # ---- autograd attributes -----------------------------------------------------------------
     @property
@@ -88,7 +104,7 @@ class Tensor(InplaceMethods):
             raise RuntimeError("you can only change requires_grad flags of leaf variables. If you want to "
                                "use a computed variable in a subgraph that doesn't require differentiation "
                                "use var_no_grad = var.detach().")
-        if flag and self.data.dtype.kind != "f":
+        if flag and self._data.dtype.kind != "f":
             raise RuntimeError(f"only Tensors of floating point dtype can require gradients, got {self.dtype}")
         self._requires_grad = flag
 
@@ -139,7 +155,7 @@ class Tensor(InplaceMethods):
 
     def detach(self):
         """A tensor sharing data (and the version counter) with this one, outside the graph."""
-        t = Tensor._wrap(self.data)
+        t = Tensor._wrap(self._data)
         t._version = self._version
         return t
 
@@ -152,16 +168,16 @@ class Tensor(InplaceMethods):
     # ---- introspection -----------------------------------------------------------------------
     @property
     def shape(self):
-        return Size(self.data.shape)
+        return Size(self._data.shape)
 
     def size(self, dim=None):
         if dim is None:
-            return Size(self.data.shape)
-        return self.data.shape[_wrap_dim(dim, self.data.ndim)]
+            return Size(self._data.shape)
+        return self._data.shape[_wrap_dim(dim, self._data.ndim)]
 
     @property
     def dtype(self):
-        return _dt._BY_NUMPY[self.data.dtype]
+        return _dt._BY_NUMPY[self._data.dtype]
 
     @property
     def device(self):
@@ -171,50 +187,50 @@ class Tensor(InplaceMethods):
 
     @property
     def ndim(self):
-        return self.data.ndim
+        return self._data.ndim
 
     def dim(self):
-        return self.data.ndim
+        return self._data.ndim
 
     ndimension = dim
 
     def numel(self):
-        return self.data.size
+        return self._data.size
 
     nelement = numel
 
     def element_size(self):
-        return self.data.itemsize
+        return self._data.itemsize
 
     def is_floating_point(self):
-        return self.data.dtype.kind == "f"
+        return self._data.dtype.kind == "f"
 
     def is_contiguous(self):
-        return self.data.flags.c_contiguous
+        return self._data.flags.c_contiguous
 
     def __len__(self):
-        if self.data.ndim == 0:
+        if self._data.ndim == 0:
             raise TypeError("len() of a 0-d tensor")
-        return self.data.shape[0]
+        return self._data.shape[0]
 
     def __iter__(self):
-        if self.data.ndim == 0:
+        if self._data.ndim == 0:
             raise TypeError("iteration over a 0-d tensor")
-        return (self[i] for i in range(self.data.shape[0]))
+        return (self[i] for i in range(self._data.shape[0]))
 
     def item(self):
-        if self.data.size != 1:
-            raise RuntimeError(f"a Tensor with {self.data.size} elements cannot be converted to Scalar")
-        return self.data.item()
+        if self._data.size != 1:
+            raise RuntimeError(f"a Tensor with {self._data.size} elements cannot be converted to Scalar")
+        return self._data.item()
 
     def tolist(self):
-        return self.data.tolist()
+        return self._data.tolist()
 
     def numpy(self, *, force=False):
         if self._requires_grad and not force:
             raise RuntimeError("Can't call numpy() on Tensor that requires grad. "
                                "Use tensor.detach().numpy() instead.")
-        return self.data
+        return self._data
 
     def __array__(self, dtype=None, copy=None):
         arr = self.numpy()
@@ -229,18 +245,18 @@ class Tensor(InplaceMethods):
         return int(self.item())
 
     def __index__(self):
-        if self.data.dtype.kind not in "iub" or self.data.size != 1:
+        if self._data.dtype.kind not in "iub" or self._data.size != 1:
             raise TypeError("only integer tensors of a single element can be converted to an index")
-        return int(self.data.item())
+        return int(self._data.item())
 
     def __bool__(self):
-        if self.data.size != 1:
+        if self._data.size != 1:
             raise RuntimeError(f"Boolean value of Tensor with more than one value is ambiguous "
-                               f"(shape {list(self.data.shape)})")
-        return bool(self.data.item())
+                               f"(shape {list(self._data.shape)})")
+        return bool(self._data.item())
 
     def __format__(self, spec):
-        if self.data.size == 1 and spec:
+        if self._data.size == 1 and spec:
             return format(self.item(), spec)
         return format(repr(self), spec)
 
@@ -256,9 +272,9 @@ class Tensor(InplaceMethods):
         if self.grad_fn is not None:
             raise RuntimeError("Only Tensors created explicitly by the user (graph leaves) support the "
                                "deepcopy protocol at the moment")
-        t = type(self)._wrap(self.data.copy(), self._requires_grad)
+        t = type(self)._wrap(self._data.copy(), self._requires_grad)
         if self.grad is not None:
-            t.grad = Tensor._wrap(self.grad.data.copy())
+            t.grad = Tensor._wrap(self.grad._data.copy())
         memo[id(self)] = t
         return t
 
@@ -272,7 +288,7 @@ class Tensor(InplaceMethods):
                 device(a)  # validates: only the CPU
             elif a is not None:
                 dtype = a
-        if dtype is None or _dt.to_numpy_dtype(dtype) == self.data.dtype:
+        if dtype is None or _dt.to_numpy_dtype(dtype) == self._data.dtype:
             return self.clone() if copy else self
         return ops.cast(self, _dt.to_numpy_dtype(dtype))
 
@@ -280,7 +296,7 @@ class Tensor(InplaceMethods):
         if dtype is None:
             return {np.float32: "tinygrad_edu.FloatTensor", np.float64: "tinygrad_edu.DoubleTensor",
                     np.int64: "tinygrad_edu.LongTensor", np.int32: "tinygrad_edu.IntTensor",
-                    np.bool_: "tinygrad_edu.BoolTensor"}.get(self.data.dtype.type, str(self.dtype))
+                    np.bool_: "tinygrad_edu.BoolTensor"}.get(self._data.dtype.type, str(self.dtype))
         return self.to(dtype)
 
     def type_as(self, other):

@@ -32,7 +32,7 @@ class InplaceMethods:
         if record and self.grad_fn is None and self._requires_grad:
             raise RuntimeError("a leaf Variable that requires grad is being used in an in-place operation.")
         out = op(self, *args)
-        _write_into(self, out.data)
+        _write_into(self, out._data)
         if record:
             self.grad_fn, self._output_nr, self._requires_grad = out.grad_fn, out._output_nr, True
         self._version[0] += 1
@@ -44,10 +44,10 @@ class InplaceMethods:
         one numpy call writes straight into self's array: a manual SGD step
         `w -= lr * w.grad` makes no temporary. Anything else takes the general path."""
         if not (_state.enabled and (self._requires_grad or getattr(other, "_requires_grad", False))) \
-                and self.data.flags.writeable:
-            d = self.data
+                and self._data.flags.writeable:
+            d = self._data
             if isinstance(other, _tensor.Tensor):
-                o = other.data
+                o = other._data
                 fast = o.dtype == d.dtype and o.shape == d.shape
             else:
                 o = other
@@ -100,7 +100,7 @@ class InplaceMethods:
         if _state.enabled and (self._requires_grad or isinstance(value, _tensor.Tensor) and value._requires_grad):
             return self._inplace(_fill_source, value)
         _fill_source(self, value)  # validates value
-        self.data[...] = value.data if isinstance(value, _tensor.Tensor) else value
+        self._data[...] = value._data if isinstance(value, _tensor.Tensor) else value
         self._version[0] += 1
         return self
 
@@ -122,46 +122,46 @@ class InplaceMethods:
     # In-place random fills (used by nn.init); they write without recording, like torch's.
     def uniform_(self, a=0.0, b=1.0, *, generator=None):
         from .random import numpy_rng
-        return self._fill_random(numpy_rng(generator).uniform(a, b, self.data.shape))
+        return self._fill_random(numpy_rng(generator).uniform(a, b, self._data.shape))
 
     def normal_(self, mean=0.0, std=1.0, *, generator=None):
         from .random import numpy_rng
-        return self._fill_random(numpy_rng(generator).normal(mean, std, self.data.shape))
+        return self._fill_random(numpy_rng(generator).normal(mean, std, self._data.shape))
 
     def _fill_random(self, values):
         if _state.enabled and self._requires_grad and self.grad_fn is None:
             raise RuntimeError("a leaf Variable that requires grad is being used in an in-place operation.")
-        self.data[...] = values
+        self._data[...] = values
         self._version[0] += 1
         return self
 
 
 def _write_into(t, data):
-    if data.shape != t.data.shape:
-        raise RuntimeError(f"output with shape {list(t.data.shape)} doesn't match the broadcast shape "
+    if data.shape != t._data.shape:
+        raise RuntimeError(f"output with shape {list(t._data.shape)} doesn't match the broadcast shape "
                            f"{list(data.shape)}")
-    if data.dtype != t.data.dtype and not np.can_cast(data.dtype, t.data.dtype, "same_kind"):
+    if data.dtype != t._data.dtype and not np.can_cast(data.dtype, t._data.dtype, "same_kind"):
         raise RuntimeError(f"result type {_dt._BY_NUMPY[data.dtype].name} can't be cast to the desired "
                            f"output type {t.dtype.name}")
-    if not t.data.flags.writeable:
+    if not t._data.flags.writeable:
         raise RuntimeError("unsupported operation: more than one element of the written-to tensor refers "
                            "to a single memory location (an expanded tensor). Please clone() it first.")
-    if data is not t.data:
-        np.copyto(t.data, data, casting="unsafe")
+    if data is not t._data:
+        np.copyto(t._data, data, casting="unsafe")
 
 
 def _copy_source(t, src):
     """copy_: the new value is src (cast, broadcast); gradient flows to src, none to t's old value."""
     src = src if isinstance(src, _tensor.Tensor) else _tensor.Tensor._wrap(np.asarray(src))
-    out = _tensor.ops.expand(_tensor.ops.cast(src, t.data.dtype), t.data.shape)
+    out = _tensor.ops.expand(_tensor.ops.cast(src, t._data.dtype), t._data.shape)
     return _tensor.ops.clone(out) if out._requires_grad else out
 
 
 def _fill_source(t, value):
     if isinstance(value, _tensor.Tensor):
-        if value.data.ndim != 0:
+        if value._data.ndim != 0:
             raise RuntimeError(f"fill_ only supports 0-dimension value tensor but got tensor with "
-                               f"{value.data.ndim} dimensions.")
+                               f"{value._data.ndim} dimensions.")
         return _copy_source(t, value)
     if _state.enabled and t._requires_grad:  # keep t in the graph with a zero gradient, as torch does
         return _tensor.ops.add(_tensor.ops.mul(t, 0), value)

@@ -36,7 +36,7 @@ _METHODS = {
     "eq": ops.eq, "ne": ops.ne, "lt": ops.lt, "le": ops.le, "gt": ops.gt, "ge": ops.ge,
     "__and__": ops.bitwise_and, "__or__": ops.bitwise_or, "__xor__": ops.bitwise_xor,
     "__rand__": _swap(ops.bitwise_and), "__ror__": _swap(ops.bitwise_or), "__rxor__": _swap(ops.bitwise_xor),
-    "__invert__": lambda self: ops.logical_not(self) if self.data.dtype == bool else Tensor._wrap(~self.data),
+    "__invert__": lambda self: ops.logical_not(self) if self._data.dtype == bool else Tensor._wrap(~self._data),
     "logical_and": ops.logical_and, "logical_or": ops.logical_or, "logical_xor": ops.logical_xor,
     "logical_not": ops.logical_not, "isnan": ops.isnan, "isinf": ops.isinf, "isfinite": ops.isfinite,
     # unary
@@ -58,9 +58,9 @@ _METHODS = {
     "transpose": ops.transpose, "swapaxes": ops.transpose, "t": ops.t, "expand": _varargs(ops.expand),
     "repeat": _varargs(ops.repeat), "split": ops.split, "chunk": ops.chunk, "narrow": ops.narrow,
     "unbind": ops.unbind, "flip": ops.flip, "contiguous": ops.contiguous, "movedim": ops.movedim,
-    "view_as": lambda self, other: ops.view(self, other.data.shape),
-    "reshape_as": lambda self, other: ops.reshape(self, other.data.shape),
-    "expand_as": lambda self, other: ops.expand(self, other.data.shape),
+    "view_as": lambda self, other: ops.view(self, other._data.shape),
+    "reshape_as": lambda self, other: ops.reshape(self, other._data.shape),
+    "expand_as": lambda self, other: ops.expand(self, other._data.shape),
     # indexing
     "__getitem__": ops.getitem, "gather": ops.gather, "index_select": ops.index_select,
 }
@@ -68,6 +68,6 @@ _METHODS = {
 for _name, _fn in _METHODS.items():
     setattr(Tensor, _name, _fn)
 
-Tensor.T = property(lambda self: ops.permute(self, tuple(reversed(range(self.data.ndim)))))
+Tensor.T = property(lambda self: ops.permute(self, tuple(reversed(range(self._data.ndim)))))
 Tensor.mT = property(lambda self: ops.transpose(self, -2, -1))
 Tensor.__hash__ = object.__hash__  # __eq__ is element-wise, tensors still hash by identity

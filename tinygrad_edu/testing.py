@@ -123,7 +123,7 @@ _DEFAULT_TOL = {"float16": (1e-3, 1e-5), "float32": (1.3e-6, 1e-5), "float64": (
 def _to_numpy(x):
     """(array, dtype name or None) for a tinygrad_edu tensor, a torch tensor, an array or a number."""
     if isinstance(x, Tensor):
-        return x.data, x.dtype.name
+        return x._data, x.dtype.name
     if hasattr(x, "detach") and hasattr(x, "numpy"):  # a torch tensor, without importing torch
         arr = x.detach().cpu().numpy()
         return arr, str(x.dtype).replace("torch.", "")

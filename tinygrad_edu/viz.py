@@ -38,7 +38,7 @@ def _saved_text(node):
 def _grad_norm(t):
     if t.grad is None:
         return None
-    return float(np.linalg.norm(t.grad.data.astype(np.float64, copy=False).ravel()))
+    return float(np.linalg.norm(t.grad._data.astype(np.float64, copy=False).ravel()))
 
 
 def _names(params):
@@ -75,7 +75,7 @@ def build_graph(tensor, params=None):
         if key not in ids:
             ids[key] = nid = f"leaf{n_leaves[0]}"
             n_leaves[0] += 1
-            lines = [names.get(key, "leaf"), _shape_text(t.data.shape)]
+            lines = [names.get(key, "leaf"), _shape_text(t._data.shape)]
             norm = _grad_norm(t)
             if norm is not None:
                 lines.append(f"|grad| {norm:.4g}")
@@ -89,7 +89,7 @@ def build_graph(tensor, params=None):
     for i, node in enumerate(order):
         ids[id(node)] = f"op{i}"
     # Output shapes: from the root tensor, multi-output metadata, or the edges that reach a node.
-    out_shape = {id(tensor.grad_fn): tensor.data.shape}
+    out_shape = {id(tensor.grad_fn): tensor._data.shape}
     for node in order:
         for edge in node._edges or ():
             if edge is not None and not isinstance(edge[0], Tensor):

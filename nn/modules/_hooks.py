@@ -98,7 +98,7 @@ class BackwardHookFunction(Function):
     @staticmethod
     def forward(ctx, on_backward, *tensors):
         ctx.on_backward = on_backward
-        return tuple(t.data for t in tensors)
+        return tuple(t._data for t in tensors)
 
     @staticmethod
     def backward(ctx, *grads):

@@ -63,9 +63,9 @@ class StateDictMixin:
                 errors.append(f'While copying the parameter named "{key}", expected torch.Tensor or Tensor-like '
                               f"object from checkpoint but received {type(value)}")
                 continue
-            if current.data.ndim == 0 and value.data.ndim == 1 and value.data.shape[0] > 0:
-                value = Tensor._wrap(value.data[0, ...])  # torch's backward compatibility for 0-d params
-            if value.data.shape != current.data.shape:
+            if current._data.ndim == 0 and value._data.ndim == 1 and value._data.shape[0] > 0:
+                value = Tensor._wrap(value._data[0, ...])  # torch's backward compatibility for 0-d params
+            if value._data.shape != current._data.shape:
                 errors.append(f"size mismatch for {key}: copying a param with shape {value.shape} from checkpoint, "
                               f"the shape in current model is {current.shape}.")
                 continue
@@ -105,6 +105,6 @@ class StateDictMixin:
                 else:
                     module._buffers[name] = value
             else:  # like copy_ under no_grad: cast to the parameter's dtype, keep its array
-                np.copyto(current.data, value.data, casting="unsafe")
+                np.copyto(current._data, value._data, casting="unsafe")
                 current._version[0] += 1
         return _IncompatibleKeys(missing, unexpected)

@@ -60,18 +60,18 @@ class _BatchNorm(Module):
             init.zeros_(self.bias)
 
     def _check_input_dim(self, input):
-        if input.data.ndim not in self._dims:
+        if input._data.ndim not in self._dims:
             wanted = " or ".join(f"{d}D" for d in self._dims)
-            raise ValueError(f"expected {wanted} input (got {input.data.ndim}D input)")
+            raise ValueError(f"expected {wanted} input (got {input._data.ndim}D input)")
 
     def forward(self, input):
         self._check_input_dim(input)
         factor = 0.0 if self.momentum is None else self.momentum
         if self.training and self.track_running_stats and self.num_batches_tracked is not None:
-            self.num_batches_tracked.data += 1  # a counter, not part of any graph
+            self.num_batches_tracked._data += 1  # a counter, not part of any graph
             self.num_batches_tracked._version[0] += 1
             if self.momentum is None:  # cumulative moving average
-                factor = 1.0 / float(self.num_batches_tracked.data)
+                factor = 1.0 / float(self.num_batches_tracked._data)
         batch_stats = self.training or (self.running_mean is None and self.running_var is None)
         track = not self.training or self.track_running_stats  # buffers to read (eval) or update (train)
         return F.batch_norm(input, self.running_mean if track else None, self.running_var if track else None,

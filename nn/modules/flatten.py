@@ -32,7 +32,7 @@ class Unflatten(Module):
         self.dim, self.unflattened_size = dim, unflattened_size  # kept as given: repr shows it so
 
     def forward(self, input):
-        shape = input.data.shape
+        shape = input._data.shape
         d = self.dim % max(len(shape), 1) if -len(shape) <= self.dim < len(shape) else None
         if d is None:
             raise IndexError(f"Dimension out of range (expected to be in range of [{-len(shape)}, {len(shape) - 1}], "

@@ -329,8 +329,8 @@ class Module(HookMixin, StateDictMixin):
                     continue
                 seen.add(id(t))
                 for x in (t, t.grad):
-                    if x is not None and x.data.dtype != np_dtype and (x.data.dtype.kind == "f" or not floating_only):
-                        x.data = x.data.astype(np_dtype)
+                    if x is not None and x._data.dtype != np_dtype and (x._data.dtype.kind == "f" or not floating_only):
+                        x._data = x._data.astype(np_dtype)
         return self
 
     def to(self, *args, **kwargs):

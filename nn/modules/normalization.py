@@ -100,6 +100,6 @@ class RMSNorm(Module):
 def _reset_affine(weight, bias):
     """The identity transform: weight ones, bias zeros (either may be None)."""
     if weight is not None:
-        weight.data[...] = 1
+        weight._data[...] = 1
     if bias is not None:
-        bias.data[...] = 0
+        bias._data[...] = 0

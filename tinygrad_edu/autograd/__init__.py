@@ -17,8 +17,8 @@ def _root_grads(outputs, grad_outputs):
     """Pair every output with its starting gradient (ones for a scalar output)."""
     if grad_outputs is None and len(outputs) == 1:  # loss.backward(): the common case, checked quickly
         out = outputs[0]
-        if out._requires_grad and out.data.size == 1:
-            return [(out, Tensor._wrap(np.ones(out.data.shape, out.data.dtype)))]
+        if out._requires_grad and out._data.size == 1:
+            return [(out, Tensor._wrap(np.ones(out._data.shape, out._data.dtype)))]
     grad_outputs = _as_tuple(grad_outputs) or (None,) * len(outputs)
     if len(grad_outputs) != len(outputs):
         raise RuntimeError(f"grad requires one gradient per output: got {len(grad_outputs)} gradients for "
@@ -28,15 +28,15 @@ def _root_grads(outputs, grad_outputs):
         if not out.requires_grad:
             raise RuntimeError(f"element {i} of tensors does not require grad and does not have a grad_fn")
         if g is None:
-            if out.data.size != 1:
+            if out._data.size != 1:
                 raise RuntimeError(f"grad can be implicitly created only for scalar outputs (output {i} has "
-                                   f"shape {list(out.data.shape)})")
-            g = Tensor._wrap(np.ones(out.data.shape, out.data.dtype))
+                                   f"shape {list(out._data.shape)})")
+            g = Tensor._wrap(np.ones(out._data.shape, out._data.dtype))
         elif not isinstance(g, Tensor):
-            g = Tensor._wrap(np.asarray(g, dtype=out.data.dtype))
-        if g.data.shape != out.data.shape:
-            raise RuntimeError(f"Mismatch in shape: grad_output[{i}] has a shape of {list(g.data.shape)} and "
-                               f"output[{i}] has a shape of {list(out.data.shape)}.")
+            g = Tensor._wrap(np.asarray(g, dtype=out._data.dtype))
+        if g._data.shape != out._data.shape:
+            raise RuntimeError(f"Mismatch in shape: grad_output[{i}] has a shape of {list(g._data.shape)} and "
+                               f"output[{i}] has a shape of {list(out._data.shape)}.")
         roots.append((out, g))
     return roots
 
@@ -67,7 +67,7 @@ def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=Fal
         g = capture[t]
         if g is None:
             if materialize_grads:
-                g = Tensor._wrap(np.zeros(t.data.shape, t.data.dtype))
+                g = Tensor._wrap(np.zeros(t._data.shape, t._data.dtype))
             elif not allow_unused:
                 raise RuntimeError(f"One of the differentiated Tensors (input {i}) appears to not have been used "
                                    "in the graph. Set allow_unused=True if this is the desired behavior.")

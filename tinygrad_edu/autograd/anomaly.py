@@ -43,7 +43,7 @@ class detect_anomaly(set_detect_anomaly):
 def check_gradient(node, index, grad):
     """Called by the engine under anomaly mode for each gradient a node's backward returned."""
     import numpy as np
-    data = grad.data
+    data = grad._data
     if data.dtype.kind == "f" and not np.isfinite(data).all():
         kind = "nan" if np.isnan(data).any() else "inf"
         where = "".join(node._forward_stack or ["(forward stack not recorded)\n"])

@@ -93,7 +93,7 @@ def run_backward(roots, retain_graph=False, create_graph=False, capture=None, on
     grads, ready, leaf_grads = {}, [], {}
     for t, g in roots:
         if arrays:
-            g = g.data
+            g = g._data
         node = t.grad_fn
         if node is None:
             leaf_grads[t] = _add(leaf_grads.get(t), g)
@@ -142,7 +142,7 @@ def run_backward(roots, retain_graph=False, create_graph=False, capture=None, on
                     continue
                 if type(g) is not grad_type:
                     g = _as_grad(node, edge, g, arrays)
-                data = g if arrays else g.data
+                data = g if arrays else g._data
                 if data.shape != edge[2] or (data.dtype is not edge[3] and data.dtype != edge[3]) or check_all:
                     g = _check_grad(node, edge, g, arrays)
                 target = edge[0]
@@ -178,8 +178,8 @@ def _backward_with_tensors(node, slots):
     wrap the incoming arrays, run it, and hand back arrays."""
     result = type(node).backward(node, *[_as_tensor(g) for g in slots])
     if type(result) is not tuple:
-        return result.data if type(result) is Tensor else result
-    return tuple([g.data if type(g) is Tensor else g for g in result])
+        return result._data if type(result) is Tensor else result
+    return tuple([g._data if type(g) is Tensor else g for g in result])
 
 
 def _prepare_outputs(node, slots, arrays):
@@ -194,7 +194,7 @@ def _prepare_outputs(node, slots, arrays):
             for hook in hooks:
                 new = hook(_as_tensor(slots[nr]))
                 if new is not None:
-                    slots[nr] = new.data if arrays and isinstance(new, Tensor) else new
+                    slots[nr] = new._data if arrays and isinstance(new, Tensor) else new
     if node._retained:
         for nr, ref in node._retained.items():
             t = ref()
@@ -212,7 +212,7 @@ def _input_index(node, edge):
 def _as_grad(node, edge, g, arrays):
     """A gradient of the wrong kind for this pass: ndarray <-> Tensor, numpy scalars made 0-d."""
     if isinstance(g, Tensor):
-        return g.data if arrays else g
+        return g._data if arrays else g
     if isinstance(g, (np.ndarray, np.generic)):
         return np.asarray(g) if arrays else Tensor._wrap(np.asarray(g))
     raise TypeError(f"{node.name()}.backward returned a {type(g).__name__} for input {_input_index(node, edge)}; "
@@ -222,7 +222,7 @@ def _as_grad(node, edge, g, arrays):
 def _check_grad(node, edge, g, arrays):
     """The slow path: sum a broadcast gradient down, cast dtype, anomaly check."""
     shape, dtype = edge[2], edge[3]
-    data = g if arrays else g.data
+    data = g if arrays else g._data
     if data.shape != shape:
         if _expandable(shape, data.shape):
             g = unbroadcast(g, shape)
@@ -230,7 +230,7 @@ def _check_grad(node, edge, g, arrays):
             raise RuntimeError(
                 f"Function {node.name()} returned an invalid gradient at index {_input_index(node, edge)} - got "
                 f"{list(data.shape)} but expected shape compatible with {list(shape)}")
-    data = g if arrays else g.data
+    data = g if arrays else g._data
     if data.dtype != dtype:
         g = g.astype(dtype) if arrays else g.to(dtype)
     if anomaly._enabled:
@@ -261,15 +261,15 @@ def _to_leaf(leaf, g, create_graph, capture, only_inputs, seen):
             if new is not None:
                 g = new
         if not create_graph:
-            g = g.data
+            g = g._data
     if create_graph:
         if leaf.grad is not None:
             leaf.grad = leaf.grad + g
         else:  # a gradient that is no new node may be someone's tensor (gradient=): .grad gets a copy
-            leaf.grad = g if g.grad_fn is not None else Tensor._wrap(g.data.copy())
+            leaf.grad = g if g.grad_fn is not None else Tensor._wrap(g._data.copy())
     elif leaf.grad is None:
         leaf.grad = Tensor._wrap(_own_array(np.asarray(g), seen))
-    elif leaf.grad.grad_fn is not None or not leaf.grad.data.flags.writeable:
-        leaf.grad = Tensor._wrap(np.asarray(leaf.grad.data + g))
+    elif leaf.grad.grad_fn is not None or not leaf.grad._data.flags.writeable:
+        leaf.grad = Tensor._wrap(np.asarray(leaf.grad._data + g))
     else:
-        leaf.grad.data += g
+        leaf.grad._data += g

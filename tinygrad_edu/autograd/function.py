@@ -5,7 +5,7 @@ with it. Calling `MyOp.apply(*args)`:
 
 1. creates the context object `ctx` (an instance of `MyOp`; after the call it *is* the graph node,
    found as `output.grad_fn`),
-2. runs `MyOp.forward(ctx, *args)` with grad mode off; forward may compute on `x.data` with numpy
+2. runs `MyOp.forward(ctx, *args)` with grad mode off; forward may compute on `x._data` (the numpy array) with numpy
    and return an ndarray, or use Tensor operations and return a Tensor,
 3. if grad mode is on and some Tensor argument requires grad, records an *edge* per argument
    (where that argument's gradient must go) and packs the tensors saved with
@@ -100,14 +100,14 @@ class Function:
                 t, version = slot
                 if t._version[0] != version:
                     self._raise_modified(len(out), t._version[0], version)
-                out.append(t.data if arrays else t)
+                out.append(t._data if arrays else t)
             elif kind is _SavedOutput:
                 if slot.version[0] != 0:
                     self._raise_modified(len(out), slot.version[0], 0)
                 if arrays:
-                    out.append(slot.data)
+                    out.append(slot._data)
                 else:
-                    t = Tensor._wrap(slot.data, True)  # rebuilt on demand, pointing at this node
+                    t = Tensor._wrap(slot._data, True)  # rebuilt on demand, pointing at this node
                     t.grad_fn, t._output_nr, t._version = self, slot.nr, slot.version
                     out.append(t)
             elif kind is np.ndarray:
@@ -123,9 +123,9 @@ class Function:
         shapes = []
         for slot in self._saved or ():
             if type(slot) is tuple:
-                shapes.append(slot[0].data.shape)
+                shapes.append(slot[0]._data.shape)
             elif type(slot) is _SavedOutput:
-                shapes.append(slot.data.shape)
+                shapes.append(slot._data.shape)
             elif slot is not None:
                 shapes.append(np.shape(slot))
         return shapes
@@ -189,7 +189,7 @@ class Function:
             out = cls.forward(ctx, *args)
         if type(out) is tuple:
             return ctx._wrap_outputs(out, args) if record else tuple(_as_tensor_out(o) for o in out)
-        data = out.data if isinstance(out, Tensor) else out
+        data = out._data if isinstance(out, Tensor) else out
         if type(data) is not np.ndarray:
             data = np.asarray(data)
         if not record:
@@ -198,7 +198,7 @@ class Function:
         result.grad_fn = ctx
         ctx._seq = _next_seq()  # creation order: backward processes larger numbers first
         # One edge per argument: where its gradient goes (its grad_fn, or the leaf itself).
-        ctx._edges = tuple([(a.grad_fn or a, a._output_nr, a.data.shape, a.data.dtype) if n else None
+        ctx._edges = tuple([(a.grad_fn or a, a._output_nr, a._data.shape, a._data.dtype) if n else None
                             for a, n in zip(args, needs)])
         if ctx._to_save is not None:
             ctx._saved = ctx._pack_saved(((out, data, result),))
@@ -209,16 +209,16 @@ class Function:
     def _wrap_outputs(self, outs, args):
         results, triples = [], []
         for nr, o in enumerate(outs):
-            data = o.data if isinstance(o, Tensor) else np.asarray(o)
+            data = o._data if isinstance(o, Tensor) else np.asarray(o)
             diff = data.dtype.kind == "f" and not any(o is nd for nd in self._non_differentiable)
             t = Tensor._wrap(data, diff)
             if diff:
                 t.grad_fn, t._output_nr = self, nr
             results.append(t)
             triples.append((o, data, t))
-        self._edges = tuple([(a.grad_fn or a, a._output_nr, a.data.shape, a.data.dtype) if n else None
+        self._edges = tuple([(a.grad_fn or a, a._output_nr, a._data.shape, a._data.dtype) if n else None
                              for a, n in zip(args, self.needs_input_grad)])
-        self._out_meta = [(t.data.shape, t.data.dtype) for t in results]
+        self._out_meta = [(t._data.shape, t._data.dtype) for t in results]
         self._seq = _next_seq()
         if self._to_save is not None:
             self._saved = self._pack_saved(triples)
@@ -262,15 +262,15 @@ def named(out, name, src=None):
 
 class _SavedOutput:
     """A node's own output, saved as its array: rebuilt into a tensor of the node when unpacked."""
-    __slots__ = ("data", "nr", "version")
+    __slots__ = ("_data", "nr", "version")
 
     def __init__(self, data, nr, version):
-        self.data, self.nr, self.version = data, nr, version
+        self._data, self.nr, self.version = data, nr, version
 
 
 def _as_tensor_out(o):
     if isinstance(o, Tensor):
-        return Tensor._wrap(o.data)
+        return Tensor._wrap(o._data)
     return Tensor._wrap(np.asarray(o))
 
 

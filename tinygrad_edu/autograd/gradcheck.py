@@ -25,15 +25,15 @@ def _outputs(fn, inputs):
 
 def _numerical(fn, inputs, i, eps, n_out_elems):
     x = inputs[i]
-    flat = x.data.reshape(-1)  # a view: perturbing it perturbs the input
-    cols = np.zeros((x.data.size, n_out_elems))
+    flat = x._data.reshape(-1)  # a view: perturbing it perturbs the input
+    cols = np.zeros((x._data.size, n_out_elems))
     with no_grad():
         for j in range(flat.size):
             orig = flat[j]
             flat[j] = orig + eps
-            plus = np.concatenate([o.data.astype(np.float64).ravel() for o in _outputs(fn, inputs)])
+            plus = np.concatenate([o._data.astype(np.float64).ravel() for o in _outputs(fn, inputs)])
             flat[j] = orig - eps
-            minus = np.concatenate([o.data.astype(np.float64).ravel() for o in _outputs(fn, inputs)])
+            minus = np.concatenate([o._data.astype(np.float64).ravel() for o in _outputs(fn, inputs)])
             flat[j] = orig
             cols[j] = (plus - minus) / (2 * eps)
     return cols
@@ -42,20 +42,20 @@ def _numerical(fn, inputs, i, eps, n_out_elems):
 def _analytical(fn, inputs, diff_idx):
     from . import grad as autograd_grad
     outs = _outputs(fn, inputs)
-    sizes = [o.data.size for o in outs]
+    sizes = [o._data.size for o in outs]
     total = sum(sizes)
-    jac = {i: np.zeros((inputs[i].data.size, total)) for i in diff_idx}
+    jac = {i: np.zeros((inputs[i]._data.size, total)) for i in diff_idx}
     col = 0
     for o in outs:
-        for k in range(o.data.size):
+        for k in range(o._data.size):
             if o.requires_grad:
-                seed = np.zeros(o.data.shape, o.data.dtype)
+                seed = np.zeros(o._data.shape, o._data.dtype)
                 seed.reshape(-1)[k] = 1
                 grads = autograd_grad(o, [inputs[i] for i in diff_idx], Tensor._wrap(seed),
                                       retain_graph=True, allow_unused=True)
                 for i, g in zip(diff_idx, grads):
                     if g is not None:
-                        jac[i][:, col] = g.data.astype(np.float64).ravel()
+                        jac[i][:, col] = g._data.astype(np.float64).ravel()
             col += 1
     return jac, total
 
@@ -68,7 +68,7 @@ def gradcheck(func, inputs, *, eps=1e-6, atol=1e-5, rtol=1e-3, raise_exception=T
         raise ValueError("gradcheck expects at least one input tensor to require gradient, but none of them "
                          "have requires_grad=True.")
     for i in diff_idx:
-        if inputs[i].data.dtype != np.float64:
+        if inputs[i]._data.dtype != np.float64:
             warnings.warn(f"Input #{i} requires gradient and is not a double precision floating point. "
                           "This check will likely fail if all the inputs are not of double precision "
                           "floating point.")
@@ -93,7 +93,7 @@ def gradcheck(func, inputs, *, eps=1e-6, atol=1e-5, rtol=1e-3, raise_exception=T
 
 def _which_output(func, inputs, flat_col):
     with no_grad():
-        sizes = np.cumsum([o.data.size for o in _outputs(func, inputs)])
+        sizes = np.cumsum([o._data.size for o in _outputs(func, inputs)])
     return int(np.searchsorted(sizes, flat_col, side="right"))
 
 
@@ -106,7 +106,7 @@ def gradgradcheck(func, inputs, grad_outputs=None, *, eps=1e-6, atol=1e-5, rtol=
     outs = _outputs(func, inputs)
     if grad_outputs is None:
         rng = np.random.default_rng(0)
-        grad_outputs = [Tensor._wrap(rng.standard_normal(o.data.shape).astype(o.data.dtype), True) for o in outs]
+        grad_outputs = [Tensor._wrap(rng.standard_normal(o._data.shape).astype(o._data.dtype), True) for o in outs]
     grad_outputs = [grad_outputs] if isinstance(grad_outputs, Tensor) else list(grad_outputs)
     n = len(inputs)
 

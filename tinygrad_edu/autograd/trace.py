@@ -15,7 +15,7 @@ from . import engine
 def _describe(g):
     if g is None:
         return None
-    return {"shape": tuple(g.data.shape), "norm": float(np.linalg.norm(g.data.astype(np.float64).ravel()))}
+    return {"shape": tuple(g._data.shape), "norm": float(np.linalg.norm(g._data.astype(np.float64).ravel()))}
 
 
 class trace_backward:

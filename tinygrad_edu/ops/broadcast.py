@@ -11,8 +11,8 @@ import numpy as np
 
 def as_array(x):
     """The ndarray of a saved tensor, in either kind of backward pass (an array already, or a
-    Tensor's .data): for masks and other constants that backward computes in numpy."""
-    return x if isinstance(x, np.ndarray) else x.data
+    Tensor's ._data): for masks and other constants that backward computes in numpy."""
+    return x if isinstance(x, np.ndarray) else x._data
 
 
 def unbroadcast(grad, shape):

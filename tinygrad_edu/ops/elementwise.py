@@ -19,7 +19,7 @@ from .broadcast import as_array
 
 
 def _data(v):
-    return v.data if isinstance(v, Tensor) else v
+    return v._data if isinstance(v, Tensor) else v
 
 
 def _check_broadcast(sx, sy):
@@ -34,15 +34,15 @@ def _promote(x, y):
     """Cast the operands to torch's result dtype (the common case, equal dtypes, costs one compare)."""
     xt, yt = isinstance(x, Tensor), isinstance(y, Tensor)
     if xt and yt:
-        if x.data.shape != y.data.shape:
-            _check_broadcast(x.data.shape, y.data.shape)
-        if x.data.dtype == y.data.dtype:
+        if x._data.shape != y._data.shape:
+            _check_broadcast(x._data.shape, y._data.shape)
+        if x._data.dtype == y._data.dtype:
             return x, y
-        target = _dt.promote_arrays(x.data.dtype, y.data.dtype, x.data.ndim == 0, y.data.ndim == 0)
+        target = _dt.promote_arrays(x._data.dtype, y._data.dtype, x._data.ndim == 0, y._data.ndim == 0)
         return x.to(target), y.to(target)
     if xt:
-        target = _dt.promote_with_scalar(x.data.dtype, y)
-        return (x if target == x.data.dtype else x.to(target)), y
+        target = _dt.promote_with_scalar(x._data.dtype, y)
+        return (x if target == x._data.dtype else x.to(target)), y
     if yt:
         x2, y2 = _promote(y, x)
         return y2, x2
@@ -61,12 +61,12 @@ def _operands(x, y):
     # The common cases first: two tensors of one dtype, or a float tensor and a Python number.
     if isinstance(x, Tensor):
         if isinstance(y, Tensor):
-            if x.data.dtype == y.data.dtype:
-                if x.data.shape != y.data.shape:
-                    _check_broadcast(x.data.shape, y.data.shape)
+            if x._data.dtype == y._data.dtype:
+                if x._data.shape != y._data.shape:
+                    _check_broadcast(x._data.shape, y._data.shape)
                 return x, y
         elif type(y) is float or type(y) is int:
-            if x.data.dtype.kind == "f":
+            if x._data.dtype.kind == "f":
                 return x, y
         elif not isinstance(y, bool):
             y = _scalar(y)
@@ -174,7 +174,7 @@ class Maximum(Function):
     @staticmethod
     def forward(ctx, x, y):
         ctx.save_for_backward(x, y)
-        return np.maximum(x.data, y.data)
+        return np.maximum(x._data, y._data)
 
     @staticmethod
     def backward(ctx, grad):
@@ -189,7 +189,7 @@ class Minimum(Function):
     @staticmethod
     def forward(ctx, x, y):
         ctx.save_for_backward(x, y)
-        return np.minimum(x.data, y.data)
+        return np.minimum(x._data, y._data)
 
     @staticmethod
     def backward(ctx, grad):
@@ -203,7 +203,7 @@ def _split_by_mask(grad, x_wins, tie):
     if isinstance(grad, np.ndarray):
         share = share.astype(grad.dtype)
     else:
-        share = Tensor._wrap(share.astype(grad.data.dtype))
+        share = Tensor._wrap(share.astype(grad._data.dtype))
     return grad * share, grad * (1 - share)
 
 
@@ -213,8 +213,8 @@ class Where(Function):
 
     @staticmethod
     def forward(ctx, cond, x, y):
-        ctx.cond = cond.data
-        return np.where(cond.data, _data(x), _data(y))
+        ctx.cond = cond._data
+        return np.where(cond._data, _data(x), _data(y))
 
     @staticmethod
     def backward(ctx, grad):
@@ -235,7 +235,7 @@ def add(x, y, alpha=1):
 
 def sub(x, y, alpha=1):
     x, y = _operands(x, y)
-    if (isinstance(x, Tensor) and x.data.dtype == np.bool_) and (not isinstance(y, Tensor) or y.data.dtype == np.bool_):
+    if (isinstance(x, Tensor) and x._data.dtype == np.bool_) and (not isinstance(y, Tensor) or y._data.dtype == np.bool_):
         raise RuntimeError("Subtraction, the `-` operator, with two bool tensors is not supported. "
                            "Use the `^` or `logical_xor()` operator instead.")
     if alpha != 1:
@@ -255,7 +255,7 @@ def div(x, y, rounding_mode=None):
             np.trunc(np.true_divide(_data(x), _data(y))).astype(np.result_type(_data(x), _data(y)))
         return Tensor._wrap(np.asarray(out))
     # true division of integers gives the default float dtype, as in torch
-    if (x.data.dtype if isinstance(x, Tensor) else y.data.dtype).kind in "biu":
+    if (x._data.dtype if isinstance(x, Tensor) else y._data.dtype).kind in "biu":
         f = _dt.get_default_dtype().numpy_dtype
         x = x.to(f) if isinstance(x, Tensor) else float(x)
         y = y.to(f) if isinstance(y, Tensor) else float(y)
@@ -282,7 +282,7 @@ def where(condition, x=None, y=None):
         return tuple(Tensor._wrap(i) for i in np.nonzero(_data(condition)))
     if not isinstance(condition, Tensor):
         condition = Tensor._wrap(np.asarray(condition))
-    if condition.data.dtype != np.bool_:
+    if condition._data.dtype != np.bool_:
         raise RuntimeError(f"where expected condition to be a boolean tensor, but got a tensor with dtype "
                            f"{condition.dtype.name}")
     if not isinstance(x, Tensor) and not isinstance(y, Tensor):
@@ -307,7 +307,7 @@ eq, ne, lt, le, gt, ge = (_compare(f) for f in (np.equal, np.not_equal, np.less,
 def _bitwise(np_fn):
     def op(x, y):
         x, y = _operands(x, y)
-        if any(isinstance(v, Tensor) and v.data.dtype.kind == "f" for v in (x, y)):
+        if any(isinstance(v, Tensor) and v._data.dtype.kind == "f" for v in (x, y)):
             raise RuntimeError(f"\"{np_fn.__name__}\" not implemented for floating-point tensors")
         return Tensor._wrap(np.asarray(np_fn(_data(x), _data(y))))
     return op
@@ -329,7 +329,7 @@ def logical_xor(x, y):
 
 
 def logical_not(x):
-    return Tensor._wrap(np.logical_not(x.data))
+    return Tensor._wrap(np.logical_not(x._data))
 
 
 def floor_divide(x, y):

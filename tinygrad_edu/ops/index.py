@@ -17,7 +17,7 @@ def normalize_index(index):
     out, basic = [], True
     for it in items:
         if isinstance(it, Tensor):
-            it = it.data
+            it = it._data
             if it.dtype.kind not in "iub":
                 raise IndexError("tensors used as indices must be long, int, byte or bool tensors")
             if it.ndim == 0 and it.dtype.kind in "iu":
@@ -48,8 +48,8 @@ class Index(Function):
 
     @staticmethod
     def forward(ctx, x, index, basic):
-        ctx.shape, ctx.index, ctx.basic = x.data.shape, index, basic
-        return _read(x.data, index)
+        ctx.shape, ctx.index, ctx.basic = x._data.shape, index, basic
+        return _read(x._data, index)
 
     @staticmethod
     def backward(ctx, grad):
@@ -74,7 +74,7 @@ class IndexAdd(Function):
     @staticmethod
     def forward(ctx, grad, shape, index, basic):
         ctx.index, ctx.basic = index, basic
-        return _scatter_add(grad.data, shape, index, basic)
+        return _scatter_add(grad._data, shape, index, basic)
 
     @staticmethod
     def backward(ctx, grad):
@@ -86,15 +86,15 @@ class IndexPut(Function):
 
     @staticmethod
     def forward(ctx, x, index, basic, v):
-        out = x.data.copy()
-        out[index] = v.data if isinstance(v, Tensor) else v
+        out = x._data.copy()
+        out[index] = v._data if isinstance(v, Tensor) else v
         ctx.index, ctx.basic = index, basic
-        ctx.v_shape = v.data.shape if isinstance(v, Tensor) else None
+        ctx.v_shape = v._data.shape if isinstance(v, Tensor) else None
         return out
 
     @staticmethod
     def backward(ctx, grad):
-        keep = np.ones(grad.data.shape, dtype=grad.data.dtype)
+        keep = np.ones(grad._data.shape, dtype=grad._data.dtype)
         keep[ctx.index] = 0
         gx = grad * Tensor._wrap(keep)
         gv = None
@@ -114,8 +114,8 @@ def _open_mesh(index_array, dim):
 class Gather(Function):
     @staticmethod
     def forward(ctx, x, dim, index):
-        ctx.shape, ctx.mesh = x.data.shape, _open_mesh(index.data, dim)
-        return _read(x.data, ctx.mesh)
+        ctx.shape, ctx.mesh = x._data.shape, _open_mesh(index._data, dim)
+        return _read(x._data, ctx.mesh)
 
     @staticmethod
     def backward(ctx, grad):
@@ -127,7 +127,7 @@ def getitem(x, index):
     idx, basic = normalize_index(index)
     out = Index.apply(x, idx, basic)
     if basic:
-        if np.may_share_memory(out.data, x.data):
+        if np.may_share_memory(out._data, x._data):
             out._version = x._version  # a basic index is a view, as in torch
         if out.grad_fn is not None:
             out.grad_fn.torch_name = _basic_index_name(idx)
@@ -149,8 +149,8 @@ def _basic_index_name(idx):
 
 def _value_for(x, value):
     if isinstance(value, Tensor):
-        return value if value.data.dtype == x.data.dtype else value.to(x.data.dtype)
-    return np.asarray(value, dtype=x.data.dtype) if not isinstance(value, (int, float, bool)) else value
+        return value if value._data.dtype == x._data.dtype else value.to(x._data.dtype)
+    return np.asarray(value, dtype=x._data.dtype) if not isinstance(value, (int, float, bool)) else value
 
 
 def index_put(x, index, value):
@@ -160,52 +160,52 @@ def index_put(x, index, value):
 
 
 def write_index(x, index, value):
-    """x.data[index] = value with no graph (no_grad, or nothing requires grad)."""
+    """x._data[index] = value with no graph (no_grad, or nothing requires grad)."""
     idx, _ = normalize_index(index)
     v = _value_for(x, value)
     try:
-        x.data[idx] = v.data if isinstance(v, Tensor) else v
+        x._data[idx] = v._data if isinstance(v, Tensor) else v
     except ValueError as e:
         raise RuntimeError(f"shape mismatch in index assignment: {e}") from None
 
 
 def gather(x, dim, index):
-    d = _wrap_dim(dim, x.data.ndim)
-    if not isinstance(index, Tensor) or index.data.dtype != np.int64:
+    d = _wrap_dim(dim, x._data.ndim)
+    if not isinstance(index, Tensor) or index._data.dtype != np.int64:
         raise RuntimeError("gather(): Expected dtype int64 for index")
-    if index.data.ndim != x.data.ndim:
+    if index._data.ndim != x._data.ndim:
         raise RuntimeError("Index tensor must have the same number of dimensions as input tensor")
-    for k in range(x.data.ndim):
-        if k != d and index.data.shape[k] > x.data.shape[k]:
-            raise RuntimeError(f"Size does not match at dimension {k} expected index {list(index.data.shape)} "
-                               f"to be smaller than self {list(x.data.shape)} apart from dimension {d}")
+    for k in range(x._data.ndim):
+        if k != d and index._data.shape[k] > x._data.shape[k]:
+            raise RuntimeError(f"Size does not match at dimension {k} expected index {list(index._data.shape)} "
+                               f"to be smaller than self {list(x._data.shape)} apart from dimension {d}")
     return Gather.apply(x, d, index)
 
 
 def index_select(x, dim, index):
     if not isinstance(index, Tensor):
         index = Tensor._wrap(np.asarray(index))
-    if index.data.ndim > 1:
+    if index._data.ndim > 1:
         raise IndexError("index_select(): Index is supposed to be a vector")
-    d = _wrap_dim(dim, x.data.ndim)
-    return named(getitem(x, (slice(None),) * d + (index.data.reshape(-1),)), "IndexSelectBackward0")
+    d = _wrap_dim(dim, x._data.ndim)
+    return named(getitem(x, (slice(None),) * d + (index._data.reshape(-1),)), "IndexSelectBackward0")
 
 
 def masked_fill(x, mask, value):
-    if not isinstance(mask, Tensor) or mask.data.dtype != np.bool_:
+    if not isinstance(mask, Tensor) or mask._data.dtype != np.bool_:
         got = mask.dtype.name if isinstance(mask, Tensor) else type(mask).__name__
         raise RuntimeError(f"masked_fill_ only supports boolean masks, but got mask with dtype {got}")
     if isinstance(value, Tensor):
-        if value.data.ndim != 0:
+        if value._data.ndim != 0:
             raise RuntimeError(f"masked_fill_ only supports a 0-dimensional value tensor, but got tensor with "
-                               f"{value.data.ndim} dimension(s).")
-        value = value.to(x.data.dtype)
+                               f"{value._data.ndim} dimension(s).")
+        value = value.to(x._data.dtype)
     from .elementwise import where
     out = where(mask, value if isinstance(value, Tensor) else
-                Tensor._wrap(np.asarray(value, dtype=x.data.dtype)), x)
-    if out.data.shape != x.data.shape:
-        raise RuntimeError(f"The size of the mask {list(mask.data.shape)} must be broadcastable to the size of "
-                           f"the tensor {list(x.data.shape)}")
+                Tensor._wrap(np.asarray(value, dtype=x._data.dtype)), x)
+    if out._data.shape != x._data.shape:
+        raise RuntimeError(f"The size of the mask {list(mask._data.shape)} must be broadcastable to the size of "
+                           f"the tensor {list(x._data.shape)}")
     return named(out, "MaskedFillBackward0")
 
 

@@ -43,12 +43,12 @@ class Matmul(Function):
 
     @staticmethod
     def forward(ctx, a, b):
-        _check(a.data, b.data)
+        _check(a._data, b._data)
         needs = ctx.needs_input_grad
         ctx.save_for_backward(a if needs[1] else None, b if needs[0] else None)
-        ctx.shapes = (a.data.shape, b.data.shape)
-        ctx.torch_name = _MATMUL_NAMES.get((a.data.ndim, b.data.ndim), "UnsafeViewBackward0")
-        return np.matmul(a.data, b.data)
+        ctx.shapes = (a._data.shape, b._data.shape)
+        ctx.torch_name = _MATMUL_NAMES.get((a._data.ndim, b._data.ndim), "UnsafeViewBackward0")
+        return np.matmul(a._data, b._data)
 
     @staticmethod
     def backward(ctx, grad):
@@ -92,27 +92,27 @@ def matmul(a, b):
 
 
 def mm(a, b):
-    if a.data.ndim != 2 or b.data.ndim != 2:
-        raise RuntimeError(f"mm(): expected 2D tensors, got {a.data.ndim}D and {b.data.ndim}D")
+    if a._data.ndim != 2 or b._data.ndim != 2:
+        raise RuntimeError(f"mm(): expected 2D tensors, got {a._data.ndim}D and {b._data.ndim}D")
     return Matmul.apply(a, b)
 
 
 def bmm(a, b):
-    if a.data.ndim != 3 or b.data.ndim != 3:
-        raise RuntimeError(f"batch1 must be a 3D tensor and batch2 a 3D tensor, got {a.data.ndim}D and {b.data.ndim}D")
-    if a.data.shape[0] != b.data.shape[0]:
-        raise RuntimeError(f"batch1 and batch2 must have same number of batches, got {a.data.shape[0]} and "
-                           f"{b.data.shape[0]}")
+    if a._data.ndim != 3 or b._data.ndim != 3:
+        raise RuntimeError(f"batch1 must be a 3D tensor and batch2 a 3D tensor, got {a._data.ndim}D and {b._data.ndim}D")
+    if a._data.shape[0] != b._data.shape[0]:
+        raise RuntimeError(f"batch1 and batch2 must have same number of batches, got {a._data.shape[0]} and "
+                           f"{b._data.shape[0]}")
     return named(Matmul.apply(a, b), "BmmBackward0")
 
 
 def dot(a, b):
-    if a.data.ndim != 1 or b.data.ndim != 1:
-        raise RuntimeError(f"1D tensors expected, but got {a.data.ndim}D and {b.data.ndim}D tensors")
+    if a._data.ndim != 1 or b._data.ndim != 1:
+        raise RuntimeError(f"1D tensors expected, but got {a._data.ndim}D and {b._data.ndim}D tensors")
     return Matmul.apply(a, b)
 
 
 def mv(a, b):
-    if a.data.ndim != 2 or b.data.ndim != 1:
-        raise RuntimeError(f"vector + matrix @ vector expected, got {a.data.ndim}D and {b.data.ndim}D")
+    if a._data.ndim != 2 or b._data.ndim != 1:
+        raise RuntimeError(f"vector + matrix @ vector expected, got {a._data.ndim}D and {b._data.ndim}D")
     return Matmul.apply(a, b)

@@ -48,10 +48,10 @@ class Sum(Function):
 
     @staticmethod
     def forward(ctx, x, dims, keepdim):
-        ctx.shape, ctx.dims, ctx.keepdim = x.data.shape, dims, keepdim
+        ctx.shape, ctx.dims, ctx.keepdim = x._data.shape, dims, keepdim
         if dims is not None:
             ctx.torch_name = "SumBackward1"  # sum(dim) is torch's second overload of sum
-        return x.data.sum(axis=dims, keepdims=keepdim)
+        return x._data.sum(axis=dims, keepdims=keepdim)
 
     @staticmethod
     def backward(ctx, grad):
@@ -64,11 +64,11 @@ class Mean(Function):
 
     @staticmethod
     def forward(ctx, x, dims, keepdim):
-        ctx.shape, ctx.dims, ctx.keepdim = x.data.shape, dims, keepdim
-        ctx.n = x.data.size if dims is None else int(np.prod([x.data.shape[d] for d in dims]))
+        ctx.shape, ctx.dims, ctx.keepdim = x._data.shape, dims, keepdim
+        ctx.n = x._data.size if dims is None else int(np.prod([x._data.shape[d] for d in dims]))
         if dims is not None:
             ctx.torch_name = "MeanBackward1"
-        return x.data.mean(axis=dims, keepdims=keepdim)
+        return x._data.mean(axis=dims, keepdims=keepdim)
 
     @staticmethod
     def backward(ctx, grad):
@@ -80,18 +80,18 @@ class Amax(Function):
 
     @staticmethod
     def forward(ctx, x, dims, keepdim, largest):
-        ctx.shape, ctx.dims, ctx.keepdim = x.data.shape, dims, keepdim
+        ctx.shape, ctx.dims, ctx.keepdim = x._data.shape, dims, keepdim
         ctx.torch_name = "AmaxBackward0" if largest else "AminBackward0"
         reduce = np.max if largest else np.min
-        out = reduce(x.data, axis=dims, keepdims=True)
-        ctx.winners = x.data == out
+        out = reduce(x._data, axis=dims, keepdims=True)
+        ctx.winners = x._data == out
         return out if keepdim else _squeeze(out, dims)
 
     @staticmethod
     def backward(ctx, grad):
         winners = ctx.winners
         share = winners / np.sum(winners, axis=ctx.dims, keepdims=True)
-        return _expand_back(grad, ctx) * Tensor._wrap(share.astype(grad.data.dtype)), None, None, None
+        return _expand_back(grad, ctx) * Tensor._wrap(share.astype(grad._data.dtype)), None, None, None
 
 
 class Prod(Function):
@@ -99,16 +99,16 @@ class Prod(Function):
 
     @staticmethod
     def forward(ctx, x, dim, keepdim):
-        ctx.shape, ctx.keepdim = x.data.shape, keepdim
+        ctx.shape, ctx.keepdim = x._data.shape, keepdim
         ctx.dims = None if dim is None else (dim,)
-        out = np.prod(x.data, axis=dim, keepdims=keepdim)
+        out = np.prod(x._data, axis=dim, keepdims=keepdim)
         ctx.save_for_backward(x, out)
         return out
 
     @staticmethod
     def backward(ctx, grad):
         x, out = ctx.saved_tensors
-        if np.all(x.data != 0):  # the differentiable formula: out / x
+        if np.all(x._data != 0):  # the differentiable formula: out / x
             others = _expand_back(out, ctx) / x
         elif ctx.dims is None:
             others = _prod_of_others(x.reshape(-1), 0).reshape(ctx.shape)
@@ -123,7 +123,7 @@ def _prod_of_others(x, axis):
     A new axis copies the row n times; copy i has its own element i replaced by 1 and is multiplied out.
     It costs n times the memory of x, and is used only when x contains zeros.
     """
-    shape, n = x.data.shape, x.data.shape[axis]
+    shape, n = x._data.shape, x._data.shape[axis]
     copies = x.unsqueeze(axis).expand(shape[:axis] + (n,) + shape[axis:])  # copies[.., i, j, ..] = x[.., j, ..]
     diagonal = np.eye(n, dtype=bool).reshape((1,) * axis + (n, n) + (1,) * (len(shape) - axis - 1))
     return copies.masked_fill(Tensor._wrap(diagonal), 1.0).prod(axis + 1)
@@ -136,10 +136,10 @@ class LogSumExp(Function):
 
     @staticmethod
     def forward(ctx, x, dims, keepdim):
-        ctx.shape, ctx.dims, ctx.keepdim = x.data.shape, dims, keepdim
-        m = np.max(x.data, axis=dims, keepdims=True)
+        ctx.shape, ctx.dims, ctx.keepdim = x._data.shape, dims, keepdim
+        m = np.max(x._data, axis=dims, keepdims=True)
         m = np.where(np.isfinite(m), m, 0)
-        out = np.log(np.sum(np.exp(x.data - m), axis=dims, keepdims=True)) + m
+        out = np.log(np.sum(np.exp(x._data - m), axis=dims, keepdims=True)) + m
         out = out if keepdim else _squeeze(out, dims)
         ctx.save_for_backward(x, out)  # the returned array itself, so double backward flows through it
         return out
@@ -159,7 +159,7 @@ class Softmax(Function):
     @staticmethod
     def forward(ctx, x, dim):
         ctx.dim = dim
-        e = np.exp(x.data - np.max(x.data, axis=dim, keepdims=True))
+        e = np.exp(x._data - np.max(x._data, axis=dim, keepdims=True))
         e /= np.sum(e, axis=dim, keepdims=True)
         ctx.save_for_backward(e)
         return e
@@ -177,7 +177,7 @@ class LogSoftmax(Function):
     @staticmethod
     def forward(ctx, x, dim):
         ctx.dim = dim
-        shifted = x.data - np.max(x.data, axis=dim, keepdims=True)
+        shifted = x._data - np.max(x._data, axis=dim, keepdims=True)
         out = shifted - np.log(np.sum(np.exp(shifted), axis=dim, keepdims=True))
         ctx.save_for_backward(out)
         return out
@@ -195,8 +195,8 @@ class Norm2(Function):
 
     @staticmethod
     def forward(ctx, x, dims, keepdim):
-        ctx.shape, ctx.dims, ctx.keepdim = x.data.shape, dims, keepdim
-        out = np.sqrt(np.sum(x.data * x.data, axis=dims, keepdims=keepdim))
+        ctx.shape, ctx.dims, ctx.keepdim = x._data.shape, dims, keepdim
+        out = np.sqrt(np.sum(x._data * x._data, axis=dims, keepdims=keepdim))
         ctx.save_for_backward(x, out)
         return out
 
@@ -215,7 +215,7 @@ class CumSum(Function):
     def forward(ctx, x, dim):
         ctx.dim = dim
         # a 0-d tensor (dim 0 allowed, as in torch) is its own cumulative sum
-        return np.cumsum(x.data, axis=dim) if x.data.ndim else x.data.copy()
+        return np.cumsum(x._data, axis=dim) if x._data.ndim else x._data.copy()
 
     @staticmethod
     def backward(ctx, grad):
@@ -241,9 +241,9 @@ def sum(x, dim=None, keepdim=False, *, dtype=None, axis=None, keepdims=None):
         dim, keepdim = _numpy_names("sum", dim, keepdim, axis, keepdims)
     if dtype is not None:
         x = x.to(dtype)
-    elif x.data.dtype.kind in "bui" and x.data.dtype != np.int64:
+    elif x._data.dtype.kind in "bui" and x._data.dtype != np.int64:
         x = x.to(np.int64)  # torch sums bools and small ints as int64
-    return Sum.apply(x, normalize_dims(dim, x.data.ndim), keepdim)
+    return Sum.apply(x, normalize_dims(dim, x._data.ndim), keepdim)
 
 
 def mean(x, dim=None, keepdim=False, *, dtype=None, axis=None, keepdims=None):
@@ -251,26 +251,26 @@ def mean(x, dim=None, keepdim=False, *, dtype=None, axis=None, keepdims=None):
         dim, keepdim = _numpy_names("mean", dim, keepdim, axis, keepdims)
     if dtype is not None:
         x = x.to(dtype)
-    if x.data.dtype.kind != "f":
+    if x._data.dtype.kind != "f":
         raise RuntimeError(f"mean(): could not infer output dtype. Input dtype must be either a floating "
                            f"point or complex dtype. Got: {x.dtype.name}")
-    return Mean.apply(x, normalize_dims(dim, x.data.ndim), keepdim)
+    return Mean.apply(x, normalize_dims(dim, x._data.ndim), keepdim)
 
 
 def _extreme(x, dim, keepdim, largest, name):
     if isinstance(dim, Tensor):  # torch.max(a, b) is the element-wise maximum
         from .elementwise import maximum, minimum
         return maximum(x, dim) if largest else minimum(x, dim)
-    if x.data.size == 0:
+    if x._data.size == 0:
         raise RuntimeError(f"{name}(): Expected reduction dim to be specified for input.numel() == 0.")
     torch_name = "MaxBackward" if largest else "MinBackward"
     if dim is None:  # max() is torch's overload 1, max(dim) overload 0
         return named(Amax.apply(x, None, False, largest), torch_name + "1")
-    d = _wrap_dim(dim, x.data.ndim)
-    if x.data.ndim == 0:  # a 0-d tensor is its own max: a copy (a new tensor, as torch returns)
+    d = _wrap_dim(dim, x._data.ndim)
+    if x._data.ndim == 0:  # a 0-d tensor is its own max: a copy (a new tensor, as torch returns)
         return values_indices[name](named(x.clone(), torch_name + "0"), Tensor._wrap(np.zeros((), np.int64)))
     pick = np.argmax if largest else np.argmin
-    idx = np.expand_dims(pick(x.data, axis=d), d)
+    idx = np.expand_dims(pick(x._data, axis=d), d)
     values = x.gather(d, Tensor._wrap(idx))  # the gradient goes to the chosen index only, as torch
     if not keepdim:
         values, idx = values.squeeze(d), idx.squeeze(d)
@@ -289,33 +289,33 @@ def min(x, dim=None, keepdim=False, *, axis=None, keepdims=None):
 
 def amax(x, dim=(), keepdim=False, *, axis=None, keepdims=None):
     dim, keepdim = _numpy_names("amax", dim, keepdim, axis, keepdims, no_dim=())
-    return Amax.apply(x, normalize_dims(dim if dim != () else None, x.data.ndim), keepdim, True)
+    return Amax.apply(x, normalize_dims(dim if dim != () else None, x._data.ndim), keepdim, True)
 
 
 def amin(x, dim=(), keepdim=False, *, axis=None, keepdims=None):
     dim, keepdim = _numpy_names("amin", dim, keepdim, axis, keepdims, no_dim=())
-    return Amax.apply(x, normalize_dims(dim if dim != () else None, x.data.ndim), keepdim, False)
+    return Amax.apply(x, normalize_dims(dim if dim != () else None, x._data.ndim), keepdim, False)
 
 
 def argmax(x, dim=None, keepdim=False, *, axis=None, keepdims=None):
     dim, keepdim = _numpy_names("argmax", dim, keepdim, axis, keepdims)
     if dim is None:
-        return Tensor._wrap(np.asarray(np.argmax(x.data)))
-    return Tensor._wrap(np.argmax(x.data, axis=_wrap_dim(dim, x.data.ndim), keepdims=keepdim))
+        return Tensor._wrap(np.asarray(np.argmax(x._data)))
+    return Tensor._wrap(np.argmax(x._data, axis=_wrap_dim(dim, x._data.ndim), keepdims=keepdim))
 
 
 def argmin(x, dim=None, keepdim=False, *, axis=None, keepdims=None):
     dim, keepdim = _numpy_names("argmin", dim, keepdim, axis, keepdims)
     if dim is None:
-        return Tensor._wrap(np.asarray(np.argmin(x.data)))
-    return Tensor._wrap(np.argmin(x.data, axis=_wrap_dim(dim, x.data.ndim), keepdims=keepdim))
+        return Tensor._wrap(np.asarray(np.argmin(x._data)))
+    return Tensor._wrap(np.argmin(x._data, axis=_wrap_dim(dim, x._data.ndim), keepdims=keepdim))
 
 
 def prod(x, dim=None, keepdim=False, *, dtype=None, axis=None, keepdims=None):
     dim, keepdim = _numpy_names("prod", dim, keepdim, axis, keepdims)
     if dtype is not None:
         x = x.to(dtype)
-    return Prod.apply(x, None if dim is None else _wrap_dim(dim, x.data.ndim), keepdim)
+    return Prod.apply(x, None if dim is None else _wrap_dim(dim, x._data.ndim), keepdim)
 
 
 def var(x, dim=None, unbiased=None, keepdim=False, *, correction=None, axis=None, keepdims=None):
@@ -323,8 +323,8 @@ def var(x, dim=None, unbiased=None, keepdim=False, *, correction=None, axis=None
     dim, keepdim = _numpy_names("var", dim, keepdim, axis, keepdims)
     if correction is None:
         correction = 0 if unbiased is False else 1
-    dims = normalize_dims(dim, x.data.ndim)
-    n = x.data.size if dims is None else int(np.prod([x.data.shape[d] for d in dims]))
+    dims = normalize_dims(dim, x._data.ndim)
+    n = x._data.size if dims is None else int(np.prod([x._data.shape[d] for d in dims]))
     centred = x - x.mean(dims, keepdim=True)
     return named((centred * centred).sum(dims, keepdim=keepdim) / builtins.max(n - correction, 0), "VarBackward0")
 
@@ -338,16 +338,16 @@ def logsumexp(x, dim=None, keepdim=False, *, axis=None, keepdims=None):
     dim, keepdim = _numpy_names("logsumexp", dim, keepdim, axis, keepdims)
     if dim is None:
         raise TypeError('logsumexp() missing 1 required positional arguments: "dim"')
-    return LogSumExp.apply(x, normalize_dims(dim, x.data.ndim), keepdim)
+    return LogSumExp.apply(x, normalize_dims(dim, x._data.ndim), keepdim)
 
 
 def _softmax_input(x, dim, dtype, kernel):
     """Cast to `dtype` if given; torch has no integer or bool softmax kernel (it does not promote)."""
     if dtype is not None:
         x = x.to(dtype)
-    d = _wrap_dim(dim, x.data.ndim)
-    if x.data.dtype.kind != "f":
-        lastdim = "_lastdim" if d == x.data.ndim - 1 or x.data.ndim == 0 else ""
+    d = _wrap_dim(dim, x._data.ndim)
+    if x._data.dtype.kind != "f":
+        lastdim = "_lastdim" if d == x._data.ndim - 1 or x._data.ndim == 0 else ""
         raise NotImplementedError(f'"{kernel}{lastdim}_kernel_impl" not implemented for \'{x.dtype.scalar_name}\'')
     return x, d
 
@@ -361,7 +361,7 @@ def log_softmax(x, dim, dtype=None):
 
 
 def norm(x, p="fro", dim=None, keepdim=False, dtype=None):
-    dims = normalize_dims(dim, x.data.ndim)
+    dims = normalize_dims(dim, x._data.ndim)
     if p in ("fro", 2, 2.0):
         return Norm2.apply(x, dims, keepdim)
     if p in (float("inf"), "inf"):
@@ -376,15 +376,15 @@ def norm(x, p="fro", dim=None, keepdim=False, dtype=None):
 def cumsum(x, dim, *, dtype=None):
     if dtype is not None:
         x = x.to(dtype)
-    return CumSum.apply(x, _wrap_dim(dim, x.data.ndim))
+    return CumSum.apply(x, _wrap_dim(dim, x._data.ndim))
 
 
 def all(x, dim=None, keepdim=False, *, axis=None, keepdims=None):
     dim, keepdim = _numpy_names("all", dim, keepdim, axis, keepdims)
-    return Tensor._wrap(np.asarray(np.all(x.data, axis=normalize_dims(dim, x.data.ndim), keepdims=keepdim)))
+    return Tensor._wrap(np.asarray(np.all(x._data, axis=normalize_dims(dim, x._data.ndim), keepdims=keepdim)))
 
 
 def any(x, dim=None, keepdim=False, *, axis=None, keepdims=None):
     dim, keepdim = _numpy_names("any", dim, keepdim, axis, keepdims)
-    return Tensor._wrap(np.asarray(np.any(x.data, axis=normalize_dims(dim, x.data.ndim), keepdims=keepdim)))
+    return Tensor._wrap(np.asarray(np.any(x._data, axis=normalize_dims(dim, x._data.ndim), keepdims=keepdim)))
 

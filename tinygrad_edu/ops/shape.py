@@ -15,7 +15,7 @@ from .broadcast import broadcast_array, unbroadcast
 
 def _view_of(out, base):
     """Make `out` share `base`'s version counter when it shares its memory."""
-    if out.data.base is not None and np.may_share_memory(out.data, base.data):
+    if out._data.base is not None and np.may_share_memory(out._data, base._data):
         out._version = base._version
     return out
 
@@ -26,13 +26,13 @@ class Reshape(Function):
 
     @staticmethod
     def forward(ctx, x, shape, copy_ok):
-        ctx.in_shape = x.data.shape
+        ctx.in_shape = x._data.shape
         try:
-            out = np.reshape(x.data, shape, copy=None if copy_ok else False)
+            out = np.reshape(x._data, shape, copy=None if copy_ok else False)
         except ValueError:
             raise RuntimeError("view size is not compatible with input tensor's size and stride (at least one "
                                "dimension spans across two contiguous subspaces). Use .reshape(...) instead.")
-        if copy_ok and not x.data.flags.c_contiguous and not np.may_share_memory(out, x.data):  # a copy
+        if copy_ok and not x._data.flags.c_contiguous and not np.may_share_memory(out, x._data):  # a copy
             ctx.torch_name = "UnsafeViewBackward0"
         return out
 
@@ -50,7 +50,7 @@ class Permute(Function):
         for i, d in enumerate(dims):
             inverse[d] = i
         ctx.inverse = tuple(inverse)
-        return x.data.transpose(dims)
+        return x._data.transpose(dims)
 
     @staticmethod
     def backward(ctx, grad):
@@ -65,8 +65,8 @@ class Expand(Function):
 
     @staticmethod
     def forward(ctx, x, shape):
-        ctx.in_shape = x.data.shape
-        out = broadcast_array(x.data, shape)
+        ctx.in_shape = x._data.shape
+        out = broadcast_array(x._data, shape)
         out.flags.writeable = False  # read-only, like torch's expand (small results are copies)
         return out
 
@@ -80,9 +80,9 @@ class Repeat(Function):
 
     @staticmethod
     def forward(ctx, x, reps):
-        padded = (1,) * (len(reps) - x.data.ndim) + x.data.shape
-        ctx.in_shape, ctx.padded, ctx.reps = x.data.shape, padded, reps
-        return np.tile(x.data.reshape(padded), reps)
+        padded = (1,) * (len(reps) - x._data.ndim) + x._data.shape
+        ctx.in_shape, ctx.padded, ctx.reps = x._data.shape, padded, reps
+        return np.tile(x._data.reshape(padded), reps)
 
     @staticmethod
     def backward(ctx, grad):
@@ -99,8 +99,8 @@ class Cat(Function):
     @staticmethod
     def forward(ctx, dim, *xs):
         ctx.dim = dim
-        ctx.bounds = np.cumsum([0] + [x.data.shape[dim] for x in xs])
-        return np.concatenate([x.data for x in xs], axis=dim)
+        ctx.bounds = np.cumsum([0] + [x._data.shape[dim] for x in xs])
+        return np.concatenate([x._data for x in xs], axis=dim)
 
     @staticmethod
     def backward(ctx, grad):
@@ -114,7 +114,7 @@ class Flip(Function):
     @staticmethod
     def forward(ctx, x, dims):
         ctx.dims = dims
-        return np.flip(x.data, dims).copy()
+        return np.flip(x._data, dims).copy()
 
     @staticmethod
     def backward(ctx, grad):
@@ -142,8 +142,8 @@ def _infer(shape, numel):
 
 
 def reshape(x, *shape):
-    shape = _infer(_shape_arg(shape), x.data.size)
-    if shape == x.data.shape:
+    shape = _infer(_shape_arg(shape), x._data.size)
+    if shape == x._data.shape:
         return x
     return _view_of(Reshape.apply(x, shape, True), x)
 
@@ -151,51 +151,51 @@ def reshape(x, *shape):
 def view(x, *shape):
     if len(shape) == 1 and not isinstance(shape[0], (int, np.integer, tuple, list)):
         return x.to(shape[0])  # view(dtype) with the same itemsize is not supported; treat as a cast
-    shape = _infer(_shape_arg(shape), x.data.size)
+    shape = _infer(_shape_arg(shape), x._data.size)
     return _view_of(Reshape.apply(x, shape, False), x)
 
 
 def flatten(x, start_dim=0, end_dim=-1):
-    if x.data.ndim == 0:
+    if x._data.ndim == 0:
         return reshape(x, 1)
-    s, e = _wrap_dim(start_dim, x.data.ndim), _wrap_dim(end_dim, x.data.ndim)
+    s, e = _wrap_dim(start_dim, x._data.ndim), _wrap_dim(end_dim, x._data.ndim)
     if s > e:
         raise RuntimeError("flatten() has invalid args: start_dim cannot come after end_dim")
-    shape = x.data.shape
+    shape = x._data.shape
     return reshape(x, shape[:s] + (int(np.prod(shape[s:e + 1])),) + shape[e + 1:])
 
 
 def squeeze(x, dim=None):
-    shape = x.data.shape
+    shape = x._data.shape
     if dim is None:
         dims = {i for i, n in enumerate(shape) if n == 1}
     else:
-        dims = {_wrap_dim(d, x.data.ndim) for d in (dim if isinstance(dim, (tuple, list)) else (dim,))}
-        dims = {d for d in dims if x.data.ndim and shape[d] == 1}
+        dims = {_wrap_dim(d, x._data.ndim) for d in (dim if isinstance(dim, (tuple, list)) else (dim,))}
+        dims = {d for d in dims if x._data.ndim and shape[d] == 1}
     out = reshape(x, tuple(n for i, n in enumerate(shape) if i not in dims))
     return named(out, "SqueezeBackward0" if dim is None else
                  "SqueezeBackward2" if isinstance(dim, (tuple, list)) else "SqueezeBackward1", x)
 
 
 def unsqueeze(x, dim):
-    d = _wrap_dim(dim, x.data.ndim + 1)
-    shape = x.data.shape
+    d = _wrap_dim(dim, x._data.ndim + 1)
+    shape = x._data.shape
     return named(reshape(x, shape[:d] + (1,) + shape[d:]), "UnsqueezeBackward0", x)
 
 
 def permute(x, *dims):
     dims = _shape_arg(dims)
-    if len(dims) != x.data.ndim:
-        raise RuntimeError(f"permute(): number of dims don't match in permute: the tensor has {x.data.ndim} "
+    if len(dims) != x._data.ndim:
+        raise RuntimeError(f"permute(): number of dims don't match in permute: the tensor has {x._data.ndim} "
                            f"dimensions but {len(dims)} were given ({list(dims)})")
-    dims = tuple(_wrap_dim(d, x.data.ndim) for d in dims)
+    dims = tuple(_wrap_dim(d, x._data.ndim) for d in dims)
     if len(set(dims)) != len(dims):
         raise RuntimeError(f"permute(): duplicate dims are not allowed: {list(dims)}")
     return _view_of(Permute.apply(x, dims), x)
 
 
 def transpose(x, dim0, dim1):
-    n = x.data.ndim
+    n = x._data.ndim
     if n < 2 and dim0 in (0, -1) and dim1 in (0, -1):
         return x
     dims = list(range(n))
@@ -207,14 +207,14 @@ def transpose(x, dim0, dim1):
 
 
 def t(x):
-    if x.data.ndim > 2:
-        raise RuntimeError(f"t() expects a tensor with <= 2 dimensions, but self is {x.data.ndim}D")
-    return named(transpose(x, 0, -1), "TBackward0") if x.data.ndim == 2 else x
+    if x._data.ndim > 2:
+        raise RuntimeError(f"t() expects a tensor with <= 2 dimensions, but self is {x._data.ndim}D")
+    return named(transpose(x, 0, -1), "TBackward0") if x._data.ndim == 2 else x
 
 
 def expand(x, *sizes):
     sizes = _shape_arg(sizes)
-    shape = x.data.shape
+    shape = x._data.shape
     if len(sizes) < len(shape):
         raise RuntimeError(f"expand(tensor{list(shape)}, size={list(sizes)}): the number of sizes provided "
                            f"({len(sizes)}) must be greater or equal to the number of dimensions in the "
@@ -240,7 +240,7 @@ def expand(x, *sizes):
 
 def repeat(x, *reps):
     reps = _shape_arg(reps)
-    if len(reps) < x.data.ndim:
+    if len(reps) < x._data.ndim:
         raise RuntimeError("Number of dimensions of repeat dims can not be smaller than number of dimensions "
                            "of tensor")
     return Repeat.apply(x, reps)
@@ -253,19 +253,19 @@ def cat(tensors, dim=0):
     for i, t in enumerate(tensors):
         if not isinstance(t, Tensor):
             raise TypeError(f"expected Tensor as element {i} in argument 0, but got {type(t).__name__}")
-    ref = tensors[0].data
+    ref = tensors[0]._data
     d = _wrap_dim(dim, ref.ndim)
     for i, t in enumerate(tensors[1:], 1):
-        s = t.data.shape
+        s = t._data.shape
         if len(s) != ref.ndim:
             raise RuntimeError(f"Tensors must have same number of dimensions: got {ref.ndim} and {len(s)}")
         for k in range(ref.ndim):
             if k != d and s[k] != ref.shape[k]:
                 raise RuntimeError(f"Sizes of tensors must match except in dimension {d}. Expected size "
                                    f"{ref.shape[k]} but got size {s[k]} for tensor number {i} in the list.")
-    dtype = tensors[0].data.dtype
+    dtype = tensors[0]._data.dtype
     for t in tensors[1:]:  # torch's promotion (int64 with float32 gives float32, not numpy's float64)
-        dtype = _dt.promote_arrays(dtype, t.data.dtype)
+        dtype = _dt.promote_arrays(dtype, t._data.dtype)
     return Cat.apply(d, *[t.to(dtype) for t in tensors])
 
 
@@ -273,18 +273,18 @@ def stack(tensors, dim=0):
     tensors = list(tensors)
     if not tensors:
         raise RuntimeError("stack expects a non-empty TensorList")
-    first = tensors[0].data.shape
+    first = tensors[0]._data.shape
     for i, t in enumerate(tensors):
-        if t.data.shape != first:
+        if t._data.shape != first:
             raise RuntimeError(f"stack expects each tensor to be equal size, but got {list(first)} at entry 0 "
-                               f"and {list(t.data.shape)} at entry {i}")
+                               f"and {list(t._data.shape)} at entry {i}")
     d = _wrap_dim(dim, len(first) + 1)
     return named(cat([unsqueeze(t, d) for t in tensors], d), "StackBackward0")
 
 
 def split(x, split_size_or_sections, dim=0):
-    d = _wrap_dim(dim, x.data.ndim)
-    n = x.data.shape[d]
+    d = _wrap_dim(dim, x._data.ndim)
+    n = x._data.shape[d]
     if isinstance(split_size_or_sections, int):
         step = split_size_or_sections
         if step <= 0 and n:
@@ -305,35 +305,35 @@ def split(x, split_size_or_sections, dim=0):
 def chunk(x, chunks, dim=0):
     if chunks <= 0:
         raise RuntimeError(f"chunk expects `chunks` to be greater than 0, got: {chunks}")
-    n = x.data.shape[_wrap_dim(dim, x.data.ndim)]
+    n = x._data.shape[_wrap_dim(dim, x._data.ndim)]
     return split(x, max(-(-n // chunks), 1), dim)
 
 
 def narrow(x, dim, start, length):
-    d = _wrap_dim(dim, x.data.ndim)
+    d = _wrap_dim(dim, x._data.ndim)
     return x[(slice(None),) * d + (slice(start, start + length),)]
 
 
 def unbind(x, dim=0):
-    d = _wrap_dim(dim, x.data.ndim)
-    return tuple(x[(slice(None),) * d + (i,)] for i in range(x.data.shape[d]))
+    d = _wrap_dim(dim, x._data.ndim)
+    return tuple(x[(slice(None),) * d + (i,)] for i in range(x._data.shape[d]))
 
 
 def flip(x, dims):
-    dims = tuple(_wrap_dim(d, x.data.ndim) for d in ((dims,) if isinstance(dims, int) else dims))
-    return Flip.apply(x, dims if x.data.ndim else ())  # a 0-d tensor has nothing to flip
+    dims = tuple(_wrap_dim(d, x._data.ndim) for d in ((dims,) if isinstance(dims, int) else dims))
+    return Flip.apply(x, dims if x._data.ndim else ())  # a 0-d tensor has nothing to flip
 
 
 def contiguous(x, memory_format=None):
-    if x.data.flags.c_contiguous:
+    if x._data.flags.c_contiguous:
         return x
     from .unary import clone
     return clone(x)
 
 
 def movedim(x, source, destination):
-    dims = list(range(x.data.ndim))
-    s, d = _wrap_dim(source, x.data.ndim), _wrap_dim(destination, x.data.ndim)
+    dims = list(range(x._data.ndim))
+    s, d = _wrap_dim(source, x._data.ndim), _wrap_dim(destination, x._data.ndim)
     dims.insert(d, dims.pop(s))
     return permute(x, dims)
 

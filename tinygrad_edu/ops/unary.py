@@ -15,7 +15,7 @@ def _constant(grad, values):
     dtype and kind: an ndarray in a plain pass, a constant Tensor when the pass is recorded."""
     if isinstance(grad, np.ndarray):
         return values.astype(grad.dtype, copy=False)
-    return Tensor._wrap(values.astype(grad.data.dtype, copy=False))
+    return Tensor._wrap(values.astype(grad._data.dtype, copy=False))
 
 
 class Neg(Function):
@@ -23,7 +23,7 @@ class Neg(Function):
 
     @staticmethod
     def forward(ctx, x):
-        return np.negative(x.data)
+        return np.negative(x._data)
 
     @staticmethod
     def backward(ctx, grad):
@@ -37,8 +37,8 @@ class Abs(Function):
     @staticmethod
     def forward(ctx, x):
         if ctx.needs_input_grad[0]:  # sign(x) is the derivative: saved as a constant array
-            ctx.save_for_backward(np.sign(x.data))
-        return np.abs(x.data)
+            ctx.save_for_backward(np.sign(x._data))
+        return np.abs(x._data)
 
     @staticmethod
     def backward(ctx, grad):
@@ -52,7 +52,7 @@ class Exp(Function):
 
     @staticmethod
     def forward(ctx, x):
-        out = np.exp(x.data)
+        out = np.exp(x._data)
         ctx.save_for_backward(out)
         return out
 
@@ -69,7 +69,7 @@ class Log(Function):
     @staticmethod
     def forward(ctx, x):
         ctx.save_for_backward(x)
-        return np.log(x.data)
+        return np.log(x._data)
 
     @staticmethod
     def backward(ctx, grad):
@@ -84,7 +84,7 @@ class Log1p(Function):
     @staticmethod
     def forward(ctx, x):
         ctx.save_for_backward(x)
-        return np.log1p(x.data)
+        return np.log1p(x._data)
 
     @staticmethod
     def backward(ctx, grad):
@@ -98,7 +98,7 @@ class Sqrt(Function):
 
     @staticmethod
     def forward(ctx, x):
-        out = np.sqrt(x.data)
+        out = np.sqrt(x._data)
         ctx.save_for_backward(out)
         return out
 
@@ -114,7 +114,7 @@ class Rsqrt(Function):
 
     @staticmethod
     def forward(ctx, x):
-        out = 1 / np.sqrt(x.data)
+        out = 1 / np.sqrt(x._data)
         ctx.save_for_backward(out)
         return out
 
@@ -131,7 +131,7 @@ class Sin(Function):
     @staticmethod
     def forward(ctx, x):
         ctx.save_for_backward(x)
-        return np.sin(x.data)
+        return np.sin(x._data)
 
     @staticmethod
     def backward(ctx, grad):
@@ -146,7 +146,7 @@ class Cos(Function):
     @staticmethod
     def forward(ctx, x):
         ctx.save_for_backward(x)
-        return np.cos(x.data)
+        return np.cos(x._data)
 
     @staticmethod
     def backward(ctx, grad):
@@ -160,7 +160,7 @@ class Tanh(Function):
 
     @staticmethod
     def forward(ctx, x):
-        out = np.tanh(x.data)
+        out = np.tanh(x._data)
         ctx.save_for_backward(out)
         return out
 
@@ -176,7 +176,7 @@ class Sigmoid(Function):
 
     @staticmethod
     def forward(ctx, x):
-        out = np.tanh(x.data * 0.5)
+        out = np.tanh(x._data * 0.5)
         out += 1
         out *= 0.5
         ctx.save_for_backward(out)
@@ -194,7 +194,7 @@ class Relu(Function):
 
     @staticmethod
     def forward(ctx, x):
-        out = np.maximum(x.data, 0)
+        out = np.maximum(x._data, 0)
         ctx.save_for_backward(out)
         return out
 
@@ -212,7 +212,7 @@ class LeakyRelu(Function):
     def forward(ctx, x, negative_slope):
         ctx.save_for_backward(x)
         ctx.slope = negative_slope
-        return np.where(x.data > 0, x.data, x.data * negative_slope)
+        return np.where(x._data > 0, x._data, x._data * negative_slope)
 
     @staticmethod
     def backward(ctx, grad):
@@ -231,12 +231,12 @@ class Clamp(Function):
         ctx.bounds = (lo, hi)
         if isinstance(lo, Tensor) or isinstance(hi, Tensor):
             ctx.torch_name = "ClampBackward0"
-        out = x.data
+        out = x._data
         if lo is not None:
-            out = np.maximum(out, lo.data if isinstance(lo, Tensor) else lo)
+            out = np.maximum(out, lo._data if isinstance(lo, Tensor) else lo)
         if hi is not None:
-            out = np.minimum(out, hi.data if isinstance(hi, Tensor) else hi)
-        return out if out is not x.data else out.copy()
+            out = np.minimum(out, hi._data if isinstance(hi, Tensor) else hi)
+        return out if out is not x._data else out.copy()
 
     @staticmethod
     def backward(ctx, grad):
@@ -244,9 +244,9 @@ class Clamp(Function):
         x, (lo, hi) = as_array(x), ctx.bounds
         keep = np.ones(x.shape, dtype=bool)
         if lo is not None:
-            keep &= x >= (lo.data if isinstance(lo, Tensor) else lo)
+            keep &= x >= (lo._data if isinstance(lo, Tensor) else lo)
         if hi is not None:
-            keep &= x <= (hi.data if isinstance(hi, Tensor) else hi)
+            keep &= x <= (hi._data if isinstance(hi, Tensor) else hi)
         return grad * _constant(grad, keep), None, None
 
 
@@ -257,7 +257,7 @@ class ZeroGrad(Function):
     @staticmethod
     def forward(ctx, x, np_fn):
         ctx.torch_name = np_fn.__name__.capitalize() + "Backward0"  # SignBackward0, FloorBackward0, ...
-        return np_fn(x.data)
+        return np_fn(x._data)
 
     @staticmethod
     def backward(ctx, grad):
@@ -271,8 +271,8 @@ class Cast(Function):
 
     @staticmethod
     def forward(ctx, x, np_dtype):
-        ctx.in_dtype = x.data.dtype
-        return x.data.astype(np_dtype)
+        ctx.in_dtype = x._data.dtype
+        return x._data.astype(np_dtype)
 
     @staticmethod
     def backward(ctx, grad):
@@ -285,7 +285,7 @@ class Clone(Function):
 
     @staticmethod
     def forward(ctx, x):
-        return x.data.copy()
+        return x._data.copy()
 
     @staticmethod
     def backward(ctx, grad):
@@ -294,14 +294,14 @@ class Clone(Function):
 
 # ---- public functions ----------------------------------------------------------------------------
 def _float_only(x):
-    if x.data.dtype.kind != "f":  # torch computes these in the default float dtype for integer input
+    if x._data.dtype.kind != "f":  # torch computes these in the default float dtype for integer input
         from .. import dtypes
         return x.to(dtypes.get_default_dtype().numpy_dtype)
     return x
 
 
 def neg(x):
-    if x.data.dtype == np.bool_:
+    if x._data.dtype == np.bool_:
         raise RuntimeError("Negation, the `-` operator, on a bool tensor is not supported. If you are trying "
                            "to invert a mask, use the `~` or `logical_not()` operator instead.")
     return Neg.apply(x)
@@ -358,7 +358,7 @@ def leaky_relu(x, negative_slope=0.01):
 def clamp(x, min=None, max=None):
     if min is None and max is None:
         raise RuntimeError("torch.clamp: At least one of 'min' or 'max' must not be None")
-    if x.data.dtype.kind != "f" and any(isinstance(b, float) or (isinstance(b, Tensor) and b.data.dtype.kind == "f")
+    if x._data.dtype.kind != "f" and any(isinstance(b, float) or (isinstance(b, Tensor) and b._data.dtype.kind == "f")
                                         for b in (min, max)):
         x = _float_only(x)  # an integer tensor clamped to float bounds is promoted, as in torch
     return Clamp.apply(x, min, max)
@@ -384,7 +384,7 @@ def round(x):
 
 
 def cast(x, np_dtype):
-    if x.data.dtype == np_dtype:
+    if x._data.dtype == np_dtype:
         return x
     return Cast.apply(x, np_dtype)
 
@@ -394,12 +394,12 @@ def clone(x, memory_format=None):
 
 
 def isnan(x):
-    return Tensor._wrap(np.isnan(x.data))
+    return Tensor._wrap(np.isnan(x._data))
 
 
 def isinf(x):
-    return Tensor._wrap(np.isinf(x.data))
+    return Tensor._wrap(np.isinf(x._data))
 
 
 def isfinite(x):
-    return Tensor._wrap(np.isfinite(x.data))
+    return Tensor._wrap(np.isfinite(x._data))

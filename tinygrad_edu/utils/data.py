@@ -6,7 +6,7 @@ fetches each group of samples and merges them with ``collate_fn`` into batch ten
 
 Fast path (the lecture's training loop): for a ``TensorDataset`` (or a ``Subset`` of one, as made by
 ``random_split``) with the default sampler and collate function, a batch is built with ONE numpy
-gather per tensor (``t.data.take(idx, 0)``) instead of indexing every sample and stacking them. The
+gather per tensor (``t._data.take(idx, 0)``) instead of indexing every sample and stacking them. The
 epoch order is one numpy array (``arange`` or a permutation) drawn from
 ``tinygrad_edu.random.numpy_rng(generator)``, so ``tinygrad_edu.manual_seed`` makes shuffling
 reproducible, and the slow path visits samples in exactly the same order.
@@ -69,7 +69,7 @@ class TensorDataset(Dataset):
         # a tensor that requires grad goes through differentiable indexing, as torch's stack would;
         # otherwise take(idx, 0) gathers the rows (a[idx] is the same copy, but for 2-D and more
         # numpy's general fancy-indexing machinery makes it several times slower)
-        return tuple([t[idx] if t.requires_grad else wrap(t.data.take(idx, 0)) for t in self.tensors])
+        return tuple([t[idx] if t.requires_grad else wrap(t._data.take(idx, 0)) for t in self.tensors])
 
 
 class Subset(Dataset):
@@ -187,7 +187,7 @@ def default_collate(batch):
     if isinstance(elem, _tg.Tensor):
         if any(t.requires_grad for t in batch):
             return _tg.stack(list(batch), 0)     # keep the graph, like torch.stack
-        return _stacked([t.data for t in batch])
+        return _stacked([t._data for t in batch])
     if isinstance(elem, (np.ndarray, np.generic)) and not isinstance(elem, (np.str_, np.bytes_)):
         if _is_text_array(np.asarray(elem)):
             raise TypeError(_COLLATE_ERROR.format(elem.dtype))
@@ -242,7 +242,7 @@ def _fast_fetcher(dataset):
         inner = _fast_fetcher(dataset.dataset)
         if inner is not None:
             indices = dataset.indices
-            positions = np.asarray(indices.data if isinstance(indices, _tg.Tensor) else indices, dtype=np.int64)
+            positions = np.asarray(indices._data if isinstance(indices, _tg.Tensor) else indices, dtype=np.int64)
             return lambda idx: inner(positions[idx])
     return None
 

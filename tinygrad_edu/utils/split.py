@@ -41,7 +41,7 @@ def _as_numpy(x):
     if hasattr(x, "iloc"):
         return x.to_numpy()
     if isinstance(x, _tg.Tensor):
-        return x.data
+        return x._data
     return np.asarray(x)
 
 
@@ -52,7 +52,7 @@ def _take(x, rows):
     if hasattr(x, "iloc"):                 # pandas: positional rows, labels travel with them
         return x.iloc[rows]
     if isinstance(x, _tg.Tensor):
-        return x[rows] if x.requires_grad else _tg.Tensor._wrap(x.data[rows])
+        return x[rows] if x.requires_grad else _tg.Tensor._wrap(x._data[rows])
     if isinstance(x, np.ndarray):
         return x[rows]
     return [x[i] for i in rows.tolist()]    # lists and other sequences, as scikit-learn
