@@ -36,7 +36,7 @@ class Adagrad(Optimizer):
         super().__init__(params, defaults)
         for group in self.param_groups:
             for p in group["params"]:
-                self._init_state(self.state[p], p.data, group)
+                self._init_state(self.state[p], p._data, group)
 
     def _init_state(self, state, param, group):
         state["step"] = 0
@@ -48,7 +48,7 @@ class Adagrad(Optimizer):
         state["step"] += 1
         g = self._effective_grad(param, grad, float(group["weight_decay"]), group["maximize"])
         clr = float(group["lr"]) / (1.0 + (state["step"] - 1) * float(group["lr_decay"]))
-        s = state["sum"].data
+        s = state["sum"]._data
         tmp = self._scratch("tmp", param)
         s += np.multiply(g, g, out=tmp)                   # s_t = s_{t-1} + g_t^2
         std = np.sqrt(s, out=tmp)

@@ -59,7 +59,7 @@ class Adam(Optimizer):
             weight_decay = 0.0
         g = self._effective_grad(param, grad, weight_decay, group["maximize"])
         tmp = self._scratch("tmp", param)
-        m, v = state["exp_avg"].data, state["exp_avg_sq"].data
+        m, v = state["exp_avg"]._data, state["exp_avg_sq"]._data
         np.subtract(g, m, out=tmp)                        # m_t = m + (1 - beta1)(g - m)
         tmp *= 1.0 - beta1
         m += tmp
@@ -68,7 +68,7 @@ class Adam(Optimizer):
         tmp *= 1.0 - beta2
         v += tmp
         if group["amsgrad"]:
-            v = np.maximum(state["max_exp_avg_sq"].data, v, out=state["max_exp_avg_sq"].data)
+            v = np.maximum(state["max_exp_avg_sq"]._data, v, out=state["max_exp_avg_sq"]._data)
         step_size = lr / (1.0 - beta1 ** t)
         denom = np.sqrt(v, out=tmp)
         denom /= math.sqrt(1.0 - beta2 ** t)

@@ -17,7 +17,7 @@ re-evaluating the closure under ``enable_grad``, and the ``state_dict`` format t
 (SGD, the optimizer of the training-loop benchmarks, overrides ``_step_group`` instead, so that it
 reads a group's hyper-parameters once per step rather than once per parameter.)
 
-The update rules write into ``param.data`` with numpy ``out=`` arguments and in-place operators,
+The update rules write into ``param._data`` with numpy ``out=`` arguments and in-place operators,
 so a step allocates nothing beyond a couple of scratch arrays that are reused from step to step
 (``_scratch``).  Hyper-parameters are converted with ``float()`` before they touch an array:
 under numpy 2 (NEP 50) an ``np.float64`` scalar would silently upcast a float32 array, a Python
@@ -134,7 +134,7 @@ class Optimizer:
                 else:
                     if p.grad.grad_fn is not None:  # a create_graph gradient: cut it from its graph
                         p.grad = p.grad.detach()
-                    p.grad.data.fill(0)
+                    p.grad._data.fill(0)
 
     def step(self, closure=None):
         """One update of every parameter that has a gradient.
@@ -158,7 +158,7 @@ class Optimizer:
         state = self.state
         for p in group["params"]:
             if p.grad is not None:
-                self._update(p.data, p.grad.data, state[p], group)
+                self._update(p._data, p.grad._data, state[p], group)
 
     def _update(self, param, grad, state, group):
         """Update the numpy array ``param`` in place from ``grad``; ``state`` is this parameter's dict."""
@@ -252,8 +252,8 @@ def _restore(name, value, param):
     if isinstance(value, Tensor):
         if name == "step":
             return value.item()
-        dtype = param.data.dtype if np.issubdtype(param.data.dtype, np.floating) else value.data.dtype
-        return Tensor._wrap(np.array(value.data, dtype=dtype, copy=True))
+        dtype = param._data.dtype if np.issubdtype(param._data.dtype, np.floating) else value._data.dtype
+        return Tensor._wrap(np.array(value._data, dtype=dtype, copy=True))
     if isinstance(value, np.ndarray):
         return np.array(value, copy=True)
     return deepcopy(value)

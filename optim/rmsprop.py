@@ -53,13 +53,13 @@ class RMSprop(Optimizer):
         state["step"] += 1
         g = self._effective_grad(param, grad, float(group["weight_decay"]), group["maximize"])
         tmp = self._scratch("tmp", param)
-        v = state["square_avg"].data
+        v = state["square_avg"]._data
         v *= alpha                                        # v_t = alpha v + (1 - alpha) g^2
         np.multiply(g, 1.0 - alpha, out=tmp)             # ((1 - alpha) g) g: torch's rounding order
         tmp *= g
         v += tmp
         if group["centered"]:
-            mean = state["grad_avg"].data                 # gbar_t = lerp(gbar, g, 1 - alpha)
+            mean = state["grad_avg"]._data                 # gbar_t = lerp(gbar, g, 1 - alpha)
             np.subtract(g, mean, out=tmp)
             tmp *= 1.0 - alpha
             mean += tmp
@@ -71,7 +71,7 @@ class RMSprop(Optimizer):
         denom += float(group["eps"])
         lr = float(group["lr"])
         if momentum > 0:
-            b = state["momentum_buffer"].data
+            b = state["momentum_buffer"]._data
             b *= momentum                                 # b_t = mu b + g / d
             b += np.divide(g, denom, out=tmp)
             param -= np.multiply(b, lr, out=tmp)

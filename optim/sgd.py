@@ -46,7 +46,7 @@ class SGD(Optimizer):
         for p in group["params"]:
             if p.grad is None:  # not used by this loss (or frozen): torch leaves it alone
                 continue
-            param, g = p.data, p.grad.data
+            param, g = p._data, p.grad._data
             if weight_decay or maximize:
                 g = self._effective_grad(param, g, weight_decay, maximize)
             # The hyper-parameters as 0-d arrays of the parameters' dtype, made once per group:
@@ -64,13 +64,13 @@ class SGD(Optimizer):
                 buf = param_state.get("momentum_buffer")
                 if buf is None:
                     buf = param_state["momentum_buffer"] = self._new_buffer(param)
-                    np.copyto(buf.data, g)                    # b_1 = g_1
+                    np.copyto(buf._data, g)                    # b_1 = g_1
                 else:
-                    b = buf.data
+                    b = buf._data
                     b *= momentum_                            # b_t = mu b_{t-1} + (1 - tau) g_t
                     b += g if keep == 1.0 else np.multiply(g, keep_, out=tmp)
                 if nesterov:
-                    g = np.add(g, np.multiply(buf.data, momentum_, out=tmp), out=tmp)  # g_t + mu b_t
+                    g = np.add(g, np.multiply(buf._data, momentum_, out=tmp), out=tmp)  # g_t + mu b_t
                 else:
-                    g = buf.data
+                    g = buf._data
             param -= np.multiply(g, lr_, out=tmp)           # theta_t = theta_{t-1} - gamma g_t

@@ -36,6 +36,11 @@ def _grads(W, b):
     return (X.T @ R) * scale, R.sum(axis=0) * scale
 
 
+def _arr(t):
+    """The numpy array a tensor holds (shared, not copied), as a torch user gets it."""
+    return t.detach().numpy()
+
+
 def _ours_params():
     return [tg.tensor(a.copy(), requires_grad=True) for a in (W0, B0, FROZEN0)]
 
@@ -47,7 +52,7 @@ def _torch_params(torch):
 def _run_ours(params, opt, steps):
     for _ in range(steps):
         opt.zero_grad()
-        gW, gb = _grads(params[0].data, params[1].data)
+        gW, gb = _grads(_arr(params[0]), _arr(params[1]))
         params[0].grad, params[1].grad = tg.tensor(gW), tg.tensor(gb)
         opt.step()
 
@@ -62,8 +67,8 @@ def _run_torch(torch, params, opt, steps):
 
 def _assert_params_match(ours, theirs, rtol=1e-5, atol=1e-6):
     for p, q in zip(ours, theirs):
-        assert p.data.dtype == np.float32
-        np.testing.assert_allclose(p.data, q.detach().numpy(), rtol=rtol, atol=atol)
+        assert p.dtype == tg.float32
+        np.testing.assert_allclose(_arr(p), q.detach().numpy(), rtol=rtol, atol=atol)
 
 
 CASES = [
@@ -83,7 +88,10 @@ CASES = [
     # (centered + weight decay is left out: near the optimum sqrt(v - gbar^2) cancels and amplifies
     # torch's fused-multiply-add rounding far beyond float32 tolerance in the buffers)
     ("RMSprop", dict(lr=0.005, alpha=0.9, centered=True, momentum=0.5)),
-    ("RMSprop", dict(lr=0.005, alpha=0.9, momentum=0.5, weight_decay=0.1)),
+    # (alpha 0.99, not 0.9: with 0.9 v_t follows the vanishing gradients of one coordinate down to
+    # ~1e-6 by step 30, where g / sqrt(v) amplifies float32 rounding: ours and torch's buffers then
+    # differ by 8e-5 relative, each about as far from a float64 run)
+    ("RMSprop", dict(lr=0.005, alpha=0.99, momentum=0.5, weight_decay=0.1)),
     ("RMSprop", dict(lr=0.001, eps=1e-4, maximize=True)),
     ("Adam", dict(lr=0.01)),
     ("Adam", dict(lr=0.05, amsgrad=True)),
@@ -105,7 +113,7 @@ def test_parity_with_torch(torch, name, kwargs):
     topt = getattr(torch.optim, name)(theirs, **kwargs)
     _run_torch(torch, theirs, topt, STEPS)
     _assert_params_match(ours, theirs)
-    assert np.array_equal(ours[2].data, FROZEN0)  # grad None: untouched
+    assert np.array_equal(_arr(ours[2]), FROZEN0)  # grad None: untouched
     # the state holds the same buffers as torch's, with the same values
     ours_sd, torch_sd = opt.state_dict(), topt.state_dict()
     assert set(ours_sd["state"]) == set(torch_sd["state"])
@@ -116,7 +124,7 @@ def test_parity_with_torch(torch, name, kwargs):
             if key == "step":
                 assert float(mine) == float(value)
             else:
-                np.testing.assert_allclose(mine.data, value.numpy(), rtol=1e-5, atol=1e-6)
+                np.testing.assert_allclose(_arr(mine), value.numpy(), rtol=1e-5, atol=1e-6)
 
 
 def test_param_groups_parity(torch):
@@ -163,7 +171,7 @@ def test_parity_through_backward_and_closure(torch):
 def _snapshot(state_dict):
     """A deep copy of a state_dict whose tensors no longer alias the optimizer's buffers."""
     return {
-        "state": {i: {k: (tg.tensor(v.data.copy()) if isinstance(v, tg.Tensor) else v)
+        "state": {i: {k: (v.clone() if isinstance(v, tg.Tensor) else v)
                       for k, v in s.items()} for i, s in state_dict["state"].items()},
         "param_groups": [dict(g, params=list(g["params"])) for g in state_dict["param_groups"]],
     }
@@ -188,7 +196,7 @@ def test_state_dict_resumes_identically(transport, name, kwargs):
     assert sorted(sd["state"]) == ([0, 1, 2] if name == "Adagrad" else [0, 1])
     assert sd["param_groups"][0]["params"] == [0, 1, 2]
 
-    resumed = [tg.tensor(p.data.copy(), requires_grad=True) for p in params]
+    resumed = [tg.tensor(_arr(p).copy(), requires_grad=True) for p in params]
     opt2 = getattr(optim, name)(resumed, **kwargs)
     opt2.load_state_dict(saved)
     assert opt2.param_groups[0]["lr"] == opt.param_groups[0]["lr"]
@@ -196,12 +204,12 @@ def test_state_dict_resumes_identically(transport, name, kwargs):
     _run_ours(params, opt, 10)
     _run_ours(resumed, opt2, 10)
     for p, q in zip(params, resumed):
-        assert np.array_equal(p.data, q.data)
+        assert np.array_equal(_arr(p), _arr(q))
     # the loaded buffers are copies: training opt2 further did not touch the saved dict
     for index, s in saved["state"].items():
         for key, value in s.items():
             if isinstance(value, tg.Tensor):
-                assert not np.shares_memory(value.data, opt2.state_dict()["state"][index][key].data)
+                assert not np.shares_memory(_arr(value), _arr(opt2.state_dict()["state"][index][key]))
 
 
 def test_load_state_dict_rejects_mismatched_groups():
@@ -271,9 +279,9 @@ def test_add_param_group_fills_defaults_and_trains():
     assert opt.param_groups[1]["momentum"] == 0.9 and opt.param_groups[1]["lr"] == 0.01
     with pytest.raises(ValueError, match="more than one parameter group"):
         opt.add_param_group({"params": [params[0]]})
-    before = params[1].data.copy()
+    before = _arr(params[1]).copy()
     _run_ours(params, opt, 1)
-    np.testing.assert_allclose(params[1].data, before - 0.01 * _grads(W0, B0)[1], rtol=1e-6)
+    np.testing.assert_allclose(_arr(params[1]), before - 0.01 * _grads(W0, B0)[1], rtol=1e-6)
 
 
 # ---------------------------------------------------------------------------- step mechanics
@@ -284,18 +292,21 @@ ALL = [optim.SGD, optim.Adagrad, optim.RMSprop, optim.Adam, optim.AdamW]
 def test_step_is_in_place_float32_and_builds_no_graph(cls):
     params = _ours_params()
     opt = cls(params, lr=np.float64(0.01))  # an np.float64 hyper-parameter must not upcast
-    arrays = [p.data for p in params]
+    aliases = [p.detach() for p in params]  # share the arrays: see an in-place step, not a rebind
     with tg.enable_grad():
         _run_ours(params, opt, 3)
-    buffers = {k: v.data for k, v in opt.state[params[0]].items() if isinstance(v, tg.Tensor)}
+    buffers = {k: (v, _arr(v).copy()) for k, v in opt.state[params[0]].items()
+               if isinstance(v, tg.Tensor)}
     _run_ours(params, opt, 2)
-    for p, a in zip(params, arrays):
-        assert p.data is a and p.data.dtype == np.float32
+    for p, alias in zip(params, aliases):
+        assert np.shares_memory(_arr(p), _arr(alias)) and p.dtype == tg.float32
         assert p.is_leaf and p.grad_fn is None and p.requires_grad
+    assert not np.array_equal(_arr(aliases[0]), W0)
     for key, value in opt.state[params[0]].items():
-        if isinstance(value, tg.Tensor):
-            assert value.data is buffers[key] and value.data.dtype == np.float32
-    assert not np.array_equal(params[0].data, W0)
+        if isinstance(value, tg.Tensor):  # the same buffer, updated in place
+            tensor, before = buffers[key]
+            assert value is tensor and value.dtype == tg.float32
+            assert key == "step" or not np.array_equal(_arr(value), before)
 
 
 @pytest.mark.parametrize("cls", ALL, ids=lambda c: c.__name__)
@@ -305,7 +316,7 @@ def test_parameters_without_grad_are_skipped(cls):
     for _ in range(3):
         opt.step()
     for p, a in zip(params, (W0, B0, FROZEN0)):
-        assert np.array_equal(p.data, a)
+        assert np.array_equal(_arr(p), a)
     assert all(s.get("step", 0) == 0 for s in opt.state.values())
 
 
@@ -316,7 +327,7 @@ def test_zero_grad_both_modes():
     params[0].grad, params[1].grad = tg.tensor(gW), tg.tensor(gb)
     grad = params[0].grad
     opt.zero_grad(set_to_none=False)
-    assert params[0].grad is grad and not params[0].grad.data.any()
+    assert params[0].grad is grad and not _arr(params[0].grad).any()
     assert params[2].grad is None
     opt.zero_grad()
     assert params[0].grad is None and params[1].grad is None
