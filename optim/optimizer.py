@@ -14,8 +14,8 @@ A subclass only writes ``_update(param, grad, state, group)``: one parameter's u
 arrays.  The base class does the rest: skipping parameters whose ``.grad`` is None, running the
 update under ``no_grad`` (an optimizer step is not part of any model, so it must build no graph),
 re-evaluating the closure under ``enable_grad``, and the ``state_dict`` format torch uses.
-(SGD, the optimizer of the training-loop benchmarks, overrides ``_step_group`` instead, so that it
-reads a group's hyper-parameters once per step rather than once per parameter.)
+Every optimizer here (SGD, Adagrad, RMSprop, Adam, AdamW) is written that way, with its update
+rule's maths in its module docstring.
 
 The update rules write into ``param._data`` with numpy ``out=`` arguments and in-place operators,
 so a step allocates nothing beyond a couple of scratch arrays that are reused from step to step
@@ -146,19 +146,14 @@ class Optimizer:
         if closure is not None:
             with tinygrad_edu.enable_grad():
                 loss = closure()
+        state, update = self.state, self._update
         with tinygrad_edu.no_grad():
             for group in self.param_groups:
-                self._step_group(group)
+                for p in group["params"]:
+                    grad = p.grad
+                    if grad is not None:  # None: not used by this loss, or frozen; torch skips it
+                        update(p._data, grad._data, state[p], group)
         return loss
-
-    def _step_group(self, group):
-        """Update the parameters of one group. A parameter whose ``.grad`` is None (not used by this
-        loss, or frozen) is left alone, as torch does. Subclasses may override this to read the
-        group's hyper-parameters once instead of once per parameter."""
-        state = self.state
-        for p in group["params"]:
-            if p.grad is not None:
-                self._update(p._data, p.grad._data, state[p], group)
 
     def _update(self, param, grad, state, group):
         """Update the numpy array ``param`` in place from ``grad``; ``state`` is this parameter's dict."""

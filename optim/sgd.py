@@ -18,6 +18,8 @@ The momentum buffer :math:`b` starts as a copy of the first gradient (not as zer
 dampening does not shrink the first step.
 """
 
+import numbers
+
 import numpy as np
 
 from .optimizer import Optimizer, check_non_negative
@@ -36,41 +38,52 @@ class SGD(Optimizer):
         defaults = dict(lr=lr, momentum=momentum, dampening=dampening, weight_decay=weight_decay,
                         nesterov=nesterov, maximize=maximize)
         super().__init__(params, defaults)
+        self._workspaces = {}  # see _workspace
 
-    def _step_group(self, group):
-        # hyper-parameters are read once per group, not once per parameter
-        lr, momentum = float(group["lr"]), float(group["momentum"])
-        weight_decay, maximize = float(group["weight_decay"]), group["maximize"]
-        keep, nesterov = 1.0 - float(group["dampening"]), group["nesterov"]
-        state, dtype = self.state, None
-        for p in group["params"]:
-            if p.grad is None:  # not used by this loss (or frozen): torch leaves it alone
-                continue
-            param, g = p._data, p.grad._data
-            if weight_decay or maximize:
-                g = self._effective_grad(param, g, weight_decay, maximize)
-            # The hyper-parameters as 0-d arrays of the parameters' dtype, made once per group:
-            # `array * lr` gives the same result with a Python float (NEP 50 casts it to the array's
-            # dtype), but numpy then works that cast out again on every call, which costs about as
-            # much as the arithmetic on a small array.
-            if g.dtype != param.dtype:  # a hook changed the gradient's dtype: let numpy promote floats
-                lr_, momentum_, keep_, dtype = lr, momentum, keep, None
-            elif g.dtype != dtype:
-                dtype = g.dtype
-                lr_, momentum_, keep_ = [np.array(v, dtype) for v in (lr, momentum, keep)]
-            tmp = self._scratch("tmp", param)
-            if momentum != 0:
-                param_state = state[p]
-                buf = param_state.get("momentum_buffer")
-                if buf is None:
-                    buf = param_state["momentum_buffer"] = self._new_buffer(param)
-                    np.copyto(buf._data, g)                    # b_1 = g_1
-                else:
-                    b = buf._data
-                    b *= momentum_                            # b_t = mu b_{t-1} + (1 - tau) g_t
-                    b += g if keep == 1.0 else np.multiply(g, keep_, out=tmp)
-                if nesterov:
-                    g = np.add(g, np.multiply(buf._data, momentum_, out=tmp), out=tmp)  # g_t + mu b_t
-                else:
-                    g = buf._data
-            param -= np.multiply(g, lr_, out=tmp)           # theta_t = theta_{t-1} - gamma g_t
+    def _update(self, param, grad, state, group):
+        lr, momentum, dampening = group["lr"], group["momentum"], group["dampening"]
+        weight_decay, maximize = group["weight_decay"], group["maximize"]
+        g = grad
+        if weight_decay or maximize:                      # g_t = (-)grad + lambda theta_{t-1}
+            g = self._effective_grad(param, grad, float(weight_decay), maximize)
+        tmp, lr_, momentum_, keep_ = self._workspace(param, lr, momentum, dampening)
+        if g.dtype is not param.dtype:  # a hook changed the gradient's dtype: numpy promotes floats
+            lr_, momentum_, keep_ = float(lr), float(momentum), 1.0 - float(dampening)
+        if momentum != 0:
+            buf = state.get("momentum_buffer")
+            if buf is None:                               # b_1 = g_1 (a copy)
+                buf = state["momentum_buffer"] = self._new_buffer(param)
+                np.copyto(buf._data, g)
+            else:                                         # b_t = mu b_{t-1} + (1 - tau) g_t
+                b = buf._data
+                b *= momentum_
+                b += g if dampening == 0 else np.multiply(g, keep_, out=tmp)
+            if group["nesterov"]:                         # g_t = g_t + mu b_t
+                g = np.add(g, np.multiply(buf._data, momentum_, out=tmp), out=tmp)
+            else:                                         # g_t = b_t
+                g = buf._data
+        param -= np.multiply(g, lr_, out=tmp)             # theta_t = theta_{t-1} - gamma g_t
+
+    def _workspace(self, param, lr, momentum, dampening):
+        """``(tmp, lr, momentum, 1 - dampening)``: a scratch array like ``param`` and the three
+        hyper-parameters as 0-d arrays of its dtype, looked up once per parameter and step.
+
+        ``array * lr`` gives the same result with a Python float (NEP 50 casts it to the array's
+        dtype), but numpy then works that cast out again on every call, which costs about as much
+        as the arithmetic on a small array.  Entries are keyed by the values themselves, so a
+        scheduler's new lr makes a new entry (the cache is emptied when it grows); a value that
+        can change in place (a Tensor lr) or cannot be hashed is converted afresh every step.
+        """
+        key = (lr, momentum, dampening, param.shape, param.dtype)
+        try:
+            return self._workspaces[key]
+        except (KeyError, TypeError):  # TypeError: an unhashable value, e.g. a numpy array
+            pass
+        dtype = param.dtype
+        work = (self._scratch("tmp", param), np.array(float(lr), dtype),
+                np.array(float(momentum), dtype), np.array(1.0 - float(dampening), dtype))
+        if all(isinstance(v, numbers.Real) for v in (lr, momentum, dampening)):
+            if len(self._workspaces) >= 64:
+                self._workspaces.clear()
+            self._workspaces[key] = work
+        return work
