@@ -31,6 +31,7 @@ import numpy as np
 
 import tinygrad_edu
 from tinygrad_edu import Tensor
+from tinygrad_edu.nn.modules.module import _typename
 
 
 class _RequiredParameter:
@@ -41,11 +42,6 @@ class _RequiredParameter:
 
 
 required = _RequiredParameter()
-
-
-def _typename(obj):
-    cls = type(obj)
-    return cls.__qualname__ if cls.__module__ == "builtins" else f"{cls.__module__}.{cls.__qualname__}"
 
 
 def check_non_negative(name, value):
