@@ -69,7 +69,7 @@ class Conv2d(Function):
 
     @staticmethod
     def backward(ctx, g):
-        x, weight = ctx.saved_tensors
+        x, weight = ctx.saved_values
         needs = ctx.needs_input_grad
         x_shape, w_shape = ctx.shapes
         grads = _array_grads if isinstance(g, np.ndarray) else _tensor_grads

@@ -18,7 +18,7 @@ import numpy as np
 
 import tinygrad_edu
 from tinygrad_edu.autograd import Function
-from tinygrad_edu.ops import unbroadcast
+from tinygrad_edu.autograd.broadcast import unbroadcast
 
 Tensor = tinygrad_edu.Tensor
 
@@ -142,7 +142,7 @@ class CrossEntropyIndex(Function):
 
     @staticmethod
     def backward(ctx, grad):
-        x, sm = ctx.saved_tensors
+        x, sm = ctx.saved_values
         if isinstance(x, np.ndarray):  # a plain backward: the formula on the saved softmax, in numpy
             t, w, _, _, smoothing = ctx.q_args
             if w is None and not smoothing:  # q is one-hot (sum 1): softmax minus 1 at the target

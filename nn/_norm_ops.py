@@ -66,7 +66,7 @@ class NormalizeAffine(Function):
 
     @staticmethod
     def backward(ctx, g):
-        x, weight = ctx.saved_tensors
+        x, weight = ctx.saved_values
         stat_axes, param_axes, param_shape = ctx.axes
         if isinstance(g, np.ndarray):  # a plain pass: forward's xhat and 1/std, as they are
             xhat, invstd = ctx.xhat, ctx.invstd

@@ -76,7 +76,7 @@ class Linear(Function):
 
     @staticmethod
     def backward(ctx, g):
-        x, weight = ctx.saved_tensors
+        x, weight = ctx.saved_values
         needs = ctx.needs_input_grad
         gx = g @ weight if needs[0] else None
         if g.ndim != 2:  # flatten the batch dims so dW and db are one GEMM / one sum

@@ -29,6 +29,7 @@ from .ops import (add, sub, mul, div, pow, maximum, minimum, where, eq, ne, lt, 
                   transpose, t, cat, stack, split, chunk, narrow, unbind, flip, movedim, gather, index_select,
                   masked_fill, masked_select, matmul, mm, bmm, dot, mv)
 from . import autograd
+from . import tensor_methods as _tensor_methods  # attaches the operations to Tensor
 
 # torch's dtype aliases
 half, float, double, short, int, long = float16, float32, float64, int16, int32, int64

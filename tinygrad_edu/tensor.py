@@ -1,16 +1,21 @@
-"""The Tensor: a numpy array plus what autograd needs to know about it.
+"""The Tensor, as a data structure: a numpy array plus what autograd needs to know about it.
 
-`data` is the numpy array (shared, never copied when wrapping). `grad_fn` is the graph node that
-produced the tensor (None for leaves), `_output_nr` which output of that node it is. `_version` is
-a one-element list shared with the tensor's views and bumped by every in-place change, so backward
-can tell when a saved tensor was modified. Every differentiable method is a one-liner that calls an
-op in `tinygrad_edu.ops`, where forward and backward are written side by side.
+- `_data`: the numpy array (shared, never copied when wrapping). `x.data` is torch's `.data`, a
+  detached Tensor sharing it.
+- `grad`: the accumulated gradient (a Tensor) of a leaf, or of a tensor that `retain_grad()`s.
+- `grad_fn`: the graph node (an `autograd.Function`) that produced the tensor, None for leaves;
+  `_output_nr`: which output of that node it is.
+- `_version`: a one-element list shared with the tensor's views, bumped by every in-place change,
+  so backward can tell when a tensor it saved was modified.
+- `_requires_grad`, `_hooks` (the hooks of a leaf; a non-leaf's live on its node).
+
+This file imports nothing from ops/ or autograd/: the operations (x + y, x.relu(), x.backward(),
+x.add_(...)) are attached to the class in tensor_methods.py, each a call into ops/.
 """
 import numpy as np
 
 from . import dtypes as _dt
 from ._format import format_tensor
-from .tensor_inplace import InplaceMethods
 
 
 class Size(tuple):
@@ -47,7 +52,7 @@ class device:
 _CPU = device("cpu")
 
 
-class Tensor(InplaceMethods):
+class Tensor:
     __slots__ = ("_data", "grad", "_requires_grad", "grad_fn", "_output_nr", "_version", "_hooks",
                  "__weakref__")
 
@@ -87,7 +92,9 @@ class Tensor(InplaceMethods):
     def data(self, new):
         """`x.data = t` makes x hold t's array (any shape or dtype), keeping x's place in the graph."""
         if not isinstance(new, Tensor):
-            raise TypeError(f"Variable data has to be a tensor, but got {type(new).__name__}")
+            kind = type(new)
+            name = kind.__name__ if kind.__module__ == "builtins" else f"{kind.__module__}.{kind.__qualname__}"
+            raise TypeError(f"Variable data has to be a tensor, but got {name}")
         if self._requires_grad and new._data.dtype.kind != "f":
             raise RuntimeError("data set to a tensor that requires gradients must be floating point or complex dtype")
         self._data = new._data
@@ -148,10 +155,6 @@ class Tensor(InplaceMethods):
             hooks = node._tensor_hooks.setdefault(self._output_nr, [])
         hooks.append(hook)
         return _RemovableHandle(hooks, hook)
-
-    def backward(self, gradient=None, retain_graph=None, create_graph=False, inputs=None):
-        """Accumulate d(self)/d(leaf) into every leaf's `.grad` (torch.Tensor.backward)."""
-        autograd.backward(self, gradient, retain_graph, create_graph, inputs=inputs)
 
     def detach(self):
         """A tensor sharing data (and the version counter) with this one, outside the graph."""
@@ -279,19 +282,6 @@ class Tensor(InplaceMethods):
         return t
 
     # ---- dtype and device conversions ----------------------------------------------------------
-    def to(self, *args, dtype=None, copy=False, **kwargs):
-        """to(dtype), to(device), to(other_tensor), to(device, dtype)."""
-        for a in args:
-            if isinstance(a, Tensor):
-                dtype = a.dtype
-            elif isinstance(a, (str, device)):
-                device(a)  # validates: only the CPU
-            elif a is not None:
-                dtype = a
-        if dtype is None or _dt.to_numpy_dtype(dtype) == self._data.dtype:
-            return self.clone() if copy else self
-        return ops.cast(self, _dt.to_numpy_dtype(dtype))
-
     def type(self, dtype=None):
         if dtype is None:
             return {np.float32: "tinygrad_edu.FloatTensor", np.float64: "tinygrad_edu.DoubleTensor",
@@ -360,9 +350,3 @@ def _size(args):
             raise RuntimeError(f"Trying to create tensor with negative dimension {a}: {list(args)}")
         out.append(int(a))
     return tuple(out)
-
-
-# The ops need `Tensor`, so they are imported after it; the op methods are attached in tensor_methods.
-from . import ops  # noqa: E402
-from . import tensor_methods  # noqa: E402,F401  (attaches the op methods)
-from . import autograd  # noqa: E402

@@ -12,14 +12,12 @@ import numpy as np
 from . import dtypes as _dt
 from .grad_mode import _state
 
-# Tensor (and the ops it imports) are defined after this mixin, so they are looked up through
-# the tensor module when a method runs.
-from . import tensor as _tensor
+from . import ops
+from .tensor import Tensor
 
 
 class InplaceMethods:
-    """Mixed into Tensor (no state of its own)."""
-    __slots__ = ()
+    """The in-place methods of Tensor, gathered here; tensor_methods.py attaches them to Tensor."""
 
     def _inplace(self, op, *args):
         """Compute `op(self, *args)` and write it into self, as torch's in-place ops do.
@@ -28,7 +26,7 @@ class InplaceMethods:
         (torch "rebases" the history); a leaf that requires grad refuses, like torch.
         """
         record = _state.enabled and (self._requires_grad or any(
-            isinstance(a, _tensor.Tensor) and a._requires_grad for a in args))
+            isinstance(a, Tensor) and a._requires_grad for a in args))
         if record and self.grad_fn is None and self._requires_grad:
             raise RuntimeError("a leaf Variable that requires grad is being used in an in-place operation.")
         out = op(self, *args)
@@ -46,7 +44,7 @@ class InplaceMethods:
         if not (_state.enabled and (self._requires_grad or getattr(other, "_requires_grad", False))) \
                 and self._data.flags.writeable:
             d = self._data
-            if isinstance(other, _tensor.Tensor):
+            if isinstance(other, Tensor):
                 o = other._data
                 fast = o.dtype == d.dtype and o.shape == d.shape
             else:
@@ -60,35 +58,35 @@ class InplaceMethods:
 
     def add_(self, other, *, alpha=1):
         if alpha != 1:
-            return self._inplace(_tensor.ops.add, other, alpha)
-        return self._arith_(np.add, _tensor.ops.add, other)
+            return self._inplace(ops.add, other, alpha)
+        return self._arith_(np.add, ops.add, other)
 
     def sub_(self, other, *, alpha=1):
         if alpha != 1:
-            return self._inplace(_tensor.ops.sub, other, alpha)
-        return self._arith_(np.subtract, _tensor.ops.sub, other)
+            return self._inplace(ops.sub, other, alpha)
+        return self._arith_(np.subtract, ops.sub, other)
 
     def mul_(self, other):
-        return self._arith_(np.multiply, _tensor.ops.mul, other)
+        return self._arith_(np.multiply, ops.mul, other)
 
     def div_(self, other, *, rounding_mode=None):
         if rounding_mode is not None:
-            return self._inplace(_tensor.ops.div, other, rounding_mode)
-        return self._arith_(np.true_divide, _tensor.ops.div, other)
+            return self._inplace(ops.div, other, rounding_mode)
+        return self._arith_(np.true_divide, ops.div, other)
 
     def pow_(self, exponent):
-        return self._inplace(_tensor.ops.pow, exponent)
+        return self._inplace(ops.pow, exponent)
 
     def clamp_(self, min=None, max=None):
-        return self._inplace(_tensor.ops.clamp, min, max)
+        return self._inplace(ops.clamp, min, max)
 
     clip_ = clamp_
 
     def relu_(self):
-        return self._inplace(_tensor.ops.relu)
+        return self._inplace(ops.relu)
 
     def masked_fill_(self, mask, value):
-        return self._inplace(_tensor.ops.masked_fill, mask, value)
+        return self._inplace(ops.masked_fill, mask, value)
 
     def copy_(self, src):
         return self._inplace(_copy_source, src)
@@ -97,10 +95,10 @@ class InplaceMethods:
         return self.fill_(0)
 
     def fill_(self, value):
-        if _state.enabled and (self._requires_grad or isinstance(value, _tensor.Tensor) and value._requires_grad):
+        if _state.enabled and (self._requires_grad or isinstance(value, Tensor) and value._requires_grad):
             return self._inplace(_fill_source, value)
         _fill_source(self, value)  # validates value
-        self._data[...] = value._data if isinstance(value, _tensor.Tensor) else value
+        self._data[...] = value._data if isinstance(value, Tensor) else value
         self._version[0] += 1
         return self
 
@@ -117,7 +115,7 @@ class InplaceMethods:
         return self.div_(other)
 
     def __setitem__(self, index, value):
-        self._inplace(_tensor.ops.index_put, index, value)
+        self._inplace(ops.index_put, index, value)
 
     # In-place random fills (used by nn.init); they write without recording, like torch's.
     def uniform_(self, a=0.0, b=1.0, *, generator=None):
@@ -152,17 +150,17 @@ def _write_into(t, data):
 
 def _copy_source(t, src):
     """copy_: the new value is src (cast, broadcast); gradient flows to src, none to t's old value."""
-    src = src if isinstance(src, _tensor.Tensor) else _tensor.Tensor._wrap(np.asarray(src))
-    out = _tensor.ops.expand(_tensor.ops.cast(src, t._data.dtype), t._data.shape)
-    return _tensor.ops.clone(out) if out._requires_grad else out
+    src = src if isinstance(src, Tensor) else Tensor._wrap(np.asarray(src))
+    out = ops.expand(ops.cast(src, t._data.dtype), t._data.shape)
+    return ops.clone(out) if out._requires_grad else out
 
 
 def _fill_source(t, value):
-    if isinstance(value, _tensor.Tensor):
+    if isinstance(value, Tensor):
         if value._data.ndim != 0:
             raise RuntimeError(f"fill_ only supports 0-dimension value tensor but got tensor with "
                                f"{value._data.ndim} dimensions.")
         return _copy_source(t, value)
     if _state.enabled and t._requires_grad:  # keep t in the graph with a zero gradient, as torch does
-        return _tensor.ops.add(_tensor.ops.mul(t, 0), value)
+        return ops.add(ops.mul(t, 0), value)
     return None

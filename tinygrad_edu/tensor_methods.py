@@ -1,10 +1,32 @@
-"""The Tensor methods that are operations: each one calls a function in `ops`.
+"""The Tensor methods that are operations, attached to the class in this one place.
 
 Kept as a table so that `Tensor` itself (tensor.py) reads as the data structure it is, and so
-that every op method is visibly a thin call into the op that implements it.
+that every op method is visibly a thin call into the op that implements it (ops/). The in-place
+methods (add_, x[i] = v, ...) come from tensor_inplace.py; `backward` from autograd.
 """
-from . import ops
-from .tensor import Tensor
+from . import autograd, ops
+from . import dtypes as _dt
+from .tensor import Tensor, device
+from .tensor_inplace import InplaceMethods
+
+
+def backward(self, gradient=None, retain_graph=None, create_graph=False, inputs=None):
+    """Accumulate d(self)/d(leaf) into every leaf's `.grad` (torch.Tensor.backward)."""
+    autograd.backward(self, gradient, retain_graph, create_graph, inputs=inputs)
+
+
+def to(self, *args, dtype=None, copy=False, **kwargs):
+    """to(dtype), to(device), to(other_tensor), to(device, dtype)."""
+    for a in args:
+        if isinstance(a, Tensor):
+            dtype = a.dtype
+        elif isinstance(a, (str, device)):
+            device(a)  # validates: only the CPU
+        elif a is not None:
+            dtype = a
+    if dtype is None or _dt.to_numpy_dtype(dtype) == self._data.dtype:
+        return self.clone() if copy else self
+    return ops.cast(self, _dt.to_numpy_dtype(dtype))
 
 
 def _swap(fn):
@@ -18,6 +40,7 @@ def _varargs(fn):
 
 
 _METHODS = {
+    "backward": backward, "to": to,
     # arithmetic and operators
     "__add__": ops.add, "__radd__": _swap(ops.add), "add": ops.add,
     "__sub__": ops.sub, "__rsub__": _swap(ops.sub), "sub": ops.sub, "subtract": ops.sub,
@@ -67,6 +90,9 @@ _METHODS = {
 
 for _name, _fn in _METHODS.items():
     setattr(Tensor, _name, _fn)
+for _name, _fn in vars(InplaceMethods).items():
+    if not _name.startswith("__") or _name in ("__iadd__", "__isub__", "__imul__", "__itruediv__", "__setitem__"):
+        setattr(Tensor, _name, _fn)
 
 Tensor.T = property(lambda self: ops.permute(self, tuple(reversed(range(self._data.ndim)))))
 Tensor.mT = property(lambda self: ops.transpose(self, -2, -1))

@@ -92,15 +92,15 @@ def build_graph(tensor, params=None):
     out_shape = {id(tensor.grad_fn): tensor._data.shape}
     for node in order:
         for edge in node._edges or ():
-            if edge is not None and not isinstance(edge[0], Tensor):
-                out_shape.setdefault(id(edge[0]), edge[2])
+            if edge is not None and not isinstance(edge.node, Tensor):
+                out_shape.setdefault(id(edge.node), edge.shape)
     for node in order:
         nid = ids[id(node)]
         lines = [node.name()]
         if id(node) in out_names:
             lines.insert(0, ", ".join(out_names[id(node)]))
-        if node._out_meta is not None:
-            lines.append("out " + " ".join(_shape_text(s) for s, _ in node._out_meta))
+        if node._outputs_meta is not None:
+            lines.append("out " + " ".join(_shape_text(s) for s, _ in node._outputs_meta))
         else:
             lines.append("out " + _shape_text(out_shape[id(node)]))
         saved = _saved_text(node)
@@ -111,7 +111,7 @@ def build_graph(tensor, params=None):
         for edge in node._edges or ():
             if edge is None:
                 continue
-            target = edge[0]
+            target = edge.node
             to = leaf_id(target) if isinstance(target, Tensor) else ids[id(target)]
             edges.append((ids[id(node)], to))
     return nodes, edges, ids[id(tensor.grad_fn)]

@@ -1,31 +1,33 @@
-"""`Function`: one differentiable operation, its forward next to its backward.
+"""`Function`: one differentiable operation, its forward next to its backward (torch.autograd.Function).
 
-This is the public custom-op API (torch.autograd.Function) and the engine's own ops are written
-with it. Calling `MyOp.apply(*args)`:
+This is the public custom-op API, and every op of the project (tinygrad_edu/ops/) is written with
+it. Calling `MyOp.apply(*args)`:
 
-1. creates the context object `ctx` (an instance of `MyOp`; after the call it *is* the graph node,
-   found as `output.grad_fn`),
-2. runs `MyOp.forward(ctx, *args)` with grad mode off; forward may compute on `x._data` (the numpy array) with numpy
-   and return an ndarray, or use Tensor operations and return a Tensor,
-3. if grad mode is on and some Tensor argument requires grad, records an *edge* per argument
-   (where that argument's gradient must go) and packs the tensors saved with
-   `ctx.save_for_backward`.
+1. creates the context object `ctx`, an instance of `MyOp`; if a graph is recorded, `ctx` *is*
+   the graph node afterwards (`output.grad_fn`);
+2. runs `MyOp.forward(ctx, *args)` with grad mode off. Forward gets the arguments as they were
+   passed (Tensors stay Tensors) and returns an ndarray or a Tensor, or a tuple of them;
+3. if grad mode is on and some Tensor argument requires grad, records the node: one `Edge` per
+   argument (where that argument's gradient goes), and one `SavedTensor` per tensor that forward
+   passed to `ctx.save_for_backward`.
 
-During backward the engine calls `MyOp.backward(ctx, *grad_outputs)`, which returns one gradient per
-forward argument (None where there is none), written with Tensor operations so that it can itself
-be differentiated when `create_graph=True`.
+During backward the engine calls `MyOp.backward(ctx, *grad_outputs)`. It returns one gradient per
+forward argument (None where there is none) and receives Tensors, so that it is written with
+Tensor operations and can itself be differentiated (`create_graph=True`).
 
-`array_backward = True` on a class says more: its backward uses only what numpy arrays and Tensors
-have in common (arithmetic operators, `@`, `.mT`, `.reshape`, `.sum`, `.shape`, and the helpers
-of ops/broadcast.py: unbroadcast, expand_to, as_array). A plain backward pass (no create_graph)
-has nothing to record, so the engine then runs that same formula directly on the ndarrays:
-`ctx.saved_tensors` and the incoming gradients are arrays, and no Tensor or graph node is made.
-With create_graph=True the formula gets Tensors and is recorded, as any other. Most of the
-engine's own ops set it; a custom Function may too, and by default (False) its backward always
-sees Tensors.
+A plain `backward()` records nothing, so the engine may run a node's backward on the bare
+ndarrays instead (no Tensor or node made at all). A class opts in explicitly, in one of two ways:
+
+- `array_backward = True`: its one `backward` formula uses only what arrays and Tensors share
+  (`*`, `@`, `.mT`, `.reshape`, `.sum`, `.shape`, the helpers of autograd/broadcast.py) and reads
+  `ctx.saved_values`, which holds arrays in a plain pass and Tensors in a recorded one;
+- a second method `backward_arrays(ctx, *grad_arrays)`, written in numpy, reading `ctx.saved_arrays`.
+
+Everything else (a user's Function, by default) always sees Tensors.
 """
 import itertools
 import traceback
+from typing import NamedTuple
 
 import numpy as np
 
@@ -33,25 +35,69 @@ from ..grad_mode import _state
 from ..tensor import Tensor
 from . import anomaly
 
-_FREED = object()  # marks saved tensors released after a backward pass
-_NO_GRAD_NEEDED = [(False,) * n for n in range(8)]
 _wrap = Tensor._wrap
 _next_seq = itertools.count().__next__
+_new_tuple = tuple.__new__  # builds an Edge without NamedTuple's slower keyword-handling __new__
+_FREED = ()  # what a node's _saved becomes once backward used it (not None: None means "never saved")
+_NOTHING_NEEDED = [(False,) * n for n in range(8)]
+
+
+class Edge(NamedTuple):
+    """Where the gradient of one forward argument goes: `node` is the argument's grad_fn (and
+    `output_nr` which of its outputs the argument was), or, for a leaf, the leaf Tensor itself.
+    `shape` and `dtype` are the argument's, so the engine can sum a broadcast gradient down
+    (autograd/broadcast.py) and cast it back."""
+    node: object
+    output_nr: int
+    shape: tuple
+    dtype: np.dtype
+
+
+def edge_to(t):
+    """The edge to tensor t: its node, or t itself when it is a leaf."""
+    return _new_tuple(Edge, (t.grad_fn or t, t._output_nr, t._data.shape, t._data.dtype))
+
+
+class SavedTensor:
+    """A value forward saved for backward: an input tensor (checked against the version it had
+    when saved), this node's own output (kept as its array and output number, not as the tensor,
+    so there is no cycle node -> output -> node), or a constant ndarray."""
+    __slots__ = ("tensor", "array", "version", "saved_version", "output_nr")
+
+    def __init__(self, tensor, array, version, output_nr=None):
+        self.tensor, self.array, self.version, self.output_nr = tensor, array, version, output_nr
+        self.saved_version = None if version is None else version[0]
+
+    def unpack_array(self, node, index):
+        if self.version is not None and self.version[0] != self.saved_version:
+            node._raise_modified(index, self.version[0], self.saved_version)
+        return self.tensor._data if self.tensor is not None else self.array
+
+    def unpack(self, node, index):
+        data = self.unpack_array(node, index)
+        if self.tensor is not None:
+            return self.tensor
+        if self.output_nr is None:
+            return _wrap(data)  # a constant: no gradient flows through it
+        t = _wrap(data, True)   # the node's own output, rebuilt so that double backward flows through it
+        t.grad_fn, t._output_nr, t._version = node, self.output_nr, self.version
+        return t
 
 
 class Function:
-    # Class-level defaults, so creating a node only sets what differs.
-    _to_save = None        # what forward passed to save_for_backward, until apply packs it
-    _edges = None          # per forward argument: None, or (target, output_nr, shape, np dtype)
-    _saved = None          # packed saved tensors (see _pack_saved), or _FREED
+    # Class-level defaults, so creating a node sets only what differs.
+    _to_save = None         # what forward passed to save_for_backward, until the node is recorded
+    _edges = None           # one Edge (or None: no gradient wanted) per forward argument
+    _saved = None           # SavedTensors (numbers and None as they are); _FREED after backward
+    _outputs_meta = None    # [(shape, np dtype)] per output, for multi-output nodes only
     _non_differentiable = ()
-    _tensor_hooks = None   # {output_nr: [hook, ...]} registered on non-leaf outputs
-    _retained = None       # {output_nr: weakref to the output tensor} for retain_grad()
-    _out_meta = None       # [(shape, np dtype)] of the outputs, for multi-output nodes
-    _forward_stack = None  # where the forward ran, recorded under detect_anomaly()
+    _tensor_hooks = None    # {output_nr: [hook, ...]} registered on non-leaf outputs
+    _retained = None        # {output_nr: weakref to the output tensor} for retain_grad()
+    _forward_stack = None   # where forward ran, recorded under detect_anomaly()
     needs_input_grad = ()
-    array_backward = False  # True: backward also runs on raw ndarrays (see the module docstring)
-    torch_name = None       # the name torch gives this node (grad_fn.name()), where it is not the default
+    array_backward = False  # True: `backward` also runs on bare ndarrays (see the module docstring)
+    backward_arrays = None  # or a numpy version of backward for plain passes
+    torch_name = None       # torch's name for this node (grad_fn.name()), where it is not the default
 
     def __init__(self, *args, **kwargs):
         pass
@@ -67,13 +113,7 @@ class Function:
 
     # ---- ctx API used inside forward/backward ----------------------------------------------
     def save_for_backward(self, *items):
-        """Keep tensors (or ndarrays) for backward.
-
-        Input tensors are saved with their version, checked when backward reads them. Saving the
-        very object forward returns saves the *output*, stored without a reference cycle
-        (node -> output -> node) and rebuilt as a tensor of this node on demand, so double backward
-        flows through it. Any other ndarray is a constant: no gradient flows through it.
-        """
+        """Keep tensors (inputs, or what forward returns) and ndarrays (constants) for backward."""
         self._to_save = items
 
     def mark_non_differentiable(self, *outputs):
@@ -81,9 +121,23 @@ class Function:
 
     @property
     def saved_tensors(self):
+        """What forward saved, as Tensors (a constant ndarray comes back wrapped)."""
+        return self._unpack(SavedTensor.unpack)
+
+    @property
+    def saved_arrays(self):
+        """What forward saved, as ndarrays (for backward_arrays)."""
+        return self._unpack(SavedTensor.unpack_array)
+
+    @property
+    def saved_values(self):
+        """For array_backward formulas: arrays in a plain pass (grad mode off), Tensors otherwise."""
+        return self._unpack(SavedTensor.unpack if _state.enabled else SavedTensor.unpack_array)
+
+    def _unpack(self, how):
         saved = self._saved
-        if saved is None:  # nothing was packed: no graph was recorded (forward under no_grad)
-            return self._to_save or ()
+        if saved is None:  # never recorded (forward ran without a graph): what forward passed
+            return tuple(_wrap(s) if type(s) is np.ndarray else s for s in self._to_save or ())
         if saved is _FREED:
             raise RuntimeError(
                 "Trying to backward through the graph a second time (or directly access saved tensors "
@@ -91,44 +145,7 @@ class Function:
                 "when you call .backward() or autograd.grad(). Specify retain_graph=True if you need to "
                 "backward through the graph a second time or if you need to access saved tensors after "
                 "calling backward.")
-        # a plain pass through an array_backward op: the arrays themselves (see the module docstring)
-        arrays = not _state.enabled and type(self).array_backward
-        out = []
-        for slot in saved:  # the slot kinds are described in _pack_saved
-            kind = type(slot)
-            if kind is tuple:
-                t, version = slot
-                if t._version[0] != version:
-                    self._raise_modified(len(out), t._version[0], version)
-                out.append(t._data if arrays else t)
-            elif kind is _SavedOutput:
-                if slot.version[0] != 0:
-                    self._raise_modified(len(out), slot.version[0], 0)
-                if arrays:
-                    out.append(slot._data)
-                else:
-                    t = Tensor._wrap(slot._data, True)  # rebuilt on demand, pointing at this node
-                    t.grad_fn, t._output_nr, t._version = self, slot.nr, slot.version
-                    out.append(t)
-            elif kind is np.ndarray:
-                out.append(slot if arrays else Tensor._wrap(slot))
-            else:
-                out.append(slot)
-        return tuple(out)
-
-    def saved_shapes(self):
-        """Shapes of what is saved, without unpacking (for tools such as viz); None once freed."""
-        if self._saved is _FREED:
-            return None
-        shapes = []
-        for slot in self._saved or ():
-            if type(slot) is tuple:
-                shapes.append(slot[0]._data.shape)
-            elif type(slot) is _SavedOutput:
-                shapes.append(slot._data.shape)
-            elif slot is not None:
-                shapes.append(np.shape(slot))
-        return shapes
+        return tuple([how(s, self, i) if type(s) is SavedTensor else s for i, s in enumerate(saved)])
 
     def _raise_modified(self, index, now, expected):
         raise RuntimeError(
@@ -137,11 +154,10 @@ class Function:
             f"version {expected} instead. Hint: the in-place change happened after {self.name()} "
             f"saved it; use an out-of-place operation (x = x + y instead of x += y) or clone() first.")
 
+    # ---- introspection (as torch's grad_fn) ------------------------------------------------
     def name(self):
-        """What torch calls this node: its own ops' nodes are named after the ATen function (with an
-        overload number: SumBackward0 for sum(), SumBackward1 for sum(dim)), which our ops set in
-        `torch_name` where it is not simply the class name; a custom Function's node is
-        `<class name>Backward`."""
+        """torch's name for this node: our own ops carry the ATen name (`MulBackward0`, set in
+        `torch_name` where it is not the class name + Backward0); a user's Function is `<Name>Backward`."""
         if self.torch_name is not None:
             return self.torch_name
         own_op = type(self).__module__.startswith("tinygrad_edu.")
@@ -153,102 +169,88 @@ class Function:
     @property
     def next_functions(self):
         """As in torch: ((node, output_nr), ...); a leaf's slot holds an AccumulateGrad."""
-        out = []
-        for edge in self._edges or ():
-            if edge is None:
-                out.append((None, 0))
-            elif isinstance(edge[0], Tensor):
-                out.append((AccumulateGrad(edge[0]), 0))
-            else:
-                out.append((edge[0], edge[1]))
-        return tuple(out)
+        return tuple((None, 0) if e is None else (AccumulateGrad(e.node), 0) if isinstance(e.node, Tensor)
+                     else (e.node, e.output_nr) for e in self._edges or ())
+
+    def saved_shapes(self):
+        """Shapes of what is saved, without unpacking (for tools such as viz); None once freed."""
+        if self._saved is _FREED:
+            return None
+        return [np.shape(s.tensor._data if s.tensor is not None else s.array)
+                for s in self._saved or () if type(s) is SavedTensor]
 
     def register_hook(self, hook):
         raise NotImplementedError("register hooks on tensors (tensor.register_hook) in tinygrad_edu")
 
-    # ---- apply: run forward and record the node --------------------------------------------
+    # ---- apply: run forward, then record the node ------------------------------------------
     @classmethod
     def apply(cls, *args):
         ctx = cls.__new__(cls)
+        record = False
         if _state.enabled:
-            needs = tuple([isinstance(a, Tensor) and a._requires_grad for a in args])
-            ctx.needs_input_grad = needs
+            needs = ctx.needs_input_grad = tuple([isinstance(a, Tensor) and a._requires_grad for a in args])
             record = True in needs
-            if record:
-                _state.enabled = False  # forward never records: its Tensor ops are not part of the graph
-                try:
-                    out = cls.forward(ctx, *args)
-                finally:
-                    _state.enabled = True
-            else:  # no input requires grad: nothing forward does could be recorded anyway
-                out = cls.forward(ctx, *args)
         else:
-            record = False
             n = len(args)
-            ctx.needs_input_grad = _NO_GRAD_NEEDED[n] if n < 8 else (False,) * n
-            out = cls.forward(ctx, *args)
+            ctx.needs_input_grad = _NOTHING_NEEDED[n] if n < 8 else (False,) * n
+        if record:
+            _state.enabled = False  # forward's own Tensor operations are not part of the graph
+            try:
+                out = cls.forward(ctx, *args)
+            finally:
+                _state.enabled = True
+            return ctx._record(args, out)
+        out = cls.forward(ctx, *args)
         if type(out) is tuple:
-            return ctx._wrap_outputs(out, args) if record else tuple(_as_tensor_out(o) for o in out)
-        data = out._data if isinstance(out, Tensor) else out
-        if type(data) is not np.ndarray:
-            data = np.asarray(data)
-        if not record:
-            return _wrap(data)
-        result = _wrap(data, True)
-        result.grad_fn = ctx
-        ctx._seq = _next_seq()  # creation order: backward processes larger numbers first
-        # One edge per argument: where its gradient goes (its grad_fn, or the leaf itself).
-        ctx._edges = tuple([(a.grad_fn or a, a._output_nr, a._data.shape, a._data.dtype) if n else None
-                            for a, n in zip(args, needs)])
-        if ctx._to_save is not None:
-            ctx._saved = ctx._pack_saved(((out, data, result),))
-        if anomaly._enabled:
-            ctx._forward_stack = traceback.format_stack()[:-1]
-        return result
+            return tuple(_wrap(_array_of(o)) for o in out)
+        return _wrap(_array_of(out))
 
-    def _wrap_outputs(self, outs, args):
-        results, triples = [], []
+    def _record(self, args, out):
+        """Make the outputs this node's, and remember its edges and saved tensors."""
+        multi = type(out) is tuple
+        outs = out if multi else (out,)
+        results = []
         for nr, o in enumerate(outs):
-            data = o._data if isinstance(o, Tensor) else np.asarray(o)
-            diff = data.dtype.kind == "f" and not any(o is nd for nd in self._non_differentiable)
-            t = Tensor._wrap(data, diff)
-            if diff:
+            data = _array_of(o)
+            differentiable = not multi or (data.dtype.kind == "f" and
+                                           not any(o is nd for nd in self._non_differentiable))
+            t = _wrap(data, differentiable)
+            if differentiable:
                 t.grad_fn, t._output_nr = self, nr
             results.append(t)
-            triples.append((o, data, t))
-        self._edges = tuple([(a.grad_fn or a, a._output_nr, a._data.shape, a._data.dtype) if n else None
-                             for a, n in zip(args, self.needs_input_grad)])
-        self._out_meta = [(t._data.shape, t._data.dtype) for t in results]
-        self._seq = _next_seq()
+        self._seq = _next_seq()  # creation order: backward pops larger numbers first
+        self._edges = tuple([edge_to(a) if n else None for a, n in zip(args, self.needs_input_grad)])
+        if multi:
+            self._outputs_meta = [(t._data.shape, t._data.dtype) for t in results]
         if self._to_save is not None:
-            self._saved = self._pack_saved(triples)
-        return tuple(results)
+            self._saved = tuple([_to_saved(item, outs, results) for item in self._to_save])
+            self._to_save = None
+        if anomaly._enabled:
+            self._forward_stack = traceback.format_stack()[:-2]
+        return tuple(results) if multi else results[0]
 
-    def _pack_saved(self, outputs):
-        """Turn what forward saved into slots. Kinds, chosen so unpacking is one type check:
-        an input tensor -> (tensor, its version now); this node's own output -> _SavedOutput (data
-        only, no reference to the output tensor, so no cycle node -> output -> node); an ndarray ->
-        itself (a constant); None or a Python number -> itself.
-        `outputs` holds, per output, (what forward returned, its array, the output tensor)."""
-        packed = []
-        for item in self._to_save:
-            if item is None:
-                packed.append(None)
-                continue
-            for nr, (raw, data, t) in enumerate(outputs):
-                if item is raw or item is data or item is t:
-                    packed.append(_SavedOutput(data, nr, t._version))
-                    break
-            else:
-                if isinstance(item, Tensor):
-                    packed.append((item, item._version[0]))
-                elif type(item) is np.ndarray or isinstance(item, (int, float)):
-                    packed.append(item)
-                else:
-                    raise TypeError(f"save_for_backward can only save tensors, arrays, numbers or None, but "
-                                    f"argument {len(packed)} is of type {type(item).__name__}")
-        self._to_save = None
-        return tuple(packed)  # a tuple: the garbage collector stops tracking one that holds no tensors
+
+def _array_of(o):
+    data = o._data if isinstance(o, Tensor) else o
+    return data if type(data) is np.ndarray else np.asarray(data)
+
+
+def _to_saved(item, outs, results):
+    """One saved item as it is kept: a SavedTensor, or a Python number / None as it is."""
+    if item is None:
+        return None
+    for nr, o in enumerate(outs):
+        t = results[nr]
+        if item is o or item is t or item is t._data:  # the node's own output (numpy may make it a scalar)
+            return SavedTensor(None, t._data, t._version, nr)
+    if isinstance(item, (int, float)):
+        return item
+    if isinstance(item, Tensor):
+        return SavedTensor(item, None, item._version)
+    if isinstance(item, (np.ndarray, np.generic)):
+        return SavedTensor(None, np.asarray(item), None)
+    raise TypeError(f"save_for_backward can only save tensors, arrays, numbers or None, but got "
+                    f"an argument of type {type(item).__name__}")
 
 
 def named(out, name, src=None):
@@ -258,20 +260,6 @@ def named(out, name, src=None):
     if out.grad_fn is not None and (src is None or out.grad_fn is not src.grad_fn):
         out.grad_fn.torch_name = name
     return out
-
-
-class _SavedOutput:
-    """A node's own output, saved as its array: rebuilt into a tensor of the node when unpacked."""
-    __slots__ = ("_data", "nr", "version")
-
-    def __init__(self, data, nr, version):
-        self._data, self.nr, self.version = data, nr, version
-
-
-def _as_tensor_out(o):
-    if isinstance(o, Tensor):
-        return Tensor._wrap(o._data)
-    return Tensor._wrap(np.asarray(o))
 
 
 class AccumulateGrad:

@@ -11,6 +11,7 @@ import numpy as np
 
 from ..grad_mode import enable_grad, no_grad
 from ..tensor import Tensor
+from .grad import grad as autograd_grad
 
 
 class GradcheckError(RuntimeError):
@@ -40,7 +41,7 @@ def _numerical(fn, inputs, i, eps, n_out_elems):
 
 
 def _analytical(fn, inputs, diff_idx):
-    from . import grad as autograd_grad
+
     outs = _outputs(fn, inputs)
     sizes = [o._data.size for o in outs]
     total = sum(sizes)
@@ -100,7 +101,7 @@ def _which_output(func, inputs, flat_col):
 def gradgradcheck(func, inputs, grad_outputs=None, *, eps=1e-6, atol=1e-5, rtol=1e-3,
                   raise_exception=True, **unused):
     """gradcheck of the function inputs -> d(func)/d(inputs) . grad_outputs (second derivatives)."""
-    from . import grad as autograd_grad
+
     inputs = (inputs,) if isinstance(inputs, Tensor) else tuple(inputs)
     diff_idx = [i for i, x in enumerate(inputs) if isinstance(x, Tensor) and x.requires_grad]
     outs = _outputs(func, inputs)

@@ -1,6 +1,5 @@
 """The differentiable operations, one Function class each (forward next to backward), and the
 functions that call them with torch's argument handling and type promotion."""
-from .broadcast import unbroadcast
 from .elementwise import (add, sub, mul, div, pow, maximum, minimum, where, eq, ne, lt, le, gt, ge,
                           bitwise_and, bitwise_or, bitwise_xor, logical_and, logical_or, logical_xor,
                           logical_not, floor_divide, remainder)

@@ -2,7 +2,7 @@
 
 Their backward formulas are written as if the shapes matched: when forward broadcast an input, the
 gradient comes out in the broadcast shape and the engine sums it down to the input's shape (with
-ops.broadcast.unbroadcast, the same as torch's engine does with sum_to).
+autograd.broadcast.unbroadcast, the same as torch's engine does with sum_to).
 
 The public functions (`add`, `mul`, ...) first apply torch's type promotion (see dtypes.py), so
 the Functions below see operands of one dtype (or a Python scalar that numpy keeps at the
@@ -15,7 +15,7 @@ import numpy as np
 from .. import dtypes as _dt
 from ..autograd.function import Function
 from ..tensor import Tensor
-from .broadcast import as_array
+from ..autograd.broadcast import as_array
 
 
 def _data(v):
@@ -113,7 +113,7 @@ class Mul(Function):
 
     @staticmethod
     def backward(ctx, grad):
-        y, x = ctx.saved_tensors
+        y, x = ctx.saved_values
         needs = ctx.needs_input_grad
         return (grad * y if needs[0] else None), (grad * x if needs[1] else None)
 
@@ -129,7 +129,7 @@ class Div(Function):
 
     @staticmethod
     def backward(ctx, grad):
-        x, y = ctx.saved_tensors
+        x, y = ctx.saved_values
         needs = ctx.needs_input_grad
         return (grad / y if needs[0] else None), (-grad * x / (y * y) if needs[1] else None)
 
@@ -148,7 +148,7 @@ class Pow(Function):
 
     @staticmethod
     def backward(ctx, grad):
-        x, y, out = ctx.saved_tensors
+        x, y, out = ctx.saved_values
         gx = gy = None
         if ctx.needs_input_grad[0]:
             if isinstance(y, (int, float)):  # a number exponent: x ** 2 and the like
@@ -178,7 +178,7 @@ class Maximum(Function):
 
     @staticmethod
     def backward(ctx, grad):
-        x, y = ctx.saved_tensors
+        x, y = ctx.saved_values
         x, y = as_array(x), as_array(y)
         return _split_by_mask(grad, x > y, x == y)
 
@@ -193,7 +193,7 @@ class Minimum(Function):
 
     @staticmethod
     def backward(ctx, grad):
-        x, y = ctx.saved_tensors
+        x, y = ctx.saved_values
         x, y = as_array(x), as_array(y)
         return _split_by_mask(grad, x < y, x == y)
 

@@ -99,7 +99,7 @@ class IndexPut(Function):
         gx = grad * Tensor._wrap(keep)
         gv = None
         if ctx.v_shape is not None and ctx.needs_input_grad[3]:
-            from .broadcast import unbroadcast
+            from ..autograd.broadcast import unbroadcast
             gv = unbroadcast(Index.apply(grad, ctx.index, ctx.basic), ctx.v_shape)
         return gx, None, None, gv
 

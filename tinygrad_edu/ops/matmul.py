@@ -6,7 +6,7 @@ For C = A B: dA = dC B^T and dB = A^T dC; batch dims that were broadcast are sum
 import numpy as np
 
 from ..autograd.function import Function, named
-from .broadcast import unbroadcast
+from ..autograd.broadcast import unbroadcast
 
 
 def _check(a, b):
@@ -52,7 +52,7 @@ class Matmul(Function):
 
     @staticmethod
     def backward(ctx, grad):
-        a, b = ctx.saved_tensors
+        a, b = ctx.saved_values
         sa, sb = ctx.shapes
         ga = gb = None
         if len(sa) <= 2 and len(sb) <= 2:  # no batch dims: four small cases, no reshaping

@@ -10,7 +10,7 @@ import numpy as np
 
 from ..autograd.function import Function, named
 from ..tensor import Tensor, _wrap_dim
-from .broadcast import expand_to
+from ..autograd.broadcast import expand_to
 
 
 def normalize_dims(dim, ndim):
@@ -146,7 +146,7 @@ class LogSumExp(Function):
 
     @staticmethod
     def backward(ctx, grad):
-        x, out = ctx.saved_tensors
+        x, out = ctx.saved_values
         shifted = x - _expand_back(out, ctx)
         softmax = np.exp(shifted) if isinstance(x, np.ndarray) else shifted.exp()  # arrays or Tensors
         return _expand_back(grad, ctx) * softmax, None, None
@@ -166,7 +166,7 @@ class Softmax(Function):
 
     @staticmethod
     def backward(ctx, grad):
-        (y,) = ctx.saved_tensors
+        (y,) = ctx.saved_values
         return y * (grad - (grad * y).sum(ctx.dim, keepdims=True)), None
 
 
@@ -184,7 +184,7 @@ class LogSoftmax(Function):
 
     @staticmethod
     def backward(ctx, grad):
-        (y,) = ctx.saved_tensors
+        (y,) = ctx.saved_values
         e = np.exp(y) if isinstance(y, np.ndarray) else y.exp()  # recorded: exp(y) is differentiated too
         return grad - e * grad.sum(ctx.dim, keepdims=True), None
 

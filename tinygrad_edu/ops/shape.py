@@ -10,7 +10,7 @@ import numpy as np
 from .. import dtypes as _dt
 from ..autograd.function import Function, named
 from ..tensor import Tensor, _wrap_dim
-from .broadcast import broadcast_array, unbroadcast
+from ..autograd.broadcast import broadcast_array, unbroadcast
 
 
 def _view_of(out, base):

@@ -7,7 +7,7 @@ import numpy as np
 
 from ..autograd.function import Function
 from ..tensor import Tensor
-from .broadcast import as_array
+from ..autograd.broadcast import as_array
 
 
 def _constant(grad, values):
@@ -42,7 +42,7 @@ class Abs(Function):
 
     @staticmethod
     def backward(ctx, grad):
-        (sign,) = ctx.saved_tensors
+        (sign,) = ctx.saved_values
         return grad * sign
 
 
@@ -58,7 +58,7 @@ class Exp(Function):
 
     @staticmethod
     def backward(ctx, grad):
-        (out,) = ctx.saved_tensors
+        (out,) = ctx.saved_values
         return grad * out
 
 
@@ -73,7 +73,7 @@ class Log(Function):
 
     @staticmethod
     def backward(ctx, grad):
-        (x,) = ctx.saved_tensors
+        (x,) = ctx.saved_values
         return grad / x
 
 
@@ -88,7 +88,7 @@ class Log1p(Function):
 
     @staticmethod
     def backward(ctx, grad):
-        (x,) = ctx.saved_tensors
+        (x,) = ctx.saved_values
         return grad / (x + 1)
 
 
@@ -104,7 +104,7 @@ class Sqrt(Function):
 
     @staticmethod
     def backward(ctx, grad):
-        (out,) = ctx.saved_tensors
+        (out,) = ctx.saved_values
         return grad / (out * 2)
 
 
@@ -120,7 +120,7 @@ class Rsqrt(Function):
 
     @staticmethod
     def backward(ctx, grad):
-        (out,) = ctx.saved_tensors
+        (out,) = ctx.saved_values
         return grad * (out * out * out) * -0.5
 
 
@@ -135,7 +135,7 @@ class Sin(Function):
 
     @staticmethod
     def backward(ctx, grad):
-        (x,) = ctx.saved_tensors
+        (x,) = ctx.saved_values
         return grad * (np.cos(x) if isinstance(x, np.ndarray) else x.cos())
 
 
@@ -150,7 +150,7 @@ class Cos(Function):
 
     @staticmethod
     def backward(ctx, grad):
-        (x,) = ctx.saved_tensors
+        (x,) = ctx.saved_values
         return grad * -(np.sin(x) if isinstance(x, np.ndarray) else x.sin())
 
 
@@ -166,7 +166,7 @@ class Tanh(Function):
 
     @staticmethod
     def backward(ctx, grad):
-        (out,) = ctx.saved_tensors
+        (out,) = ctx.saved_values
         return grad * (1 - out * out)
 
 
@@ -184,7 +184,7 @@ class Sigmoid(Function):
 
     @staticmethod
     def backward(ctx, grad):
-        (out,) = ctx.saved_tensors
+        (out,) = ctx.saved_values
         return grad * (out * (1 - out))
 
 
@@ -200,7 +200,7 @@ class Relu(Function):
 
     @staticmethod
     def backward(ctx, grad):
-        (out,) = ctx.saved_tensors
+        (out,) = ctx.saved_values
         return grad * (out > 0)
 
 
@@ -216,7 +216,7 @@ class LeakyRelu(Function):
 
     @staticmethod
     def backward(ctx, grad):
-        (x,) = ctx.saved_tensors
+        (x,) = ctx.saved_values
         return grad * _constant(grad, np.where(as_array(x) > 0, 1, ctx.slope)), None
 
 
@@ -240,7 +240,7 @@ class Clamp(Function):
 
     @staticmethod
     def backward(ctx, grad):
-        (x,) = ctx.saved_tensors
+        (x,) = ctx.saved_values
         x, (lo, hi) = as_array(x), ctx.bounds
         keep = np.ones(x.shape, dtype=bool)
         if lo is not None:
