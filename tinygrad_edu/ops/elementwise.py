@@ -15,7 +15,6 @@ import numpy as np
 from .. import dtypes as _dt
 from ..autograd.function import Function
 from ..tensor import Tensor
-from ..autograd.broadcast import as_array
 
 
 def _data(v):
@@ -135,8 +134,7 @@ class Div(Function):
 
 
 class Pow(Function):
-    """d(x^y)/dx = y x^(y-1), d(x^y)/dy = x^y ln x (0 where x == 0, as torch)."""
-    array_backward = True
+    """PowBackward0/1/2. d(x^y)/dx = y x^(y-1); d(x^y)/dy = x^y ln x (0 where x == 0, as torch)."""
 
     @staticmethod
     def forward(ctx, x, y):
@@ -148,28 +146,37 @@ class Pow(Function):
 
     @staticmethod
     def backward(ctx, grad):
-        x, y, out = ctx.saved_values
-        gx = gy = None
-        if ctx.needs_input_grad[0]:
-            if isinstance(y, (int, float)):  # a number exponent: x ** 2 and the like
-                gx = grad * (y * x ** (y - 1)) if y != 0 else grad * 0
-            else:
-                gx = grad * y * x ** (y - 1)
-        if ctx.needs_input_grad[1]:
-            if isinstance(x, Tensor):
-                logx = where(x == 0, 0.0, x.log())
-            elif isinstance(x, np.ndarray):  # a plain pass: the same in numpy
-                with np.errstate(divide="ignore", invalid="ignore"):
-                    logx = np.where(x == 0, 0.0, np.log(x))
-            else:
-                logx = math.log(x) if x > 0 else (0.0 if x == 0 else math.nan)
-            gy = grad * out * logx
-        return gx, gy
+        x, y, out = ctx.saved_tensors
+        log_x = where(x == 0, 0.0, x.log()) if isinstance(x, Tensor) else _log_number(x)
+        return _pow_grads(ctx.needs_input_grad, grad, x, y, out, log_x)
+
+    @staticmethod
+    def backward_arrays(ctx, grad):
+        x, y, out = ctx.saved_arrays
+        if isinstance(x, np.ndarray):
+            with np.errstate(divide="ignore", invalid="ignore"):
+                log_x = np.where(x == 0, 0.0, np.log(x))
+        else:
+            log_x = _log_number(x)
+        return _pow_grads(ctx.needs_input_grad, grad, x, y, out, log_x)
+
+
+def _pow_grads(needs, grad, x, y, out, log_x):
+    """The two derivatives of x^y, in operations arrays and Tensors share."""
+    gx = gy = None
+    if needs[0]:
+        gx = grad * 0 if isinstance(y, (int, float)) and y == 0 else grad * (y * x ** (y - 1))
+    if needs[1]:
+        gy = grad * out * log_x
+    return gx, gy
+
+
+def _log_number(x):
+    return math.log(x) if x > 0 else (0.0 if x == 0 else math.nan)
 
 
 class Maximum(Function):
-    """Gradient goes to the larger input; on ties it is split in half (torch.maximum)."""
-    array_backward = True
+    """MaximumBackward0. The gradient goes to the larger input; on ties it is split in half."""
 
     @staticmethod
     def forward(ctx, x, y):
@@ -178,13 +185,19 @@ class Maximum(Function):
 
     @staticmethod
     def backward(ctx, grad):
-        x, y = ctx.saved_values
-        x, y = as_array(x), as_array(y)
-        return _split_by_mask(grad, x > y, x == y)
+        x, y = ctx.saved_arrays  # only a mask is made of them: a constant of the backward graph
+        share = Tensor._wrap(_share(x > y, x == y, grad._data.dtype))
+        return grad * share, grad * (1 - share)
+
+    @staticmethod
+    def backward_arrays(ctx, grad):
+        x, y = ctx.saved_arrays
+        share = _share(x > y, x == y, grad.dtype)
+        return grad * share, grad * (1 - share)
 
 
 class Minimum(Function):
-    array_backward = True
+    """MinimumBackward0. The gradient goes to the smaller input; on ties it is split in half."""
 
     @staticmethod
     def forward(ctx, x, y):
@@ -193,23 +206,24 @@ class Minimum(Function):
 
     @staticmethod
     def backward(ctx, grad):
-        x, y = ctx.saved_values
-        x, y = as_array(x), as_array(y)
-        return _split_by_mask(grad, x < y, x == y)
+        x, y = ctx.saved_arrays
+        share = Tensor._wrap(_share(x < y, x == y, grad._data.dtype))
+        return grad * share, grad * (1 - share)
+
+    @staticmethod
+    def backward_arrays(ctx, grad):
+        x, y = ctx.saved_arrays
+        share = _share(x < y, x == y, grad.dtype)
+        return grad * share, grad * (1 - share)
 
 
-def _split_by_mask(grad, x_wins, tie):
-    share = x_wins + 0.5 * tie
-    if isinstance(grad, np.ndarray):
-        share = share.astype(grad.dtype)
-    else:
-        share = Tensor._wrap(share.astype(grad._data.dtype))
-    return grad * share, grad * (1 - share)
+def _share(x_wins, tie, dtype):
+    """x's share of the gradient: 1 where x wins, 1/2 on a tie, 0 elsewhere."""
+    return (x_wins + 0.5 * tie).astype(dtype)
 
 
 class Where(Function):
-    """where(cond, x, y): the gradient goes to x where cond holds, to y elsewhere."""
-    array_backward = True
+    """WhereBackward0. where(cond, x, y): the gradient goes to x where cond holds, to y elsewhere."""
 
     @staticmethod
     def forward(ctx, cond, x, y):
@@ -218,11 +232,13 @@ class Where(Function):
 
     @staticmethod
     def backward(ctx, grad):
-        # np.where for the arrays of a plain pass, this module's (recorded) where for Tensors
-        cond, pick = (ctx.cond, np.where) if isinstance(grad, np.ndarray) else (Tensor._wrap(ctx.cond), where)
-        gx = pick(cond, grad, 0.0) if ctx.needs_input_grad[1] else None
-        gy = pick(cond, 0.0, grad) if ctx.needs_input_grad[2] else None
-        return None, gx, gy
+        cond, needs = Tensor._wrap(ctx.cond), ctx.needs_input_grad
+        return None, (where(cond, grad, 0.0) if needs[1] else None), (where(cond, 0.0, grad) if needs[2] else None)
+
+    @staticmethod
+    def backward_arrays(ctx, grad):
+        cond, needs = ctx.cond, ctx.needs_input_grad
+        return None, (np.where(cond, grad, 0.0) if needs[1] else None), (np.where(cond, 0.0, grad) if needs[2] else None)
 
 
 # ---- public functions (torch names) -----------------------------------------------------------

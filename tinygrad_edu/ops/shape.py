@@ -42,7 +42,7 @@ class Reshape(Function):
 
 
 class Permute(Function):
-    array_backward = True
+    """PermuteBackward0. The gradient is permuted back with the inverse permutation."""
 
     @staticmethod
     def forward(ctx, x, dims):
@@ -54,9 +54,11 @@ class Permute(Function):
 
     @staticmethod
     def backward(ctx, grad):
-        if isinstance(grad, np.ndarray):  # a plain pass: numpy's transpose(axes) is this very op
-            return grad.transpose(ctx.inverse), None
         return Permute.apply(grad, ctx.inverse), None
+
+    @staticmethod
+    def backward_arrays(ctx, grad):
+        return grad.transpose(ctx.inverse), None
 
 
 class Expand(Function):
