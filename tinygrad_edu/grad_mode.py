@@ -20,8 +20,10 @@ def is_grad_enabled():
 
 
 class _GradModeContext:
-    """Base: subclasses define `_mode` (the flag inside the block)."""
+    """Base: a subclass sets `_mode`, the flag inside the block. As a decorator, each call of the
+    wrapped function runs inside a fresh context made with the same arguments (`_args`)."""
     _mode = True
+    _args = ()
 
     def __enter__(self):
         self._prev = _state.enabled
@@ -31,11 +33,13 @@ class _GradModeContext:
         _state.enabled = self._prev
         return False
 
-    def __call__(self, fn):  # used as a decorator
+    def __call__(self, fn):
+        make, args = type(self), self._args
+
         @functools.wraps(fn)
-        def wrapper(*args, **kwargs):
-            with self.__class__():
-                return fn(*args, **kwargs)
+        def wrapper(*a, **kw):
+            with make(*args):
+                return fn(*a, **kw)
         return wrapper
 
 
@@ -53,24 +57,14 @@ class inference_mode(_GradModeContext):
     """torch.inference_mode, here the same as no_grad (mode=False makes it a no-op)."""
 
     def __init__(self, mode=True):
-        self._mode = not mode
-
-    def __call__(self, fn):
-        mode = not self._mode
-
-        @functools.wraps(fn)
-        def wrapper(*args, **kwargs):
-            with inference_mode(mode):
-                return fn(*args, **kwargs)
-        return wrapper
+        self._mode, self._args = not mode, (mode,)
 
 
 class set_grad_enabled(_GradModeContext):
     """torch.set_grad_enabled(mode): takes effect at once; as a context manager it restores on exit."""
 
     def __init__(self, mode):
-        self._prev = _state.enabled
-        self._mode = bool(mode)
+        self._prev, self._mode, self._args = _state.enabled, bool(mode), (mode,)
         _state.enabled = self._mode
 
     def __enter__(self):
@@ -78,10 +72,4 @@ class set_grad_enabled(_GradModeContext):
 
     def __call__(self, fn):
         _state.enabled = self._prev  # decorator use: do not leave the mode switched
-        mode = self._mode
-
-        @functools.wraps(fn)
-        def wrapper(*args, **kwargs):
-            with set_grad_enabled(mode):
-                return fn(*args, **kwargs)
-        return wrapper
+        return super().__call__(fn)

@@ -16,37 +16,8 @@ import numpy as np
 
 from . import dtypes as _dt
 from ._format import format_tensor
-
-
-class Size(tuple):
-    """torch.Size: a tuple of ints that prints as `Size([2, 3])`."""
-
-    def __repr__(self):
-        return f"tinygrad_edu.Size({list(self)})"
-
-    def numel(self):
-        return int(np.prod(self, dtype=np.int64))
-
-
-class device:
-    """Only the CPU exists here; `device('cpu')` lets scripts that pass devices around run."""
-
-    def __init__(self, type="cpu", index=None):
-        type = str(type)
-        if type.split(":")[0] != "cpu":
-            raise RuntimeError(f"tinygrad_edu runs on the CPU only; device {type!r} is not available")
-        self.type, self.index = "cpu", None
-
-    def __eq__(self, other):
-        return str(other) == "cpu"
-
-    __hash__ = object.__hash__
-
-    def __repr__(self):
-        return "device(type='cpu')"
-
-    def __str__(self):
-        return "cpu"
+from .device import device
+from .size import Size, parse_size as _size, wrap_dim as _wrap_dim  # noqa: F401  (ops import _wrap_dim here)
 
 
 _CPU = device("cpu")
@@ -281,38 +252,7 @@ class Tensor:
         memo[id(self)] = t
         return t
 
-    # ---- dtype and device conversions ----------------------------------------------------------
-    def type(self, dtype=None):
-        if dtype is None:
-            return {np.float32: "tinygrad_edu.FloatTensor", np.float64: "tinygrad_edu.DoubleTensor",
-                    np.int64: "tinygrad_edu.LongTensor", np.int32: "tinygrad_edu.IntTensor",
-                    np.bool_: "tinygrad_edu.BoolTensor"}.get(self._data.dtype.type, str(self.dtype))
-        return self.to(dtype)
-
-    def type_as(self, other):
-        return self.to(other.dtype)
-
-    def float(self):
-        return self.to(_dt.float32)
-
-    def double(self):
-        return self.to(_dt.float64)
-
-    def half(self):
-        return self.to(_dt.float16)
-
-    def long(self):
-        return self.to(_dt.int64)
-
-    def int(self):
-        return self.to(_dt.int32)
-
-    def short(self):
-        return self.to(_dt.int16)
-
-    def bool(self):
-        return self.to(_dt.bool_)
-
+    # ---- device (dtype conversions are in tensor_methods.py: they are ops) ---------------------
     def cpu(self):
         return self
 
@@ -327,26 +267,3 @@ class _RemovableHandle:
     def remove(self):
         if self._hook in self._hooks:
             self._hooks.remove(self._hook)
-
-
-def _wrap_dim(dim, ndim):
-    n = max(ndim, 1)
-    if not -n <= dim < n:
-        raise IndexError(f"Dimension out of range (expected to be in range of [{-n}, {n - 1}], but got {dim})")
-    return dim % n
-
-
-def _size(args):
-    """Sizes given as varargs ints or as one sequence, as torch's creation functions take them."""
-    if len(args) == 1 and isinstance(args[0], (tuple, list, Size)):
-        args = tuple(args[0])
-    out = []
-    for a in args:
-        if isinstance(a, Tensor):
-            a = a.item()
-        if not isinstance(a, (int, np.integer)):
-            raise TypeError(f"size must be a tuple of ints, but got an element of type {type(a).__name__}")
-        if a < 0:
-            raise RuntimeError(f"Trying to create tensor with negative dimension {a}: {list(args)}")
-        out.append(int(a))
-    return tuple(out)

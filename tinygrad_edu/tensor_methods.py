@@ -4,15 +4,11 @@ Kept as a table so that `Tensor` itself (tensor.py) reads as the data structure 
 that every op method is visibly a thin call into the op that implements it (ops/). The in-place
 methods (add_, x[i] = v, ...) come from tensor_inplace.py; `backward` from autograd.
 """
-from . import autograd, ops
+from . import ops
+from .autograd.grad import tensor_backward
 from . import dtypes as _dt
 from .tensor import Tensor, device
 from .tensor_inplace import InplaceMethods
-
-
-def backward(self, gradient=None, retain_graph=None, create_graph=False, inputs=None):
-    """Accumulate d(self)/d(leaf) into every leaf's `.grad` (torch.Tensor.backward)."""
-    autograd.backward(self, gradient, retain_graph, create_graph, inputs=inputs)
 
 
 def to(self, *args, dtype=None, copy=False, **kwargs):
@@ -29,6 +25,20 @@ def to(self, *args, dtype=None, copy=False, **kwargs):
     return ops.cast(self, _dt.to_numpy_dtype(dtype))
 
 
+def type_(self, dtype=None):
+    """x.type() names the tensor type; x.type(dtype) converts."""
+    if dtype is not None:
+        return self.to(dtype)
+    names = {"float32": "FloatTensor", "float64": "DoubleTensor", "int64": "LongTensor", "int32": "IntTensor",
+             "bool": "BoolTensor"}
+    name = names.get(self._data.dtype.name)
+    return "tinygrad_edu." + name if name else str(self.dtype)
+
+
+def _cast_to(dtype):
+    return lambda self: to(self, dtype)
+
+
 def _swap(fn):
     """The reflected operator: `2 - t` is `sub(2, t)`."""
     return lambda self, other: fn(other, self)
@@ -40,7 +50,9 @@ def _varargs(fn):
 
 
 _METHODS = {
-    "backward": backward, "to": to,
+    "backward": tensor_backward, "to": to, "type": type_, "type_as": lambda self, other: to(self, other.dtype),
+    "float": _cast_to(_dt.float32), "double": _cast_to(_dt.float64), "half": _cast_to(_dt.float16),
+    "long": _cast_to(_dt.int64), "int": _cast_to(_dt.int32), "short": _cast_to(_dt.int16), "bool": _cast_to(_dt.bool_),
     # arithmetic and operators
     "__add__": ops.add, "__radd__": _swap(ops.add), "add": ops.add,
     "__sub__": ops.sub, "__rsub__": _swap(ops.sub), "sub": ops.sub, "subtract": ops.sub,

@@ -41,6 +41,11 @@ def _root_grads(outputs, grad_outputs):
     return roots
 
 
+def tensor_backward(self, gradient=None, retain_graph=None, create_graph=False, inputs=None):
+    """Tensor.backward: accumulate d(self)/d(leaf) into every leaf's `.grad`."""
+    backward(self, gradient, retain_graph, create_graph, inputs=inputs)
+
+
 def backward(tensors, grad_tensors=None, retain_graph=None, create_graph=False, inputs=None):
     """torch.autograd.backward: accumulate gradients of `tensors` into the leaves' `.grad`."""
     tensors = _as_tuple(tensors)
