@@ -41,7 +41,7 @@ def run_backward(roots, retain_graph=False, create_graph=False, capture=None, in
         _send(t.grad_fn or t, t._output_nr, g._data if arrays else g, pending, ready, leaf_grads)
     captured = _nodes_to_capture(capture)
     check_all = anomaly._enabled
-    with _BackwardMode(create_graph):
+    with _BackwardMode(create_graph):  # grad mode = create_graph; numpy's shape errors become RuntimeError
         while ready:
             node = heappop(ready)[1]                    # the newest node with gradient waiting
             grads = pending.pop(node)
@@ -49,7 +49,10 @@ def run_backward(roots, retain_graph=False, create_graph=False, capture=None, in
                 grads = _prepare_outputs(node, grads, arrays)
             if captured and node in captured:
                 _capture_outputs(captured[node], grads, capture)
-            results = _call_backward(node, grads, arrays)
+            op = type(node)                             # the node's own derivative:
+            results = op.backward(node, *grads) if not arrays or op.array_backward else _plain_backward(node, grads)
+            if type(results) is not tuple:
+                results = (results,)
             if not retain_graph and node._saved is not None:
                 node._saved = _FREED                    # a second backward through this node raises
             if _observers:
@@ -62,8 +65,14 @@ def run_backward(roots, retain_graph=False, create_graph=False, capture=None, in
                 data = g if arrays else g._data
                 if data.shape != edge.shape or (data.dtype is not edge.dtype and data.dtype != edge.dtype) \
                         or check_all:
-                    g = _fit(node, edge, g, arrays)
-                _send(edge.node, edge.output_nr, g, pending, ready, leaf_grads)
+                    g = _fit(node, edge, g, arrays)     # sum a broadcast gradient down, cast, check
+                target = edge.node
+                slots = pending.get(target)
+                if slots is not None:                   # the node has gradient waiting already: add
+                    nr = edge.output_nr
+                    slots[nr] = g if slots[nr] is None else slots[nr] + g
+                else:                                   # a leaf, or a node's first gradient
+                    _send(target, edge.output_nr, g, pending, ready, leaf_grads)
     _deliver_to_leaves(leaf_grads, create_graph, capture, inputs)
 
 
@@ -94,26 +103,24 @@ class _BackwardMode:
         _state.enabled = self.create_graph
         self.quiet.__enter__()
 
-    def __exit__(self, *exc):
-        self.quiet.__exit__(*exc)
+    def __exit__(self, kind, error, tb):
+        self.quiet.__exit__(kind, error, tb)
         _state.enabled = self.prev
+        if kind is ValueError:  # numpy's shape errors in a backward (after `x.data = t` of a new shape)
+            raise RuntimeError(f"backward: {error}") from error
 
 
-def _call_backward(node, grads, arrays):
-    """The node's own backward, on arrays where it can in a plain pass; always a tuple back."""
+def _plain_backward(node, grads):
+    """A plain pass at a node that cannot take its gradients as arrays in `backward`: its numpy
+    `backward_arrays`, or else (a backward written for Tensors only, e.g. a user's Function) wrap
+    the arrays, run it, and unwrap what it returns."""
     op = type(node)
-    try:
-        if not arrays or op.array_backward:
-            result = op.backward(node, *grads)
-        elif op.backward_arrays is not None:
-            result = op.backward_arrays(node, *grads)
-        else:  # a backward written for Tensors only (a user's Function): wrap, run, unwrap
-            result = op.backward(node, *[_as_tensor(g) for g in grads])
-            result = tuple(g._data if type(g) is Tensor else g for g in result) if type(result) is tuple \
-                else (result._data if type(result) is Tensor else result)
-    except ValueError as e:  # numpy's shape errors (e.g. after `x.data = t` of a new shape): torch's class
-        raise RuntimeError(f"{node.name()}: {e}") from e
-    return result if type(result) is tuple else (result,)
+    if op.backward_arrays is not None:
+        return op.backward_arrays(node, *grads)
+    result = op.backward(node, *[_as_tensor(g) for g in grads])
+    if type(result) is not tuple:
+        return result._data if type(result) is Tensor else result
+    return tuple([g._data if type(g) is Tensor else g for g in result])
 
 
 def _as_tensor(g):

@@ -53,34 +53,30 @@ class Edge(NamedTuple):
     dtype: np.dtype
 
 
-def edge_to(t):
-    """The edge to tensor t: its node, or t itself when it is a leaf."""
-    return _new_tuple(Edge, (t.grad_fn or t, t._output_nr, t._data.shape, t._data.dtype))
+class SavedTensor(NamedTuple):
+    """A value forward saved for backward, of one of three sorts:
+    an input tensor (`tensor`), checked at unpacking against the version it had when saved;
+    this node's own output (`array` and `output_nr`; not the tensor itself, so that there is no
+    cycle node -> output -> node), rebuilt into a tensor of this node when unpacked;
+    a constant ndarray (`array` alone): no gradient flows through it."""
+    tensor: object
+    array: np.ndarray
+    version: list         # the version counter it shares with its tensor (None for a constant)
+    saved_version: int
+    output_nr: int
 
-
-class SavedTensor:
-    """A value forward saved for backward: an input tensor (checked against the version it had
-    when saved), this node's own output (kept as its array and output number, not as the tensor,
-    so there is no cycle node -> output -> node), or a constant ndarray."""
-    __slots__ = ("tensor", "array", "version", "saved_version", "output_nr")
-
-    def __init__(self, tensor, array, version, output_nr=None):
-        self.tensor, self.array, self.version, self.output_nr = tensor, array, version, output_nr
-        self.saved_version = None if version is None else version[0]
-
-    def unpack_array(self, node, index):
-        if self.version is not None and self.version[0] != self.saved_version:
-            node._raise_modified(index, self.version[0], self.saved_version)
-        return self.tensor._data if self.tensor is not None else self.array
-
-    def unpack(self, node, index):
-        data = self.unpack_array(node, index)
-        if self.tensor is not None:
-            return self.tensor
-        if self.output_nr is None:
-            return _wrap(data)  # a constant: no gradient flows through it
-        t = _wrap(data, True)   # the node's own output, rebuilt so that double backward flows through it
-        t.grad_fn, t._output_nr, t._version = node, self.output_nr, self.version
+    def unpack(self, node, as_tensor):
+        tensor, array, version, saved_version, output_nr = self
+        if version is not None and version[0] != saved_version:
+            node._raise_modified(next(i for i, s in enumerate(node._saved) if s is self), version[0], saved_version)
+        if tensor is not None:
+            return tensor if as_tensor else tensor._data
+        if not as_tensor:
+            return array
+        if output_nr is None:
+            return _wrap(array)
+        t = _wrap(array, True)
+        t.grad_fn, t._output_nr, t._version = node, output_nr, version
         return t
 
 
@@ -122,19 +118,19 @@ class Function:
     @property
     def saved_tensors(self):
         """What forward saved, as Tensors (a constant ndarray comes back wrapped)."""
-        return self._unpack(SavedTensor.unpack)
+        return self._unpack(True)
 
     @property
     def saved_arrays(self):
         """What forward saved, as ndarrays (for backward_arrays)."""
-        return self._unpack(SavedTensor.unpack_array)
+        return self._unpack(False)
 
     @property
     def saved_values(self):
         """For array_backward formulas: arrays in a plain pass (grad mode off), Tensors otherwise."""
-        return self._unpack(SavedTensor.unpack if _state.enabled else SavedTensor.unpack_array)
+        return self._unpack(_state.enabled)
 
-    def _unpack(self, how):
+    def _unpack(self, as_tensors):
         saved = self._saved
         if saved is None:  # never recorded (forward ran without a graph): what forward passed
             return tuple(_wrap(s) if type(s) is np.ndarray else s for s in self._to_save or ())
@@ -145,7 +141,7 @@ class Function:
                 "when you call .backward() or autograd.grad(). Specify retain_graph=True if you need to "
                 "backward through the graph a second time or if you need to access saved tensors after "
                 "calling backward.")
-        return tuple([how(s, self, i) if type(s) is SavedTensor else s for i, s in enumerate(saved)])
+        return tuple([s.unpack(self, as_tensors) if type(s) is SavedTensor else s for s in saved])
 
     def _raise_modified(self, index, now, expected):
         raise RuntimeError(
@@ -207,27 +203,36 @@ class Function:
 
     def _record(self, args, out):
         """Make the outputs this node's, and remember its edges and saved tensors."""
-        multi = type(out) is tuple
-        outs = out if multi else (out,)
-        results = []
-        for nr, o in enumerate(outs):
-            data = _array_of(o)
-            differentiable = not multi or (data.dtype.kind == "f" and
-                                           not any(o is nd for nd in self._non_differentiable))
-            t = _wrap(data, differentiable)
-            if differentiable:
-                t.grad_fn, t._output_nr = self, nr
-            results.append(t)
-        self._seq = _next_seq()  # creation order: backward pops larger numbers first
-        self._edges = tuple([edge_to(a) if n else None for a, n in zip(args, self.needs_input_grad)])
-        if multi:
+        if type(out) is tuple:
+            outs = out
+            results = [self._output(nr, o, multi=True) for nr, o in enumerate(out)]
             self._outputs_meta = [(t._data.shape, t._data.dtype) for t in results]
+        else:  # one output, the common case: _output's work, inline
+            data = out._data if isinstance(out, Tensor) else out
+            t = _wrap(data if type(data) is np.ndarray else np.asarray(data), True)
+            t.grad_fn = self
+            outs, results = (out,), [t]
+        self._seq = _next_seq()  # creation order: backward pops larger numbers first
+        self._edges = tuple([_new_tuple(Edge, (a.grad_fn or a, a._output_nr, a._data.shape, a._data.dtype))
+                             if n else None for a, n in zip(args, self.needs_input_grad)])
         if self._to_save is not None:
-            self._saved = tuple([_to_saved(item, outs, results) for item in self._to_save])
+            self._saved = _save(self._to_save, outs, results)
             self._to_save = None
         if anomaly._enabled:
             self._forward_stack = traceback.format_stack()[:-2]
-        return tuple(results) if multi else results[0]
+        return tuple(results) if outs is out else results[0]
+
+    def _output(self, nr, o, multi=False):
+        """Output number nr as a tensor of this node (of a multi-output node, only if it is
+        floating point and was not marked non-differentiable)."""
+        data = o._data if isinstance(o, Tensor) else o
+        if type(data) is not np.ndarray:
+            data = np.asarray(data)
+        if multi and (data.dtype.kind != "f" or any(o is nd for nd in self._non_differentiable)):
+            return _wrap(data)
+        t = _wrap(data, True)
+        t.grad_fn, t._output_nr = self, nr
+        return t
 
 
 def _array_of(o):
@@ -235,22 +240,27 @@ def _array_of(o):
     return data if type(data) is np.ndarray else np.asarray(data)
 
 
-def _to_saved(item, outs, results):
-    """One saved item as it is kept: a SavedTensor, or a Python number / None as it is."""
-    if item is None:
-        return None
-    for nr, o in enumerate(outs):
-        t = results[nr]
-        if item is o or item is t or item is t._data:  # the node's own output (numpy may make it a scalar)
-            return SavedTensor(None, t._data, t._version, nr)
-    if isinstance(item, (int, float)):
-        return item
-    if isinstance(item, Tensor):
-        return SavedTensor(item, None, item._version)
-    if isinstance(item, (np.ndarray, np.generic)):
-        return SavedTensor(None, np.asarray(item), None)
-    raise TypeError(f"save_for_backward can only save tensors, arrays, numbers or None, but got "
-                    f"an argument of type {type(item).__name__}")
+def _save(items, outs, results):
+    """What forward passed to save_for_backward, as it is kept: SavedTensors, and Python numbers
+    and None as they are."""
+    saved = []
+    for item in items:
+        if item is not None:
+            for nr, o in enumerate(outs):
+                t = results[nr]
+                if item is o or item is t or item is t._data:  # the node's own output (numpy may make it a scalar)
+                    item = _new_tuple(SavedTensor, (None, t._data, t._version, 0, nr))
+                    break
+            else:
+                if isinstance(item, Tensor):
+                    item = _new_tuple(SavedTensor, (item, None, item._version, item._version[0], None))
+                elif isinstance(item, (np.ndarray, np.generic)) and not isinstance(item, (int, float)):
+                    item = _new_tuple(SavedTensor, (None, np.asarray(item), None, None, None))
+                elif not isinstance(item, (int, float)):
+                    raise TypeError(f"save_for_backward can only save tensors, arrays, numbers or None, but got "
+                                    f"an argument of type {type(item).__name__}")
+        saved.append(item)
+    return tuple(saved)
 
 
 def named(out, name, src=None):
