@@ -16,7 +16,7 @@ tensors), its shape and, after backward, the norm ||grad||_2 of its gradient.
 """
 import numpy as np
 
-from .autograd.engine import topological_order
+from .autograd.trace import topological_order
 from .tensor import Tensor
 
 _OP_COLOUR, _LEAF_COLOUR, _ROOT_EDGE = "#cfe2f3", "#d9ead3", "#cc0000"
@@ -62,40 +62,35 @@ def build_graph(tensor, params=None):
     if not isinstance(tensor, Tensor):
         raise TypeError(f"expected a Tensor, got {type(tensor).__name__}")
     names, named = _names(params)
-    # A named non-leaf tensor labels the op node that produced it.
+    nodes, edges, ids = {}, [], {}
+    if tensor.grad_fn is None:
+        return nodes, edges, _leaf_id(tensor, ids, nodes, names)
+    order = topological_order([tensor.grad_fn])
+    for i, node in enumerate(order):
+        ids[id(node)] = f"op{i}"
+    _op_boxes(tensor, order, ids, nodes, names, named)
+    for node in order:
+        for edge in node._edges or ():
+            if edge is not None:
+                target = edge.node
+                to = _leaf_id(target, ids, nodes, names) if isinstance(target, Tensor) else ids[id(target)]
+                edges.append((ids[id(node)], to))
+    return nodes, edges, ids[id(tensor.grad_fn)]
+
+
+def _op_boxes(tensor, order, ids, nodes, names, named):
+    """One box per op node: a name given in params for its output, torch's node name, the output
+    shape (from the root, multi-output metadata, or the edges reaching the node), saved shapes."""
     out_names = {}
     for k, t in named.items():
         if t.grad_fn is not None:
             out_names.setdefault(id(t.grad_fn), []).append(names[k])
-
-    nodes, edges, ids, n_leaves = {}, [], {}, [0]
-
-    def leaf_id(t):
-        key = id(t)
-        if key not in ids:
-            ids[key] = nid = f"leaf{n_leaves[0]}"
-            n_leaves[0] += 1
-            lines = [names.get(key, "leaf"), _shape_text(t._data.shape)]
-            norm = _grad_norm(t)
-            if norm is not None:
-                lines.append(f"|grad| {norm:.4g}")
-            nodes[nid] = {"kind": "leaf", "lines": lines}
-        return ids[key]
-
-    if tensor.grad_fn is None:
-        return nodes, edges, leaf_id(tensor)
-
-    order = topological_order([tensor.grad_fn])
-    for i, node in enumerate(order):
-        ids[id(node)] = f"op{i}"
-    # Output shapes: from the root tensor, multi-output metadata, or the edges that reach a node.
     out_shape = {id(tensor.grad_fn): tensor._data.shape}
     for node in order:
         for edge in node._edges or ():
             if edge is not None and not isinstance(edge.node, Tensor):
                 out_shape.setdefault(id(edge.node), edge.shape)
     for node in order:
-        nid = ids[id(node)]
         lines = [node.name()]
         if id(node) in out_names:
             lines.insert(0, ", ".join(out_names[id(node)]))
@@ -106,15 +101,20 @@ def build_graph(tensor, params=None):
         saved = _saved_text(node)
         if saved:
             lines.append(saved)
-        nodes[nid] = {"kind": "op", "lines": lines}
-    for node in order:
-        for edge in node._edges or ():
-            if edge is None:
-                continue
-            target = edge.node
-            to = leaf_id(target) if isinstance(target, Tensor) else ids[id(target)]
-            edges.append((ids[id(node)], to))
-    return nodes, edges, ids[id(tensor.grad_fn)]
+        nodes[ids[id(node)]] = {"kind": "op", "lines": lines}
+
+
+def _leaf_id(t, ids, nodes, names):
+    """The box of leaf t, made at its first use (leaf0, leaf1, ...): its name, shape and |grad|."""
+    key = id(t)
+    if key not in ids:
+        ids[key] = nid = f"leaf{sum(1 for n in nodes.values() if n['kind'] == 'leaf')}"
+        lines = [names.get(key, "leaf"), _shape_text(t._data.shape)]
+        norm = _grad_norm(t)
+        if norm is not None:
+            lines.append(f"|grad| {norm:.4g}")
+        nodes[nid] = {"kind": "leaf", "lines": lines}
+    return ids[key]
 
 
 def _dot_escape(text):

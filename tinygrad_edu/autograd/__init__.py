@@ -4,14 +4,13 @@
     engine.py     the backward loop
     grad.py       backward() and grad(), the entry points
     broadcast.py  unbroadcast: a broadcast input's gradient summed back to its shape
-    gradcheck.py, anomaly.py, trace.py   checking and watching a pass
+    gradcheck.py, anomaly.py, trace.py   checking and watching a pass (trace.py: topological_order too)
 """
 from .function import Function
 from .anomaly import detect_anomaly, set_detect_anomaly, is_anomaly_enabled
-from .engine import topological_order
 from .grad import backward, grad
 from .gradcheck import gradcheck, gradgradcheck, GradcheckError
-from .trace import trace_backward
+from .trace import trace_backward, topological_order
 
 __all__ = ["Function", "backward", "grad", "gradcheck", "gradgradcheck", "GradcheckError", "detect_anomaly",
            "set_detect_anomaly", "is_anomaly_enabled", "trace_backward", "topological_order"]

@@ -240,15 +240,3 @@ def _accumulate_grad(leaf, g, create_graph, fresh):
         leaf.grad = _wrap(np.asarray(leaf.grad._data + g))
     else:
         leaf.grad._data += g
-
-
-def topological_order(roots):
-    """All nodes reachable from `roots`, each before every node it sends gradient to (for tools
-    such as viz; backward itself orders nodes with the heap)."""
-    seen, stack = set(roots), list(roots)
-    while stack:
-        for edge in stack.pop()._edges or ():
-            if edge is not None and not isinstance(edge.node, Tensor) and edge.node not in seen:
-                seen.add(edge.node)
-                stack.append(edge.node)
-    return sorted(seen, key=lambda n: -n._seq)

@@ -9,6 +9,7 @@ to its inputs (shape, norm, or None where an input needs no gradient).
 """
 import numpy as np
 
+from ..tensor import Tensor
 from . import engine
 
 
@@ -46,3 +47,15 @@ class trace_backward:
 
     def print(self):
         print(self.table())
+
+
+def topological_order(roots):
+    """All nodes reachable from `roots`, each before every node it sends gradient to (for tools
+    such as viz; backward itself orders nodes with the heap)."""
+    seen, stack = set(roots), list(roots)
+    while stack:
+        for edge in stack.pop()._edges or ():
+            if edge is not None and not isinstance(edge.node, Tensor) and edge.node not in seen:
+                seen.add(edge.node)
+                stack.append(edge.node)
+    return sorted(seen, key=lambda n: -n._seq)
