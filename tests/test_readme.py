@@ -64,3 +64,23 @@ def test_the_custom_op_example_runs():
     namespace = {}
     exec(compile(snippet, "README.md", "exec"), namespace)
     namespace["test_cube"]()  # runs the hypothesis test (bounded by the active profile)
+
+
+def test_the_custom_op_example_runs_and_its_gradients_match_torch():
+    """The 'Testing your own op' block runs as written (its hypothesis test too), and the Cube it
+    defines gives torch's gradient of x**3, first and second order."""
+    import numpy as np
+    import torch
+    code = README.split("## Testing your own op", 1)[1].split("```python", 1)[1].split("```", 1)[0]
+    namespace = {}
+    exec(compile(code, "README.md", "exec"), namespace)
+    namespace["test_cube"]()
+    values = np.array([[-1.5, 0.25], [2.0, 3.0]])
+    x = tinygrad_edu.tensor(values, requires_grad=True)
+    (g,) = tinygrad_edu.autograd.grad(namespace["Cube"].apply(x).sum(), x, create_graph=True)
+    (gg,) = tinygrad_edu.autograd.grad(g.sum(), x)
+    xt = torch.tensor(values, requires_grad=True)
+    (gt,) = torch.autograd.grad((xt ** 3).sum(), xt, create_graph=True)
+    (ggt,) = torch.autograd.grad(gt.sum(), xt)
+    np.testing.assert_allclose(g.detach().numpy(), gt.detach().numpy())
+    np.testing.assert_allclose(gg.numpy(), ggt.numpy())
