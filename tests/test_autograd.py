@@ -352,3 +352,22 @@ def test_memory_does_not_grow_over_training_steps():
         tracemalloc.stop()
     assert last[0] <= first[0] + 16_384, f"memory grew from {first[0]} to {last[0]} bytes"
     assert last[1] <= first[1] + 16_384, f"peak grew from {first[1]} to {last[1]} bytes"
+
+
+def test_trace_backward_sees_only_its_own_threads_passes():
+    """trace_backward is thread-local, like grad mode: another thread's backward is not recorded."""
+    import threading
+    from tinygrad_edu.autograd import trace_backward
+
+    def other_thread():
+        w = tg.tensor([1.0, 2.0], requires_grad=True)
+        for _ in range(20):
+            (w * w).sum().backward()
+
+    x = tg.tensor([3.0], requires_grad=True)
+    with trace_backward() as trace:
+        worker = threading.Thread(target=other_thread)
+        worker.start()
+        worker.join()
+        (x * 2).sum().backward()
+    assert [s["op"] for s in trace.steps] == ["SumBackward0", "MulBackward0"]

@@ -14,6 +14,7 @@ Two kinds of pass. With create_graph=False nothing is recorded, so gradients tra
 ndarrays and a node runs its backward on them where it says it can (Function.array_backward or
 backward_arrays); otherwise they are Tensors and the backward pass is itself recorded.
 """
+import threading
 from heapq import heappop, heappush
 
 import numpy as np
@@ -24,7 +25,13 @@ from . import anomaly
 from .broadcast import unbroadcast
 from .function import _FREED
 
-_observers = []  # called as observer(node, grad_outputs, grad_inputs); see autograd.trace_backward
+class _Watchers(threading.local):
+    """Per thread, as grad mode: functions called as observer(node, grad_outputs, grad_inputs) at
+    every node of this thread's backward passes (see autograd.trace_backward)."""
+    observers = ()
+
+
+watchers = _Watchers()
 _wrap = Tensor._wrap
 
 
@@ -40,7 +47,7 @@ def run_backward(roots, retain_graph=False, create_graph=False, capture=None, in
     for t, g in roots:
         _send(t.grad_fn or t, t._output_nr, g._data if arrays else g, pending, ready, leaf_grads)
     captured = _nodes_to_capture(capture)
-    check_all = anomaly._enabled
+    check_all, observers = anomaly._enabled, watchers.observers
     with _BackwardMode(create_graph):  # grad mode = create_graph; numpy's shape errors become RuntimeError
         while ready:
             node = heappop(ready)[1]                    # the newest node with gradient waiting
@@ -55,8 +62,8 @@ def run_backward(roots, retain_graph=False, create_graph=False, capture=None, in
                 results = (results,)
             if not retain_graph and node._saved is not None:
                 node._saved = _FREED                    # a second backward through this node raises
-            if _observers:
-                _observe(node, grads, results)
+            if observers:
+                _observe(observers, node, grads, results)
             for edge, g in zip(node._edges, results):   # zip: trailing Nones a backward left out are absent
                 if edge is None or g is None:
                     continue
@@ -161,8 +168,8 @@ def _prepare_outputs(node, grads, arrays):
     return grads
 
 
-def _observe(node, grads, results):
-    for observer in _observers:
+def _observe(observers, node, grads, results):
+    for observer in observers:
         observer(node, [_as_tensor(g) for g in grads], [_as_tensor(g) for g in results])
 
 

@@ -4,7 +4,7 @@
         loss.backward()
     trace.print()
 
-Each step is one node: its op, the gradient arriving at it (shape, norm) and the gradients it sent
+Only the backward passes of the thread that entered the block are recorded. Each step is one node: its op, the gradient arriving at it (shape, norm) and the gradients it sent
 to its inputs (shape, norm, or None where an input needs no gradient).
 """
 import numpy as np
@@ -29,11 +29,11 @@ class trace_backward:
                            "grads_out": [_describe(g) for g in grad_inputs]})
 
     def __enter__(self):
-        engine._observers.append(self._observe)
+        engine.watchers.observers = engine.watchers.observers + (self._observe,)
         return self
 
     def __exit__(self, *exc):
-        engine._observers.remove(self._observe)
+        engine.watchers.observers = tuple(o for o in engine.watchers.observers if o != self._observe)
         return False
 
     def table(self):
