@@ -230,9 +230,13 @@ class Tensor:
         return bool(self._data.item())
 
     def __format__(self, spec):
-        if self._data.size == 1 and spec:
-            return format(self.item(), spec)
-        return format(repr(self), spec)
+        """As torch: a 0-d plain Tensor formats as its Python number (f"{t}" is 0.5, f"{t:.3f}"
+        0.500); anything else formats as its repr and takes no format spec."""
+        if self._data.ndim == 0 and type(self) is Tensor:
+            return format(self._data.item(), spec)
+        if spec:
+            raise TypeError(f"unsupported format string passed to {type(self).__name__}.__format__")
+        return repr(self)
 
     def __repr__(self):
         return format_tensor(self)
