@@ -5,8 +5,8 @@ from .elementwise import (add, sub, mul, div, pow, maximum, minimum, where, eq, 
                           logical_not, floor_divide, remainder)
 from .unary import (neg, abs, exp, log, log1p, sqrt, rsqrt, sin, cos, tanh, sigmoid, relu, leaky_relu,
                     clamp, clip, sign, floor, ceil, round, cast, clone, isnan, isinf, isfinite)
-from .reduce import (sum, mean, max, min, amax, amin, argmax, argmin, prod, var, std, logsumexp, softmax,
-                     log_softmax, norm, cumsum, all, any)
+from .reduce import sum, mean, max, min, amax, amin, argmax, argmin, prod, var, std, norm, cumsum, all, any
+from .softmax import softmax, log_softmax, logsumexp
 from .shape import (reshape, view, flatten, squeeze, unsqueeze, permute, transpose, t, expand, repeat, cat,
                     stack, split, chunk, narrow, unbind, flip, contiguous, movedim)
 from .index import getitem, index_put, write_index, gather, index_select, masked_fill, masked_select

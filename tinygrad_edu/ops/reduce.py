@@ -32,11 +32,11 @@ def kept_shape(shape, dims):
     return tuple(1 if i in dims else n for i, n in enumerate(shape))
 
 
-def _squeeze(kept, dims):
+def squeeze_dims(kept, dims):
     return kept.reshape(()) if dims is None else np.squeeze(kept, axis=dims)
 
 
-def _expand_back(grad, ctx):
+def expand_back(grad, ctx):
     """Reshape a reduced gradient to keepdim form, then copy it over the reduced dims."""
     if not ctx.keepdim and ctx.dims is not None:
         grad = grad.reshape(kept_shape(ctx.shape, ctx.dims))
@@ -44,6 +44,8 @@ def _expand_back(grad, ctx):
 
 
 class Sum(Function):
+    """SumBackward0 (SumBackward1 over dims). d(sum x)/dx_i = 1: the gradient is copied back over the
+    reduced dims."""
     array_backward = True
 
     @staticmethod
@@ -55,11 +57,12 @@ class Sum(Function):
 
     @staticmethod
     def backward(ctx, grad):
-        return _expand_back(grad, ctx), None, None
+        return expand_back(grad, ctx), None, None
 
 
 class Mean(Function):
-    """mean = sum / n, so every input gets grad / n."""
+    """MeanBackward0 (MeanBackward1 over dims). mean = sum / n, so d mean/dx_i = 1/n: every input
+    gets grad / n."""
     array_backward = True
 
     @staticmethod
@@ -72,11 +75,14 @@ class Mean(Function):
 
     @staticmethod
     def backward(ctx, grad):
-        return _expand_back(grad / ctx.n, ctx), None, None
+        return expand_back(grad / ctx.n, ctx), None, None
 
 
 class Amax(Function):
-    """max over dims; ties share the gradient evenly (torch.amax / max() without dim)."""
+    """AmaxBackward0 / AminBackward0 (MaxBackward1 / MinBackward1 for max() and min() without dim).
+    d max/dx_i = 1/k for the k elements equal to the max (ties share the gradient evenly), else 0:
+    a constant `share`, computed in forward."""
+    array_backward = True
 
     @staticmethod
     def forward(ctx, x, dims, keepdim, largest):
@@ -84,23 +90,27 @@ class Amax(Function):
         ctx.torch_name = "AmaxBackward0" if largest else "AminBackward0"
         reduce = np.max if largest else np.min
         out = reduce(x._data, axis=dims, keepdims=True)
-        ctx.winners = x._data == out
-        return out if keepdim else _squeeze(out, dims)
+        if ctx.needs_input_grad[0]:
+            winners = x._data == out
+            ctx.save_for_backward((winners / np.sum(winners, axis=dims, keepdims=True)).astype(x._data.dtype))
+        return out if keepdim else squeeze_dims(out, dims)
 
     @staticmethod
     def backward(ctx, grad):
-        winners = ctx.winners
-        share = winners / np.sum(winners, axis=ctx.dims, keepdims=True)
-        return _expand_back(grad, ctx) * Tensor._wrap(share.astype(grad._data.dtype)), None, None, None
+        (share,) = ctx.saved_values
+        return expand_back(grad, ctx) * share, None, None, None
 
 
 class Prod(Function):
-    """d(prod x)/dx_i = product of the other elements (computed without dividing by zeros)."""
+    """ProdBackward0 (ProdBackward1 over a dim). d(prod x)/dx_i = product of the other elements:
+    out / x_i where no x is 0, otherwise multiplied out without dividing by zeros."""
 
     @staticmethod
     def forward(ctx, x, dim, keepdim):
         ctx.shape, ctx.keepdim = x._data.shape, keepdim
         ctx.dims = None if dim is None else (dim,)
+        if dim is not None:
+            ctx.torch_name = "ProdBackward1"  # prod(dim) is torch's second overload of prod
         out = np.prod(x._data, axis=dim, keepdims=keepdim)
         ctx.save_for_backward(x, out)
         return out
@@ -109,12 +119,12 @@ class Prod(Function):
     def backward(ctx, grad):
         x, out = ctx.saved_tensors
         if np.all(x._data != 0):  # the differentiable formula: out / x
-            others = _expand_back(out, ctx) / x
+            others = expand_back(out, ctx) / x
         elif ctx.dims is None:
             others = _prod_of_others(x.reshape(-1), 0).reshape(ctx.shape)
         else:
             others = _prod_of_others(x, ctx.dims[0])
-        return _expand_back(grad, ctx) * others, None, None
+        return expand_back(grad, ctx) * others, None, None
 
 
 def _prod_of_others(x, axis):
@@ -129,68 +139,8 @@ def _prod_of_others(x, axis):
     return copies.masked_fill(Tensor._wrap(diagonal), 1.0).prod(axis + 1)
 
 
-class LogSumExp(Function):
-    """log sum exp x, shifted by the max for stability; the derivative is softmax(x) = exp(x - out)."""
-    torch_name = "LogsumexpBackward0"
-    array_backward = True
-
-    @staticmethod
-    def forward(ctx, x, dims, keepdim):
-        ctx.shape, ctx.dims, ctx.keepdim = x._data.shape, dims, keepdim
-        m = np.max(x._data, axis=dims, keepdims=True)
-        m = np.where(np.isfinite(m), m, 0)
-        out = np.log(np.sum(np.exp(x._data - m), axis=dims, keepdims=True)) + m
-        out = out if keepdim else _squeeze(out, dims)
-        ctx.save_for_backward(x, out)  # the returned array itself, so double backward flows through it
-        return out
-
-    @staticmethod
-    def backward(ctx, grad):
-        x, out = ctx.saved_values
-        shifted = x - _expand_back(out, ctx)
-        softmax = np.exp(shifted) if isinstance(x, np.ndarray) else shifted.exp()  # arrays or Tensors
-        return _expand_back(grad, ctx) * softmax, None, None
-
-
-class Softmax(Function):
-    """y = exp(x - max) / sum; dx = y * (g - sum(g * y))."""
-    array_backward = True
-
-    @staticmethod
-    def forward(ctx, x, dim):
-        ctx.dim = dim
-        e = np.exp(x._data - np.max(x._data, axis=dim, keepdims=True))
-        e /= np.sum(e, axis=dim, keepdims=True)
-        ctx.save_for_backward(e)
-        return e
-
-    @staticmethod
-    def backward(ctx, grad):
-        (y,) = ctx.saved_values
-        return y * (grad - (grad * y).sum(ctx.dim, keepdims=True)), None
-
-
-class LogSoftmax(Function):
-    """y = x - logsumexp(x); dx = g - exp(y) * sum(g)."""
-    array_backward = True
-
-    @staticmethod
-    def forward(ctx, x, dim):
-        ctx.dim = dim
-        shifted = x._data - np.max(x._data, axis=dim, keepdims=True)
-        out = shifted - np.log(np.sum(np.exp(shifted), axis=dim, keepdims=True))
-        ctx.save_for_backward(out)
-        return out
-
-    @staticmethod
-    def backward(ctx, grad):
-        (y,) = ctx.saved_values
-        e = np.exp(y) if isinstance(y, np.ndarray) else y.exp()  # recorded: exp(y) is differentiated too
-        return grad - e * grad.sum(ctx.dim, keepdims=True), None
-
-
 class Norm2(Function):
-    """Euclidean norm; d||x||/dx = x / ||x|| (0 where the norm is 0, as torch)."""
+    """LinalgVectorNormBackward0. Euclidean norm; d||x||/dx = x / ||x|| (0 where the norm is 0, as torch)."""
     torch_name = "LinalgVectorNormBackward0"
 
     @staticmethod
@@ -204,12 +154,11 @@ class Norm2(Function):
     def backward(ctx, grad):
         x, out = ctx.saved_tensors
         safe = out.masked_fill(out == 0, 1.0)
-        return x * _expand_back(grad / safe, ctx), None, None
+        return x * expand_back(grad / safe, ctx), None, None
 
 
-class CumSum(Function):
-    """y_i = sum_{j<=i} x_j; dx_j = sum_{i>=j} g_i (a reversed cumulative sum)."""
-    torch_name = "CumsumBackward0"
+class Cumsum(Function):
+    """CumsumBackward0. y_i = sum_{j<=i} x_j; dx_j = sum_{i>=j} g_i (a reversed cumulative sum)."""
 
     @staticmethod
     def forward(ctx, x, dim):
@@ -227,7 +176,7 @@ values_indices = {"max": namedtuple("max", ["values", "indices"]),
                   "min": namedtuple("min", ["values", "indices"])}
 
 
-def _numpy_names(name, dim, keepdim, axis, keepdims, no_dim=None):
+def numpy_names(name, dim, keepdim, axis, keepdims, no_dim=None):
     """torch also takes numpy's names, axis= for dim= and keepdims= for keepdim= (and so do we)."""
     if axis is not None:
         if dim is not no_dim:
@@ -238,7 +187,7 @@ def _numpy_names(name, dim, keepdim, axis, keepdims, no_dim=None):
 
 def sum(x, dim=None, keepdim=False, *, dtype=None, axis=None, keepdims=None):
     if axis is not None or keepdims is not None:
-        dim, keepdim = _numpy_names("sum", dim, keepdim, axis, keepdims)
+        dim, keepdim = numpy_names("sum", dim, keepdim, axis, keepdims)
     if dtype is not None:
         x = x.to(dtype)
     elif x._data.dtype.kind in "bui" and x._data.dtype != np.int64:
@@ -248,7 +197,7 @@ def sum(x, dim=None, keepdim=False, *, dtype=None, axis=None, keepdims=None):
 
 def mean(x, dim=None, keepdim=False, *, dtype=None, axis=None, keepdims=None):
     if axis is not None or keepdims is not None:
-        dim, keepdim = _numpy_names("mean", dim, keepdim, axis, keepdims)
+        dim, keepdim = numpy_names("mean", dim, keepdim, axis, keepdims)
     if dtype is not None:
         x = x.to(dtype)
     if x._data.dtype.kind != "f":
@@ -278,41 +227,41 @@ def _extreme(x, dim, keepdim, largest, name):
 
 
 def max(x, dim=None, keepdim=False, *, axis=None, keepdims=None):
-    dim, keepdim = _numpy_names("max", dim, keepdim, axis, keepdims)
+    dim, keepdim = numpy_names("max", dim, keepdim, axis, keepdims)
     return _extreme(x, dim, keepdim, True, "max")
 
 
 def min(x, dim=None, keepdim=False, *, axis=None, keepdims=None):
-    dim, keepdim = _numpy_names("min", dim, keepdim, axis, keepdims)
+    dim, keepdim = numpy_names("min", dim, keepdim, axis, keepdims)
     return _extreme(x, dim, keepdim, False, "min")
 
 
 def amax(x, dim=(), keepdim=False, *, axis=None, keepdims=None):
-    dim, keepdim = _numpy_names("amax", dim, keepdim, axis, keepdims, no_dim=())
+    dim, keepdim = numpy_names("amax", dim, keepdim, axis, keepdims, no_dim=())
     return Amax.apply(x, normalize_dims(dim if dim != () else None, x._data.ndim), keepdim, True)
 
 
 def amin(x, dim=(), keepdim=False, *, axis=None, keepdims=None):
-    dim, keepdim = _numpy_names("amin", dim, keepdim, axis, keepdims, no_dim=())
+    dim, keepdim = numpy_names("amin", dim, keepdim, axis, keepdims, no_dim=())
     return Amax.apply(x, normalize_dims(dim if dim != () else None, x._data.ndim), keepdim, False)
 
 
 def argmax(x, dim=None, keepdim=False, *, axis=None, keepdims=None):
-    dim, keepdim = _numpy_names("argmax", dim, keepdim, axis, keepdims)
+    dim, keepdim = numpy_names("argmax", dim, keepdim, axis, keepdims)
     if dim is None:
         return Tensor._wrap(np.asarray(np.argmax(x._data)))
     return Tensor._wrap(np.argmax(x._data, axis=_wrap_dim(dim, x._data.ndim), keepdims=keepdim))
 
 
 def argmin(x, dim=None, keepdim=False, *, axis=None, keepdims=None):
-    dim, keepdim = _numpy_names("argmin", dim, keepdim, axis, keepdims)
+    dim, keepdim = numpy_names("argmin", dim, keepdim, axis, keepdims)
     if dim is None:
         return Tensor._wrap(np.asarray(np.argmin(x._data)))
     return Tensor._wrap(np.argmin(x._data, axis=_wrap_dim(dim, x._data.ndim), keepdims=keepdim))
 
 
 def prod(x, dim=None, keepdim=False, *, dtype=None, axis=None, keepdims=None):
-    dim, keepdim = _numpy_names("prod", dim, keepdim, axis, keepdims)
+    dim, keepdim = numpy_names("prod", dim, keepdim, axis, keepdims)
     if dtype is not None:
         x = x.to(dtype)
     return Prod.apply(x, None if dim is None else _wrap_dim(dim, x._data.ndim), keepdim)
@@ -320,7 +269,7 @@ def prod(x, dim=None, keepdim=False, *, dtype=None, axis=None, keepdims=None):
 
 def var(x, dim=None, unbiased=None, keepdim=False, *, correction=None, axis=None, keepdims=None):
     """Variance with Bessel's correction by default (correction=1, or unbiased=False for 0)."""
-    dim, keepdim = _numpy_names("var", dim, keepdim, axis, keepdims)
+    dim, keepdim = numpy_names("var", dim, keepdim, axis, keepdims)
     if correction is None:
         correction = 0 if unbiased is False else 1
     dims = normalize_dims(dim, x._data.ndim)
@@ -330,34 +279,8 @@ def var(x, dim=None, unbiased=None, keepdim=False, *, correction=None, axis=None
 
 
 def std(x, dim=None, unbiased=None, keepdim=False, *, correction=None, axis=None, keepdims=None):
-    dim, keepdim = _numpy_names("std", dim, keepdim, axis, keepdims)
+    dim, keepdim = numpy_names("std", dim, keepdim, axis, keepdims)
     return named(var(x, dim, unbiased, keepdim, correction=correction).sqrt(), "StdBackward0")
-
-
-def logsumexp(x, dim=None, keepdim=False, *, axis=None, keepdims=None):
-    dim, keepdim = _numpy_names("logsumexp", dim, keepdim, axis, keepdims)
-    if dim is None:
-        raise TypeError('logsumexp() missing 1 required positional arguments: "dim"')
-    return LogSumExp.apply(x, normalize_dims(dim, x._data.ndim), keepdim)
-
-
-def _softmax_input(x, dim, dtype, kernel):
-    """Cast to `dtype` if given; torch has no integer or bool softmax kernel (it does not promote)."""
-    if dtype is not None:
-        x = x.to(dtype)
-    d = _wrap_dim(dim, x._data.ndim)
-    if x._data.dtype.kind != "f":
-        lastdim = "_lastdim" if d == x._data.ndim - 1 or x._data.ndim == 0 else ""
-        raise NotImplementedError(f'"{kernel}{lastdim}_kernel_impl" not implemented for \'{x.dtype.scalar_name}\'')
-    return x, d
-
-
-def softmax(x, dim, dtype=None):
-    return Softmax.apply(*_softmax_input(x, dim, dtype, "softmax"))
-
-
-def log_softmax(x, dim, dtype=None):
-    return LogSoftmax.apply(*_softmax_input(x, dim, dtype, "log_softmax"))
 
 
 def norm(x, p="fro", dim=None, keepdim=False, dtype=None):
@@ -376,15 +299,15 @@ def norm(x, p="fro", dim=None, keepdim=False, dtype=None):
 def cumsum(x, dim, *, dtype=None):
     if dtype is not None:
         x = x.to(dtype)
-    return CumSum.apply(x, _wrap_dim(dim, x._data.ndim))
+    return Cumsum.apply(x, _wrap_dim(dim, x._data.ndim))
 
 
 def all(x, dim=None, keepdim=False, *, axis=None, keepdims=None):
-    dim, keepdim = _numpy_names("all", dim, keepdim, axis, keepdims)
+    dim, keepdim = numpy_names("all", dim, keepdim, axis, keepdims)
     return Tensor._wrap(np.asarray(np.all(x._data, axis=normalize_dims(dim, x._data.ndim), keepdims=keepdim)))
 
 
 def any(x, dim=None, keepdim=False, *, axis=None, keepdims=None):
-    dim, keepdim = _numpy_names("any", dim, keepdim, axis, keepdims)
+    dim, keepdim = numpy_names("any", dim, keepdim, axis, keepdims)
     return Tensor._wrap(np.asarray(np.any(x._data, axis=normalize_dims(dim, x._data.ndim), keepdims=keepdim)))
 

@@ -1,0 +1,121 @@
+"""Softmax, log-softmax and log-sum-exp: one family, computed by one stable helper.
+
+exp overflows for inputs above ~88 (float32) or ~709 (float64), but softmax is unchanged when a
+constant is subtracted from every input, so `softmax_parts` subtracts the maximum first: then every
+exponent is <= 0 and every exp <= 1, and the largest is exactly 1, so the sum is at least 1 and its
+log is safe too. The cross-entropy losses (loss.py) use the same helper.
+
+    softmax(x)     = e / s                  e = exp(x - m), s = sum(e), m = max(x)
+    log_softmax(x) = (x - m) - log(s)
+    logsumexp(x)   = log(s) + m
+"""
+import numpy as np
+
+from ..autograd.function import Function
+from ..tensor import _wrap_dim
+from .reduce import expand_back, normalize_dims, numpy_names, squeeze_dims
+
+
+def softmax_parts(x, axis, finite_max=False):
+    """(m, x - m, e, s) along `axis` (an int, a tuple or None), keepdims: m = max(x),
+    e = exp(x - m), s = sum(e). finite_max: an infinite max is replaced by 0 before shifting (as
+    torch's logsumexp does), so that a row of -inf gives -inf and a row holding +inf gives +inf
+    instead of inf - inf = nan; softmax and log_softmax keep torch's nan there."""
+    m = x.max(axis=axis, keepdims=True)  # the ndarray methods: np.max() adds a Python layer per call
+    if finite_max:
+        m = np.where(np.isfinite(m), m, 0)
+    shifted = x - m
+    e = np.exp(shifted)
+    return m, shifted, e, e.sum(axis=axis, keepdims=True)
+
+
+class Softmax(Function):
+    """SoftmaxBackward0. y = softmax(x) along dim; dy_i/dx_j = y_i (delta_ij - y_j), so
+    dx = y * (g - sum(g * y)). One formula for arrays and Tensors."""
+    array_backward = True
+
+    @staticmethod
+    def forward(ctx, x, dim):
+        ctx.dim = dim
+        _, _, e, s = softmax_parts(x._data, dim)
+        e /= s
+        ctx.save_for_backward(e)
+        return e
+
+    @staticmethod
+    def backward(ctx, grad):
+        (y,) = ctx.saved_values
+        return y * (grad - (grad * y).sum(ctx.dim, keepdims=True)), None
+
+
+class LogSoftmax(Function):
+    """LogSoftmaxBackward0. y = x - logsumexp(x) along dim; dy_i/dx_j = delta_ij - softmax(x)_j, so
+    dx = g - exp(y) * sum(g)."""
+
+    @staticmethod
+    def forward(ctx, x, dim):
+        ctx.dim = dim
+        _, shifted, _, s = softmax_parts(x._data, dim)
+        out = shifted - np.log(s)
+        ctx.save_for_backward(out)
+        return out
+
+    @staticmethod
+    def backward(ctx, grad):
+        (y,) = ctx.saved_tensors  # exp(y) is recorded too, so double backward differentiates it
+        return grad - y.exp() * grad.sum(ctx.dim, keepdims=True), None
+
+    @staticmethod
+    def backward_arrays(ctx, grad):
+        (y,) = ctx.saved_arrays
+        return grad - np.exp(y) * grad.sum(ctx.dim, keepdims=True), None
+
+
+class Logsumexp(Function):
+    """LogsumexpBackward0. out = log sum exp(x) over dims; d out/dx = exp(x - out) = softmax(x)."""
+
+    @staticmethod
+    def forward(ctx, x, dims, keepdim):
+        ctx.shape, ctx.dims, ctx.keepdim = x._data.shape, dims, keepdim
+        m, _, _, s = softmax_parts(x._data, dims, finite_max=True)
+        out = np.log(s) + m
+        out = out if keepdim else squeeze_dims(out, dims)
+        ctx.save_for_backward(x, out)  # the returned array itself, so double backward flows through it
+        return out
+
+    @staticmethod
+    def backward(ctx, grad):
+        x, out = ctx.saved_tensors
+        return expand_back(grad, ctx) * (x - expand_back(out, ctx)).exp(), None, None
+
+    @staticmethod
+    def backward_arrays(ctx, grad):
+        x, out = ctx.saved_arrays
+        return expand_back(grad, ctx) * np.exp(x - expand_back(out, ctx)), None, None
+
+
+# ---- public functions ------------------------------------------------------------------------------
+def logsumexp(x, dim=None, keepdim=False, *, axis=None, keepdims=None):
+    dim, keepdim = numpy_names("logsumexp", dim, keepdim, axis, keepdims)
+    if dim is None:
+        raise TypeError('logsumexp() missing 1 required positional arguments: "dim"')
+    return Logsumexp.apply(x, normalize_dims(dim, x._data.ndim), keepdim)
+
+
+def _softmax_input(x, dim, dtype, kernel):
+    """Cast to `dtype` if given; torch has no integer or bool softmax kernel (it does not promote)."""
+    if dtype is not None:
+        x = x.to(dtype)
+    d = _wrap_dim(dim, x._data.ndim)
+    if x._data.dtype.kind != "f":
+        lastdim = "_lastdim" if d == x._data.ndim - 1 or x._data.ndim == 0 else ""
+        raise NotImplementedError(f'"{kernel}{lastdim}_kernel_impl" not implemented for \'{x.dtype.scalar_name}\'')
+    return x, d
+
+
+def softmax(x, dim, dtype=None):
+    return Softmax.apply(*_softmax_input(x, dim, dtype, "softmax"))
+
+
+def log_softmax(x, dim, dtype=None):
+    return LogSoftmax.apply(*_softmax_input(x, dim, dtype, "log_softmax"))
