@@ -15,7 +15,6 @@ from tinygrad_edu.autograd import Function
 from tinygrad_edu.ops.index import IndexAdd
 from tinygrad_edu.tensor import Tensor
 
-from . import _activation_ops as _act
 from ._dropout import dropout, dropout1d, dropout2d, dropout3d  # noqa: F401
 from ._conv_ops import conv2d, max_pool2d, avg_pool2d  # noqa: F401
 from ._pool_ops import conv1d, max_pool1d, avg_pool1d, adaptive_avg_pool1d, adaptive_avg_pool2d  # noqa: F401
@@ -121,13 +120,13 @@ def _apply(input, inplace, fn, *args):
 
 
 def relu(input, inplace=False):
-    return _apply(input, inplace, ops.relu)
+    return input._inplace(ops.relu) if inplace else ops.relu(input)  # the hot path: no _apply layer
 
 
 def hardtanh(input, min_val=-1.0, max_val=1.0, inplace=False):
     if min_val > max_val:
         raise ValueError("min_val cannot be greater than max_val")
-    return _apply(input, inplace, _act.Hardtanh.apply, min_val, max_val)
+    return _apply(input, inplace, ops.hardtanh, min_val, max_val)
 
 
 def relu6(input, inplace=False):
@@ -148,27 +147,21 @@ def tanh(input):
 
 def gelu(input, approximate="none"):
     """x Phi(x) (Phi the normal CDF, via erf); approximate='tanh' uses torch's tanh formula."""
-    if approximate == "none":
-        return _act.Gelu.apply(input)
-    if approximate == "tanh":
-        return _act.GeluTanh.apply(input)
-    raise RuntimeError("approximate argument must be either none or tanh.")
+    if approximate not in ("none", "tanh"):
+        raise RuntimeError("approximate argument must be either none or tanh.")
+    return ops.gelu(input, approximate)
 
 
 def elu(input, alpha=1.0, inplace=False):
-    return _apply(input, inplace, _act.Elu.apply, alpha, 1.0)
-
-
-_SELU_ALPHA = 1.6732632423543772848170429916717
-_SELU_SCALE = 1.0507009873554804934193349852946
+    return _apply(input, inplace, ops.elu, alpha)
 
 
 def selu(input, inplace=False):
-    return _apply(input, inplace, _act.Elu.apply, _SELU_ALPHA, _SELU_SCALE)
+    return _apply(input, inplace, ops.selu)
 
 
 def softplus(input, beta=1.0, threshold=20.0):
-    return _act.Softplus.apply(input, beta, threshold)
+    return ops.softplus(input, beta, threshold)
 
 
 def logsigmoid(input):
@@ -177,15 +170,15 @@ def logsigmoid(input):
 
 
 def silu(input, inplace=False):
-    return _apply(input, inplace, _act.Silu.apply)
+    return _apply(input, inplace, ops.silu)
 
 
 def mish(input, inplace=False):
-    return _apply(input, inplace, _act.Mish.apply)
+    return _apply(input, inplace, ops.mish)
 
 
 def erf(input):
-    return _act.Erf.apply(input)
+    return ops.erf(input)
 
 
 def _softmax_dim(name, ndim, stacklevel):

@@ -1,24 +1,18 @@
-"""Unary element-wise ops. Each backward is the derivative times the incoming gradient.
+"""Unary element-wise ops (the activations relu, sigmoid, gelu, ... are in activation.py). Each
+backward is the derivative times the incoming gradient.
 
-Ops whose derivative is easiest in terms of their output (exp, sqrt, tanh, sigmoid) save the
-output; the engine stores it without a reference cycle (see Function.save_for_backward).
+Ops whose derivative is easiest in terms of their output (exp, sqrt, tanh) save the output; the
+engine stores it without a reference cycle (autograd/function.py, SavedTensor). Piecewise ops
+(abs, clamp) save their derivative itself, a constant array computed in forward.
 """
 import numpy as np
 
 from ..autograd.function import Function
 from ..tensor import Tensor
-from ..autograd.broadcast import as_array
-
-
-def _constant(grad, values):
-    """A derivative computed in numpy (piecewise-linear ops: 0/1 masks, slopes), in the gradient's
-    dtype and kind: an ndarray in a plain pass, a constant Tensor when the pass is recorded."""
-    if isinstance(grad, np.ndarray):
-        return values.astype(grad.dtype, copy=False)
-    return Tensor._wrap(values.astype(grad._data.dtype, copy=False))
 
 
 class Neg(Function):
+    """NegBackward0. d(-x)/dx = -1."""
     array_backward = True
 
     @staticmethod
@@ -31,7 +25,7 @@ class Neg(Function):
 
 
 class Abs(Function):
-    """d|x|/dx = sign(x) (0 at 0)."""
+    """AbsBackward0. d|x|/dx = sign(x) (0 at 0)."""
     array_backward = True
 
     @staticmethod
@@ -47,7 +41,7 @@ class Abs(Function):
 
 
 class Exp(Function):
-    """d e^x/dx = e^x: the output itself."""
+    """ExpBackward0. d e^x/dx = e^x: the output itself."""
     array_backward = True
 
     @staticmethod
@@ -63,7 +57,7 @@ class Exp(Function):
 
 
 class Log(Function):
-    """d ln x/dx = 1/x."""
+    """LogBackward0. d ln x/dx = 1/x."""
     array_backward = True
 
     @staticmethod
@@ -78,7 +72,7 @@ class Log(Function):
 
 
 class Log1p(Function):
-    """d ln(1+x)/dx = 1/(1+x)."""
+    """Log1pBackward0. d ln(1+x)/dx = 1/(1+x)."""
     array_backward = True
 
     @staticmethod
@@ -93,7 +87,7 @@ class Log1p(Function):
 
 
 class Sqrt(Function):
-    """d sqrt(x)/dx = 1 / (2 sqrt(x))."""
+    """SqrtBackward0. d sqrt(x)/dx = 1 / (2 sqrt(x))."""
     array_backward = True
 
     @staticmethod
@@ -109,7 +103,7 @@ class Sqrt(Function):
 
 
 class Rsqrt(Function):
-    """d x^(-1/2)/dx = -1/2 x^(-3/2) = -out^3 / 2."""
+    """RsqrtBackward0. d x^(-1/2)/dx = -1/2 x^(-3/2) = -out^3 / 2."""
     array_backward = True
 
     @staticmethod
@@ -125,8 +119,7 @@ class Rsqrt(Function):
 
 
 class Sin(Function):
-    """d sin(x)/dx = cos(x)."""
-    array_backward = True
+    """SinBackward0. d sin(x)/dx = cos(x)."""
 
     @staticmethod
     def forward(ctx, x):
@@ -135,13 +128,17 @@ class Sin(Function):
 
     @staticmethod
     def backward(ctx, grad):
-        (x,) = ctx.saved_values
-        return grad * (np.cos(x) if isinstance(x, np.ndarray) else x.cos())
+        (x,) = ctx.saved_tensors
+        return grad * x.cos()
+
+    @staticmethod
+    def backward_arrays(ctx, grad):
+        (x,) = ctx.saved_arrays
+        return grad * np.cos(x)
 
 
 class Cos(Function):
-    """d cos(x)/dx = -sin(x)."""
-    array_backward = True
+    """CosBackward0. d cos(x)/dx = -sin(x)."""
 
     @staticmethod
     def forward(ctx, x):
@@ -150,12 +147,17 @@ class Cos(Function):
 
     @staticmethod
     def backward(ctx, grad):
-        (x,) = ctx.saved_values
-        return grad * -(np.sin(x) if isinstance(x, np.ndarray) else x.sin())
+        (x,) = ctx.saved_tensors
+        return grad * -x.sin()
+
+    @staticmethod
+    def backward_arrays(ctx, grad):
+        (x,) = ctx.saved_arrays
+        return grad * -np.sin(x)
 
 
 class Tanh(Function):
-    """d tanh(x)/dx = 1 - tanh(x)^2."""
+    """TanhBackward0. d tanh(x)/dx = 1 - tanh(x)^2."""
     array_backward = True
 
     @staticmethod
@@ -170,88 +172,39 @@ class Tanh(Function):
         return grad * (1 - out * out)
 
 
-class Sigmoid(Function):
-    """s(x) = 1/(1+e^-x), computed as (1 + tanh(x/2))/2 which never overflows; ds/dx = s (1 - s)."""
-    array_backward = True
-
-    @staticmethod
-    def forward(ctx, x):
-        out = np.tanh(x._data * 0.5)
-        out += 1
-        out *= 0.5
-        ctx.save_for_backward(out)
-        return out
-
-    @staticmethod
-    def backward(ctx, grad):
-        (out,) = ctx.saved_values
-        return grad * (out * (1 - out))
-
-
-class Relu(Function):
-    """relu(x) = max(x, 0); derivative 1 where x > 0, else 0."""
-    array_backward = True
-
-    @staticmethod
-    def forward(ctx, x):
-        out = np.maximum(x._data, 0)
-        ctx.save_for_backward(out)
-        return out
-
-    @staticmethod
-    def backward(ctx, grad):
-        (out,) = ctx.saved_values
-        return grad * (out > 0)
-
-
-class LeakyRelu(Function):
-    """x where x > 0, slope * x elsewhere; derivative 1 or slope."""
-    array_backward = True
-
-    @staticmethod
-    def forward(ctx, x, negative_slope):
-        ctx.save_for_backward(x)
-        ctx.slope = negative_slope
-        return np.where(x._data > 0, x._data, x._data * negative_slope)
-
-    @staticmethod
-    def backward(ctx, grad):
-        (x,) = ctx.saved_values
-        return grad * _constant(grad, np.where(as_array(x) > 0, 1, ctx.slope)), None
-
-
 class Clamp(Function):
-    """Gradient passes where min <= x <= max (bounds included, as torch), else 0."""
+    """ClampBackward1 (ClampBackward0 with tensor bounds). d clamp(x)/dx = 1 where min <= x <= max
+    (bounds included, as torch), else 0: a constant mask, computed in forward."""
     array_backward = True
     torch_name = "ClampBackward1"  # clamp(Tensor, Scalar, Scalar); with tensor bounds ClampBackward0
 
     @staticmethod
     def forward(ctx, x, lo, hi):
-        ctx.save_for_backward(x)
-        ctx.bounds = (lo, hi)
         if isinstance(lo, Tensor) or isinstance(hi, Tensor):
             ctx.torch_name = "ClampBackward0"
-        out = x._data
-        if lo is not None:
-            out = np.maximum(out, lo._data if isinstance(lo, Tensor) else lo)
-        if hi is not None:
-            out = np.minimum(out, hi._data if isinstance(hi, Tensor) else hi)
-        return out if out is not x._data else out.copy()
+        d = x._data
+        lo = lo._data if isinstance(lo, Tensor) else lo
+        hi = hi._data if isinstance(hi, Tensor) else hi
+        if any(ctx.needs_input_grad):  # a node is recorded (tensor bounds may be what requires grad)
+            inside = np.ones(d.shape, dtype=bool)
+            if lo is not None:
+                inside &= d >= lo
+            if hi is not None:
+                inside &= d <= hi
+            ctx.save_for_backward(inside)
+        out = d if lo is None else np.maximum(d, lo)
+        out = out if hi is None else np.minimum(out, hi)
+        return out if out is not d else out.copy()
 
     @staticmethod
     def backward(ctx, grad):
-        (x,) = ctx.saved_values
-        x, (lo, hi) = as_array(x), ctx.bounds
-        keep = np.ones(x.shape, dtype=bool)
-        if lo is not None:
-            keep &= x >= (lo._data if isinstance(lo, Tensor) else lo)
-        if hi is not None:
-            keep &= x <= (hi._data if isinstance(hi, Tensor) else hi)
-        return grad * _constant(grad, keep), None, None
+        (inside,) = ctx.saved_values
+        return grad * inside, None, None
 
 
 class ZeroGrad(Function):
-    """Piecewise-constant functions (sign, floor, ceil, round): zero gradient everywhere."""
+    """SignBackward0, FloorBackward0, CeilBackward0, RoundBackward0. Piecewise-constant functions:
+    the derivative is 0 everywhere (where it exists)."""
     array_backward = True
 
     @staticmethod
@@ -265,22 +218,23 @@ class ZeroGrad(Function):
 
 
 class Cast(Function):
-    """Change dtype; the gradient is cast back to the input's dtype."""
+    """ToCopyBackward0. A change of dtype is the identity on values: d/dx = 1. The gradient passes
+    through, and the engine casts it back to the input's dtype, as it does for every edge
+    (autograd/engine.py, _fit)."""
     torch_name = "ToCopyBackward0"
     array_backward = True
 
     @staticmethod
     def forward(ctx, x, np_dtype):
-        ctx.in_dtype = x._data.dtype
         return x._data.astype(np_dtype)
 
     @staticmethod
     def backward(ctx, grad):
-        return (grad.astype(ctx.in_dtype) if isinstance(grad, np.ndarray) else grad.to(ctx.in_dtype)), None
+        return grad, None
 
 
 class Clone(Function):
-    """A copy with its own memory; the gradient passes through unchanged."""
+    """CloneBackward0. A copy with its own memory: d/dx = 1, the gradient passes through unchanged."""
     array_backward = True
 
     @staticmethod
@@ -341,18 +295,6 @@ def cos(x):
 
 def tanh(x):
     return Tanh.apply(_float_only(x))
-
-
-def sigmoid(x):
-    return Sigmoid.apply(_float_only(x))
-
-
-def relu(x):
-    return Relu.apply(x)
-
-
-def leaky_relu(x, negative_slope=0.01):
-    return LeakyRelu.apply(x, negative_slope)
 
 
 def clamp(x, min=None, max=None):

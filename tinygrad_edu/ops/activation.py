@@ -1,0 +1,379 @@
+"""Activation functions, one Function each, and erf (which gelu needs).
+
+Forward computes on numpy. `backward` is written in Tensor operations (so create_graph=True gives
+derivatives of any order); where its formula needs a function that numpy and Tensors spell
+differently (exp, tanh, erf, where), a `backward_arrays` next to it computes the same in numpy for
+a plain backward(). Piecewise-linear ops (relu, leaky_relu, hardtanh) need neither: their
+derivative is a constant mask or slope, one formula for both.
+nn/functional.py calls the public functions at the bottom, with torch's argument checks.
+"""
+import math
+
+import numpy as np
+
+from ..autograd.function import Function
+from ..tensor import Tensor
+from .elementwise import where
+from .unary import _float_only
+
+# ---- erf: numpy has none and scipy is not a dependency -------------------------------------------
+# erf is odd and equals 1 to double precision for |x| >= 6, so only [0, 6) needs an approximation.
+# It is cut into pieces of width 1/4; on each piece a degree-12 polynomial in (x - centre),
+# fitted at import time to math.erf at Chebyshev points, is accurate to ~1e-14. The first piece
+# uses an odd polynomial in x itself (centre 0), so erf keeps full relative accuracy near 0.
+_ERF_STEP, _ERF_END, _ERF_DEG = 0.25, 6.0, 12
+
+
+def _erf_table():
+    k = np.arange(2 * _ERF_DEG + 2)
+    nodes = np.cos(np.pi * (k + 0.5) / k.size)  # Chebyshev points of [-1, 1]
+    half = _ERF_STEP / 2
+    # import-time setup (a few hundred math.erf calls), not a loop over tensor data
+    first = nodes * _ERF_STEP  # [-1/4, 1/4]: least squares on the odd powers x, x^3, ..., x^11
+    odd = np.linalg.lstsq(first[:, None] ** np.arange(1, _ERF_DEG, 2),
+                          np.array([math.erf(v) for v in first]), rcond=None)[0]
+    rows = [np.zeros(_ERF_DEG + 1)]
+    rows[0][1:_ERF_DEG:2] = odd
+    centres = np.arange(1, _ERF_END / _ERF_STEP) * _ERF_STEP + half
+    for c in centres:
+        u = nodes * half
+        rows.append(np.polynomial.polynomial.polyfit(u, [math.erf(c + v) for v in u], _ERF_DEG))
+    rows.append(np.eye(1, _ERF_DEG + 1)[0])  # the piece [6, inf): the constant 1
+    return np.array(rows), np.concatenate([[0.0], centres, [_ERF_END]])
+
+
+_ERF_COEFS, _ERF_CENTRES = _erf_table()  # (pieces, deg + 1) lowest power first; (pieces,)
+_ERF_TABLES = {np.dtype(np.float64): (_ERF_COEFS, _ERF_CENTRES),
+               np.dtype(np.float32): (_ERF_COEFS.astype(np.float32), _ERF_CENTRES.astype(np.float32))}
+
+
+def erf_numpy(x):
+    """erf(x) for a float array, vectorised (|error| < 3e-14 in float64; float16 computes in float32)."""
+    dtype = x.dtype if x.dtype in _ERF_TABLES else np.dtype(np.float32)
+    coef_table, centres = _ERF_TABLES[dtype]
+    a = np.fmin(np.abs(x), _ERF_END).astype(dtype, copy=False)  # fmin maps nan to 6; restored below
+    piece = (a * (1 / _ERF_STEP)).astype(np.intp)
+    coefs = coef_table[piece]  # (..., deg + 1)
+    u = a - centres[piece]
+    out = coefs[..., _ERF_DEG].copy()
+    for k in range(_ERF_DEG - 1, -1, -1):  # Horner's rule
+        out *= u
+        out += coefs[..., k]
+    out = np.copysign(out, x).astype(x.dtype, copy=False)
+    nan = np.isnan(x)
+    if nan.any():
+        out[nan] = np.nan
+    return out
+
+
+_TWO_OVER_SQRT_PI = 2 / math.sqrt(math.pi)
+_INV_SQRT2 = 1 / math.sqrt(2)
+_INV_SQRT_2PI = 1 / math.sqrt(2 * math.pi)
+_SQRT_2_OVER_PI = math.sqrt(2 / math.pi)
+_SELU_ALPHA = 1.6732632423543772848170429916717
+_SELU_SCALE = 1.0507009873554804934193349852946
+
+
+def _halve_one_plus(t):
+    """(1 + t) / 2 in place: the normal CDF from erf, sigmoid from tanh."""
+    t += 1
+    t *= 0.5
+    return t
+
+
+def sigmoid_numpy(d):
+    """1 / (1 + e^-x) as (1 + tanh(x/2)) / 2, which never overflows."""
+    return _halve_one_plus(np.tanh(d * 0.5))
+
+
+# ---- piecewise linear: the derivative is a constant ---------------------------------------------
+class Relu(Function):
+    """ReluBackward0. relu(x) = max(x, 0); d/dx = 1 where x > 0 (read off the saved output), else 0."""
+    array_backward = True
+
+    @staticmethod
+    def forward(ctx, x):
+        out = np.maximum(x._data, 0)
+        ctx.save_for_backward(out)
+        return out
+
+    @staticmethod
+    def backward(ctx, grad):
+        (out,) = ctx.saved_values
+        return grad * (out > 0)
+
+
+class LeakyRelu(Function):
+    """LeakyReluBackward0. leaky_relu(x) = s x with s = 1 where x > 0, else negative_slope; d/dx = s,
+    a constant array saved by forward."""
+    array_backward = True
+
+    @staticmethod
+    def forward(ctx, x, negative_slope):
+        d = x._data
+        typ = d.dtype.type if d.dtype.kind == "f" else float  # a float32 slope array for float32 x
+        slope = np.where(d > 0, typ(1), typ(negative_slope))
+        ctx.save_for_backward(slope)
+        return d * slope
+
+    @staticmethod
+    def backward(ctx, grad):
+        (slope,) = ctx.saved_values
+        return grad * slope, None
+
+
+class Hardtanh(Function):
+    """HardtanhBackward0. clamp(x, min_val, max_val); d/dx = 1 strictly inside the bounds, else 0
+    (unlike clamp, 0 *at* the bounds too, as torch): a constant mask saved by forward."""
+    array_backward = True
+
+    @staticmethod
+    def forward(ctx, x, min_val, max_val):
+        d = x._data
+        if ctx.needs_input_grad[0]:
+            ctx.save_for_backward((d > min_val) & (d < max_val))
+        return np.clip(d, min_val, max_val)
+
+    @staticmethod
+    def backward(ctx, grad):
+        (inside,) = ctx.saved_values
+        return grad * inside, None, None
+
+
+# ---- smooth activations ----------------------------------------------------------------------------
+class Sigmoid(Function):
+    """SigmoidBackward0. s(x) = 1/(1+e^-x); ds/dx = s (1 - s), from the saved output."""
+    array_backward = True
+
+    @staticmethod
+    def forward(ctx, x):
+        out = sigmoid_numpy(x._data)
+        ctx.save_for_backward(out)
+        return out
+
+    @staticmethod
+    def backward(ctx, grad):
+        (out,) = ctx.saved_values
+        return grad * (out * (1 - out))
+
+
+class Erf(Function):
+    """ErfBackward0. d erf(x)/dx = 2/sqrt(pi) exp(-x^2)."""
+
+    @staticmethod
+    def forward(ctx, x):
+        ctx.save_for_backward(x)
+        return erf_numpy(x._data)
+
+    @staticmethod
+    def backward(ctx, grad):
+        (x,) = ctx.saved_tensors
+        return grad * (x * x * -1.0).exp() * _TWO_OVER_SQRT_PI
+
+    @staticmethod
+    def backward_arrays(ctx, grad):
+        (x,) = ctx.saved_arrays
+        return grad * np.exp(x * x * -1.0) * _TWO_OVER_SQRT_PI
+
+
+class Gelu(Function):
+    """GeluBackward0. gelu(x) = x Phi(x), Phi the standard normal CDF = (1 + erf(x / sqrt 2)) / 2.
+    d/dx = Phi(x) + x phi(x), phi(x) = exp(-x^2 / 2) / sqrt(2 pi)."""
+
+    @staticmethod
+    def forward(ctx, x):
+        ctx.save_for_backward(x)
+        return x._data * _halve_one_plus(erf_numpy(x._data * _INV_SQRT2))
+
+    @staticmethod
+    def backward(ctx, grad):
+        (x,) = ctx.saved_tensors
+        cdf = (Erf.apply(x * _INV_SQRT2) + 1) * 0.5
+        return grad * (cdf + x * (x * x * -0.5).exp() * _INV_SQRT_2PI)
+
+    @staticmethod
+    def backward_arrays(ctx, grad):
+        (x,) = ctx.saved_arrays
+        cdf = _halve_one_plus(erf_numpy(x * _INV_SQRT2))
+        return grad * (cdf + x * np.exp(x * x * -0.5) * _INV_SQRT_2PI)
+
+
+def _gelu_tanh_slope(x, tanh):
+    """d/dx of x (1 + tanh(u)) / 2 = (1 + t) / 2 + x (1 - t^2) u' / 2, t = tanh(u); the same lines for
+    arrays (numpy's tanh) and Tensors (the differentiable one)."""
+    x2 = x * x
+    t = tanh((x + x2 * x * 0.044715) * _SQRT_2_OVER_PI)
+    du = (x2 * (3 * 0.044715) + 1) * _SQRT_2_OVER_PI
+    return (t + 1) * 0.5 + x * (1 - t * t) * du * 0.5
+
+
+class GeluTanh(Function):
+    """GeluBackward0 (torch: gelu(approximate='tanh') is the same node as gelu).
+    gelu ~ x (1 + tanh(u)) / 2 with u = sqrt(2/pi) (x + 0.044715 x^3), u' = sqrt(2/pi) (1 + 3 * 0.044715 x^2);
+    d/dx = (1 + t) / 2 + x (1 - t^2) u' / 2, t = tanh(u)."""
+    torch_name = "GeluBackward0"
+
+    @staticmethod
+    def forward(ctx, x):
+        ctx.save_for_backward(x)
+        d = x._data
+        return d * _halve_one_plus(np.tanh((d + d * d * d * 0.044715) * _SQRT_2_OVER_PI))
+
+    @staticmethod
+    def backward(ctx, grad):
+        (x,) = ctx.saved_tensors
+        return grad * _gelu_tanh_slope(x, Tensor.tanh)
+
+    @staticmethod
+    def backward_arrays(ctx, grad):
+        (x,) = ctx.saved_arrays
+        return grad * _gelu_tanh_slope(x, np.tanh)
+
+
+class Elu(Function):
+    """EluBackward0 (selu too: elu with fixed alpha and scale).
+    elu(x) = scale * (x if x > 0 else alpha (e^x - 1));
+    d/dx = scale where x > 0, else scale * alpha e^x = out + scale * alpha (from the saved output)."""
+
+    @staticmethod
+    def forward(ctx, x, alpha, scale):
+        d = x._data
+        pos = d > 0
+        neg = np.expm1(np.minimum(d, 0))  # min keeps exp from overflowing on the unused side
+        neg *= alpha
+        out = np.where(pos, d, neg)
+        if scale != 1.0:
+            out *= scale
+        ctx.pos, ctx.alpha, ctx.scale = pos, alpha, scale
+        ctx.save_for_backward(out)
+        return out
+
+    @staticmethod
+    def backward(ctx, grad):
+        (out,) = ctx.saved_tensors
+        return grad * where(Tensor._wrap(ctx.pos), ctx.scale, out + ctx.scale * ctx.alpha), None, None
+
+    @staticmethod
+    def backward_arrays(ctx, grad):
+        (out,) = ctx.saved_arrays
+        return grad * np.where(ctx.pos, ctx.scale, out + ctx.scale * ctx.alpha), None, None
+
+
+class Softplus(Function):
+    """SoftplusBackward0. softplus(x) = log(1 + e^(beta x)) / beta, or x where beta x > threshold
+    (numerical stability); d/dx = sigmoid(beta x), or 1 above the threshold."""
+
+    @staticmethod
+    def forward(ctx, x, beta, threshold):
+        bx = x._data * beta if beta != 1 else x._data
+        linear = bx > threshold
+        out = np.logaddexp(0, bx).astype(x._data.dtype, copy=False)  # log(1 + e^bx) without overflow
+        if beta != 1:
+            out /= beta
+        out = np.where(linear, x._data, out)
+        ctx.linear, ctx.beta = linear, beta
+        ctx.save_for_backward(x)
+        return out
+
+    @staticmethod
+    def backward(ctx, grad):
+        (x,) = ctx.saved_tensors
+        slope = Sigmoid.apply(x * ctx.beta if ctx.beta != 1 else x)
+        if ctx.linear.any():
+            slope = where(Tensor._wrap(ctx.linear), 1.0, slope)
+        return grad * slope, None, None
+
+    @staticmethod
+    def backward_arrays(ctx, grad):
+        (x,) = ctx.saved_arrays
+        slope = sigmoid_numpy(x * ctx.beta if ctx.beta != 1 else x)
+        if ctx.linear.any():
+            slope = np.where(ctx.linear, 1.0, slope)
+        return grad * slope, None, None
+
+
+class Silu(Function):
+    """SiluBackward0. silu(x) = x s, s = sigmoid(x); d/dx = s (1 + x (1 - s))."""
+
+    @staticmethod
+    def forward(ctx, x):
+        ctx.save_for_backward(x)
+        return x._data * sigmoid_numpy(x._data)
+
+    @staticmethod
+    def backward(ctx, grad):
+        (x,) = ctx.saved_tensors
+        s = Sigmoid.apply(x)
+        return grad * (s * (x * (1 - s) + 1))
+
+    @staticmethod
+    def backward_arrays(ctx, grad):
+        (x,) = ctx.saved_arrays
+        s = sigmoid_numpy(x)
+        return grad * (s * (x * (1 - s) + 1))
+
+
+class Mish(Function):
+    """MishBackward0. mish(x) = x tanh(softplus(x)); d/dx = t + x (1 - t^2) sigmoid(x), t = tanh(softplus(x))."""
+
+    @staticmethod
+    def forward(ctx, x):
+        ctx.save_for_backward(x)
+        return x._data * np.tanh(np.logaddexp(0, x._data).astype(x._data.dtype, copy=False))
+
+    @staticmethod
+    def backward(ctx, grad):
+        (x,) = ctx.saved_tensors
+        t = Softplus.apply(x, 1, 20.0).tanh()
+        return grad * (t + x * (1 - t * t) * Sigmoid.apply(x))
+
+    @staticmethod
+    def backward_arrays(ctx, grad):
+        (x,) = ctx.saved_arrays
+        t = np.tanh(np.logaddexp(0, x).astype(x.dtype, copy=False))
+        return grad * (t + x * (1 - t * t) * sigmoid_numpy(x))
+
+
+# ---- public functions (nn/functional.py adds torch's argument checks and inplace=) -------------------
+def relu(x):
+    return Relu.apply(x)
+
+
+def leaky_relu(x, negative_slope=0.01):
+    return LeakyRelu.apply(x, negative_slope)
+
+
+def hardtanh(x, min_val=-1.0, max_val=1.0):
+    return Hardtanh.apply(x, min_val, max_val)
+
+
+def sigmoid(x):
+    return Sigmoid.apply(_float_only(x))
+
+
+def erf(x):
+    return Erf.apply(x)
+
+
+def gelu(x, approximate="none"):
+    return GeluTanh.apply(x) if approximate == "tanh" else Gelu.apply(x)
+
+
+def elu(x, alpha=1.0, scale=1.0):
+    return Elu.apply(x, alpha, scale)
+
+
+def selu(x):
+    return Elu.apply(x, _SELU_ALPHA, _SELU_SCALE)
+
+
+def softplus(x, beta=1.0, threshold=20.0):
+    return Softplus.apply(x, beta, threshold)
+
+
+def silu(x):
+    return Silu.apply(x)
+
+
+def mish(x):
+    return Mish.apply(x)
