@@ -1,5 +1,5 @@
 """Loss functions (torch.nn.functional's losses): argument checks with torch's errors, then either a
-fused Function from _loss_ops (cross entropy, NLL, BCE, BCE with logits) or a few Tensor ops.
+fused Function of tinygrad_edu/ops/loss.py (cross entropy, NLL, BCE, BCE with logits) or a few Tensor ops.
 
 Every loss is computed per element / per sample and then reduced: reduction='none' keeps them,
 'sum' adds them, 'mean' averages them (for the class-index losses: a weighted average, divided by
@@ -11,8 +11,7 @@ import numpy as np
 
 import tinygrad_edu
 from tinygrad_edu.autograd.function import named
-
-from . import _loss_ops as ops
+from tinygrad_edu.ops import loss as loss_ops
 
 Tensor = tinygrad_edu.Tensor
 
@@ -138,9 +137,9 @@ def cross_entropy(input, target, weight=None, size_average=None, ignore_index=-1
         return _cross_entropy_prob(input, target, weight, ignore_index, reduction, smoothing)
     t, w, ignore = _index_target(input, target, weight, ignore_index)
     if input._data.ndim == 1:
-        out = ops.CrossEntropyIndex.apply(input.reshape(1, -1), t.reshape(1), w, ignore, reduction, smoothing)
+        out = loss_ops.CrossEntropyIndex.apply(input.reshape(1, -1), t.reshape(1), w, ignore, reduction, smoothing)
         return out.reshape(()) if reduction == "none" else out
-    return ops.CrossEntropyIndex.apply(input, t, w, ignore, reduction, smoothing)
+    return loss_ops.CrossEntropyIndex.apply(input, t, w, ignore, reduction, smoothing)
 
 
 def _cross_entropy_prob(x, target, weight, ignore_index, reduction, smoothing):
@@ -158,9 +157,9 @@ def _cross_entropy_prob(x, target, weight, ignore_index, reduction, smoothing):
     if w is not None and w.dtype != x._data.dtype:
         w = w.astype(x._data.dtype)
     if x._data.ndim == 1:
-        out = ops.CrossEntropyProb.apply(x.reshape(1, -1), target.reshape(1, -1), w, reduction, smoothing)
+        out = loss_ops.CrossEntropyProb.apply(x.reshape(1, -1), target.reshape(1, -1), w, reduction, smoothing)
         return out.reshape(()) if reduction == "none" else out
-    return ops.CrossEntropyProb.apply(x, target, w, reduction, smoothing)
+    return loss_ops.CrossEntropyProb.apply(x, target, w, reduction, smoothing)
 
 
 def nll_loss(input, target, weight=None, size_average=None, ignore_index=-100, reduce=None, reduction="mean"):
@@ -170,9 +169,9 @@ def nll_loss(input, target, weight=None, size_average=None, ignore_index=-100, r
     t, w, ignore = _index_target(input, target, weight, ignore_index)
     _check_floating(input, "nll_loss_out_frame")
     if input._data.ndim == 1:
-        out = ops.NLLLoss.apply(input.reshape(1, -1), t.reshape(1), w, ignore, reduction)
+        out = loss_ops.NllLoss.apply(input.reshape(1, -1), t.reshape(1), w, ignore, reduction)
         return out.reshape(()) if reduction == "none" else out
-    return ops.NLLLoss.apply(input, t, w, ignore, reduction)
+    return loss_ops.NllLoss.apply(input, t, w, ignore, reduction)
 
 
 # ---- binary cross entropy ---------------------------------------------------------------------------
@@ -194,7 +193,7 @@ def binary_cross_entropy(input, target, weight=None, size_average=None, reduce=N
     xd = input._data
     if not np.all((xd >= 0) & (xd <= 1)):  # written so that nan fails too, as in torch
         raise RuntimeError("all elements of input should be between 0 and 1")
-    return named(_weighted(ops.BinaryCrossEntropy.apply(input, target), weight, reduction),
+    return named(_weighted(loss_ops.BinaryCrossEntropy.apply(input, target), weight, reduction),
                  "BinaryCrossEntropyBackward0")  # torch's one node, whatever the weight and reduction
 
 
@@ -213,7 +212,7 @@ def binary_cross_entropy_with_logits(input, target, weight=None, size_average=No
     if pos_weight is not None:
         _check_broadcast(input._data.shape, pos_weight._data.shape, "pos_weight")
         pos_weight = pos_weight.to(input._data.dtype)
-    loss = ops.BinaryCrossEntropyWithLogits.apply(input, target, pos_weight)
+    loss = loss_ops.BinaryCrossEntropyWithLogits.apply(input, target, pos_weight)
     return named(_weighted(loss, weight, reduction), "BinaryCrossEntropyWithLogitsBackward0")
 
 

@@ -1,0 +1,319 @@
+"""The fused loss operations behind nn/losses.py (torch's ATen loss kernels), one Function each.
+
+Forward computes the loss with numpy in one numerically stable pass. `backward` is written in
+Tensor operations (so create_graph=True differentiates through it; cross entropy then recomputes
+softmax(x) as a graph node); `backward_arrays` computes the same in numpy for a plain backward()
+from what forward saved (cross entropy: the softmax itself). Argument checks are in nn/losses.py:
+these classes assume valid arguments (targets as int64 ndarrays, class weights as ndarrays).
+
+Cross entropy with class dim 1 and a per-sample weighted target distribution q (see `_index_q`):
+
+    loss_n = -sum_c q[n, c] * log_softmax(x)[n, c]
+    dloss_n/dx[n, c] = (sum_k q[n, k]) * softmax(x)[n, c] - q[n, c]
+
+which is "softmax minus the target distribution, times the weights".
+"""
+import numpy as np
+
+from ..autograd.function import Function
+from ..tensor import Tensor
+from .activation import Sigmoid, sigmoid_numpy
+from .softmax import LogSoftmax, Softmax, softmax_parts
+
+
+# ---- helpers shared by the class-index losses -------------------------------------------------------
+def pick(a, t):
+    """a[n, t[n, ...], ...]: the entry of class dim 1 named by the target (shape of t)."""
+    if a.ndim == 2:  # the common (N, C) case: plain fancy indexing is the cheapest pick
+        return a[np.arange(a.shape[0]), t]
+    return np.take_along_axis(a, np.expand_dims(t, 1), 1).squeeze(1)
+
+
+def put(a, t, values):
+    """a[n, t[n, ...], ...] = values: the inverse of `pick`, in place."""
+    if a.ndim == 2:
+        a[np.arange(a.shape[0]), t] = values
+    else:
+        np.put_along_axis(a, np.expand_dims(t, 1), np.expand_dims(values, 1), 1)
+
+
+def class_shape(ndim, n_classes):
+    """Shape that broadcasts a per-class vector along dim 1 of an (N, C, d1, ...) array."""
+    return (1, n_classes) + (1,) * (ndim - 2)
+
+
+def index_weights(target, weight, ignore_index, dtype):
+    """Targets safe to index with, per-sample weights w (None = all 1), the not-ignored mask (None =
+    nothing ignored) and the 'mean' denominator. ignore_index None: the caller knows that no
+    target equals it.
+
+    Ignored samples get target 0 and weight 0. torch divides a 'mean' by the summed weights of the
+    samples that are not ignored (their count when there is no class weight).
+    """
+    valid = None if ignore_index is None else target != ignore_index
+    if valid is None or valid.all():
+        valid = None
+        w = None if weight is None else weight[target]
+    else:
+        target = np.where(valid, target, 0)
+        w = valid.astype(dtype) if weight is None else np.where(valid, weight[target], 0).astype(dtype)
+    denom = float(target.size) if w is None else float(np.sum(w, dtype=np.float64))
+    return target, w, valid, denom
+
+
+def reduce_np(loss, reduction, denom):
+    if reduction == "none":
+        return loss
+    total = loss.sum()
+    if reduction == "sum":
+        return total
+    if not denom:  # every target ignored (or zero weights): nan, as torch
+        return np.full((), np.nan, loss.dtype)
+    return total / denom
+
+
+def grad_coef(ctx, grad):
+    """The incoming gradient spread over the samples: divided by the denominator for 'mean', given
+    a class dim for 'none'. Arithmetic and reshape only: the same lines for arrays and Tensors."""
+    if ctx.reduction == "mean":  # an all-ignored batch: nan loss, zero gradient (as torch)
+        return grad / ctx.denom if ctx.denom else grad * 0.0
+    if ctx.reduction == "none":
+        return grad.reshape(grad.shape[:1] + (1,) + tuple(grad.shape[1:]))
+    return grad
+
+
+def _index_q(shape, dtype, target, w, valid, weight, smoothing):
+    """The weighted target distribution q of class-index targets (a constant of the graph).
+
+    Without smoothing q = w_n onehot(t_n); label smoothing eps mixes in eps / C of every class:
+    q = (1 - eps) w_n onehot(t_n) + (eps / C) weight_c, zero for ignored samples (torch's formula).
+    """
+    q = np.zeros(shape, dtype)
+    hot = np.ones(target.shape, dtype) if w is None else w
+    if smoothing:
+        hot = hot * (1.0 - smoothing)
+    put(q, target, hot)
+    if smoothing:
+        per_class = np.ones(shape[1], dtype) if weight is None else weight
+        spread = (smoothing / shape[1]) * per_class.reshape(class_shape(len(shape), shape[1]))
+        q += spread if valid is None else spread * np.expand_dims(valid, 1)
+    return q
+
+
+# ---- cross entropy ------------------------------------------------------------------------------------
+class CrossEntropyIndex(Function):
+    """NllLossBackward0 (AddBackward0 with label smoothing): torch runs log_softmax then nll_loss,
+    whose node comes last. Fused here: log p is picked at the target instead of formed everywhere.
+    dloss_n/dx = (sum_c q[n, c]) softmax(x)[n] - q[n]; for plain one-hot targets softmax - onehot."""
+    torch_name = "NllLossBackward0"
+
+    @staticmethod
+    def forward(ctx, x, target, weight, ignore_index, reduction, smoothing):
+        xd = x._data
+        _, shifted, e, s = softmax_parts(xd, 1)
+        log_s = np.log(s)
+        t, w, valid, denom = index_weights(target, weight, ignore_index, xd.dtype)
+        nll = log_s.squeeze(1) - pick(shifted, t)  # -log p[target]
+        if w is not None:
+            nll = nll * w
+        if smoothing:
+            logp = shifted - log_s
+            wlogp = logp if weight is None else logp * weight.reshape(class_shape(xd.ndim, xd.shape[1]))
+            smooth = -np.sum(wlogp, axis=1)
+            if valid is not None:
+                smooth = np.where(valid, smooth, 0)
+            nll = (1.0 - smoothing) * nll + (smoothing / xd.shape[1]) * smooth
+            ctx.torch_name = "AddBackward0"  # torch mixes the smoothing term in with an add
+        ctx.reduction, ctx.denom = reduction, denom
+        ctx.q_args = (t, w, valid, weight, smoothing)
+        ctx.save_for_backward(x, e / s if ctx.needs_input_grad[0] else None)
+        return reduce_np(nll, reduction, denom)
+
+    @staticmethod
+    def backward(ctx, grad):
+        x, _ = ctx.saved_tensors  # softmax(x) recomputed as a node, so that it is differentiated
+        q = _index_q(x._data.shape, x._data.dtype, *ctx.q_args)
+        qsum = Tensor._wrap(np.sum(q, axis=1, keepdims=True))
+        gx = (Softmax.apply(x, 1) * qsum - Tensor._wrap(q)) * grad_coef(ctx, grad)
+        return gx, None, None, None, None, None
+
+    @staticmethod
+    def backward_arrays(ctx, grad):
+        _, sm = ctx.saved_arrays
+        t, w, _, _, smoothing = ctx.q_args
+        if w is None and not smoothing:  # q is one-hot (sum 1): softmax minus 1 at the target
+            gx = sm.copy()
+            put(gx, t, pick(sm, t) - 1)
+            gx *= grad_coef(ctx, grad)
+        else:
+            q = _index_q(sm.shape, sm.dtype, *ctx.q_args)
+            gx = (sm * np.sum(q, axis=1, keepdims=True) - q) * grad_coef(ctx, grad)
+        return gx, None, None, None, None, None
+
+
+def _prob_q(t, weight_c, smoothing, n_classes):
+    """q = weight_c ((1 - eps) t + eps / C). Arithmetic only: t and weight_c (class-shaped) are both
+    arrays or both Tensors."""
+    if smoothing:
+        t = t * (1.0 - smoothing) + smoothing / n_classes
+    return t if weight_c is None else t * weight_c
+
+
+def _prob_target_grad(logp, weight_c, smoothing, coef):
+    """dloss/dt = -(1 - eps) weight_c log_softmax(x), times the incoming gradient (arrays or Tensors)."""
+    if weight_c is not None:
+        logp = logp * weight_c
+    gt = -(logp * coef)
+    return gt * (1.0 - smoothing) if smoothing else gt
+
+
+class CrossEntropyProb(Function):
+    """DivBackward1 for 'mean', NegBackward0 otherwise (torch's last op). cross_entropy with class
+    probabilities t (same shape as x): loss_n = -sum_c q[n, c] log_softmax(x)[n, c] with
+    q = weight_c ((1 - eps) t + eps / C); dx = (sum_c q) softmax(x) - q, dt = -(1 - eps) weight_c
+    log_softmax(x), times the incoming gradient. 'mean' divides by the number of samples N * d1 * ..."""
+
+    @staticmethod
+    def forward(ctx, x, target, weight, reduction, smoothing):
+        xd = x._data
+        _, shifted, e, s = softmax_parts(xd, 1)
+        logp = shifted - np.log(s)
+        ctx.weight_c = None if weight is None else weight.reshape(class_shape(xd.ndim, xd.shape[1]))
+        loss = -np.sum(_prob_q(target._data, ctx.weight_c, smoothing, xd.shape[1]) * logp, axis=1)
+        ctx.reduction, ctx.denom, ctx.smoothing = reduction, float(loss.size), smoothing
+        ctx.torch_name = "DivBackward1" if reduction == "mean" else "NegBackward0"
+        needs = ctx.needs_input_grad
+        ctx.save_for_backward(x, target, e / s if needs[0] else None, logp if needs[1] else None)
+        return reduce_np(loss, reduction, ctx.denom)
+
+    @staticmethod
+    def backward(ctx, grad):
+        x, t, _, _ = ctx.saved_tensors  # softmax and log_softmax recomputed as nodes
+        coef, n_classes = grad_coef(ctx, grad), x._data.shape[1]
+        weight_c = None if ctx.weight_c is None else Tensor._wrap(ctx.weight_c)
+        gx = gt = None
+        if ctx.needs_input_grad[0]:
+            q = _prob_q(t, weight_c, ctx.smoothing, n_classes)
+            gx = (Softmax.apply(x, 1) * q.sum(1, keepdims=True) - q) * coef
+        if ctx.needs_input_grad[1]:
+            gt = _prob_target_grad(LogSoftmax.apply(x, 1), weight_c, ctx.smoothing, coef)
+        return gx, gt, None, None, None
+
+    @staticmethod
+    def backward_arrays(ctx, grad):
+        _, t, sm, logp = ctx.saved_arrays
+        coef = grad_coef(ctx, grad)
+        gx = gt = None
+        if ctx.needs_input_grad[0]:
+            q = _prob_q(t, ctx.weight_c, ctx.smoothing, t.shape[1])
+            gx = (sm * q.sum(1, keepdims=True) - q) * coef
+        if ctx.needs_input_grad[1]:
+            gt = _prob_target_grad(logp, ctx.weight_c, ctx.smoothing, coef)
+        return gx, gt, None, None, None
+
+
+class NllLoss(Function):
+    """NllLossBackward0. loss_n = -weight[t_n] x[n, t_n]: linear in x, so dloss/dx = -q with
+    q = w_n onehot(t_n), a constant saved by forward, times the incoming gradient."""
+    array_backward = True
+
+    @staticmethod
+    def forward(ctx, x, target, weight, ignore_index, reduction):
+        xd = x._data
+        t, w, valid, denom = index_weights(target, weight, ignore_index, xd.dtype)
+        loss = -pick(xd, t)
+        if w is not None:
+            loss = loss * w
+        ctx.reduction, ctx.denom = reduction, denom
+        if ctx.needs_input_grad[0]:
+            ctx.save_for_backward(-_index_q(xd.shape, xd.dtype, t, w, valid, weight, 0.0))
+        return reduce_np(loss, reduction, denom)
+
+    @staticmethod
+    def backward(ctx, grad):
+        (minus_q,) = ctx.saved_values
+        return grad_coef(ctx, grad) * minus_q, None, None, None, None
+
+
+# ---- binary cross entropy -----------------------------------------------------------------------------
+class BinaryCrossEntropy(Function):
+    """BinaryCrossEntropyBackward0. Element-wise -(t log x + (1 - t) log(1 - x)), each log clamped at
+    -100 as torch (so x = 0 or 1 gives a finite loss).
+    dx = (x - t) / max(x (1 - x), 1e-12), dt = log(1 - x) - log x (each clamped at -100)."""
+
+    @staticmethod
+    def forward(ctx, x, t):
+        xd, td = x._data, t._data
+        with np.errstate(divide="ignore"):
+            log_x = np.maximum(np.log(xd), -100.0)
+            log_1mx = np.maximum(np.log1p(-xd), -100.0)
+        ctx.save_for_backward(x, t)
+        return -(td * (log_x - log_1mx) + log_1mx)
+
+    @staticmethod
+    def backward(ctx, grad):
+        x, t = ctx.saved_tensors
+        gx = gt = None
+        if ctx.needs_input_grad[0]:
+            gx = grad * (x - t) / ((1 - x) * x).clamp(min=1e-12)
+        if ctx.needs_input_grad[1]:
+            gt = grad * ((1 - x).log().clamp(min=-100.0) - x.log().clamp(min=-100.0))
+        return gx, gt
+
+    @staticmethod
+    def backward_arrays(ctx, grad):
+        x, t = ctx.saved_arrays
+        gx = gt = None
+        if ctx.needs_input_grad[0]:
+            gx = grad * (x - t) / np.maximum((1 - x) * x, 1e-12)
+        if ctx.needs_input_grad[1]:
+            gt = grad * (np.maximum(np.log(1 - x), -100.0) - np.maximum(np.log(x), -100.0))
+        return gx, gt
+
+
+def _softplus_neg(x):
+    """log(1 + exp(-x)) = max(-x, 0) + log1p(exp(-|x|)), which never overflows (numpy)."""
+    return np.maximum(-x, 0) + np.log1p(np.exp(-np.abs(x)))
+
+
+class BinaryCrossEntropyWithLogits(Function):
+    """BinaryCrossEntropyWithLogitsBackward0. Element-wise sigmoid + BCE, stable for any logit: with
+    sp = log(1 + exp(-x)) = max(-x, 0) + log1p(exp(-|x|)) and l = 1 + (pos_weight - 1) t,
+    loss = (1 - t) x + l sp (= max(x, 0) - x t + log1p(exp(-|x|)) without pos_weight).
+    dx = l sigmoid(x) - pos_weight t, dt = (pos_weight - 1) sp - x, dpos_weight = t sp (the engine sums
+    it down to pos_weight's shape)."""
+
+    @staticmethod
+    def forward(ctx, x, t, pos_weight):
+        xd, td = x._data, t._data
+        sp = _softplus_neg(xd)
+        ctx.save_for_backward(x, t, pos_weight)
+        if pos_weight is None:
+            return (1 - td) * xd + sp
+        return (1 - td) * xd + (1 + (pos_weight._data - 1) * td) * sp
+
+    @staticmethod
+    def backward(ctx, grad):
+        x, t, pw = ctx.saved_tensors
+        sig = Sigmoid.apply(x) if ctx.needs_input_grad[0] else None
+        sp = (-x).relu() + (-x.abs()).exp().log1p() if any(ctx.needs_input_grad[1:]) else None  # as Tensor ops
+        return _logits_grads(ctx.needs_input_grad, grad, x, t, pw, sig, sp)
+
+    @staticmethod
+    def backward_arrays(ctx, grad):
+        x, t, pw = ctx.saved_arrays
+        sig = sigmoid_numpy(x) if ctx.needs_input_grad[0] else None
+        sp = _softplus_neg(x) if any(ctx.needs_input_grad[1:]) else None
+        return _logits_grads(ctx.needs_input_grad, grad, x, t, pw, sig, sp)
+
+
+def _logits_grads(needs, grad, x, t, pw, sig, sp):
+    """BinaryCrossEntropyWithLogits's three gradients from sigmoid(x) and sp (arithmetic only)."""
+    gx = gt = gpw = None
+    if needs[0]:
+        gx = grad * (sig - t) if pw is None else grad * ((1 + (pw - 1) * t) * sig - pw * t)
+    if needs[1]:
+        gt = -grad * x if pw is None else grad * ((pw - 1) * sp - x)
+    if pw is not None and needs[2]:
+        gpw = grad * t * sp
+    return gx, gt, gpw
