@@ -2,10 +2,10 @@
 pre-hooks, each returning a RemovableHandle), and how full backward hooks work (torch's semantics).
 
 A module is a stretch of the graph, not one node, so "the gradient of a module" is caught with
-two identity nodes placed around its forward (torch's BackwardHookFunction does the same): one on
-the tensors going in, one on the tensors coming out. The output node is created last, so backward
-reaches it first: it records grad_output, after the pre-hooks (which may replace it) have seen
-it. The input node is reached next, with grad_input: the hooks run as
+two identity nodes placed around its forward (BackwardHookFunction, in tinygrad_edu/ops/hooks.py, as
+in torch): one on the tensors going in, one on the tensors coming out. The output node is created
+last, so backward reaches it first: it records grad_output, after the pre-hooks (which may replace
+it) have seen it. The input node is reached next, with grad_input: the hooks run as
 hook(module, grad_input, grad_output) and may return a replacement grad_input.
 
 grad_input has one entry per positional argument of the call, None for arguments that are not
@@ -15,8 +15,8 @@ hooks run at the output node with grad_input all None, as in torch.
 import itertools
 import warnings
 
-from tinygrad_edu.autograd import Function
 from tinygrad_edu.grad_mode import is_grad_enabled
+from tinygrad_edu.ops.hooks import BackwardHookFunction
 from tinygrad_edu.tensor import Tensor
 
 
@@ -88,21 +88,6 @@ class HookMixin:
         hooks[hook_id] = hook
         if prepend:
             hooks.move_to_end(hook_id, last=False)
-
-
-class BackwardHookFunction(Function):
-    """Identity on several tensors at once; backward hands their gradients to `on_backward`,
-    which returns the gradients to pass on."""
-    torch_name = "BackwardHookFunctionBackward"
-
-    @staticmethod
-    def forward(ctx, on_backward, *tensors):
-        ctx.on_backward = on_backward
-        return tuple(t._data for t in tensors)
-
-    @staticmethod
-    def backward(ctx, *grads):
-        return (None,) + tuple(ctx.on_backward(grads))
 
 
 class BackwardHook:
