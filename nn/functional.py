@@ -1,8 +1,9 @@
 """tinygrad_edu.nn.functional: the stateless layer functions (torch.nn.functional).
 
 `linear` is one fused node (the hot path of every training loop); activations with a derivative
-of their own live in _activation_ops.py, the normalisations in _norm_ops.py, dropout in
-_dropout.py, losses in losses.py.
+of their own live in _activation_ops.py, convolution, pooling and normalisation in _conv.py,
+_pool.py and _norm.py (their argument parsing in _conv_args.py), dropout in _dropout.py, losses in
+losses.py.
 Everything else here is a thin function with torch's signature, defaults and errors.
 """
 import math
@@ -13,12 +14,14 @@ import numpy as np
 from tinygrad_edu import ops
 from tinygrad_edu.autograd import Function
 from tinygrad_edu.ops.index import IndexAdd
+from tinygrad_edu.ops.pad import ConstantPadNd, gather_pad
 from tinygrad_edu.tensor import Tensor
 
 from ._dropout import dropout, dropout1d, dropout2d, dropout3d  # noqa: F401
-from ._conv_ops import conv2d, max_pool2d, avg_pool2d  # noqa: F401
-from ._pool_ops import conv1d, max_pool1d, avg_pool1d, adaptive_avg_pool1d, adaptive_avg_pool2d  # noqa: F401
-from ._norm_ops import batch_norm, layer_norm, group_norm, rms_norm  # noqa: F401
+from ._conv import conv1d, conv2d  # noqa: F401
+from ._pool import (max_pool1d, max_pool2d, avg_pool1d, avg_pool2d, adaptive_avg_pool1d,  # noqa: F401
+                    adaptive_avg_pool2d)
+from ._norm import batch_norm, layer_norm, group_norm, rms_norm  # noqa: F401
 from .losses import (cross_entropy, nll_loss, binary_cross_entropy, binary_cross_entropy_with_logits,  # noqa: F401
                      mse_loss, l1_loss, smooth_l1_loss, huber_loss, kl_div)
 
@@ -268,42 +271,6 @@ def one_hot(tensor, num_classes=-1):
 
 
 # ---- pad -----------------------------------------------------------------------------------------------
-class Pad(Function):
-    """Constant padding; negative amounts crop. The gradient is the inverse: crop what was padded
-    and zero-pad what was cropped, i.e. the same op with the amounts negated."""
-    torch_name = "ConstantPadNdBackward0"
-
-    @staticmethod
-    def forward(ctx, x, pairs, value):
-        d = x._data
-        ctx.pairs = pairs
-        shape = tuple(n + b + a for n, (b, a) in zip(d.shape, pairs))
-        if min(shape, default=1) < 0:
-            raise RuntimeError(f"The input size {d.shape}, plus negative padding {pairs} resulted in a negative "
-                               f"output size, which is invalid.")
-        out = np.full(shape, value, dtype=d.dtype)
-        src = tuple(slice(max(-b, 0), n - max(-a, 0)) for n, (b, a) in zip(d.shape, pairs))
-        dst = tuple(slice(max(b, 0), m - max(a, 0)) for m, (b, a) in zip(shape, pairs))
-        out[dst] = d[src]
-        return out
-
-    @staticmethod
-    def backward(ctx, g):
-        return Pad.apply(g, tuple((-b, -a) for b, a in ctx.pairs), 0), None, None
-
-
-def _source_positions(n, before, after, mode):
-    """For one dim of size n padded by (before, after): which input index each output index reads."""
-    j = np.arange(-before, n + after)
-    if mode == "replicate":
-        return np.clip(j, 0, n - 1)
-    if mode == "circular":
-        return j % n
-    period = 2 * (n - 1)  # reflect about the edge elements (edges not repeated)
-    j = np.abs(j) % period if period else np.zeros_like(j)
-    return np.where(j >= n, period - j, j)
-
-
 def pad(input, pad, mode="constant", value=None):
     """torch.nn.functional.pad. `pad` lists (before, after) amounts starting from the LAST dim."""
     ndim, k = input._data.ndim, len(pad) // 2
@@ -315,7 +282,7 @@ def pad(input, pad, mode="constant", value=None):
     amounts = [(int(pad[2 * i]), int(pad[2 * i + 1])) for i in range(k)][::-1]  # first padded dim first
     if mode == "constant":
         pairs = ((0, 0),) * (ndim - k) + tuple(amounts)
-        return Pad.apply(input, pairs, 0 if value is None else value)
+        return ConstantPadNd.apply(input, pairs, 0 if value is None else value)
     if mode not in ("reflect", "replicate", "circular"):
         raise NotImplementedError(f"Unrecognised padding mode {mode}")
     if ndim not in (k + 1, k + 2):
@@ -323,15 +290,13 @@ def pad(input, pad, mode="constant", value=None):
             f"Padding size {len(pad)} is not supported for {ndim}D input tensor.\nSupported combinations for "
             f"non-constant padding:\n  - 2D or 3D input: padding size = 2 (pads last dimension)\n  - 3D or 4D input: "
             f"padding size = 4 (pads last 2 dimensions)\n  - 4D or 5D input: padding size = 6 (pads last 3 dimensions)")
-    out = input
-    for dim, (before, after) in zip(range(ndim - k, ndim), amounts):
+    dim_amounts = list(zip(range(ndim - k, ndim), amounts))
+    for dim, (before, after) in dim_amounts:
         n = input._data.shape[dim]
         if mode == "reflect" and (before >= n or after >= n):
             raise RuntimeError(f"Argument #4: Padding size should be less than the corresponding input dimension, "
                                f"but got: padding ({before}, {after}) at dimension {dim} of input {list(input.shape)}")
-        # a gather along dim: index_select's backward adds the gradient of repeated reads
-        out = out.index_select(dim, Tensor._wrap(_source_positions(n, before, after, mode)))
-    return out
+    return gather_pad(input, dim_amounts, mode)  # one gather per padded dim
 
 
 # ---- normalisation of vectors -------------------------------------------------------------------------------

@@ -1,5 +1,6 @@
-"""torch.nn.Conv1d and torch.nn.Conv2d: learnable convolutions (see nn/_conv_ops.py and nn/_pool_ops.py
-for the maths). Both share _ConvNd, which differs per dimension only in how many numbers each size has."""
+"""torch.nn.Conv1d and torch.nn.Conv2d: learnable convolutions (F.conv1d / F.conv2d of nn/_conv.py; the
+maths in tinygrad_edu/ops/conv.py). Both share _ConvNd, which differs per dimension only in how many
+numbers each size has."""
 import math
 
 from .. import functional as F

@@ -1,5 +1,5 @@
 """torch.nn's poolings: MaxPool1d/2d, AvgPool1d/2d and AdaptiveAvgPool1d/2d, the functional poolings
-(nn/_conv_ops.py, nn/_pool_ops.py) as modules without parameters."""
+(nn/_pool.py; the maths in tinygrad_edu/ops/pool.py) as modules without parameters."""
 from .. import functional as F
 from .module import Module
 

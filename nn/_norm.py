@@ -1,107 +1,14 @@
-"""Batch, layer and group normalisation: one fused Function, three public functions; and rms_norm.
-
-All three compute  y = xhat * w + b  with  xhat = (x - mean) / sqrt(var + eps)  (biased variance);
-they differ only in which dims the statistics are taken over (batch_norm: every dim but the channel
-dim 1; layer_norm: the trailing `normalized_shape` dims; group_norm: each group of channels of each
-sample) and in how w and b broadcast. rms_norm does not centre, so it is written with Tensor ops.
-
-Backward, with statistics computed from x (means over the statistics dims):
-    dxhat = g * w
-    dx    = (dxhat - mean(dxhat) - xhat * mean(dxhat * xhat)) / sqrt(var + eps)
-    dw    = sum(g * xhat),  db = sum(g)   over the dims w and b are broadcast along.
-With fixed statistics (batch_norm in eval mode) the mean terms vanish: dx = dxhat / sqrt(var + eps).
+"""torch.nn.functional.batch_norm, layer_norm, group_norm and rms_norm: torch's signatures, argument
+checks and messages, and which dims each one normalises over. The maths is in
+tinygrad_edu/ops/normalization.py: one fused NormalizeAffine for the first three (named after torch's
+kernel for each), rms_norm composed of Tensor ops.
 """
 import math
 
 import numpy as np
 
-from tinygrad_edu.autograd import Function
 from tinygrad_edu.autograd.function import named
-from tinygrad_edu.tensor import Tensor
-
-
-def _normalized(x, fixed, stat_axes, eps):
-    """xhat and 1/sqrt(var + eps) as Tensor ops of x, so that a second derivative sees x in them."""
-    if fixed is not None:  # eval-mode batch norm: the statistics are constants
-        mean, invstd = fixed
-        invstd = Tensor._wrap(invstd)
-        return (x - Tensor._wrap(mean)) * invstd, invstd
-    centred = x - x.mean(stat_axes, keepdim=True)
-    invstd = ((centred * centred).mean(stat_axes, keepdim=True) + eps).rsqrt()
-    return centred * invstd, invstd
-
-
-class NormalizeAffine(Function):
-    """torch.batch_norm / torch.layer_norm / torch.group_norm as one node.
-
-    stats: None to normalise with x's own statistics over `stat_axes`, or (mean, var) constant
-    keepdim arrays. running: None, or (running_mean, running_var, momentum) updated in place with
-    the batch statistics (the variance unbiased), as torch's kernel does during forward.
-    """
-
-    @staticmethod
-    def forward(ctx, x, weight, bias, stats, eps, stat_axes, param_axes, param_shape, running):
-        d = x._data
-        if stats is None:
-            mean = d.mean(stat_axes, keepdims=True)
-            xhat = d - mean
-            var = np.mean(xhat * xhat, stat_axes, keepdims=True)
-            if running is not None:
-                _update_running(running, mean, var, d.size // mean.size)
-        else:
-            mean, var = stats
-            xhat = d - mean
-        invstd = 1 / np.sqrt(var + eps)
-        xhat *= invstd
-        out = xhat * weight._data.reshape(param_shape) if weight is not None else xhat.copy()
-        if bias is not None:
-            out += bias._data.reshape(param_shape)
-        ctx.xhat, ctx.invstd, ctx.eps = xhat, invstd, eps
-        ctx.fixed = None if stats is None else (mean, invstd)
-        ctx.axes = (stat_axes, param_axes, param_shape)
-        ctx.save_for_backward(x, weight)
-        return out
-
-    array_backward = True  # one formula below, on arrays in a plain pass and on Tensors when recorded
-
-    @staticmethod
-    def backward(ctx, g):
-        x, weight = ctx.saved_values
-        stat_axes, param_axes, param_shape = ctx.axes
-        if isinstance(g, np.ndarray):  # a plain pass: forward's xhat and 1/std, as they are
-            xhat, invstd = ctx.xhat, ctx.invstd
-        else:  # create_graph=True: rebuild the normalisation from x, so it is differentiated too
-            xhat, invstd = _normalized(x, ctx.fixed, stat_axes, ctx.eps)
-        needs = ctx.needs_input_grad
-        gx = gw = gb = None
-        if needs[0]:
-            dxhat = g * weight.reshape(param_shape) if weight is not None else g
-            if ctx.fixed is None:
-                dxhat = dxhat - dxhat.mean(stat_axes, keepdims=True) \
-                    - xhat * (dxhat * xhat).mean(stat_axes, keepdims=True)
-            gx = dxhat * invstd
-        if needs[1]:
-            gw = _sum_over(g * xhat, param_axes)  # (C,) or normalized_shape
-        if needs[2]:
-            gb = _sum_over(g, param_axes)
-        return gx, gw, gb
-
-
-def _sum_over(t, axes):
-    return t.sum(axes) if axes else t  # sum(()) would mean "all dims"
-
-
-def _update_running(running, mean, var, n):
-    """running = (1 - momentum) running + momentum batch_stat, on the buffers' arrays in place."""
-    running_mean, running_var, momentum = running
-    if running_mean is not None:
-        rm = running_mean._data
-        rm *= 1 - momentum
-        rm += (mean * momentum).reshape(rm.shape)
-    if running_var is not None:
-        rv = running_var._data
-        rv *= 1 - momentum
-        rv += (var * (momentum * n / max(n - 1, 1))).reshape(rv.shape)
+from tinygrad_edu.ops import normalization as norm_ops
 
 
 def _check_channels(name, t, c):
@@ -134,7 +41,7 @@ def batch_norm(input, running_mean, running_var, weight=None, bias=None, trainin
     else:
         running = None
         stats = (running_mean._data.reshape(param_shape), running_var._data.reshape(param_shape))
-    out = NormalizeAffine.apply(input, weight, bias, stats, eps, stat_axes, stat_axes, param_shape, running)
+    out = norm_ops.NormalizeAffine.apply(input, weight, bias, stats, eps, stat_axes, stat_axes, param_shape, running)
     return named(out, "NativeBatchNormBackward0")
 
 
@@ -151,7 +58,7 @@ def layer_norm(input, normalized_shape, weight=None, bias=None, eps=1e-5):
                                f"{list(t._data.shape)} and normalized_shape = {list(normalized_shape)}")
     ndim = len(shape)
     stat_axes = tuple(range(ndim - nd, ndim))
-    out = NormalizeAffine.apply(input, weight, bias, None, eps, stat_axes, tuple(range(ndim - nd)),
+    out = norm_ops.NormalizeAffine.apply(input, weight, bias, None, eps, stat_axes, tuple(range(ndim - nd)),
                                 normalized_shape, None)
     return named(out, "NativeLayerNormBackward0")
 
@@ -182,16 +89,13 @@ def group_norm(input, num_groups, weight=None, bias=None, eps=1e-5):
     g = num_groups
     grouped = input.reshape(n, g, c // g, math.prod(spatial))
     per_group = [t.reshape(g, c // g) if t is not None else None for t in (weight, bias)]
-    out = NormalizeAffine.apply(grouped, *per_group, None, eps, (2, 3), (0, 3), (1, g, c // g, 1), None)
+    out = norm_ops.NormalizeAffine.apply(grouped, *per_group, None, eps, (2, 3), (0, 3), (1, g, c // g, 1), None)
     return named(out.reshape(shape), "NativeGroupNormBackward0")
 
 
 def rms_norm(input, normalized_shape, weight=None, eps=None):
     """torch.nn.functional.rms_norm: y = x / sqrt(mean(x^2) + eps) * weight, the mean over the trailing
-    `normalized_shape` dims; eps=None means the dtype's machine epsilon (torch.finfo(dtype).eps).
-
-    No centring and no bias. torch composes it of ordinary ops too (its grad_fn is MulBackward0), so
-    it is written as Tensor ops here: the engine differentiates them, to any order."""
+    `normalized_shape` dims; eps=None means the dtype's machine epsilon (torch.finfo(dtype).eps)."""
     if not isinstance(normalized_shape, (tuple, list)):
         raise TypeError(f"rms_norm(): argument 'normalized_shape' (position 2) must be tuple of ints, not "
                         f"{type(normalized_shape).__name__}")
@@ -210,6 +114,4 @@ def rms_norm(input, normalized_shape, weight=None, eps=None):
                            f"[*{', '.join(map(str, normalized_shape))}], but got input of size{list(shape)}")
     if eps is None:
         eps = float(np.finfo(input._data.dtype).eps)
-    axes = tuple(range(ndim - nd, ndim))
-    out = input * ((input * input).mean(axes, keepdim=True) + eps).rsqrt()
-    return out * weight if weight is not None else out
+    return norm_ops.rms_norm(input, tuple(range(ndim - nd, ndim)), weight, eps)

@@ -1,0 +1,117 @@
+"""2-D pooling (torch.max_pool2d_with_indices, avg_pool2d, adaptive_avg_pool2d) on (N, C, H, W), over
+the im2col windows of ops/conv.py. Argument parsing (sizes, ceil_mode, the 1-D forms) is nn's.
+
+max pooling is one Function: out = the max of each window (padded with -inf, so padding never wins);
+its gradient goes to where that max was, added up where overlapping windows share one.
+
+average pooling is a composition: the sum of each window is a convolution of every channel with a
+kernel of ones (so its gradients of every order come from Convolution), divided by the window's size.
+
+adaptive average pooling picks the windows from the sizes: along a dim of length L pooled to `out`,
+window i covers [floor(i * L / out), ceil((i + 1) * L / out)). When out divides L these are avg_pool2d's
+windows with kernel = stride = L / out; otherwise their sizes vary, and each is a slice averaged with
+mean, the results joined with cat. A rectangle's mean is the mean over rows of the means over columns,
+so the two dims are pooled one after the other.
+"""
+import numpy as np
+
+from ..autograd.function import Function
+from ..tensor import Tensor
+from .conv import Convolution, im2col
+from .index import IndexAdd, getitem
+from .shape import cat
+
+
+class MaxPool2DWithIndices(Function):
+    """MaxPool2DWithIndicesBackward0. out = max over each window, indices = the flat position h * W + w
+    of that max in its input plane (the first one on ties, as np.argmax and torch pick).
+    dx[n, c, p] = sum of g over the windows whose max is at p (a scatter-add of g to the indices)."""
+
+    @staticmethod
+    def forward(ctx, x, ksize, stride, pads, dilation, return_indices):
+        xd = x._data
+        n, c, h, w = xd.shape
+        cols = im2col(xd, ksize, stride, pads, dilation, fill=-np.inf)  # padding never wins a max
+        ho, wo = cols.shape[2:4]
+        cols = cols.reshape(n, c, ho, wo, -1)
+        arg = cols.argmax(-1)
+        out = np.take_along_axis(cols, arg[..., None], -1)[..., 0]
+        # window position (arg // kw, arg % kw) -> input row and column
+        rows = np.arange(ho)[:, None] * stride[0] + arg // ksize[1] * dilation[0] - pads[0]
+        cols_ = np.arange(wo) * stride[1] + arg % ksize[1] * dilation[1] - pads[2]
+        index = rows * w + cols_
+        ctx.x_shape = xd.shape
+        ctx.flat = (index + np.arange(n * c).reshape(n, c, 1, 1) * (h * w)).ravel()  # into x.ravel()
+        if return_indices:
+            ctx.mark_non_differentiable(index)
+            return out, index
+        return out
+
+    @staticmethod
+    def backward(ctx, g, *unused):  # unused: the indices output has no gradient
+        """The scatter-add as IndexAdd, recorded when create_graph=True (its backward gathers)."""
+        gx = IndexAdd.apply(g.reshape(-1), (int(np.prod(ctx.x_shape)),), (ctx.flat,), False)
+        return gx.reshape(ctx.x_shape), None, None, None, None, None
+
+    @staticmethod
+    def backward_arrays(ctx, g, *unused):
+        gx = np.zeros(int(np.prod(ctx.x_shape)), dtype=g.dtype)
+        np.add.at(gx, ctx.flat, g.ravel())  # overlapping windows may share a max
+        return gx.reshape(ctx.x_shape), None, None, None, None, None
+
+
+def avg_pool2d(x, ksize, stride, pads, count_include_pad, divisor_override):
+    """The sum of each window (Convolution of every channel with ones) divided by divisor_override, or
+    the window's size: counting the zero padding (count_include_pad) or not; a ceil_mode window hanging
+    past the padding counts only what lies inside it. pads = (top, bottom, left, right)."""
+    n, c, h, w = x.shape
+    ones = Tensor._wrap(np.ones((1, 1) + ksize, dtype=x._data.dtype))
+    sums = Convolution.apply(x.reshape(n * c, 1, h, w), ones, None, stride, pads, (1, 1), 1)
+    ho, wo = sums.shape[2:]
+    if divisor_override is not None:
+        return (sums / divisor_override).reshape(n, c, ho, wo)
+    counts = []
+    for size, o, k, s, p in ((h, ho, ksize[0], stride[0], pads[0]), (w, wo, ksize[1], stride[1], pads[2])):
+        start = np.arange(o) * s - p
+        end = np.minimum(start + k, size + p)  # clipped to the padded input
+        if not count_include_pad:  # ... and to the input itself
+            start, end = np.maximum(start, 0), np.minimum(end, size)
+        counts.append(end - start)
+    divisor = Tensor._wrap(np.outer(*counts).astype(x._data.dtype))
+    return (sums / divisor).reshape(n, c, ho, wo)
+
+
+def _adaptive_dim(x, axis, size, out):
+    """Pool dim `axis` (negative) of length `size` to `out` windows [floor(i*L/out), ceil((i+1)*L/out))."""
+    if out == size:  # every window is one element
+        return x
+    if out > 0 and size % out == 0:  # equal, disjoint windows: one avg_pool2d, kernel = stride = L / out
+        k = [1, 1]
+        k[axis] = size // out
+        return _even_avg_pool(x, tuple(k))
+    index = [slice(None)] * x.ndim
+    parts = []
+    for i in range(out):
+        start, end = (i * size) // out, -((-(i + 1) * size) // out)  # floor and ceil in integers
+        index[axis] = slice(start, end)
+        parts.append(getitem(x, tuple(index)).mean(dim=axis, keepdim=True))
+    if not parts:  # out == 0: an empty dim (torch allows it)
+        index[axis] = slice(0, 0)
+        return getitem(x, tuple(index))
+    return cat(parts, dim=axis)
+
+
+def _even_avg_pool(x, k):
+    """avg_pool2d of (N, C, H, W) or (C, H, W) with kernel = stride = k and no padding."""
+    if x.ndim == 3:
+        return _even_avg_pool(x.unsqueeze(0), k).squeeze(0)
+    return avg_pool2d(x, k, k, (0, 0, 0, 0), True, None)
+
+
+def adaptive_avg_pool2d(x, oh, ow):
+    """x (..., H, W) pooled to (..., oh, ow): output pixel (i, j) is the mean of rows
+    [floor(i*H/oh), ceil((i+1)*H/oh)) and columns [floor(j*W/ow), ceil((j+1)*W/ow))."""
+    h, w = x.shape[-2:]
+    if oh > 0 and ow > 0 and h % oh == 0 and w % ow == 0 and (oh, ow) != (h, w):
+        return _even_avg_pool(x, (h // oh, w // ow))  # both dims even: one pooling
+    return _adaptive_dim(_adaptive_dim(x, -2, h, oh), -1, w, ow)
