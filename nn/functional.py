@@ -6,14 +6,13 @@ _pool.py and _norm.py (their argument parsing in _conv_args.py), dropout in _dro
 losses.py.
 Everything else here is a thin function with torch's signature, defaults and errors.
 """
-import math
 import warnings
 
 import numpy as np
 
 from tinygrad_edu import ops
-from tinygrad_edu.autograd import Function
-from tinygrad_edu.ops.index import IndexAdd
+from tinygrad_edu.ops.index import EmbeddingLookup
+from tinygrad_edu.ops.matmul import Addmm
 from tinygrad_edu.ops.pad import ConstantPadNd, gather_pad
 from tinygrad_edu.tensor import Tensor
 
@@ -25,73 +24,10 @@ from ._norm import batch_norm, layer_norm, group_norm, rms_norm  # noqa: F401
 from .losses import (cross_entropy, nll_loss, binary_cross_entropy, binary_cross_entropy_with_logits,  # noqa: F401
                      mse_loss, l1_loss, smooth_l1_loss, huber_loss, kl_div)
 
-_SCALAR_NAMES = {np.dtype(np.float32): "float", np.dtype(np.float64): "double", np.dtype(np.float16): "half"}
-
-
-def _scalar_name(dt):
-    """torch's C++ name of a dtype, as its dtype-mismatch messages print it."""
-    return _SCALAR_NAMES.get(dt, str(dt))
-
-
 # ---- linear ------------------------------------------------------------------------------------------
-class Linear(Function):
-    """y = x W^T + b for x (..., in), W (out, in), b (out).
-
-    dx = g W,  dW = g^T x,  db = sum of g over every dim but the last; for N-D x the leading
-    dims are flattened into one batch dim first, so dW and db sum over all of them."""
-    torch_name = "AddmmBackward0"
-    array_backward = True
-
-    @staticmethod
-    def forward(ctx, x, weight, bias):
-        xd, w = x._data, weight._data
-        if w.ndim != 2 or xd.ndim == 0 or xd.shape[-1] != w.shape[1]:
-            rows = math.prod(xd.shape[:-1]) if xd.ndim > 1 else 1
-            cols = "x".join(map(str, w.shape[::-1])) if w.ndim == 2 else f"{w.shape}"
-            k = xd.shape[-1] if xd.ndim else 1
-            raise RuntimeError(f"mat1 and mat2 shapes cannot be multiplied ({rows}x{k} and {cols})")
-        if xd.dtype != w.dtype:
-            raise RuntimeError(f"expected m1 and m2 to have the same dtype, but got: {_scalar_name(xd.dtype)} != "
-                               f"{_scalar_name(w.dtype)}")
-        if xd.ndim == 2:  # fast path: one GEMM on W's transposed view, no reshapes
-            out = xd @ w.T
-        else:
-            out = (xd.reshape(-1, w.shape[1]) @ w.T).reshape(xd.shape[:-1] + (w.shape[0],))
-        if bias is not None:
-            b = bias._data
-            if b.shape not in ((w.shape[0],), (), (1,)):
-                raise RuntimeError(f"The expanded size of the tensor ({w.shape[0]}) must match the existing size "
-                                   f"({b.shape[-1]}) at non-singleton dimension {out.ndim - 1}.  Target sizes: "
-                                   f"{list(out.shape)}.  Tensor sizes: {list(b.shape)}")
-            if b.dtype != w.dtype:
-                raise RuntimeError(f"self and mat2 must have the same dtype, but got "
-                                   f"{_scalar_name(b.dtype).capitalize()} and {_scalar_name(w.dtype).capitalize()}")
-            out += b
-        needs = ctx.needs_input_grad
-        ctx.save_for_backward(x if needs[1] else None, weight if needs[0] else None)
-        if xd.ndim != 2:  # torch's linear: addmm/mm for a matrix; other inputs end in a view or squeeze
-            ctx.torch_name = "ViewBackward0" if bias is not None else \
-                "SqueezeBackward4" if xd.ndim == 1 else "UnsafeViewBackward0"
-        elif bias is None:
-            ctx.torch_name = "MmBackward0"
-        return out
-
-    @staticmethod
-    def backward(ctx, g):
-        x, weight = ctx.saved_values
-        needs = ctx.needs_input_grad
-        gx = g @ weight if needs[0] else None
-        if g.ndim != 2:  # flatten the batch dims so dW and db are one GEMM / one sum
-            g = g.reshape(-1, g.shape[-1])
-            x = x.reshape(-1, x.shape[-1]) if x is not None else None
-        gw = g.mT @ x if needs[1] else None
-        gb = g.sum(0) if len(needs) > 2 and needs[2] else None  # the engine sums it to a () or (1,) bias
-        return gx, gw, gb
-
-
 def linear(input, weight, bias=None):
-    """torch.nn.functional.linear: input @ weight.T + bias."""
-    return Linear.apply(input, weight, bias)
+    """torch.nn.functional.linear: input @ weight.T + bias, one node (ops/matmul.py's Addmm)."""
+    return Addmm.apply(input, weight, bias)
 
 
 def bilinear(input1, input2, weight, bias=None):
@@ -210,31 +146,10 @@ def log_softmax(input, dim=None, _stacklevel=3, dtype=None):
 
 
 # ---- embedding and one_hot ----------------------------------------------------------------------------
-class Embedding(Function):
-    """out = weight[idx]; dW = the rows of g added at idx (repeats accumulate), none for padding_idx.
-    (sparse=True is accepted but the gradient is always dense.)"""
-
-    @staticmethod
-    def forward(ctx, weight, idx, padding_idx, scale_grad_by_freq):
-        ctx.shape, ctx.idx, ctx.padding_idx, ctx.by_freq = weight._data.shape, idx, padding_idx, scale_grad_by_freq
-        return weight._data[idx]
-
-    @staticmethod
-    def backward(ctx, g):
-        idx = ctx.idx
-        if ctx.padding_idx is not None or ctx.by_freq:
-            scale = np.ones(idx.shape, g._data.dtype)
-            if ctx.by_freq:  # divide each row's gradient by how often its index occurs in the batch
-                scale /= np.bincount(idx.ravel(), minlength=ctx.shape[0])[idx]
-            if ctx.padding_idx is not None:
-                scale[idx == ctx.padding_idx] = 0
-            g = g * Tensor._wrap(scale[..., None])
-        return IndexAdd.apply(g, ctx.shape, (idx,), False), None, None, None
-
-
 def embedding(input, weight, padding_idx=None, max_norm=None, norm_type=2.0, scale_grad_by_freq=False,
               sparse=False):
-    """torch.nn.functional.embedding: rows of `weight` picked by the integer tensor `input`."""
+    """torch.nn.functional.embedding: rows of `weight` picked by the integer tensor `input` (one node,
+    ops/index.py's EmbeddingLookup). sparse=True is accepted but the gradient is always dense."""
     idx = input._data
     if idx.dtype not in (np.int64, np.int32):
         raise RuntimeError(f"Expected tensor for argument #1 'indices' to have one of the following scalar types: "
@@ -253,7 +168,7 @@ def embedding(input, weight, padding_idx=None, max_norm=None, norm_type=2.0, sca
         w = weight._data
         norms = np.linalg.norm(w[rows], ord=norm_type, axis=1, keepdims=True)
         w[rows] *= np.where(norms > max_norm, max_norm / (norms + 1e-7), 1.0).astype(w.dtype)
-    return Embedding.apply(weight, idx, padding_idx, scale_grad_by_freq)
+    return EmbeddingLookup.apply(weight, idx, padding_idx, scale_grad_by_freq)
 
 
 def one_hot(tensor, num_classes=-1):

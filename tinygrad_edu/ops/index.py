@@ -1,4 +1,4 @@
-"""Indexing: x[idx], x[idx] = v, gather, index_select, masked_fill.
+"""Indexing: x[idx], x[idx] = v, gather, index_select, masked_fill, and embedding (rows of a table).
 
 Backward of reading x[idx] scatters the gradient back into a zero tensor of x's shape; with
 integer-array indices the same element may be read more than once, so the scatter *adds*
@@ -44,7 +44,8 @@ def _read(array, index):
 
 
 class Index(Function):
-    array_backward = True
+    """x[index] (SliceBackward0, SelectBackward0, IndexBackward0, ...: named by getitem).
+    dx = zeros like x with g added at index (IndexAdd: repeated indices accumulate)."""
 
     @staticmethod
     def forward(ctx, x, index, basic):
@@ -53,9 +54,11 @@ class Index(Function):
 
     @staticmethod
     def backward(ctx, grad):
-        if isinstance(grad, np.ndarray):  # a plain pass: IndexAdd's forward, straight on the array
-            return _scatter_add(grad, ctx.shape, ctx.index, ctx.basic), None, None
         return IndexAdd.apply(grad, ctx.shape, ctx.index, ctx.basic), None, None
+
+    @staticmethod
+    def backward_arrays(ctx, grad):  # IndexAdd's forward, straight on the array
+        return _scatter_add(grad, ctx.shape, ctx.index, ctx.basic), None, None
 
 
 def _scatter_add(values, shape, index, basic):
@@ -69,7 +72,9 @@ def _scatter_add(values, shape, index, basic):
 
 
 class IndexAdd(Function):
-    """zeros(shape) with `grad` added at `index` (repeats accumulate); the adjoint of Index."""
+    """IndexAddBackward0 (torch names this adjoint after its caller: IndexPutImplBackward0 for
+    x[idx]'s, ScatterAddBackward0 for gather's). y = zeros(shape) with `grad` added at `index`
+    (repeats accumulate); dgrad = g[index] (Index: reading back where it was added)."""
 
     @staticmethod
     def forward(ctx, grad, shape, index, basic):
@@ -82,7 +87,8 @@ class IndexAdd(Function):
 
 
 class IndexPut(Function):
-    """out = x with out[index] = v. x's gradient is zero where it was overwritten; v's is grad[index]."""
+    """IndexPutBackward0. out = x with out[index] = v. dx = g with zeros where x was overwritten;
+    dv = g[index], summed down to v's shape where v was broadcast."""
 
     @staticmethod
     def forward(ctx, x, index, basic, v):
@@ -112,6 +118,9 @@ def _open_mesh(index_array, dim):
 
 
 class Gather(Function):
+    """GatherBackward0. out[i][j][k] = x[i][index[i][j][k]][k] (for dim=1);
+    dx = zeros like x with g added at those positions (IndexAdd: repeated indices accumulate)."""
+
     @staticmethod
     def forward(ctx, x, dim, index):
         ctx.shape, ctx.mesh = x._data.shape, _open_mesh(index._data, dim)
@@ -120,6 +129,43 @@ class Gather(Function):
     @staticmethod
     def backward(ctx, grad):
         return IndexAdd.apply(grad, ctx.shape, ctx.mesh, False), None, None
+
+
+class EmbeddingLookup(Function):
+    """EmbeddingBackward0 (torch.embedding). out = weight[idx]; dW = zeros like weight with the rows
+    of g added at idx (repeats accumulate), each row scaled by 1 / (how often its index occurs) when
+    scale_grad_by_freq, and none for padding_idx. (The gradient is always dense.)"""
+    torch_name = "EmbeddingBackward0"
+
+    @staticmethod
+    def forward(ctx, weight, idx, padding_idx, scale_grad_by_freq):
+        ctx.shape, ctx.idx, ctx.padding_idx, ctx.by_freq = weight._data.shape, idx, padding_idx, scale_grad_by_freq
+        return weight._data[idx]
+
+    @staticmethod
+    def backward(ctx, g):
+        scale = _embedding_scale(ctx, g._data.dtype)
+        if scale is not None:
+            g = g * Tensor._wrap(scale)
+        return IndexAdd.apply(g, ctx.shape, (ctx.idx,), False), None, None, None
+
+    @staticmethod
+    def backward_arrays(ctx, g):
+        scale = _embedding_scale(ctx, g.dtype)
+        return _scatter_add(g * scale if scale is not None else g, ctx.shape, (ctx.idx,), False), None, None, None
+
+
+def _embedding_scale(ctx, dtype):
+    """The per-row factor (idx.shape + (1,)) of the gradient, or None when every row counts once."""
+    if ctx.padding_idx is None and not ctx.by_freq:
+        return None
+    idx = ctx.idx
+    scale = np.ones(idx.shape, dtype)
+    if ctx.by_freq:  # divide each row's gradient by how often its index occurs in the batch
+        scale /= np.bincount(idx.ravel(), minlength=ctx.shape[0])[idx]
+    if ctx.padding_idx is not None:
+        scale[idx == ctx.padding_idx] = 0
+    return scale[..., None]
 
 
 # ---- public functions ----------------------------------------------------------------------------------

@@ -2,7 +2,12 @@
 as a row (left) or column (right) vector, and leading (batch) dims broadcast.
 
 For C = A B: dA = dC B^T and dB = A^T dC; batch dims that were broadcast are summed back.
+
+Addmm is torch.nn.functional.linear, x W^T + b, fused in one node: the hot path of every training
+step (nn/functional.py's linear calls it directly).
 """
+import math
+
 import numpy as np
 
 from ..autograd.function import Function, named
@@ -116,3 +121,67 @@ def mv(a, b):
     if a._data.ndim != 2 or b._data.ndim != 1:
         raise RuntimeError(f"vector + matrix @ vector expected, got {a._data.ndim}D and {b._data.ndim}D")
     return Matmul.apply(a, b)
+
+
+# ---- linear: x W^T + b as one node ---------------------------------------------------------------------
+_SCALAR_NAMES = {np.dtype(np.float32): "float", np.dtype(np.float64): "double", np.dtype(np.float16): "half"}
+
+
+def _scalar_name(dt):
+    """torch's C++ name of a dtype, as its dtype-mismatch messages print it."""
+    return _SCALAR_NAMES.get(dt, str(dt))
+
+
+class Addmm(Function):
+    """AddmmBackward0 (torch.nn.functional.linear: torch.addmm(b, x, W^T) for a matrix x; MmBackward0
+    without bias; other inputs end in a view or squeeze in torch and are named so).
+    y = x W^T + b for x (..., in), W (out, in), b (out):  dx = g W,  dW = g^T x,  db = sum of g over
+    every dim but the last (for N-D x the leading dims are flattened into one batch dim first, so
+    dW is one GEMM and db one sum). One formula on arrays and Tensors alike."""
+    array_backward = True
+
+    @staticmethod
+    def forward(ctx, x, weight, bias):
+        xd, w = x._data, weight._data
+        if w.ndim != 2 or xd.ndim == 0 or xd.shape[-1] != w.shape[1]:
+            rows = math.prod(xd.shape[:-1]) if xd.ndim > 1 else 1
+            cols = "x".join(map(str, w.shape[::-1])) if w.ndim == 2 else f"{w.shape}"
+            k = xd.shape[-1] if xd.ndim else 1
+            raise RuntimeError(f"mat1 and mat2 shapes cannot be multiplied ({rows}x{k} and {cols})")
+        if xd.dtype != w.dtype:
+            raise RuntimeError(f"expected m1 and m2 to have the same dtype, but got: {_scalar_name(xd.dtype)} != "
+                               f"{_scalar_name(w.dtype)}")
+        if xd.ndim == 2:  # fast path: one GEMM on W's transposed view, no reshapes
+            out = xd @ w.T
+        else:
+            out = (xd.reshape(-1, w.shape[1]) @ w.T).reshape(xd.shape[:-1] + (w.shape[0],))
+        if bias is not None:
+            b = bias._data
+            if b.shape not in ((w.shape[0],), (), (1,)):
+                raise RuntimeError(f"The expanded size of the tensor ({w.shape[0]}) must match the existing size "
+                                   f"({b.shape[-1]}) at non-singleton dimension {out.ndim - 1}.  Target sizes: "
+                                   f"{list(out.shape)}.  Tensor sizes: {list(b.shape)}")
+            if b.dtype != w.dtype:
+                raise RuntimeError(f"self and mat2 must have the same dtype, but got "
+                                   f"{_scalar_name(b.dtype).capitalize()} and {_scalar_name(w.dtype).capitalize()}")
+            out += b
+        needs = ctx.needs_input_grad
+        ctx.save_for_backward(x if needs[1] else None, weight if needs[0] else None)
+        if xd.ndim != 2:  # torch's linear: addmm/mm for a matrix; other inputs end in a view or squeeze
+            ctx.torch_name = "ViewBackward0" if bias is not None else \
+                "SqueezeBackward4" if xd.ndim == 1 else "UnsafeViewBackward0"
+        elif bias is None:
+            ctx.torch_name = "MmBackward0"
+        return out
+
+    @staticmethod
+    def backward(ctx, g):
+        x, weight = ctx.saved_values
+        needs = ctx.needs_input_grad
+        gx = g @ weight if needs[0] else None
+        if g.ndim != 2:  # flatten the batch dims so dW and db are one GEMM / one sum
+            g = g.reshape(-1, g.shape[-1])
+            x = x.reshape(-1, x.shape[-1]) if x is not None else None
+        gw = g.mT @ x if needs[1] else None
+        gb = g.sum(0) if len(needs) > 2 and needs[2] else None  # the engine sums it to a () or (1,) bias
+        return gx, gw, gb
