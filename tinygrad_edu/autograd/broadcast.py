@@ -1,11 +1,9 @@
-"""The one place where broadcasting is undone in backward (and redone: `expand_to`), and
-`as_array`, the numpy array of a saved value.
+"""The one place where broadcasting is undone in backward, and `as_array`, the numpy array of a
+saved value.
 
 The helpers take an ndarray or a Tensor (see Function.array_backward): backward formulas call
 them the same way whether the engine runs them on arrays or records them on Tensors.
 """
-import math
-
 import numpy as np
 
 
@@ -30,21 +28,3 @@ def unbroadcast(grad, shape):
     if dims:
         grad = grad.sum(dims)
     return grad.reshape(shape)
-
-
-def expand_to(grad, shape):
-    """Copy `grad` along broadcast dims up to `shape` (the adjoint of unbroadcast): a read-only
-    view for an ndarray, Tensor.expand for a Tensor."""
-    if isinstance(grad, (np.ndarray, np.generic)):  # np.generic: numpy returns 0-d results as scalars
-        return grad if grad.shape == shape else broadcast_array(grad, shape)
-    return grad.expand(shape)
-
-
-def broadcast_array(data, shape):
-    """`data` broadcast to `shape`: a view for big results, a copy for small ones (np.broadcast_to
-    costs ~2 us of setup, more than copying a few thousand numbers)."""
-    if math.prod(shape) > 4096:
-        return np.broadcast_to(data, shape)
-    out = np.empty(shape, data.dtype)
-    out[...] = data
-    return out

@@ -56,8 +56,13 @@ def run_backward(roots, retain_graph=False, create_graph=False, capture=None, in
                 grads = _prepare_outputs(node, grads, arrays)
             if captured and node in captured:
                 _capture_outputs(captured[node], grads, capture)
-            op = type(node)                             # the node's own derivative:
-            results = op.backward(node, *grads) if not arrays or op.array_backward else _plain_backward(node, grads)
+            op = type(node)                             # the node's own derivative, on arrays if it can:
+            if not arrays or op.array_backward:
+                results = op.backward(node, *grads)
+            elif op.backward_arrays is not None:
+                results = op.backward_arrays(node, *grads)
+            else:
+                results = _tensor_backward_in_plain_pass(node, grads)
             if type(results) is not tuple:
                 results = (results,)
             if not retain_graph and node._saved is not None:
@@ -117,14 +122,10 @@ class _BackwardMode:
             raise RuntimeError(f"backward: {error}") from error
 
 
-def _plain_backward(node, grads):
-    """A plain pass at a node that cannot take its gradients as arrays in `backward`: its numpy
-    `backward_arrays`, or else (a backward written for Tensors only, e.g. a user's Function) wrap
-    the arrays, run it, and unwrap what it returns."""
-    op = type(node)
-    if op.backward_arrays is not None:
-        return op.backward_arrays(node, *grads)
-    result = op.backward(node, *[_as_tensor(g) for g in grads])
+def _tensor_backward_in_plain_pass(node, grads):
+    """A plain pass reaching a node whose backward is written for Tensors only (e.g. a user's
+    Function): wrap the arrays, run it, and unwrap what it returns."""
+    result = type(node).backward(node, *[_as_tensor(g) for g in grads])
     if type(result) is not tuple:
         return result._data if type(result) is Tensor else result
     return tuple([g._data if type(g) is Tensor else g for g in result])

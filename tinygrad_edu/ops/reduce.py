@@ -4,13 +4,13 @@ Backward of a reduction sends the gradient back to every input element that cont
 `expand` copies it back over the reduced dims (summing's adjoint is copying).
 """
 import builtins
+import math
 from collections import namedtuple
 
 import numpy as np
 
 from ..autograd.function import Function, named
 from ..tensor import Tensor, _wrap_dim
-from ..autograd.broadcast import expand_to
 
 
 def normalize_dims(dim, ndim):
@@ -34,6 +34,24 @@ def kept_shape(shape, dims):
 
 def squeeze_dims(kept, dims):
     return kept.reshape(()) if dims is None else np.squeeze(kept, axis=dims)
+
+
+def expand_to(grad, shape):
+    """Copy `grad` along broadcast dims up to `shape` (the adjoint of unbroadcast): a read-only
+    view for an ndarray, Tensor.expand for a Tensor."""
+    if isinstance(grad, (np.ndarray, np.generic)):  # np.generic: numpy returns 0-d results as scalars
+        return grad if grad.shape == shape else broadcast_array(grad, shape)
+    return grad.expand(shape)
+
+
+def broadcast_array(data, shape):
+    """`data` broadcast to `shape`: a view for big results, a copy for small ones (np.broadcast_to
+    costs ~2 us of setup, more than copying a few thousand numbers)."""
+    if math.prod(shape) > 4096:
+        return np.broadcast_to(data, shape)
+    out = np.empty(shape, data.dtype)
+    out[...] = data
+    return out
 
 
 def expand_back(grad, ctx):

@@ -10,7 +10,8 @@ import numpy as np
 from .. import dtypes as _dt
 from ..autograd.function import Function, named
 from ..tensor import Tensor, _wrap_dim
-from ..autograd.broadcast import broadcast_array, unbroadcast
+from ..autograd.broadcast import unbroadcast
+from .reduce import broadcast_array
 
 
 def _view_of(out, base):
