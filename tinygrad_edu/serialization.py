@@ -1,10 +1,11 @@
 """``save`` / ``load``: checkpoints without pickle (the equivalent of ``torch.save`` / ``torch.load``).
 
-What can be saved: Tensors, numpy arrays and numpy scalars, Python ``int``/``float``/``bool``/``None``/
-``str``, and any nesting of ``dict``/``OrderedDict``/``list``/``tuple`` of them: a model's
-``state_dict()``, an optimizer's ``state_dict()`` (whose ``state`` has int keys), a dict of
-hyper-parameters. Dict keys may be str, int, float, bool, None or tuples of those. Anything else
-(a lambda, an instance of your own class) raises ``TypeError`` naming its type and its place.
+What can be saved: Tensors, numpy arrays and numpy scalars of the engine's dtypes (float16/32/64,
+uint8, int8/16/32/64, bool), Python ``int``/``float``/``bool``/``None``/``str``, and any nesting of
+``dict``/``OrderedDict``/``list``/``tuple`` of them: a model's ``state_dict()``, an optimizer's
+``state_dict()`` (whose ``state`` has int keys), a dict of hyper-parameters. Dict keys may be str,
+int, float, bool, None or tuples of those. Anything else (a lambda, an instance of your own class,
+a string, complex or structured numpy array) raises ``TypeError`` naming its type and its place.
 
 The format is safe by construction: loading never runs code. ``torch.load`` unpickles, and a pickle
 can call any function while it is being read; here nothing is unpickled. A checkpoint is a zip
@@ -14,13 +15,20 @@ archive holding
   ``allow_pickle=False`` (only a dtype, a shape and raw bytes);
 * ``manifest.json``: the format name and version, the structure of the saved object as tagged JSON
   nodes (``{"type": "tensor", "array": 0, "requires_grad": false}``, ``{"type": "odict", "items":
-  [[key_node, value_node], ...]}``, floats as exact hex strings) and the sha256 of every ``.npy``
-  member. A flipped bit, a truncated file or a file of another kind raises ``RuntimeError`` saying
-  which (``checksum mismatch for tensor 'fc1.weight'``).
+  [[key_node, value_node], ...]}``, floats as exact hex strings) and, for every ``.npy`` member, its
+  sha256, dtype and shape (files written before dtype and shape were listed load too). A flipped
+  bit, a truncated file or a file of another kind raises ``RuntimeError`` saying which
+  (``checksum mismatch for tensor 'fc1.weight'``).
+
+Loading a hostile file is safe in memory too: every size a member declares (zip header, ``.npy``
+header, manifest) is checked against the others and against a budget of ``max(64 MiB, 100 x the
+file's size)`` before anything is allocated, data is inflated in bounded chunks, and only the engine's
+dtypes are accepted; any damage, a zip bomb included, raises ``RuntimeError`` naming the member
+(details in ``tinygrad_edu/_checkpoint_read.py``).
 
 Round trips are exact: dtype (bool, int64, float64, ...), shape (0-d and empty included), values and
-``requires_grad``; key order is kept and an ``OrderedDict`` comes back as an ``OrderedDict``. A view
-or non-contiguous tensor is saved as its own values only (torch saves the whole underlying storage).
+``requires_grad`` (only a floating tensor can come back requiring grad); key order is kept and an
+``OrderedDict`` comes back as an ``OrderedDict``. A view or non-contiguous tensor is saved as its own values only (torch saves the whole underlying storage).
 A tensor referenced twice is stored once and comes back as one tensor. Loaded tensors are new and
 independent of anything else. ``nn.Parameter`` comes back as a plain Tensor with
 ``requires_grad=True`` (``load_state_dict`` copies values into the model's parameters anyway).
@@ -46,16 +54,18 @@ import json
 import os
 import secrets
 import zipfile
+import zlib
 
 import numpy as np
 
 import tinygrad_edu as _tg
+from ._checkpoint_read import MANIFEST, check_entries, engine_dtype_names, is_engine_dtype, read_array, \
+    read_manifest_text
 
 __all__ = ["save", "load"]
 
 FORMAT_NAME = "tinygrad_edu.checkpoint"
 FORMAT_VERSION = 1
-MANIFEST = "manifest.json"
 _ZIP64_THRESHOLD = 1 << 30      # members near 2 GiB need zip64 headers declared up front
 
 
@@ -82,6 +92,9 @@ class _Encoder:
     def _array(self, owner, array, where, kind):
         if array.dtype.hasobject:
             raise TypeError(f"cannot save a numpy array of dtype object at {_shown(where)}: it needs pickle")
+        if not is_engine_dtype(array.dtype):
+            raise TypeError(f"cannot save a numpy array of dtype {array.dtype} at {_shown(where)}: a checkpoint "
+                            f"holds only the dtypes tinygrad_edu has ({engine_dtype_names()})")
         index = self._stored.get(id(owner))
         if index is None:
             index = self._stored[id(owner)] = len(self.arrays)
@@ -156,7 +169,8 @@ def _write_archive(stream, encoder, root):
             with archive.open(member, "w", force_zip64=array.nbytes > _ZIP64_THRESHOLD) as raw:
                 writer = _HashingWriter(raw)
                 np.lib.format.write_array(writer, array, allow_pickle=False)
-            entries.append({"member": member, "sha256": writer.sha256.hexdigest(), "kind": kind, "where": where})
+            entries.append({"member": member, "sha256": writer.sha256.hexdigest(), "kind": kind, "where": where,
+                            "dtype": array.dtype.str, "shape": list(array.shape)})
         manifest = {"format": FORMAT_NAME, "version": FORMAT_VERSION, "arrays": entries, "root": root}
         archive.writestr(MANIFEST, json.dumps(manifest, ensure_ascii=False))
 
@@ -196,46 +210,52 @@ def _not_a_checkpoint(source, head, reason):
 
 
 class _Decoder:
-    """Rebuilds the object from the manifest, verifying each array before it is parsed."""
+    """Rebuilds the object from the manifest; an array is read (bounded, verified) when first met."""
 
     def __init__(self, archive, manifest, source):
         self.archive, self.source = archive, source
         self.entries = manifest["arrays"]
-        self._loaded = {}       # (node type, array index) -> object, so shared tensors stay shared
+        self._loaded = {}       # array index -> (node type, object), so shared tensors stay shared
 
     def _corrupt(self, detail):
         return RuntimeError(f"{self.source}: corrupt tinygrad_edu checkpoint: {detail}")
 
-    def array(self, index, where, kind):
-        if not isinstance(index, int) or not 0 <= index < len(self.entries):
-            raise self._corrupt(f"{kind} {_shown(where)} refers to array {index!r}, which is not listed")
+    def array(self, node, where):
+        kind, index = node["type"], node["array"]
+        noun = {"ndarray": "array", "npscalar": "numpy scalar"}.get(kind, kind)
+        if type(index) is not int or not 0 <= index < len(self.entries):
+            raise self._corrupt(f"{noun} {_shown(where)} refers to array {index!r}, which is not listed")
+        if index in self._loaded:
+            first_kind, obj = self._loaded[index]
+            if first_kind != kind:
+                raise self._corrupt(f"array {index} is used both as a {first_kind} and as a {kind} node")
+            return obj
         entry = self.entries[index]
-        try:
-            payload = self.archive.read(entry["member"])
-        except KeyError:
-            raise RuntimeError(f"{self.source}: file is truncated or damaged: the data of {kind} "
-                               f"{_shown(where)} ({entry['member']}) is missing") from None
-        except (zipfile.BadZipFile, EOFError, OSError) as error:   # e.g. zip's own CRC-32 check failed
-            raise RuntimeError(f"{self.source}: checksum mismatch for {kind} {_shown(where)}: {error}") from None
-        if hashlib.sha256(payload).hexdigest() != entry["sha256"]:
-            raise RuntimeError(f"{self.source}: checksum mismatch for {kind} {_shown(where)}: "
-                               "the file was modified or damaged after it was saved")
-        try:
-            return np.lib.format.read_array(io.BytesIO(payload), allow_pickle=False)
-        except ValueError as error:
-            raise self._corrupt(f"the data of {kind} {_shown(where)} is not a plain .npy array: {error}") from None
+        array = read_array(self.archive, entry, f"{noun} {_shown(where)} ({entry['member']})", self.source)
+        if kind == "ndarray":
+            obj = array
+        elif kind == "npscalar":
+            if array.ndim:
+                raise self._corrupt(f"numpy scalar {_shown(where)} has shape {array.shape}")
+            obj = array[()]
+        else:
+            obj = self._tensor(array, node["requires_grad"], where)
+        self._loaded[index] = (kind, obj)
+        return obj
+
+    def _tensor(self, array, requires_grad, where):
+        if type(requires_grad) is not bool:
+            raise self._corrupt(f"tensor {_shown(where)} has requires_grad {requires_grad!r}")
+        if not array.dtype.isnative:               # the engine computes in the machine's byte order
+            array.byteswap(inplace=True)
+            array = array.view(array.dtype.newbyteorder("="))
+        # only floating tensors can require grad; save never marks any other kind
+        return _tg.Tensor._wrap(array, requires_grad=requires_grad and array.dtype.kind == "f")
 
     def node(self, node, where):
         kind = node["type"]
         if kind in ("tensor", "ndarray", "npscalar"):
-            cache_key = (kind, node["array"])
-            if cache_key not in self._loaded:
-                array = self.array(node["array"], where, {"ndarray": "array", "npscalar": "numpy scalar"}.get(kind, kind))
-                if kind == "tensor":
-                    self._loaded[cache_key] = _tg.Tensor._wrap(array, requires_grad=bool(node["requires_grad"]))
-                else:
-                    self._loaded[cache_key] = array if kind == "ndarray" else array[()]
-            return self._loaded[cache_key]
+            return self.array(node, where)
         if kind == "none":
             return None
         if kind in ("bool", "int", "str"):
@@ -259,6 +279,10 @@ class _Decoder:
 
 def _read_manifest(archive, source):
     names = archive.namelist()
+    if len(set(names)) != len(names):
+        twice = next(name for name, count in collections.Counter(names).items() if count > 1)
+        raise RuntimeError(f"{source}: corrupt tinygrad_edu checkpoint: the zip archive has more than one member "
+                           f"named {twice!r}")
     if MANIFEST not in names:
         if any(name == "data.pkl" or name.endswith("/data.pkl") for name in names):
             raise RuntimeError(f"{source}: this is a PyTorch torch.save checkpoint (a pickle inside a zip), not a "
@@ -266,9 +290,12 @@ def _read_manifest(archive, source):
                                "tinygrad_edu.save({k: v.numpy() for k, v in torch.load(path).items()}, new_path).")
         raise RuntimeError(f"{source}: not a tinygrad_edu checkpoint (the zip archive has no {MANIFEST})")
     try:
-        manifest = json.loads(archive.read(MANIFEST).decode("utf-8"))
-    except (ValueError, zipfile.BadZipFile, EOFError, OSError) as error:
+        manifest = json.loads(read_manifest_text(archive, source).decode("utf-8"))
+    except (ValueError, zipfile.BadZipFile, EOFError, OSError, zlib.error) as error:
         raise RuntimeError(f"{source}: corrupt tinygrad_edu checkpoint: unreadable {MANIFEST} ({error})") from None
+    except (RecursionError, MemoryError) as error:
+        raise RuntimeError(f"{source}: corrupt tinygrad_edu checkpoint: unreadable {MANIFEST} "
+                           f"({type(error).__name__}: it is nested too deeply or too large)") from None
     if not isinstance(manifest, dict) or manifest.get("format") != FORMAT_NAME:
         raise RuntimeError(f"{source}: not a tinygrad_edu checkpoint ({MANIFEST} does not name the format)")
     if manifest.get("version") != FORMAT_VERSION:
@@ -295,6 +322,8 @@ def load(f, map_location=None, weights_only=True):
 
 def _load_stream(stream, source):
     start = stream.tell()
+    size = stream.seek(0, io.SEEK_END) - start       # what the checkpoint's declared sizes are measured against
+    stream.seek(start)
     try:
         archive = zipfile.ZipFile(stream)
     except (zipfile.BadZipFile, EOFError, OSError) as error:
@@ -302,9 +331,12 @@ def _load_stream(stream, source):
         raise _not_a_checkpoint(source, stream.read(2), str(error)) from None
     with archive:
         manifest = _read_manifest(archive, source)
+        check_entries(archive, manifest.get("arrays"), size, source)    # every size, before any array is read
         decoder = _Decoder(archive, manifest, source)
         try:
             return decoder.node(manifest["root"], "")
         except (KeyError, TypeError, ValueError, AttributeError) as error:
             # a well-formed file never gets here: the manifest was edited or damaged
             raise decoder._corrupt(f"malformed manifest ({type(error).__name__}: {error})") from None
+        except RecursionError:
+            raise decoder._corrupt("malformed manifest (its structure is nested too deeply)") from None
