@@ -2,12 +2,14 @@
 
 The state_dict is an OrderedDict of dotted names ('layer1.weight') to detached tensors: every
 parameter, then every persistent buffer, module by module in registration order (torch's order).
-Loading checks every key and shape first and only then copies, so a failing load changes nothing.
+Loading checks every key, shape and dtype, and builds every replacement, before the first copy, so a
+failing load changes nothing (torch copies as it checks and can leave a module half-loaded).
 """
 from collections import OrderedDict, namedtuple
 
 import numpy as np
 
+from tinygrad_edu.dtypes import from_numpy_dtype
 from tinygrad_edu.tensor import Tensor
 from ..parameter import Parameter
 
@@ -19,6 +21,23 @@ class _IncompatibleKeys(namedtuple("IncompatibleKeys", ["missing_keys", "unexpec
         return super().__repr__()
 
     __str__ = __repr__
+
+
+def _ready(key, current, value, assign):
+    """(what to install for `key`, None), checked so that installing it cannot fail; or (None, torch's message)."""
+    try:
+        from_numpy_dtype(value._data.dtype)        # the engine's dtypes cast into each other; nothing else does
+        if assign:
+            if isinstance(current, Parameter):
+                return Parameter(value, requires_grad=current.requires_grad), None
+            return value, None
+        if not current._data.flags.writeable:
+            raise ValueError("assignment destination is read-only")
+        return value, None
+    except (TypeError, ValueError, RuntimeError) as error:
+        return None, (f'While copying the parameter named "{key}", whose dimensions in the model are {current.shape} '
+                      f"and whose dimensions in the checkpoint are {value.shape}, "
+                      f"an exception occurred : {error.args}.")
 
 
 class StateDictMixin:
@@ -49,7 +68,7 @@ class StateDictMixin:
                 module.state_dict(destination=destination, prefix=prefix + name + ".", keep_vars=keep_vars)
         return destination
 
-    def _plan_load(self, state_dict, prefix, plan, missing, unexpected, errors):
+    def _plan_load(self, state_dict, prefix, plan, missing, unexpected, errors, assign=False):
         """Check this module's entries against `state_dict` (torch's _load_from_state_dict checks, in
         its order) and record the copies to make in `plan`; nothing is written here."""
         local = dict(self._state_items())
@@ -69,6 +88,10 @@ class StateDictMixin:
                 errors.append(f"size mismatch for {key}: copying a param with shape {value.shape} from checkpoint, "
                               f"the shape in current model is {current.shape}.")
                 continue
+            value, error = _ready(key, current, value, assign)
+            if error is not None:
+                errors.append(error)
+                continue
             plan.append((self, name, current, value))
         for key in state_dict:
             if key.startswith(prefix):
@@ -79,17 +102,18 @@ class StateDictMixin:
             if child is not None:
                 child_prefix = prefix + name + "."
                 child_sd = {k: v for k, v in state_dict.items() if k.startswith(child_prefix)}
-                child._plan_load(child_sd, child_prefix, plan, missing, unexpected, errors)
+                child._plan_load(child_sd, child_prefix, plan, missing, unexpected, errors, assign)
 
     def load_state_dict(self, state_dict, strict=True, assign=False):
         """Copy values from `state_dict` into the parameters and buffers, in place.
 
-        Unlike torch, every key and shape is checked before anything is written, so a failing load
-        leaves the module untouched. Returns (missing_keys, unexpected_keys)."""
+        Unlike torch, every key, shape and dtype is checked (and, with assign=True, every new Parameter
+        made) before anything is written, so a failing load leaves the module untouched.
+        Returns (missing_keys, unexpected_keys)."""
         if not hasattr(state_dict, "keys") or not hasattr(state_dict, "__getitem__"):
             raise TypeError(f"Expected state_dict to be dict-like, got {type(state_dict)}.")
         plan, missing, unexpected, errors = [], [], [], []
-        self._plan_load(OrderedDict(state_dict), "", plan, missing, unexpected, errors)
+        self._plan_load(OrderedDict(state_dict), "", plan, missing, unexpected, errors, assign)
         if strict:
             if unexpected:
                 errors.insert(0, "Unexpected key(s) in state_dict: {}. ".format(", ".join(f'"{k}"' for k in unexpected)))
@@ -98,13 +122,16 @@ class StateDictMixin:
         if errors:
             raise RuntimeError("Error(s) in loading state_dict for {}:\n\t{}".format(
                 type(self).__name__, "\n\t".join(errors)))
-        for module, name, current, value in plan:
-            if assign:
-                if isinstance(current, Parameter):
-                    module._parameters[name] = Parameter(value, requires_grad=current.requires_grad)
-                else:
-                    module._buffers[name] = value
-            else:  # like copy_ under no_grad: cast to the parameter's dtype, keep its array
-                np.copyto(current._data, value._data, casting="unsafe")
-                current._version[0] += 1
+        self._install(plan, assign)
         return _IncompatibleKeys(missing, unexpected)
+
+    @staticmethod
+    def _install(plan, assign):
+        """Write a checked plan: nothing in here can fail (a nan cast to an integer buffer only warns, and not here)."""
+        with np.errstate(all="ignore"):
+            for module, name, current, value in plan:
+                if assign:
+                    (module._parameters if isinstance(current, Parameter) else module._buffers)[name] = value
+                else:  # like copy_ under no_grad: cast to the parameter's dtype, keep its array
+                    np.copyto(current._data, value._data, casting="unsafe")
+                    current._version[0] += 1
