@@ -7,7 +7,7 @@ import math
 
 import numpy as np
 
-from tinygrad_edu.autograd.function import named
+from tinygrad_edu.autograd.names import named
 from tinygrad_edu.ops import normalization as norm_ops
 
 

@@ -10,7 +10,7 @@ import warnings
 import numpy as np
 
 import tinygrad_edu
-from tinygrad_edu.autograd.function import named
+from tinygrad_edu.autograd.names import named
 from tinygrad_edu.ops import loss as loss_ops
 
 Tensor = tinygrad_edu.Tensor

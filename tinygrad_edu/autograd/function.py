@@ -34,6 +34,7 @@ import numpy as np
 from ..grad_mode import _state
 from ..tensor import Tensor
 from . import anomaly
+from .names import node_name
 
 _wrap = Tensor._wrap
 _next_seq = itertools.count().__next__
@@ -93,7 +94,7 @@ class Function:
     needs_input_grad = ()
     array_backward = False  # True: `backward` also runs on bare ndarrays (see the module docstring)
     backward_arrays = None  # or a numpy version of backward for plain passes
-    torch_name = None       # torch's name for this node (grad_fn.name()), where it is not the default
+    torch_name = None       # set by a forward that picks one of torch's overload names (autograd/names.py)
 
     def __init__(self, *args, **kwargs):
         pass
@@ -152,12 +153,8 @@ class Function:
 
     # ---- introspection (as torch's grad_fn) ------------------------------------------------
     def name(self):
-        """torch's name for this node: our own ops carry the ATen name (`MulBackward0`, set in
-        `torch_name` where it is not the class name + Backward0); a user's Function is `<Name>Backward`."""
-        if self.torch_name is not None:
-            return self.torch_name
-        own_op = type(self).__module__.startswith("tinygrad_edu.")
-        return type(self).__name__ + ("Backward0" if own_op else "Backward")
+        """torch's name for this node: MulBackward0, SumBackward1, ... (see autograd/names.py)."""
+        return node_name(self)
 
     def __repr__(self):
         return f"<{self.name()} object at {id(self):#x}>"
@@ -261,15 +258,6 @@ def _save(items, outs, results):
                                     f"an argument of type {type(item).__name__}")
         saved.append(item)
     return tuple(saved)
-
-
-def named(out, name, src=None):
-    """Give the node that made `out` torch's name for the public function that made it (one
-    Function serves several: Reshape is view, flatten, squeeze and unsqueeze). Nothing is renamed
-    when no new node was made (out is the input `src` itself, or nothing requires grad)."""
-    if out.grad_fn is not None and (src is None or out.grad_fn is not src.grad_fn):
-        out.grad_fn.torch_name = name
-    return out
 
 
 class AccumulateGrad:

@@ -211,7 +211,6 @@ class GeluTanh(Function):
     """GeluBackward0 (torch: gelu(approximate='tanh') is the same node as gelu).
     gelu ~ x (1 + tanh(u)) / 2 with u = sqrt(2/pi) (x + 0.044715 x^3), u' = sqrt(2/pi) (1 + 3 * 0.044715 x^2);
     d/dx = (1 + t) / 2 + x (1 - t^2) u' / 2, t = tanh(u)."""
-    torch_name = "GeluBackward0"
 
     @staticmethod
     def forward(ctx, x):

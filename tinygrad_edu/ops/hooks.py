@@ -6,7 +6,6 @@ from ..autograd.function import Function
 class BackwardHookFunction(Function):
     """BackwardHookFunctionBackward. Identity on several tensors at once: y_i = x_i, so dx_i = g_i;
     backward hands the g_i to `on_backward`, which may replace them, and passes on what it returns."""
-    torch_name = "BackwardHookFunctionBackward"
 
     @staticmethod
     def forward(ctx, on_backward, *tensors):

@@ -7,7 +7,8 @@ integer-array indices the same element may be read more than once, so the scatte
 import numpy as np
 
 
-from ..autograd.function import Function, named
+from ..autograd.function import Function
+from ..autograd.names import named
 from ..tensor import Tensor, _wrap_dim
 
 
@@ -135,7 +136,6 @@ class EmbeddingLookup(Function):
     """EmbeddingBackward0 (torch.embedding). out = weight[idx]; dW = zeros like weight with the rows
     of g added at idx (repeats accumulate), each row scaled by 1 / (how often its index occurs) when
     scale_grad_by_freq, and none for padding_idx. (The gradient is always dense.)"""
-    torch_name = "EmbeddingBackward0"
 
     @staticmethod
     def forward(ctx, weight, idx, padding_idx, scale_grad_by_freq):

@@ -105,7 +105,6 @@ class CrossEntropyIndex(Function):
     """NllLossBackward0 (AddBackward0 with label smoothing): torch runs log_softmax then nll_loss,
     whose node comes last. Fused here: log p is picked at the target instead of formed everywhere.
     dloss_n/dx = (sum_c q[n, c]) softmax(x)[n] - q[n]; for plain one-hot targets softmax - onehot."""
-    torch_name = "NllLossBackward0"
 
     @staticmethod
     def forward(ctx, x, target, weight, ignore_index, reduction, smoothing):

@@ -10,7 +10,8 @@ import math
 
 import numpy as np
 
-from ..autograd.function import Function, named
+from ..autograd.function import Function
+from ..autograd.names import named
 from ..autograd.broadcast import unbroadcast
 
 

@@ -9,7 +9,8 @@ from collections import namedtuple
 
 import numpy as np
 
-from ..autograd.function import Function, named
+from ..autograd.function import Function
+from ..autograd.names import named
 from ..tensor import Tensor, _wrap_dim
 
 
@@ -159,7 +160,6 @@ def _prod_of_others(x, axis):
 
 class Norm2(Function):
     """LinalgVectorNormBackward0. Euclidean norm; d||x||/dx = x / ||x|| (0 where the norm is 0, as torch)."""
-    torch_name = "LinalgVectorNormBackward0"
 
     @staticmethod
     def forward(ctx, x, dims, keepdim):

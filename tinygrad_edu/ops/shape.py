@@ -8,7 +8,8 @@ import math
 import numpy as np
 
 from .. import dtypes as _dt
-from ..autograd.function import Function, named
+from ..autograd.function import Function
+from ..autograd.names import named
 from ..tensor import Tensor, _wrap_dim
 from ..autograd.broadcast import unbroadcast
 from .reduce import broadcast_array
@@ -23,7 +24,6 @@ def _view_of(out, base):
 
 class Reshape(Function):
     array_backward = True
-    torch_name = "ViewBackward0"  # a reshape that had to copy is torch's UnsafeViewBackward0
 
     @staticmethod
     def forward(ctx, x, shape, copy_ok):

@@ -176,7 +176,6 @@ class Clamp(Function):
     """ClampBackward1 (ClampBackward0 with tensor bounds). d clamp(x)/dx = 1 where min <= x <= max
     (bounds included, as torch), else 0: a constant mask, computed in forward."""
     array_backward = True
-    torch_name = "ClampBackward1"  # clamp(Tensor, Scalar, Scalar); with tensor bounds ClampBackward0
 
     @staticmethod
     def forward(ctx, x, lo, hi):
@@ -221,7 +220,6 @@ class Cast(Function):
     """ToCopyBackward0. A change of dtype is the identity on values: d/dx = 1. The gradient passes
     through, and the engine casts it back to the input's dtype, as it does for every edge
     (autograd/engine.py, _fit)."""
-    torch_name = "ToCopyBackward0"
     array_backward = True
 
     @staticmethod

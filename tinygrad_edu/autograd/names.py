@@ -1,0 +1,43 @@
+"""torch's names for the graph's nodes (`grad_fn.name()`), so printed and drawn graphs read like
+a torch tutorial's. A node is named, in this order:
+
+1. by its forward, where torch has several overloads of one op and the arguments decide which ran:
+   `ctx.torch_name = "SumBackward1"` (sum over dims), MeanBackward1, ProdBackward1, PowBackward1/2,
+   ClampBackward0 (tensor bounds), UnsafeViewBackward0 (a reshape that copied), MmBackward0 /
+   ViewBackward0 (F.linear without bias or on N-d input), AddBackward0 / DivBackward1 / NegBackward0
+   (cross-entropy variants); or by `named(out, ...)` below, where one op class serves several
+   public functions (Reshape is view, flatten, squeeze, unsqueeze, ...);
+2. by the table TORCH_NAMES, for the project's op classes whose name is not torch's kernel name;
+3. by default, the class name + "Backward0" for the project's ops (Mul -> MulBackward0), and the
+   class name + "Backward" for a user's custom Function (as torch names them).
+"""
+
+TORCH_NAMES = {
+    "Reshape": "ViewBackward0",
+    "Cast": "ToCopyBackward0",
+    "Clamp": "ClampBackward1",                  # clamp(Tensor, Scalar, Scalar)
+    "Norm2": "LinalgVectorNormBackward0",
+    "GeluTanh": "GeluBackward0",                # gelu(approximate="tanh") is the same kernel
+    "CrossEntropyIndex": "NllLossBackward0",    # fused log_softmax + nll_loss: torch's last node
+    "EmbeddingLookup": "EmbeddingBackward0",
+    "BackwardHookFunction": "BackwardHookFunctionBackward",
+}
+
+
+def node_name(node):
+    """What torch calls this node (see the module docstring)."""
+    if node.torch_name is not None:
+        return node.torch_name
+    cls = type(node)
+    if cls.__module__.startswith("tinygrad_edu."):
+        return TORCH_NAMES.get(cls.__name__) or cls.__name__ + "Backward0"
+    return cls.__name__ + "Backward"
+
+
+def named(out, name, src=None):
+    """Give the node that made `out` torch's name for the public function that made it (one
+    Function serves several: Reshape is view, flatten, squeeze and unsqueeze). Nothing is renamed
+    when no new node was made (out is the input `src` itself, or nothing requires grad)."""
+    if out.grad_fn is not None and (src is None or out.grad_fn is not src.grad_fn):
+        out.grad_fn.torch_name = name
+    return out
