@@ -1,5 +1,80 @@
-"""The differentiable operations, one Function class each (forward next to backward), and the
-functions that call them with torch's argument handling and type promotion."""
+"""THE DERIVATIVE TABLE: every differentiable operation of the project, one `Function` class each,
+its forward next to its backward, with torch's node name and the derivative's maths in its
+docstring. The public functions beside each class (`add`, `relu`, ...) do torch's argument
+handling and type promotion, then call the class; nn/ and Tensor's methods call those.
+
+    op                                      file              class                         torch's grad_fn
+    --------------------------------------  ----------------  ----------------------------  ---------------
+    add, x + y                              elementwise.py    Add                           AddBackward0
+    sub, x - y                              elementwise.py    Sub                           SubBackward0
+    mul, x * y                              elementwise.py    Mul                           MulBackward0
+    div, x / y                              elementwise.py    Div                           DivBackward0
+    pow, x ** y                             elementwise.py    Pow                           PowBackward0/1/2
+    maximum                                 elementwise.py    Maximum                       MaximumBackward0
+    minimum                                 elementwise.py    Minimum                       MinimumBackward0
+    where                                   elementwise.py    Where                         WhereBackward0
+    neg, -x                                 unary.py          Neg                           NegBackward0
+    abs                                     unary.py          Abs                           AbsBackward0
+    exp                                     unary.py          Exp                           ExpBackward0
+    log                                     unary.py          Log                           LogBackward0
+    log1p                                   unary.py          Log1p                         Log1pBackward0
+    sqrt                                    unary.py          Sqrt                          SqrtBackward0
+    rsqrt                                   unary.py          Rsqrt                         RsqrtBackward0
+    sin                                     unary.py          Sin                           SinBackward0
+    cos                                     unary.py          Cos                           CosBackward0
+    tanh                                    unary.py          Tanh                          TanhBackward0
+    clamp, clip                             unary.py          Clamp                         ClampBackward1
+    sign floor ceil round                   unary.py          ZeroGrad                      ZeroGradBackward0
+    x.to(dtype), x.float() ...              unary.py          Cast                          ToCopyBackward0
+    clone, contiguous                       unary.py          Clone                         CloneBackward0
+    relu                                    activation.py     Relu                          ReluBackward0
+    leaky_relu                              activation.py     LeakyRelu                     LeakyReluBackward0
+    hardtanh, relu6                         activation.py     Hardtanh                      HardtanhBackward0
+    sigmoid                                 activation.py     Sigmoid                       SigmoidBackward0
+    erf                                     activation.py     Erf                           ErfBackward0
+    gelu                                    activation.py     Gelu                          GeluBackward0
+    gelu(approximate='tanh')                activation.py     GeluTanh                      GeluBackward0
+    elu, selu                               activation.py     Elu                           EluBackward0
+    softplus                                activation.py     Softplus                      SoftplusBackward0
+    silu                                    activation.py     Silu                          SiluBackward0
+    mish                                    activation.py     Mish                          MishBackward0
+    softmax                                 softmax.py        Softmax                       SoftmaxBackward0
+    log_softmax                             softmax.py        LogSoftmax                    LogSoftmaxBackward0
+    logsumexp                               softmax.py        Logsumexp                     LogsumexpBackward0
+    sum                                     reduce.py         Sum                           SumBackward0/1
+    mean (var std compose)                  reduce.py         Mean                          MeanBackward0/1
+    max min amax amin                       reduce.py         Amax                          AmaxBackward0
+    prod                                    reduce.py         Prod                          ProdBackward0/1
+    norm                                    reduce.py         Norm2                         LinalgVectorNormBackward0
+    cumsum                                  reduce.py         Cumsum                        CumsumBackward0
+    view reshape flatten squeeze unsqueeze  shape.py          Reshape                       ViewBackward0
+    permute transpose t movedim             shape.py          Permute                       PermuteBackward0
+    expand, broadcasting                    shape.py          Expand                        ExpandBackward0
+    repeat                                  shape.py          Repeat                        RepeatBackward0
+    cat stack                               shape.py          Cat                           CatBackward0
+    flip                                    shape.py          Flip                          FlipBackward0
+    x[i], split chunk narrow unbind         index.py          Index                         IndexBackward0
+    (the adjoint of Index)                  index.py          IndexAdd                      IndexAddBackward0
+    x[i] = v                                index.py          IndexPut                      IndexPutBackward0
+    gather                                  index.py          Gather                        GatherBackward0
+    F.embedding                             index.py          EmbeddingLookup               EmbeddingBackward0
+    matmul mm bmm dot mv, x @ y             matmul.py         Matmul                        MmBackward0 MvBackward0 ...
+    F.linear                                matmul.py         Addmm                         AddmmBackward0
+    F.conv1d F.conv2d                       conv.py           Convolution                   ConvolutionBackward0
+    F.max_pool1d/2d                         pool.py           MaxPool2DWithIndices          MaxPool2DWithIndicesBackward0
+    F.batch_norm layer_norm group_norm      normalization.py  NormalizeAffine               NativeBatchNormBackward0 ...
+    F.pad                                   pad.py            ConstantPadNd                 ConstantPadNdBackward0
+    F.cross_entropy (class targets)         loss.py           CrossEntropyIndex             NllLossBackward0
+    F.cross_entropy (probabilities)         loss.py           CrossEntropyProb              DivBackward1, NegBackward0
+    F.nll_loss                              loss.py           NllLoss                       NllLossBackward0
+    F.binary_cross_entropy                  loss.py           BinaryCrossEntropy            BinaryCrossEntropyBackward0
+    F.binary_cross_entropy_with_logits      loss.py           BinaryCrossEntropyWithLogits  BinaryCrossEntropyWith...
+    Module full backward hooks              hooks.py          BackwardHookFunction          BackwardHookFunctionBackward
+
+A plain backward() runs a class's backward on bare numpy arrays where the class says it can
+(`array_backward = True`, or a `backward_arrays` method); see autograd/function.py. Names not
+equal to the class name + "Backward0" are in autograd/names.py.
+"""
 from .elementwise import (add, sub, mul, div, pow, maximum, minimum, where, eq, ne, lt, le, gt, ge,
                           bitwise_and, bitwise_or, bitwise_xor, logical_and, logical_or, logical_xor,
                           logical_not, floor_divide, remainder)

@@ -77,6 +77,7 @@ def _operands(x, y):
 
 
 class Add(Function):
+    """AddBackward0. d(x+y)/dx = d(x+y)/dy = 1: the gradient passes to both."""
     array_backward = True
 
     @staticmethod
@@ -89,6 +90,7 @@ class Add(Function):
 
 
 class Sub(Function):
+    """SubBackward0. d(x-y)/dx = 1, d(x-y)/dy = -1."""
     array_backward = True
 
     @staticmethod
@@ -101,7 +103,7 @@ class Sub(Function):
 
 
 class Mul(Function):
-    """d(xy)/dx = y, d(xy)/dy = x: each input saves the *other* one, only if that gradient is needed."""
+    """MulBackward0. d(xy)/dx = y, d(xy)/dy = x: each input saves the *other* one, only if that gradient is needed."""
     array_backward = True
 
     @staticmethod
@@ -118,7 +120,7 @@ class Mul(Function):
 
 
 class Div(Function):
-    """d(x/y)/dx = 1/y, d(x/y)/dy = -x/y^2."""
+    """DivBackward0. d(x/y)/dx = 1/y, d(x/y)/dy = -x/y^2."""
     array_backward = True
 
     @staticmethod

@@ -45,6 +45,8 @@ _MATMUL_NAMES = {(2, 2): "MmBackward0", (2, 1): "MvBackward0", (1, 1): "DotBackw
 
 
 class Matmul(Function):
+    """MmBackward0 / MvBackward0 / BmmBackward0 / ... (named by the caller). C = A B:
+    dA = G B^T, dB = A^T G (batched over leading dims, which the engine sums down where broadcast)."""
     array_backward = True
 
     @staticmethod

@@ -23,6 +23,8 @@ def _view_of(out, base):
 
 
 class Reshape(Function):
+    """ViewBackward0 (view, reshape, flatten, squeeze, unsqueeze: named by the caller). The same
+    numbers in another shape: the gradient is reshaped back."""
     array_backward = True
 
     @staticmethod
@@ -63,7 +65,7 @@ class Permute(Function):
 
 
 class Expand(Function):
-    """Broadcast to a larger shape; backward sums the copies."""
+    """ExpandBackward0. Broadcast to a larger shape; backward sums the copies (unbroadcast)."""
     array_backward = True
 
     @staticmethod
@@ -79,7 +81,7 @@ class Expand(Function):
 
 
 class Repeat(Function):
-    """Tile the tensor; each input element's gradient is the sum over its tiles."""
+    """RepeatBackward0. Tile the tensor; each input element's gradient is the sum over its tiles."""
 
     @staticmethod
     def forward(ctx, x, reps):
@@ -97,7 +99,7 @@ class Repeat(Function):
 
 
 class Cat(Function):
-    """Concatenate along `dim`; backward hands each input its slice of the gradient."""
+    """CatBackward0. Concatenate along `dim`; backward hands each input its slice of the gradient."""
 
     @staticmethod
     def forward(ctx, dim, *xs):
@@ -114,6 +116,8 @@ class Cat(Function):
 
 
 class Flip(Function):
+    """FlipBackward0. Reverse the order along dims; the gradient is flipped back."""
+
     @staticmethod
     def forward(ctx, x, dims):
         ctx.dims = dims
