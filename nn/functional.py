@@ -1,10 +1,10 @@
 """tinygrad_edu.nn.functional: the stateless layer functions (torch.nn.functional).
 
-`linear` is one fused node (the hot path of every training loop); activations with a derivative
-of their own live in _activation_ops.py, convolution, pooling and normalisation in _conv.py,
-_pool.py and _norm.py (their argument parsing in _conv_args.py), dropout in _dropout.py, losses in
-losses.py.
-Everything else here is a thin function with torch's signature, defaults and errors.
+This is torch's Python layer: signatures, defaults, argument checks and messages. The derivatives
+are all in tinygrad_edu/ops/ (the index is ops/__init__.py's docstring): `linear` is one fused
+Addmm node (the hot path of every training loop), activations are in ops/activation.py. Here,
+convolution, pooling and normalisation forms are in _conv.py, _pool.py and _norm.py (their
+argument parsing in _conv_args.py), dropout in _dropout.py, losses in losses.py.
 """
 import warnings
 
