@@ -1,101 +1,235 @@
-"""Functions that create tensors (torch.tensor, zeros, arange, randn, normal, ...).
+"""Functions that create tensors (torch.tensor, zeros, full, arange, linspace, eye, ...).
 
-Default dtypes follow torch: Python floats give float32 (the default dtype), ints int64, bools
-bool; numpy arrays keep their dtype (a float64 array stays float64, as torch.tensor does).
+Dtypes follow torch: `tensor(data)` gives Python floats the default dtype (float32), ints int64,
+bools bool; numpy scalars and arrays and tensors keep theirs, and a list mixing them takes the
+promotion of all its elements (`tensor([np.float64(.72), 1.])` is float64). The values are
+converted ONCE, from the Python numbers straight to the requested (or inferred) dtype, so
+`tensor(0.72, dtype=float64)` holds 0.72, not 0.72 rounded through float32.
+
+Argument checks (sizes, counts, dtypes, devices, requires_grad) live in _creation_args.py; the
+random creation functions (rand, randn, randint, randperm, normal) in random.py.
 """
+import math
 import numbers
 
 import numpy as np
 
 from . import dtypes as _dt
-from .random import numpy_rng
-from .tensor import Tensor, _size
+from ._creation_args import (check_fits, creation_size, default_scalar_dtype, finish, int_arg, number_arg, options,
+                             scalar_array, tuple_size, typename)
+from .random import normal, rand, rand_like, randint, randn, randn_like, randperm  # noqa: F401  (torch's names)
+from .tensor import Tensor
+
+_SEQUENCES = (list, tuple, range)
 
 
-def _finish(data, dtype, requires_grad):
-    if dtype is not None:
-        data = data.astype(_dt.to_numpy_dtype(dtype), copy=False)
-    t = Tensor._wrap(data)
-    if requires_grad:
-        t.requires_grad = True  # validates: floating point only
-    return t
+# ---- tensor(data): torch's dtype inference, then one conversion -------------------------------------------
+def _supported(np_dtype):
+    _dt.from_numpy_dtype(np_dtype)   # TypeError naming the dtype for strings, complex, uint16, ...
+    return np.dtype(np_dtype)
 
 
-def _infer_array(data):
-    """numpy array for Python/numpy data, with torch's dtype inference."""
+def _leaf_kind(kind, found):
+    """Record the dtype of a scalar leaf type; True if `kind` is a container to look inside."""
+    if issubclass(kind, np.generic):
+        if issubclass(kind, (np.str_, np.bytes_)):
+            raise ValueError(f"too many dimensions '{kind.__name__}'")
+        found.add(_supported(np.dtype(kind)))
+    elif issubclass(kind, bool):
+        found.add(np.dtype(np.bool_))
+    elif issubclass(kind, numbers.Integral):
+        found.add(np.dtype(np.int64))
+    elif issubclass(kind, float):
+        found.add(_dt.get_default_dtype().numpy_dtype)
+    elif issubclass(kind, (str, bytes)):
+        raise ValueError(f"too many dimensions '{kind.__name__}'")
+    elif issubclass(kind, complex):
+        raise TypeError("tinygrad_edu has no complex dtypes (found a complex number in the data)")
+    elif issubclass(kind, _SEQUENCES + (np.ndarray, Tensor)):
+        return True
+    else:
+        raise RuntimeError(f"Could not infer dtype of {kind.__name__}")
+    return False
+
+
+def _scan(seq, found):
+    """Add the dtype of every leaf of the nested sequence `seq` to `found`; True if a Tensor is a leaf.
+
+    One `set(map(type, ...))` per sub-sequence: the per-element work is numpy-speed, Python only
+    loops over the rows of nested lists (and over the arrays and tensors found among the leaves).
+    """
+    nested = [kind for kind in set(map(type, seq)) if _leaf_kind(kind, found)]
+    has_tensor = False
+    if nested:
+        for item in seq:
+            if isinstance(item, _SEQUENCES):
+                has_tensor |= _scan(item, found)
+            elif isinstance(item, np.ndarray):
+                if item.ndim == 0:
+                    raise TypeError("len() of unsized object: a 0-d numpy array inside a list (use its .item())")
+                found.add(_supported(item.dtype))
+            elif isinstance(item, Tensor):
+                if item._data.size != 1:
+                    raise ValueError(f"only one element tensors can be converted to Python scalars (found a tensor "
+                                     f"of shape {list(item._data.shape)} inside the data)")
+                found.add(item._data.dtype)
+                has_tensor = True
+    return has_tensor
+
+
+def _tensors_to_numbers(seq):
+    return [_tensors_to_numbers(x) if isinstance(x, _SEQUENCES) else
+            x._data.reshape(()).item() if isinstance(x, Tensor) else x for x in seq]
+
+
+def _promote(found):
+    result = None
+    for d in found:
+        result = d if result is None else _dt.promote_arrays(result, d)
+    return result if result is not None else _dt.get_default_dtype().numpy_dtype
+
+
+def _natural(data):
+    """numpy's own reading of Python data (before the cast to an integer dtype), ragged data refused."""
+    try:
+        return np.array(data)
+    except ValueError as e:
+        raise ValueError(f"expected a sequence of equal-length sequences (a rectangular array): {e}") from None
+
+
+def _to_integers(data, np_dtype):
+    """Python numbers -> an integer dtype, with torch's overflow check (NaN, inf, out of range)."""
+    natural = _natural(data)
+    if natural.dtype == np.uint64 or natural.dtype.kind == "O":
+        raise ValueError(f"Overflow when unpacking long long: the data holds an integer beyond int64 "
+                         f"(largest {max(natural.ravel().tolist())})")
+    if natural.dtype.kind in "iuf" and natural.size:
+        info = np.iinfo(np_dtype)
+        low = -info.max if (np_dtype.kind == "u" and natural.dtype.kind != "f") else info.min
+        with np.errstate(invalid="ignore"):
+            bad = ~((natural >= low) & (natural <= info.max))
+        if bad.any():
+            check_fits(natural[bad].ravel()[0].item(), np_dtype)
+    with np.errstate(invalid="ignore"):
+        return natural.astype(np_dtype)
+
+
+def _from_python(data, np_dtype):
+    """Python numbers / nested sequences (numpy scalars, arrays and 1-element tensors allowed inside)."""
+    found = set()
+    if isinstance(data, _SEQUENCES):
+        if _scan(data, found):
+            data = _tensors_to_numbers(data)
+    else:
+        _leaf_kind(type(data), found)   # a lone number (arrays and tensors were handled by the caller)
+    target = np_dtype if np_dtype is not None else _promote(found)
+    if target.kind in "iu":
+        return _to_integers(data, target)
+    with np.errstate(over="ignore", invalid="ignore"):
+        try:
+            return np.array(data, dtype=target)
+        except ValueError as e:
+            raise ValueError(f"expected a sequence of equal-length sequences (a rectangular array): {e}") from None
+
+
+def _as_array(data, np_dtype):
+    """A new numpy array holding `data` in `np_dtype` (or the dtype torch infers for it)."""
     if isinstance(data, Tensor):
-        return data._data
-    if isinstance(data, (np.ndarray, np.generic)):
-        return np.asarray(data)
-    arr = np.array(data)
-    if arr.dtype == object:
-        raise TypeError(f"Could not infer dtype of {type(data).__name__}: the elements must be numbers, bools "
-                        f"or tensors of the same shape")
-    if arr.dtype.kind == "f":
-        return arr.astype(_dt.get_default_dtype().numpy_dtype)
-    if arr.dtype.kind in "iu":
-        return arr.astype(np.int64)
-    if arr.dtype.kind == "U":  # torch: a lone string is a TypeError, strings in a list a ValueError
-        raise TypeError("new(): invalid data type 'str'") if arr.ndim == 0 else ValueError("too many dimensions 'str'")
-    return arr
+        data = data._data
+    elif not isinstance(data, (np.ndarray, np.generic, numbers.Number) + _SEQUENCES) and hasattr(data, "__array__"):
+        data = np.asarray(data)
+    if isinstance(data, np.ndarray):
+        _supported(data.dtype)
+        with np.errstate(over="ignore", invalid="ignore"):
+            return np.array(data, dtype=np_dtype if np_dtype is not None else data.dtype, copy=True)
+    if isinstance(data, (str, bytes)):
+        raise TypeError(f"new(): invalid data type '{type(data).__name__}' ({data!r})")
+    return _from_python(data, np_dtype)
 
 
 def tensor(data, dtype=None, device=None, requires_grad=False, pin_memory=False):
     """torch.tensor: always copies `data`."""
-    try:
-        arr = _infer_array(data)
-    except ValueError as e:
-        raise ValueError(f"expected a sequence of equal-length sequences (a rectangular array): {e}") from None
-    arr = np.array(arr, dtype=_dt.to_numpy_dtype(dtype) if dtype is not None else None, copy=True)
-    _dt.from_numpy_dtype(arr.dtype)  # unsupported dtypes (strings, complex) raise TypeError here
-    return _finish(arr, None, requires_grad)
+    np_dtype = options("tensor", dtype, device, requires_grad, copy=True)
+    return finish(_as_array(data, np_dtype), requires_grad)
 
 
 def as_tensor(data, dtype=None, device=None):
     """torch.as_tensor: shares memory with a numpy array or tensor when no conversion is needed."""
+    np_dtype = options("as_tensor", dtype, device, False, copy=True)
     if isinstance(data, Tensor):
-        return data if dtype is None else data.to(dtype)
+        return data if np_dtype is None or np_dtype == data._data.dtype else data.to(_dt.from_numpy_dtype(np_dtype))
     if isinstance(data, np.ndarray):
-        _dt.from_numpy_dtype(data.dtype)
-        return _finish(data, dtype, False)
+        _supported(data.dtype)
+        return Tensor._wrap(data if np_dtype is None else data.astype(np_dtype, copy=False))
     return tensor(data, dtype=dtype)
 
 
 def from_numpy(array):
     """torch.from_numpy: a tensor sharing the array's memory."""
     if not isinstance(array, np.ndarray):
-        raise TypeError(f"expected np.ndarray (got {type(array).__name__})")
-    _dt.from_numpy_dtype(array.dtype)
+        raise TypeError(f"expected np.ndarray (got {typename(array)})")
+    _supported(array.dtype)
     return Tensor._wrap(array)
 
 
-def _default(dtype):
-    return _dt.to_numpy_dtype(dtype) if dtype is not None else _dt.get_default_dtype().numpy_dtype
+# ---- filled tensors ----------------------------------------------------------------------------------------
+def _filled(fname, numpy_fn, size, dtype, device, requires_grad):
+    np_dtype = options(fname, dtype, device, requires_grad)
+    shape = creation_size(fname, size)
+    return finish(numpy_fn(shape, np_dtype if np_dtype is not None else _dt.get_default_dtype().numpy_dtype),
+                  requires_grad)
 
 
 def zeros(*size, dtype=None, device=None, requires_grad=False, out=None):
-    return _finish(np.zeros(_size(size), _default(dtype)), None, requires_grad)
+    if out is not None:
+        raise NotImplementedError("zeros(out=...) is not supported: assign the result instead")
+    return _filled("zeros", np.zeros, size, dtype, device, requires_grad)
 
 
 def ones(*size, dtype=None, device=None, requires_grad=False):
-    return _finish(np.ones(_size(size), _default(dtype)), None, requires_grad)
+    return _filled("ones", np.ones, size, dtype, device, requires_grad)
 
 
 def empty(*size, dtype=None, device=None, requires_grad=False):
-    return _finish(np.empty(_size(size), _default(dtype)), None, requires_grad)
+    return _filled("empty", np.empty, size, dtype, device, requires_grad)
+
+
+def _fill_dtype(fill_value):
+    """The dtype torch.full gives a fill value: numpy scalars count as Python numbers (np.bool_ as a float)."""
+    if isinstance(fill_value, Tensor):
+        return default_scalar_dtype(fill_value._data.reshape(()).item())
+    if isinstance(fill_value, np.bool_):
+        return _dt.get_default_dtype().numpy_dtype
+    return default_scalar_dtype(fill_value.item() if isinstance(fill_value, np.generic) else fill_value)
+
+
+def _full(fname, shape, fill_value, dtype, device, requires_grad):
+    np_dtype = options(fname, dtype, device, requires_grad)
+    if isinstance(fill_value, Tensor) and fill_value._data.ndim != 0:
+        raise TypeError(f"{fname}(): argument 'fill_value' (position 2) must be Number, not a Tensor of shape "
+                        f"{list(fill_value._data.shape)}")
+    value = number_arg(fill_value, fname, "fill_value", 2)
+    np_dtype = np_dtype if np_dtype is not None else _fill_dtype(fill_value)
+    check_fits(value, np_dtype, floats=True)
+    return finish(np.full(shape, scalar_array(value, np_dtype), np_dtype), requires_grad)
 
 
 def full(size, fill_value, dtype=None, device=None, requires_grad=False):
-    if dtype is None:
-        dtype = _dt.scalar_dtype(fill_value.item() if isinstance(fill_value, Tensor) else fill_value)
-    return _finish(np.full(_size((size,)), fill_value, _dt.to_numpy_dtype(dtype)), None, requires_grad)
+    return _full("full", tuple_size(size, "full", 1), fill_value, dtype, device, requires_grad)
+
+
+def _check_input(fname, input):
+    if not isinstance(input, Tensor):
+        raise TypeError(f"{fname}(): argument 'input' (position 1) must be Tensor, not {typename(input)}")
 
 
 def _like(fn):
-    def like(input, dtype=None, device=None, requires_grad=False, **kwargs):
-        return fn(input._data.shape, dtype=dtype if dtype is not None else input.dtype,
-                  requires_grad=requires_grad, **kwargs)
-    like.__name__ = fn.__name__ + "_like"
+    def like(input, dtype=None, device=None, requires_grad=False):
+        _check_input(fn.__name__ + "_like", input)
+        return fn(input._data.shape, dtype=dtype if dtype is not None else input.dtype, device=device,
+                  requires_grad=requires_grad)
+    like.__name__ = like.__qualname__ = fn.__name__ + "_like"
+    like.__doc__ = f"torch.{like.__name__}: {fn.__name__} with the shape (and, by default, the dtype) of input."
     return like
 
 
@@ -103,86 +237,102 @@ zeros_like, ones_like, empty_like = _like(zeros), _like(ones), _like(empty)
 
 
 def full_like(input, fill_value, dtype=None, device=None, requires_grad=False):
-    return full(input._data.shape, fill_value, dtype=dtype if dtype is not None else input.dtype,
-                requires_grad=requires_grad)
-
-
-def arange(start, end=None, step=1, dtype=None, device=None, requires_grad=False):
-    if end is None:
-        start, end = 0, start
-    if step == 0:
-        raise RuntimeError("step must be nonzero")
-    if (end - start) * step < 0:
-        raise RuntimeError(f"upper bound and larger bound inconsistent with step sign (start={start}, end={end}, "
-                           f"step={step})")
-    integral = all(isinstance(v, numbers.Integral) for v in (start, end, step))
-    np_dtype = _dt.to_numpy_dtype(dtype) if dtype is not None else (
-        np.dtype(np.int64) if integral else _dt.get_default_dtype().numpy_dtype)
-    return _finish(np.arange(start, end, step).astype(np_dtype), None, requires_grad)
-
-
-def linspace(start, end, steps, dtype=None, device=None, requires_grad=False):
-    if steps < 0:
-        raise RuntimeError("number of steps must be non-negative")
-    return _finish(np.linspace(start, end, steps).astype(_default(dtype)), None, requires_grad)
+    _check_input("full_like", input)
+    return _full("full_like", input._data.shape, fill_value, dtype if dtype is not None else input.dtype, device,
+                 requires_grad)
 
 
 def eye(n, m=None, dtype=None, device=None, requires_grad=False):
-    return _finish(np.eye(n, m, dtype=_default(dtype)), None, requires_grad)
+    np_dtype = options("eye", dtype, device, requires_grad)
+    n = int_arg(n, "eye", "n", 1)
+    m = n if m is None else int_arg(m, "eye", "m", 2)
+    for name, v in (("n", n), ("m", m)):
+        if v < 0:
+            raise RuntimeError(f"{name} must be greater or equal to 0, got {v}")
+    return finish(np.eye(n, m, dtype=np_dtype if np_dtype is not None else _dt.get_default_dtype().numpy_dtype),
+                  requires_grad)
 
 
-# ---- random ----------------------------------------------------------------------------------------------
-def rand(*size, generator=None, dtype=None, device=None, requires_grad=False):
-    """Uniform on [0, 1)."""
-    return _finish(numpy_rng(generator).random(_size(size), dtype=np.float64).astype(_default(dtype)),
-                   None, requires_grad)
+# ---- ranges ------------------------------------------------------------------------------------------------
+def _rounded_mul_add(a, b, c, np_dtype):
+    """a * b + c rounded once to np_dtype (a fused multiply-add, as torch's compiled kernels do)."""
+    wide = np.longdouble if np_dtype == np.float64 else np.float64
+    return (np.asarray(a, wide) * np.asarray(b, wide) + np.asarray(c, wide)).astype(np_dtype)
 
 
-def randn(*size, generator=None, dtype=None, device=None, requires_grad=False):
-    """Standard normal."""
-    return _finish(numpy_rng(generator).standard_normal(_size(size)).astype(_default(dtype)), None, requires_grad)
+def _arange_floats(start, step, n, np_dtype):
+    """torch's CPU arange: blocks of one 32-byte vector from a base `start + step * i`, in double."""
+    width = 32 // np_dtype.itemsize
+    idx = np.arange(n)
+    in_blocks = idx < n - n % (2 * width)
+    lane = np.where(in_blocks, idx % width, 0)
+    base = _rounded_mul_add(step, np.where(in_blocks, idx - lane, idx), start, np.float64)
+    base = np.where(in_blocks, base.astype(np_dtype).astype(np.float64), base)
+    return _rounded_mul_add(step, lane, base, np.float64).astype(np_dtype)
 
 
-def randint(low=0, high=None, size=None, *, generator=None, dtype=None, device=None, requires_grad=False):
-    """Integers uniform on [low, high): randint(high, size) or randint(low, high, size)."""
-    if size is None:  # randint(high, size)
-        low, high, size = 0, low, high
-    if high is None or size is None:
-        raise TypeError("randint() missing required arguments: 'high' and 'size'")
-    if low >= high:
-        raise RuntimeError(f"random_ expects 'from' to be less than 'to', but got from={low} >= to={high}")
-    values = numpy_rng(generator).integers(low, high, _size((size,)))
-    return _finish(values.astype(_dt.to_numpy_dtype(dtype) if dtype is not None else np.int64), None,
-                   requires_grad)
-
-
-def randperm(n, *, generator=None, dtype=None, device=None, requires_grad=False):
-    perm = numpy_rng(generator).permutation(int(n))
-    return _finish(perm.astype(_dt.to_numpy_dtype(dtype) if dtype is not None else np.int64), None, requires_grad)
-
-
-def normal(mean=0.0, std=1.0, size=None, *, generator=None, dtype=None, device=None, requires_grad=False):
-    """Normal samples: normal(mean, std, size) with numbers, or element-wise with tensor mean/std."""
-    mean_t, std_t = isinstance(mean, Tensor), isinstance(std, Tensor)
-    if isinstance(std, numbers.Number) and std < 0:
-        raise RuntimeError(f"normal expects std >= 0.0, but found std {std}")
-    if mean_t or std_t:
-        m = mean._data if mean_t else mean
-        s = std._data if std_t else std
-        shape = np.broadcast_shapes(np.shape(m), np.shape(s))
-        np_dtype = (mean._data.dtype if mean_t else std._data.dtype)
+def arange(start, end=None, step=1, dtype=None, device=None, requires_grad=False):
+    np_dtype = options("arange", dtype, device, requires_grad)
+    if end is None:
+        start, end = 0, number_arg(start, "arange", "end", 1)
     else:
-        if size is None:
-            raise TypeError("normal() missing required argument 'size' when mean and std are numbers")
-        shape, m, s = _size((size,)), mean, std
-        np_dtype = _default(dtype)
-    values = m + s * numpy_rng(generator).standard_normal(shape)
-    return _finish(np.asarray(values).astype(np_dtype), None, requires_grad)
+        start, end = number_arg(start, "arange", "start", 1), number_arg(end, "arange", "end", 2)
+    step = number_arg(step, "arange", "step", 3)
+    if np_dtype is None:
+        integral = all(isinstance(v, numbers.Integral) for v in (start, end, step))
+        np_dtype = np.dtype(np.int64) if integral else _dt.get_default_dtype().numpy_dtype
+    if np_dtype == np.bool_:
+        raise NotImplementedError("\"arange_cpu\" not implemented for 'Bool' (dtype=bool)")
+    if not (math.isfinite(start) and math.isfinite(end)):
+        raise RuntimeError(f"unsupported range: {start} -> {end}")
+    if step == 0:
+        raise RuntimeError(f"step must be nonzero (start={start}, end={end}, step={step})")
+    if (end - start) * step < 0:
+        raise RuntimeError(f"upper bound and lower bound inconsistent with step sign (start={start}, end={end}, "
+                           f"step={step})")
+    n = math.ceil((end - start) / step)
+    if np_dtype.kind == "f":
+        return finish(_arange_floats(start, step, n, np_dtype), requires_grad)
+    if int(step) == 0:
+        raise ValueError(f"step must be nonzero: step={step} is 0 in the integer dtype {np_dtype}")
+    values = np.arange(n, dtype=np.int64) * int(step) + int(start)
+    return finish(values.astype(np_dtype), requires_grad)
 
 
-def rand_like(input, dtype=None, requires_grad=False, **kw):
-    return rand(input._data.shape, dtype=dtype or input.dtype, requires_grad=requires_grad)
+def _linspace_values(start, end, steps, np_dtype):
+    """torch's CPU linspace: from both ends toward the middle, step in the dtype (in double for ints)."""
+    integral = np_dtype.kind in "iu"
+    step_dtype = np.dtype(np.float64) if integral else np_dtype
+    if integral:
+        check_fits(start, np_dtype)
+        check_fits(end, np_dtype)
+        start, end = float(int(start)), float(int(end))
+    first, last = step_dtype.type(start), step_dtype.type(end)
+    step = (last - first) / step_dtype.type(steps - 1)
+    idx = np.arange(steps)
+    from_end = steps - 1 - idx
+    if step_dtype == np.float16:      # half arithmetic rounds every operation; no fused multiply-add
+        values = np.where(idx < steps // 2, first + step * idx.astype(np.float16),
+                          last - step * from_end.astype(np.float16))
+    else:
+        values = np.where(idx < steps // 2, _rounded_mul_add(step, idx, first, step_dtype),
+                          _rounded_mul_add(-step, from_end, last, step_dtype))
+    return values.astype(np_dtype)
 
 
-def randn_like(input, dtype=None, requires_grad=False, **kw):
-    return randn(input._data.shape, dtype=dtype or input.dtype, requires_grad=requires_grad)
+def linspace(start, end, steps, dtype=None, device=None, requires_grad=False):
+    np_dtype = options("linspace", dtype, device, requires_grad)
+    start = number_arg(start, "linspace", "start", 1)
+    end = number_arg(end, "linspace", "end", 2)
+    steps = int_arg(steps, "linspace", "steps", 3)
+    if steps < 0:
+        raise RuntimeError(f"number of steps must be non-negative, got steps={steps}")
+    np_dtype = np_dtype if np_dtype is not None else _dt.get_default_dtype().numpy_dtype
+    if np_dtype == np.bool_:
+        raise NotImplementedError("\"linspace_cpu\" not implemented for 'Bool' (dtype=bool)")
+    if steps <= 1:
+        values = np.full(steps, scalar_array(start, np_dtype), np_dtype)
+    else:
+        with np.errstate(over="ignore", invalid="ignore"):
+            values = _linspace_values(start, end, steps, np_dtype)
+    return finish(values, requires_grad)

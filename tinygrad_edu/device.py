@@ -1,22 +1,141 @@
-"""torch.device, for a library that has only the CPU."""
+"""torch.device, and the one check every function that takes `device=` makes.
+
+A `device` object can name any device type torch knows (`device("cuda:1")` prints
+`device(type='cuda', index=1)`), exactly as in torch's CPU-only build: scripts build devices, print
+them and pass them around. Only *placing data* on a device other than the CPU fails, in
+`check_device`, with the exception class torch's CPU build raises for that device type.
+"""
+import numbers
+import re
+
+import numpy as np
+
+_TYPES = ("cpu", "cuda", "ipu", "xpu", "mkldnn", "opengl", "opencl", "ideep", "hip", "ve", "fpga", "maia", "xla",
+          "lazy", "vulkan", "mps", "meta", "hpu", "mtia", "privateuseone")
+_DEVICE_STRING = re.compile(r"([a-z]+)(?::(0|[1-9][0-9]*))?")
+
+
+def _index(value, position):
+    if isinstance(value, bool) or not isinstance(value, (numbers.Integral, np.integer)):
+        raise TypeError(f"device(): argument 'index' (position {position}) must be int, not {type(value).__name__}")
+    if value < 0:
+        raise RuntimeError(f"Device index must not be negative, got {int(value)}")
+    return int(value)
+
+
+def _parse(text):
+    """(type, index) of a device string such as 'cpu', 'cuda:1'; torch's RuntimeErrors otherwise."""
+    match = _DEVICE_STRING.fullmatch(text)
+    if match is None:
+        raise RuntimeError(f"Invalid device string: {text!r}")
+    kind, index = match.group(1), match.group(2)
+    if kind not in _TYPES:
+        raise RuntimeError(f"Expected one of {', '.join(_TYPES)} device type at start of device string: {text}")
+    if index is not None and len(index) > 9:
+        raise RuntimeError(f"Could not parse device index '{index}' in device string '{text}'")
+    return kind, None if index is None else int(index)
 
 
 class device:
-    """Only the CPU exists here; `device('cpu')` lets scripts that pass devices around run."""
+    """torch.device: a device type ('cpu', 'cuda', ...) and an optional index; immutable and hashable.
 
-    def __init__(self, type="cpu", index=None):
-        type = str(type)
-        if type.split(":")[0] != "cpu":
-            raise RuntimeError(f"tinygrad_edu runs on the CPU only; device {type!r} is not available")
-        self.type, self.index = "cpu", None
+    device('cuda'), device('cuda:1'), device('cuda', 1) and device(other_device) as in torch. An integer
+    (device(0)) means "accelerator number 0", which a CPU-only build does not have: RuntimeError.
+    """
+    __slots__ = ("_type", "_index")
+
+    def __init__(self, type, index=None):
+        if isinstance(type, device):
+            if index is not None:
+                raise TypeError("device(): argument 'type' (position 1) must be str, not device")
+            kind, idx = type._type, type._index
+        elif isinstance(type, (str, bytes)):
+            kind, idx = _parse(type.decode() if isinstance(type, bytes) else type)
+            if index is not None:
+                if idx is not None:
+                    raise RuntimeError(f"type (string) must not include an index because index was passed "
+                                       f"explicitly: {type}")
+                idx = _index(index, 2)
+        elif isinstance(type, (numbers.Integral, np.integer)) and not isinstance(type, bool):
+            _index(type, 1)
+            raise RuntimeError(f"Cannot access accelerator device when none is available (device {int(type)}): "
+                               "tinygrad_edu runs on the CPU only")
+        else:
+            raise TypeError(f"device() expects a device, a string such as 'cpu' or 'cuda:0', or an integer "
+                            f"index, not {_typename(type)}")
+        object.__setattr__(self, "_type", kind)
+        object.__setattr__(self, "_index", idx)
+
+    @property
+    def type(self):
+        return self._type
+
+    @property
+    def index(self):
+        return self._index
+
+    def __setattr__(self, name, value):
+        raise AttributeError(f"attribute '{name}' of 'device' objects is not writable")
 
     def __eq__(self, other):
-        return str(other) == "cpu"
+        if not isinstance(other, device):
+            return NotImplemented
+        return self._type == other._type and self._index == other._index
 
-    __hash__ = object.__hash__
+    def __hash__(self):
+        return hash((self._type, self._index))
+
+    def __reduce__(self):
+        return (device, (str(self),))
 
     def __repr__(self):
-        return "device(type='cpu')"
+        index = "" if self._index is None else f", index={self._index}"
+        return f"device(type='{self._type}'{index})"
 
     def __str__(self):
-        return "cpu"
+        return self._type if self._index is None else f"{self._type}:{self._index}"
+
+    def __format__(self, spec):
+        return format(str(self), spec)
+
+
+def _typename(value):
+    kind = type(value)
+    return kind.__name__ if kind.__module__ == "builtins" else f"{kind.__module__}.{kind.__qualname__}"
+
+
+# What torch's CPU build raises when data is placed on each device type it knows but has no backend for.
+_NOT_COMPILED = {"cuda": "CUDA", "xpu": "XPU", "mtia": "MTIA"}         # AssertionError
+_NO_MODULE = ("hpu", "privateuseone")                                  # ModuleNotFoundError (torch.hpu, ...)
+_ALWAYS_RUNTIME = ("mkldnn", "opengl", "opencl", "ideep")              # RuntimeError
+_NO_KERNELS = ("lazy",)                                                # NotImplementedError
+
+
+def check_device(dev, *, copy=False, fname=None):
+    """Validate a `device=` argument: None or the CPU passes (returns None); anything else raises.
+
+    `copy=True` for functions that copy existing data to the device (tensor, as_tensor, Tensor.to)
+    rather than allocate on it (zeros, arange, ...): for some device types torch's CPU build raises a
+    different class in the two cases, and this follows it. `fname` names the calling function in the
+    TypeError for a value that is not a device at all.
+    """
+    if dev is None:
+        return None
+    if isinstance(dev, bool) or not isinstance(dev, (device, str, bytes, numbers.Integral, np.integer)):
+        where = f"{fname}(): argument 'device'" if fname else "argument 'device'"
+        raise TypeError(f"{where} must be tinygrad_edu.device, a string or an int, not {_typename(dev)}")
+    dev = dev if isinstance(dev, device) else device(dev)
+    kind = dev.type
+    if kind == "cpu":
+        return None
+    unavailable = f"device {str(dev)!r}: tinygrad_edu runs on the CPU only"
+    if kind in _NOT_COMPILED:
+        raise AssertionError(f"Torch not compiled with {_NOT_COMPILED[kind]} enabled ({unavailable})")
+    if kind in _NO_MODULE:
+        raise ModuleNotFoundError(f"No module named 'torch.{kind}' ({unavailable})")
+    if kind == "meta":
+        raise NotImplementedError(f"tinygrad_edu has no 'meta' device (tensors without data); {unavailable}")
+    if kind in _ALWAYS_RUNTIME or (copy and dev.index is None and kind not in _NO_KERNELS):
+        raise RuntimeError(f"PyTorch is not linked with support for {kind} devices ({unavailable})")
+    raise NotImplementedError(f"Could not run 'aten::empty' with arguments from the '{kind.upper()}' backend "
+                              f"({unavailable})")

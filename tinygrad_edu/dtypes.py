@@ -72,6 +72,23 @@ def to_numpy_dtype(d):
     return from_numpy_dtype(d).numpy_dtype
 
 
+def check_dtype(d, fname):
+    """A user's `dtype=` argument as a numpy dtype (None stays None), with torch's TypeError otherwise.
+
+    Accepted: the tinygrad_edu dtypes, and the Python types float, int and bool (torch reads them as
+    float64, int64 and bool). numpy dtypes and strings are refused, as torch refuses them.
+    """
+    if d is None or isinstance(d, dtype):
+        return None if d is None else d.numpy_dtype
+    if d is builtins.float or d is builtins.int or d is builtins.bool:
+        return to_numpy_dtype(d)
+    if d is builtins.complex:
+        raise TypeError(f"{fname}(): tinygrad_edu has no complex dtypes (dtype=complex)")
+    kind = type(d)
+    name = kind.__name__ if kind.__module__ == "builtins" else f"{kind.__module__}.{kind.__qualname__}"
+    raise TypeError(f"{fname}(): argument 'dtype' must be tinygrad_edu.dtype, not {name} ({d!r})")
+
+
 def get_default_dtype():
     return _default_float
 

@@ -1,9 +1,19 @@
-"""Random numbers: one seeded default generator, as torch.manual_seed expects.
+"""Random numbers: one seeded default generator, as torch.manual_seed expects, and the random
+creation functions (rand, randn, randint, randperm, normal, rand_like, randn_like).
 
 Draws go through numpy's PCG64 generator. The numbers differ from torch's (different algorithms),
-but a seed makes every run of tinygrad_edu reproducible.
+but a seed makes every run of tinygrad_edu reproducible. Arguments, dtypes and refusals are
+torch's (checked in _creation_args.py).
 """
+import numbers
+
 import numpy as np
+
+from . import dtypes as _dt
+from ._creation_args import creation_size, finish, int_arg, number_arg, options, tuple_size
+from .autograd.function import Function
+from .device import device as _device
+from .tensor import Tensor
 
 _DEFAULT_SEED = 67280421310721  # torch's default initial seed
 
@@ -12,6 +22,11 @@ class Generator:
     """torch.Generator: an independent stream of random numbers."""
 
     def __init__(self, device="cpu"):
+        kind = _device(device).type
+        if kind != "cpu":
+            raise RuntimeError(f"Cannot get a {kind} generator (device {str(device)!r}): tinygrad_edu runs on "
+                               "the CPU only")
+        self.device = _device("cpu")
         self.manual_seed(_DEFAULT_SEED)
 
     def manual_seed(self, seed):
@@ -61,3 +76,168 @@ def initial_seed():
 def numpy_rng(generator=None):
     """The numpy Generator to draw from: `generator`'s, or the default one."""
     return (generator or default_generator).rng
+
+
+# ---- random creation functions (re-exported by creation.py) ------------------------------------------------
+def _float_dtype(np_dtype, kernel):
+    """The dtype of a floating sample (default float when None); torch has no integer kernel for it."""
+    np_dtype = np_dtype if np_dtype is not None else _dt.get_default_dtype().numpy_dtype
+    if np_dtype.kind != "f":
+        d = _dt.from_numpy_dtype(np_dtype)
+        raise NotImplementedError(f"\"{kernel}\" not implemented for '{d.scalar_name}' (dtype={d.name}): "
+                                  "draw a floating-point sample and convert it")
+    return np_dtype
+
+
+def rand(*size, generator=None, dtype=None, device=None, requires_grad=False):
+    """Uniform on [0, 1)."""
+    np_dtype = _float_dtype(options("rand", dtype, device, requires_grad), "check_uniform_bounds")
+    values = numpy_rng(generator).random(creation_size("rand", size), dtype=np.float64).astype(np_dtype)
+    # a double just below 1 can round up to 1 in float32/float16: keep [0, 1) open at the top
+    return finish(np.minimum(values, np.nextafter(np_dtype.type(1), np_dtype.type(0))), requires_grad)
+
+
+def randn(*size, generator=None, dtype=None, device=None, requires_grad=False):
+    """Standard normal."""
+    np_dtype = _float_dtype(options("randn", dtype, device, requires_grad), "normal_kernel_cpu")
+    return finish(numpy_rng(generator).standard_normal(creation_size("randn", size)).astype(np_dtype),
+                  requires_grad)
+
+
+def _bounds(np_dtype):
+    if np_dtype.kind == "b":
+        return 0, 1
+    if np_dtype.kind == "f":
+        top = float(np.finfo(np_dtype).max)
+        return -top, top
+    info = np.iinfo(np_dtype)
+    return int(info.min), int(info.max)
+
+
+class _Omitted:
+    """randint's `high` when not given (randint(high, size)); an explicit None is refused as in torch."""
+
+    def __repr__(self):
+        return "<omitted>"
+
+
+_OMITTED = _Omitted()
+
+
+def randint(low=0, high=_OMITTED, size=None, *, generator=None, dtype=None, device=None, requires_grad=False):
+    """Integers uniform on [low, high): randint(high, size) or randint(low, high, size)."""
+    if size is None and high is not _OMITTED and not isinstance(high, (numbers.Number, np.generic, Tensor)):
+        low, high, size = 0, low, high          # randint(high, size)
+    elif high is _OMITTED:
+        low, high = 0, low                      # randint(high, size=...) or randint(high)
+    if size is None:
+        raise TypeError(f"randint() missing required argument 'size' (got low={low!r}, high={high!r})")
+    np_dtype = options("randint", dtype, device, requires_grad)
+    low, high = int_arg(low, "randint", "low", 1), int_arg(high, "randint", "high", 2)
+    shape = tuple_size(size, "randint", 3)
+    if low >= high:
+        raise RuntimeError(f"random_ expects 'from' to be less than 'to', but got from={low} >= to={high}")
+    np_dtype = np_dtype if np_dtype is not None else np.dtype(np.int64)
+    smallest, largest = _bounds(np_dtype)
+    name = _dt.from_numpy_dtype(np_dtype).name
+    if low < smallest:
+        raise RuntimeError(f"from is out of bounds for {name}: from={low}")
+    if high - 1 > largest:
+        raise RuntimeError(f"to - 1 is out of bounds for {name}: to={high}")
+    values = numpy_rng(generator).integers(low, high, shape, dtype=np.int64)
+    return finish(values.astype(np_dtype), requires_grad)
+
+
+def randperm(n, *, generator=None, dtype=None, device=None, requires_grad=False):
+    """A random permutation of 0 .. n-1."""
+    np_dtype = options("randperm", dtype, device, requires_grad)
+    n = int_arg(n, "randperm", "n", 1)
+    if n < 0:
+        raise RuntimeError(f"Trying to create tensor with negative dimension {n}: [{n}]")
+    np_dtype = np_dtype if np_dtype is not None else np.dtype(np.int64)
+    if np_dtype.kind == "b":
+        raise NotImplementedError("\"randperm\" not implemented for 'Bool' (dtype=bool)")
+    if np_dtype.kind in "iu" and n > _bounds(np_dtype)[1] + 1:
+        raise RuntimeError(f"value cannot be converted to type {_dt.from_numpy_dtype(np_dtype).name} without "
+                           f"overflow: randperm({n}) holds {n - 1}")
+    return finish(numpy_rng(generator).permutation(n).astype(np_dtype), requires_grad)
+
+
+def _check_std(std):
+    if isinstance(std, Tensor):
+        if not (std._data >= 0).all():
+            raise RuntimeError(f"normal expects all elements of std >= 0.0 (std has {int((~(std._data >= 0)).sum())} "
+                               "negative or NaN elements)")
+    elif not std >= 0:
+        raise RuntimeError(f"normal expects std >= 0.0, but found std {std}")
+
+
+def normal(mean=0.0, std=1.0, size=None, *, generator=None, dtype=None, device=None, requires_grad=False):
+    """normal(mean, std, size) with numbers; normal(mean, std) element-wise when either is a Tensor.
+
+    The element-wise form joins the graph of mean and std with zero derivatives, as in torch (Normal).
+    """
+    if size is not None:
+        np_dtype = _float_dtype(options("normal", dtype, device, requires_grad), "normal_kernel_cpu")
+        mean, std = number_arg(mean, "normal", "mean", 1), number_arg(std, "normal", "std", 2)
+        shape = tuple_size(size, "normal", 3)
+        _check_std(std)
+        values = mean + std * numpy_rng(generator).standard_normal(shape)
+        return finish(np.asarray(values).astype(np_dtype), requires_grad)
+    if not isinstance(mean, Tensor) and not isinstance(std, Tensor):
+        raise TypeError(f"normal() needs a size when mean and std are numbers (got mean={mean!r}, std={std!r})")
+    if dtype is not None or device is not None or requires_grad:
+        raise TypeError("normal(): dtype, device and requires_grad are only accepted with numbers and a size; "
+                        "with a Tensor mean or std the result takes its dtype and its graph")
+    for name, value, pos in (("mean", mean, 1), ("std", std, 2)):
+        if not isinstance(value, Tensor):
+            number_arg(value, "normal", name, pos)
+    _check_std(std)
+    out = mean if isinstance(mean, Tensor) else std
+    np_dtype = _float_dtype(out._data.dtype, "normal_kernel_cpu")
+    shapes = [value._data.shape if isinstance(value, Tensor) else () for value in (mean, std)]
+    try:
+        shape = np.broadcast_shapes(*shapes)
+    except ValueError:
+        raise RuntimeError(f"normal: the shapes of mean {list(shapes[0])} and std {list(shapes[1])} do not "
+                           "broadcast") from None
+    noise = Tensor._wrap(numpy_rng(generator).standard_normal(shape).astype(np_dtype))
+    if isinstance(std, Tensor) and std._data.dtype != np_dtype:
+        std = std.to(_dt.from_numpy_dtype(np_dtype))
+    return Normal.apply(mean, std, noise)
+
+
+class Normal(Function):
+    """out = mean + std * noise, element-wise (torch.normal with a Tensor mean and/or std).
+
+    The output belongs to the graph when mean or std requires grad, but torch does not
+    reparameterize the sample: its derivative with respect to mean and to std is zero, and so is
+    ours (use `mean + std * randn_like(mean)` for a differentiable sample).
+    """
+
+    @staticmethod
+    def forward(ctx, mean, std, noise):
+        ctx.torch_name = "NormalBackward" + ("3" if isinstance(mean, Tensor) and isinstance(std, Tensor)
+                                             else "1" if isinstance(mean, Tensor) else "2")
+        ctx.input_shapes = [(v._data.shape, v._data.dtype) if isinstance(v, Tensor) else None for v in (mean, std)]
+        return mean + std * noise
+
+    @staticmethod
+    def backward(ctx, grad):
+        zeros = [None if meta is None else Tensor._wrap(np.zeros(*meta)) for meta in ctx.input_shapes]
+        return zeros[0], zeros[1], None
+
+
+def _random_like(fn):
+    def like(input, *, generator=None, dtype=None, device=None, requires_grad=False):
+        if not isinstance(input, Tensor):
+            raise TypeError(f"{fn.__name__}_like(): argument 'input' (position 1) must be Tensor, not "
+                            f"{type(input).__name__}")
+        return fn(input._data.shape, generator=generator, dtype=dtype if dtype is not None else input.dtype,
+                  device=device, requires_grad=requires_grad)
+    like.__name__ = like.__qualname__ = fn.__name__ + "_like"
+    like.__doc__ = f"torch.{like.__name__}: {fn.__name__} with the shape (and, by default, the dtype) of input."
+    return like
+
+
+rand_like, randn_like = _random_like(rand), _random_like(randn)
