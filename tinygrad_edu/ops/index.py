@@ -13,7 +13,12 @@ from ..tensor import Tensor, _wrap_dim
 
 
 def normalize_index(index):
-    """Turn an index into (numpy index, is_basic). Tensors and lists become arrays."""
+    """Turn an index into (numpy index, is_basic). Tensors and lists become arrays.
+
+    numpy and torch differ when integers meet advanced (array) indices: numpy broadcasts the
+    integers with the arrays, torch first selects at the integers (basic indexing), then applies
+    the advanced index to what remains. Such an index becomes an `IntsFirst`, read in those two
+    steps (see `target`)."""
     items = index if isinstance(index, tuple) else (index,)
     out, basic = [], True
     for it in items:
@@ -27,14 +32,39 @@ def normalize_index(index):
             it = np.asarray(it)
             if it.dtype.kind not in "iub":
                 raise IndexError("tensors used as indices must be long, int, byte or bool tensors")
-        if isinstance(it, np.ndarray):
-            basic = False
-        elif isinstance(it, (bool, np.bool_)):
+        if isinstance(it, np.ndarray) or isinstance(it, (bool, np.bool_)):
             basic = False
         out.append(it)
     if basic and not any(it is Ellipsis for it in out):
         out.append(Ellipsis)  # keeps x[0] of a 1-D tensor a 0-d *view*, not a numpy scalar copy
+    if not basic and any(_is_int(it) for it in out) and any(isinstance(it, np.ndarray) for it in out):
+        return IntsFirst(out), False
     return tuple(out), basic
+
+
+def _is_int(item):
+    return isinstance(item, (int, np.integer)) and not isinstance(item, (bool, np.bool_))
+
+
+class IntsFirst:
+    """An index mixing integers and arrays, applied as torch does: `pre` selects at the integers
+    (a view), `rest` is the advanced index on that view."""
+    __slots__ = ("pre", "rest")
+
+    def __init__(self, items):
+        pre, rest = [], []
+        for it in items:
+            if _is_int(it):
+                pre.append(it)
+            else:
+                rest.append(it)
+                if it is Ellipsis:
+                    pre.append(Ellipsis)
+                elif isinstance(it, np.ndarray):  # a bool mask spans as many dims as it has
+                    pre.extend([slice(None)] * (it.ndim if it.dtype == np.bool_ else 1))
+                elif isinstance(it, slice):
+                    pre.append(slice(None))
+        self.pre, self.rest = tuple(pre), tuple(rest)
 
 
 def _read(array, index):
@@ -44,6 +74,14 @@ def _read(array, index):
         raise IndexError(str(e).replace("axis", "dimension")) from None
 
 
+def target(array, index):
+    """(the array an index applies to, the index to apply there): a view selected at the integers
+    first for an IntsFirst, else the array itself."""
+    if type(index) is IntsFirst:
+        return _read(array, index.pre), index.rest
+    return array, index
+
+
 class Index(Function):
     """x[index] (SliceBackward0, SelectBackward0, IndexBackward0, ...: named by getitem).
     dx = zeros like x with g added at index (IndexAdd: repeated indices accumulate)."""
@@ -51,7 +89,8 @@ class Index(Function):
     @staticmethod
     def forward(ctx, x, index, basic):
         ctx.shape, ctx.index, ctx.basic = x._data.shape, index, basic
-        return _read(x._data, index)
+        view, rest = target(x._data, index)
+        return _read(view, rest)
 
     @staticmethod
     def backward(ctx, grad):
@@ -65,10 +104,11 @@ class Index(Function):
 def _scatter_add(values, shape, index, basic):
     """zeros(shape) with `values` added at `index`; repeated integer indices accumulate."""
     out = np.zeros(shape, dtype=values.dtype)
+    view, rest = target(out, index)
     if basic:
-        out[index] = values
+        view[rest] = values
     else:
-        np.add.at(out, index, values)
+        np.add.at(view, rest, values)
     return out
 
 
@@ -94,7 +134,8 @@ class IndexPut(Function):
     @staticmethod
     def forward(ctx, x, index, basic, v):
         out = x._data.copy()
-        out[index] = v._data if isinstance(v, Tensor) else v
+        view, rest = target(out, index)
+        view[rest] = v._data if isinstance(v, Tensor) else v
         ctx.index, ctx.basic = index, basic
         ctx.v_shape = v._data.shape if isinstance(v, Tensor) else None
         return out
@@ -102,7 +143,8 @@ class IndexPut(Function):
     @staticmethod
     def backward(ctx, grad):
         keep = np.ones(grad._data.shape, dtype=grad._data.dtype)
-        keep[ctx.index] = 0
+        view, rest = target(keep, ctx.index)
+        view[rest] = 0
         gx = grad * Tensor._wrap(keep)
         gv = None
         if ctx.v_shape is not None and ctx.needs_input_grad[3]:
@@ -210,7 +252,8 @@ def write_index(x, index, value):
     idx, _ = normalize_index(index)
     v = _value_for(x, value)
     try:
-        x._data[idx] = v._data if isinstance(v, Tensor) else v
+        view, rest = target(x._data, idx)
+        view[rest] = v._data if isinstance(v, Tensor) else v
     except ValueError as e:
         raise RuntimeError(f"shape mismatch in index assignment: {e}") from None
 
