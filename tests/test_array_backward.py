@@ -185,3 +185,57 @@ def test_accumulating_into_grad_never_changes_someone_elses_array(torch_ref):
     (x * 1.0).sum().backward()
     np.testing.assert_array_equal(g.numpy(), [1.0, 1.0])
     np.testing.assert_array_equal(x.grad.numpy(), [2.0, 2.0])
+
+
+class SameArrayTwice(Function):
+    """x + y whose numpy backward returns one new array for both inputs."""
+    array_backward = True
+
+    @staticmethod
+    def forward(ctx, x, y):
+        return x._data + y._data
+
+    @staticmethod
+    def backward(ctx, grad):
+        out = grad * 1.0
+        return out, out
+
+
+def _independent(*arrays):
+    return all(not np.shares_memory(a, b) for i, a in enumerate(arrays) for b in arrays[i + 1:])
+
+
+def test_grad_never_shares_memory_with_another_grad_or_a_users_tensor():
+    """.grad is an array of its own, whichever way the gradient reached the leaf: a user's
+    gradient= passed through Add, one array sent to two leaves, a view (reshape's backward), or a
+    tensor a hook kept."""
+    x, y = leaf([1.0, 2.0]), leaf([3.0, 4.0])
+    g = tg.tensor([1.0, 1.0], dtype=tg.float64)
+    (x + y).backward(gradient=g)
+    assert _independent(x.grad._data, y.grad._data, g._data)
+    x.grad = y.grad = None
+    SameArrayTwice.apply(x, y).sum().backward()
+    assert _independent(x.grad._data, y.grad._data)
+    z = leaf([[1.0, 2.0], [3.0, 4.0]])
+    kept = []
+    mid = z * 2.0
+    mid.register_hook(lambda t: kept.append(t))
+    mid.reshape(4).sum().backward()
+    assert _independent(z.grad._data, kept[0]._data)
+    before = z.grad.numpy().copy()
+    mid2 = z * 2.0
+    mid2.sum().backward()  # accumulating in place into z.grad must leave the hook's tensor alone
+    np.testing.assert_array_equal(kept[0].numpy(), [[1.0, 1.0], [1.0, 1.0]])
+    np.testing.assert_array_equal(z.grad.numpy(), before + 2.0)
+
+
+def test_a_0d_leaf_used_twice_gets_a_0d_tensor_grad_that_accumulates_like_torch():
+    import torch
+    b, bt = tg.tensor(0.5, requires_grad=True), torch.tensor(0.5, requires_grad=True)
+    for lib, t in ((tg, b), (torch, bt)):
+        for _ in range(2):
+            (t * 3.0 + t * t).backward()
+    assert isinstance(b.grad._data, np.ndarray) and b.grad.shape == ()
+    np.testing.assert_allclose(b.grad.numpy(), bt.grad.numpy())
+    b.grad.zero_()
+    assert b.grad.item() == 0.0

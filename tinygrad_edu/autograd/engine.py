@@ -45,7 +45,7 @@ def run_backward(roots, retain_graph=False, create_graph=False, capture=None, in
     kind = np.ndarray if arrays else Tensor
     pending, ready, leaf_grads = {}, [], {}  # node -> [gradient per output]; heap of (-seq, node); leaf -> sum
     for t, g in roots:
-        _send(t.grad_fn or t, t._output_nr, g._data if arrays else g, pending, ready, leaf_grads)
+        _seed(t, g._data if arrays else g, pending, ready, leaf_grads)
     captured = _nodes_to_capture(capture)
     check_all, observers = anomaly._enabled, watchers.observers
     with _BackwardMode(create_graph):  # grad mode = create_graph; numpy's shape errors become RuntimeError
@@ -65,6 +65,7 @@ def run_backward(roots, retain_graph=False, create_graph=False, capture=None, in
                 results = _tensor_backward_in_plain_pass(node, grads)
             if type(results) is not tuple:
                 results = (results,)
+            own = arrays and (op.array_backward or op.backward_arrays is not None) and not node._tensor_hooks
             if not retain_graph and node._saved is not None:
                 node._saved = _FREED                    # a second backward through this node raises
             if observers:
@@ -79,28 +80,39 @@ def run_backward(roots, retain_graph=False, create_graph=False, capture=None, in
                         or check_all:
                     g = _fit(node, edge, g, arrays)     # sum a broadcast gradient down, cast, check
                 target = edge.node
+                if isinstance(target, Tensor):          # a leaf: summed, delivered when the pass is over
+                    _to_leaf(leaf_grads, target, g, own and _made_here(g, grads))
+                    continue
                 slots = pending.get(target)
-                if slots is not None:                   # the node has gradient waiting already: add
-                    nr = edge.output_nr
-                    slots[nr] = g if slots[nr] is None else slots[nr] + g
-                else:                                   # a leaf, or a node's first gradient
-                    _send(target, edge.output_nr, g, pending, ready, leaf_grads)
+                if slots is None:                       # the node's first gradient: it joins the heap
+                    slots = pending[target] = [None] * target._n_outputs
+                    heappush(ready, (-target._seq, target))
+                nr = edge.output_nr
+                slots[nr] = g if slots[nr] is None else slots[nr] + g
     _deliver_to_leaves(leaf_grads, create_graph, capture, inputs)
 
 
 # ---- the named steps ----------------------------------------------------------------------------
-def _send(target, output_nr, g, pending, ready, leaf_grads):
-    """Add gradient g to what waits for `target`: a node (queued when its first gradient arrives)
-    or a leaf (summed here; delivered once the pass is over)."""
-    if isinstance(target, Tensor):
-        old = leaf_grads.get(target)
-        leaf_grads[target] = g if old is None else _Sum(((old[0] if type(old) is _Sum else old) + g,))
-        return
-    slots = pending.get(target)
-    if slots is None:
-        slots = pending[target] = [None] * (1 if target._outputs_meta is None else len(target._outputs_meta))
-        heappush(ready, (-target._seq, target))
-    slots[output_nr] = g if slots[output_nr] is None else slots[output_nr] + g
+def _seed(t, g, pending, ready, leaf_grads):
+    """A root's gradient: to the node that made t, or to t itself if it is a leaf."""
+    if t.grad_fn is None:
+        _to_leaf(leaf_grads, t, g, False)
+    else:
+        node = t.grad_fn
+        slots = pending.get(node)
+        if slots is None:
+            slots = pending[node] = [None] * node._n_outputs
+            heappush(ready, (-node._seq, node))
+        slots[t._output_nr] = g if slots[t._output_nr] is None else slots[t._output_nr] + g
+
+
+def _to_leaf(leaf_grads, leaf, g, made_here):
+    """Sum the gradients reaching a leaf; `made_here` (see _made_here) marks an array .grad may keep."""
+    old = leaf_grads.get(leaf)
+    if old is None:
+        leaf_grads[leaf] = _Owned((g,)) if made_here else g
+    else:  # a sum is a new array of the engine's own
+        leaf_grads[leaf] = _Owned(((old[0] if type(old) is _Owned else old) + g,))
 
 
 class _BackwardMode:
@@ -210,16 +222,33 @@ def _expandable(shape, target):
     return len(shape) <= len(target) and all(s == 1 or s == t for s, t in zip(reversed(shape), reversed(target)))
 
 
-class _Sum(tuple):
-    """A leaf's gradient summed from several edges: an array of the engine's own, safe to store."""
+def _made_here(g, grads):
+    """Whether gradient array g is a new array that this pass made and nobody else holds, so that
+    a leaf may keep it as .grad without a copy (big weights: megabytes a step). True for what one
+    of our own ops' numpy formulas returned (the caller checks that; a user's Function or a hook
+    may return any array), unless it is, or is a view of, a gradient that came in (Add passes its
+    gradient on, Reshape returns a view of it): those may be held elsewhere."""
+    if g.base is not None:
+        return False
+    for incoming in grads:
+        if g is incoming:
+            return False
+    return True
+
+
+class _Owned(tuple):
+    """(array,): a leaf's gradient that is the engine's own (made by one of our ops, or summed
+    from several edges), safe to store as .grad without a copy."""
 
 
 def _deliver_to_leaves(leaf_grads, create_graph, capture, inputs):
     """The pass is over: each leaf's total gradient runs the leaf's hooks, then lands in `.grad`
     (or in `capture`, for autograd.grad)."""
+    delivered = set()
     for leaf, g in leaf_grads.items():
-        fresh = type(g) is _Sum
-        g = g[0] if fresh else g
+        fresh = type(g) is _Owned and id(g[0]) not in delivered
+        g = g[0] if type(g) is _Owned else g
+        delivered.add(id(g))  # one array sent to two leaves (return g, g) is copied for the second
         if capture is not None:
             if leaf in capture:
                 capture[leaf] = _as_tensor(g) if capture[leaf] is None else capture[leaf] + _as_tensor(g)
@@ -243,7 +272,7 @@ def _accumulate_grad(leaf, g, create_graph, fresh):
         else:  # a gradient that is no new node may be someone's tensor (gradient=): .grad gets a copy
             leaf.grad = g if g.grad_fn is not None else _wrap(g._data.copy())
     elif leaf.grad is None:
-        leaf.grad = _wrap(g if fresh else np.array(g))
+        leaf.grad = _wrap(g if fresh and type(g) is np.ndarray else np.array(g))  # (0-d sums are numpy scalars)
     elif leaf.grad.grad_fn is not None or not leaf.grad._data.flags.writeable:
         leaf.grad = _wrap(np.asarray(leaf.grad._data + g))
     else:

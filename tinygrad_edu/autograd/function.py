@@ -87,6 +87,7 @@ class Function:
     _edges = None           # one Edge (or None: no gradient wanted) per forward argument
     _saved = None           # SavedTensors (numbers and None as they are); _FREED after backward
     _outputs_meta = None    # [(shape, np dtype)] per output, for multi-output nodes only
+    _n_outputs = 1
     _non_differentiable = ()
     _tensor_hooks = None    # {output_nr: [hook, ...]} registered on non-leaf outputs
     _retained = None        # {output_nr: weakref to the output tensor} for retain_grad()
@@ -200,24 +201,23 @@ class Function:
 
     def _record(self, args, out):
         """Make the outputs this node's, and remember its edges and saved tensors."""
-        if type(out) is tuple:
-            outs = out
-            results = [self._output(nr, o, multi=True) for nr, o in enumerate(out)]
-            self._outputs_meta = [(t._data.shape, t._data.dtype) for t in results]
-        else:  # one output, the common case: _output's work, inline
-            data = out._data if isinstance(out, Tensor) else out
-            t = _wrap(data if type(data) is np.ndarray else np.asarray(data), True)
-            t.grad_fn = self
-            outs, results = (out,), [t]
         self._seq = _next_seq()  # creation order: backward pops larger numbers first
         self._edges = tuple([_new_tuple(Edge, (a.grad_fn or a, a._output_nr, a._data.shape, a._data.dtype))
                              if n else None for a, n in zip(args, self.needs_input_grad)])
+        if type(out) is tuple:
+            result = tuple([self._output(nr, o, multi=True) for nr, o in enumerate(out)])
+            self._outputs_meta = [(t._data.shape, t._data.dtype) for t in result]
+            self._n_outputs = len(result)
+        else:  # one output, the common case: _output's work, inline
+            data = out._data if isinstance(out, Tensor) else out
+            result = _wrap(data if type(data) is np.ndarray else np.asarray(data), True)
+            result.grad_fn = self
         if self._to_save is not None:
-            self._saved = _save(self._to_save, outs, results)
+            self._saved = _save(self._to_save, out, result)
             self._to_save = None
         if anomaly._enabled:
             self._forward_stack = traceback.format_stack()[:-2]
-        return tuple(results) if outs is out else results[0]
+        return result
 
     def _output(self, nr, o, multi=False):
         """Output number nr as a tensor of this node (of a multi-output node, only if it is
@@ -237,9 +237,10 @@ def _array_of(o):
     return data if type(data) is np.ndarray else np.asarray(data)
 
 
-def _save(items, outs, results):
+def _save(items, out, result):
     """What forward passed to save_for_backward, as it is kept: SavedTensors, and Python numbers
-    and None as they are."""
+    and None as they are. `out` is what forward returned, `result` the output tensor(s)."""
+    outs, results = (out, result) if type(out) is tuple else ((out,), (result,))
     saved = []
     for item in items:
         if item is not None:

@@ -82,7 +82,7 @@ class Add(Function):
 
     @staticmethod
     def forward(ctx, x, y):
-        return np.add(_data(x), _data(y))
+        return np.add(x._data if isinstance(x, Tensor) else x, y._data if isinstance(y, Tensor) else y)
 
     @staticmethod
     def backward(ctx, grad):
@@ -95,7 +95,7 @@ class Sub(Function):
 
     @staticmethod
     def forward(ctx, x, y):
-        return np.subtract(_data(x), _data(y))
+        return np.subtract(x._data if isinstance(x, Tensor) else x, y._data if isinstance(y, Tensor) else y)
 
     @staticmethod
     def backward(ctx, grad):
@@ -110,7 +110,7 @@ class Mul(Function):
     def forward(ctx, x, y):
         needs = ctx.needs_input_grad
         ctx.save_for_backward(y if needs[0] else None, x if needs[1] else None)
-        return np.multiply(_data(x), _data(y))
+        return np.multiply(x._data if isinstance(x, Tensor) else x, y._data if isinstance(y, Tensor) else y)
 
     @staticmethod
     def backward(ctx, grad):
@@ -126,7 +126,7 @@ class Div(Function):
     @staticmethod
     def forward(ctx, x, y):
         ctx.save_for_backward(x if ctx.needs_input_grad[1:2] == (True,) else None, y)
-        return np.true_divide(_data(x), _data(y))
+        return np.true_divide(x._data if isinstance(x, Tensor) else x, y._data if isinstance(y, Tensor) else y)
 
     @staticmethod
     def backward(ctx, grad):
@@ -270,7 +270,7 @@ def div(x, y, rounding_mode=None):
     x, y = _operands(x, y)
     if rounding_mode is not None:
         out = np.floor_divide(_data(x), _data(y)) if rounding_mode == "floor" else \
-            np.trunc(np.true_divide(_data(x), _data(y))).astype(np.result_type(_data(x), _data(y)))
+            np.trunc(np.true_divide(x._data if isinstance(x, Tensor) else x, y._data if isinstance(y, Tensor) else y)).astype(np.result_type(_data(x), _data(y)))
         return Tensor._wrap(np.asarray(out))
     # true division of integers gives the default float dtype, as in torch
     if (x._data.dtype if isinstance(x, Tensor) else y._data.dtype).kind in "biu":
