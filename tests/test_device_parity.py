@@ -94,9 +94,19 @@ def test_check_device_is_the_one_gate():
         check_device(1.5, fname="Linear")
 
 
-def test_to_and_nn_factories_follow_torch(torch_ref):
-    """Tensor.to and nn's factory kwargs (other engineers' files) must call check_device: see the report."""
-    for expr in ["T.zeros(2).to('cuda')", "T.zeros(2).to('abc')", "T.nn.Linear(3, 2, device='cuda')"]:
-        theirs, ours = outcome(expr, torch_ref), outcome(expr, tg)
-        if ours[0] != "raises" or ours[1] is not theirs[1]:
-            pytest.xfail(f"{expr}: torch raises {theirs[1].__name__}, we give {ours[:2]} (not wired yet)")
+MOVES = ["T.zeros(2).to('cuda')", "T.zeros(2).to('abc')", "T.zeros(2).to('mps')", "T.zeros(2).to(device='cuda')",
+         "T.zeros(2).cuda()", "T.zeros(2).to('cpu', T.float64)", "T.nn.Linear(3, 2, device='cuda')",
+         "T.nn.Linear(3, 2, device='mps')", "T.nn.Linear(3, 2).to('cuda')", "T.nn.Identity().to('cuda')",
+         "T.nn.Linear(3, 2).cuda()", "T.nn.Identity().cuda()", "T.nn.Embedding(3, 2, device='cuda')",
+         "T.nn.Conv2d(1, 1, 3, device='cpu')", "T.nn.LayerNorm(3, device='cuda')"]
+
+
+@pytest.mark.parametrize("expr", MOVES)
+def test_to_cuda_and_nn_factories_follow_torch(torch_ref, expr):
+    """Tensor.to / .cuda, Module.to / .cuda and nn's device= keyword raise what torch's CPU build
+    raises (a module without tensors moves anywhere, as in torch)."""
+    theirs, ours = outcome(expr, torch_ref), outcome(expr, tg)
+    if theirs[0] == "raises":
+        assert ours[:2] == theirs[:2], (expr, ours, theirs)
+    else:  # the same kind of object back (a tensor, or the module itself)
+        assert ours[0] == theirs[0] and type(ours[1]).__name__ == type(theirs[1]).__name__, (expr, ours, theirs)

@@ -24,7 +24,8 @@ import numpy as np
 from . import dtypes as _dt
 from .creation import rand, zeros
 from .grad_mode import no_grad
-from .tensor import Tensor, device as _device
+from .device import check_device
+from .tensor import Tensor
 
 _RULE, _DOUBLE_RULE = "-" * 64, "=" * 64
 _MB = 1024 ** 2.0
@@ -59,8 +60,7 @@ def summary(model, input_size, batch_size=-1, dtypes=None, device=None):
     {"rows": [{"layer", "name", "type", "output_shape", "nb_params", "trainable_params"}, ...],
      "total_params", "trainable_params", "non_trainable_params", "input_size_mb",
      "forward_backward_size_mb", "params_size_mb", "total_size_mb", "text"}."""
-    if device is not None:
-        _device(device)  # validates: CPU only
+    check_device(device, fname="summary")  # only the CPU holds data here
     sizes, inputs = _make_inputs(input_size, batch_size if batch_size > 0 else 2, dtypes)
     rows, hooks = [], []
 

@@ -16,7 +16,7 @@ import numpy as np
 
 from . import dtypes as _dt
 from ._format import format_tensor
-from .device import device
+from .device import check_device, device
 from .size import Size, parse_size as _size, wrap_dim as _wrap_dim  # noqa: F401  (ops import _wrap_dim here)
 
 
@@ -260,8 +260,8 @@ class Tensor:
     def cpu(self):
         return self
 
-    def cuda(self, *args, **kwargs):
-        raise RuntimeError("tinygrad_edu runs on the CPU only (no CUDA)")
+    def cuda(self, device=None, non_blocking=False, memory_format=None):
+        check_device("cuda" if device is None else device, copy=True, fname="cuda")  # raises: CPU only
 
 
 class _RemovableHandle:

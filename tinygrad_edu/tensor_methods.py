@@ -7,17 +7,20 @@ methods (add_, x[i] = v, ...) come from tensor_inplace.py; `backward` from autog
 from . import ops
 from .autograd.grad import tensor_backward
 from . import dtypes as _dt
-from .tensor import Tensor, device
+from .device import check_device, device as _device
+from .tensor import Tensor
 from .tensor_inplace import InplaceMethods
 
 
-def to(self, *args, dtype=None, copy=False, **kwargs):
-    """to(dtype), to(device), to(other_tensor), to(device, dtype)."""
+def to(self, *args, device=None, dtype=None, non_blocking=False, copy=False, memory_format=None):
+    """to(dtype), to(device), to(other_tensor), to(device, dtype); only the CPU holds data here, so
+    another device raises torch's CPU-build error (check_device)."""
+    check_device(device, copy=True, fname="to")
     for a in args:
         if isinstance(a, Tensor):
             dtype = a.dtype
-        elif isinstance(a, (str, device)):
-            device(a)  # validates: only the CPU
+        elif isinstance(a, (str, _device, int)) and not isinstance(a, bool):
+            check_device(a, copy=True, fname="to")
         elif a is not None:
             dtype = a
     if dtype is None or _dt.to_numpy_dtype(dtype) == self._data.dtype:

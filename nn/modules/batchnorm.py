@@ -13,6 +13,7 @@ from .. import functional as F
 from .. import init
 from ..parameter import Parameter
 from .module import Module
+from tinygrad_edu.device import check_device
 
 __all__ = ["BatchNorm1d", "BatchNorm2d", "BatchNorm3d"]
 
@@ -22,6 +23,7 @@ class _BatchNorm(Module):
 
     def __init__(self, num_features, eps=1e-5, momentum=0.1, affine=True, track_running_stats=True, device=None,
                  dtype=None, *, bias=True):
+        check_device(device, fname=type(self).__name__)  # only the CPU holds data here
         super().__init__()
         np_dtype = tinygrad_edu.dtypes.to_numpy_dtype(dtype) if dtype is not None \
             else tinygrad_edu.get_default_dtype().numpy_dtype

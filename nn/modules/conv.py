@@ -6,6 +6,7 @@ import math
 from .. import functional as F
 from .linear import _kaiming_reset, _weight_and_bias
 from .module import Module
+from tinygrad_edu.device import check_device
 
 __all__ = ["Conv1d", "Conv2d"]
 
@@ -24,6 +25,7 @@ class _ConvNd(Module):
 
     def __init__(self, in_channels, out_channels, kernel_size, stride=1, padding=0, dilation=1, groups=1,
                  bias=True, padding_mode="zeros", device=None, dtype=None):
+        check_device(device, fname=type(self).__name__)  # only the CPU holds data here
         super().__init__()
         n = self._dims
         if groups <= 0:

@@ -9,6 +9,7 @@ from .. import functional as F
 from .. import init
 from ..parameter import Parameter
 from .module import Module
+from tinygrad_edu.device import check_device
 
 __all__ = ["Identity", "Linear", "Bilinear"]
 
@@ -55,6 +56,7 @@ class Linear(Module):
     b ~ U(-1/sqrt(in), 1/sqrt(in))."""
 
     def __init__(self, in_features, out_features, bias=True, device=None, dtype=None):
+        check_device(device, fname=type(self).__name__)  # only the CPU holds data here
         super().__init__()
         self.in_features, self.out_features = in_features, out_features
         _weight_and_bias(self, (out_features, in_features), bias, dtype)
@@ -82,6 +84,7 @@ class Bilinear(Module):
     Default init as torch: A and b ~ U(-1/sqrt(in1), 1/sqrt(in1))."""
 
     def __init__(self, in1_features, in2_features, out_features, bias=True, device=None, dtype=None):
+        check_device(device, fname=type(self).__name__)  # only the CPU holds data here
         super().__init__()
         self.in1_features, self.in2_features, self.out_features = in1_features, in2_features, out_features
         _weight_and_bias(self, (out_features, in1_features, in2_features), bias, dtype)

@@ -16,6 +16,7 @@ import numpy as np
 
 import tinygrad_edu
 from tinygrad_edu import dtypes as _dt
+from tinygrad_edu.device import check_device
 from tinygrad_edu.tensor import Tensor
 from ..parameter import Parameter
 from ._hooks import BackwardHook, HookMixin
@@ -339,8 +340,8 @@ class Module(HookMixin, StateDictMixin):
         for a in itertools.chain(args, [kwargs["device"]] if kwargs.get("device") is not None else []):
             if isinstance(a, Tensor):
                 dtype = a.dtype
-            elif isinstance(a, (str, tinygrad_edu.device)):
-                tinygrad_edu.device(a)  # validates: CPU only
+            elif isinstance(a, (str, tinygrad_edu.device, int)) and not isinstance(a, bool):
+                self._check_device(tinygrad_edu.device(a) if isinstance(a, str) else a)
             elif a is not None:
                 dtype = a
         if dtype is None:
@@ -367,7 +368,13 @@ class Module(HookMixin, StateDictMixin):
         return self
 
     def cuda(self, device=None):
-        raise RuntimeError("tinygrad_edu runs on the CPU only (no CUDA)")
+        return self._check_device("cuda" if device is None else device)
+
+    def _check_device(self, device):
+        """Moving a module moves its tensors: only a module that has some fails (as in torch)."""
+        if any(True for _ in self.parameters()) or any(True for _ in self.buffers()):
+            check_device(device, copy=True)
+        return self
 
     # ---- printing ----------------------------------------------------------------------------------
     def _get_name(self):

@@ -7,6 +7,7 @@ from tinygrad_edu.tensor import Tensor
 from .. import functional as F
 from ..parameter import Parameter
 from .module import Module
+from tinygrad_edu.device import check_device
 
 __all__ = ["LayerNorm", "GroupNorm", "RMSNorm"]
 
@@ -23,6 +24,7 @@ class LayerNorm(Module):
     dims (biased variance); weight starts at ones, bias at zeros."""
 
     def __init__(self, normalized_shape, eps=1e-5, elementwise_affine=True, bias=True, device=None, dtype=None):
+        check_device(device, fname=type(self).__name__)  # only the CPU holds data here
         super().__init__()
         if isinstance(normalized_shape, int):
             normalized_shape = (normalized_shape,)
@@ -57,6 +59,7 @@ class GroupNorm(Module):
     are per channel, starting at ones and zeros."""
 
     def __init__(self, num_groups, num_channels, eps=1e-5, affine=True, device=None, dtype=None, *, bias=True):
+        check_device(device, fname=type(self).__name__)  # only the CPU holds data here
         super().__init__()
         if num_channels % num_groups != 0:
             raise ValueError(f"num_channels ({num_channels}) must be divisible by num_groups ({num_groups})")
@@ -80,6 +83,7 @@ class RMSNorm(Module):
     eps=None means the input dtype's machine epsilon. weight starts at ones; there is no bias."""
 
     def __init__(self, normalized_shape, eps=None, elementwise_affine=True, device=None, dtype=None):
+        check_device(device, fname=type(self).__name__)  # only the CPU holds data here
         super().__init__()
         if isinstance(normalized_shape, int):
             normalized_shape = (normalized_shape,)
