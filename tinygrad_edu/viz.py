@@ -16,6 +16,7 @@ tensors), its shape and, after backward, the norm ||grad||_2 of its gradient.
 """
 import numpy as np
 
+from .autograd.function import _FREED, SavedTensor
 from .autograd.trace import topological_order
 from .tensor import Tensor
 
@@ -29,10 +30,18 @@ def _shape_text(shape):
 def _saved_text(node):
     """Shapes of the saved tensors, read without unpacking (unpacking would check versions and
     raise on a freed graph; describing the graph must never fail)."""
-    shapes = node.saved_shapes()
+    shapes = _saved_shapes(node)
     if shapes is None:
         return "saved: freed"
     return "saved: " + ", ".join(_shape_text(s) for s in shapes) if shapes else None
+
+
+def _saved_shapes(node):
+    """Shapes of what a node saved, without unpacking; None once a backward freed them."""
+    if node._saved is _FREED:
+        return None
+    return [np.shape(s.tensor._data if s.tensor is not None else s.array)
+            for s in node._saved or () if type(s) is SavedTensor]
 
 
 def _grad_norm(t):

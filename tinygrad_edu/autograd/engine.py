@@ -65,7 +65,6 @@ def run_backward(roots, retain_graph=False, create_graph=False, capture=None, in
                 results = _tensor_backward_in_plain_pass(node, grads)
             if type(results) is not tuple:
                 results = (results,)
-            own = arrays and (op.array_backward or op.backward_arrays is not None) and not node._tensor_hooks
             if not retain_graph and node._saved is not None:
                 node._saved = _FREED                    # a second backward through this node raises
             if observers:
@@ -81,7 +80,7 @@ def run_backward(roots, retain_graph=False, create_graph=False, capture=None, in
                     g = _fit(node, edge, g, arrays)     # sum a broadcast gradient down, cast, check
                 target = edge.node
                 if isinstance(target, Tensor):          # a leaf: summed, delivered when the pass is over
-                    _to_leaf(leaf_grads, target, g, own and _made_here(g, grads))
+                    _to_leaf(leaf_grads, target, g, arrays and _made_here(op, node, g, grads))
                     continue
                 slots = pending.get(target)
                 if slots is None:                       # the node's first gradient: it joins the heap
@@ -222,13 +221,13 @@ def _expandable(shape, target):
     return len(shape) <= len(target) and all(s == 1 or s == t for s, t in zip(reversed(shape), reversed(target)))
 
 
-def _made_here(g, grads):
+def _made_here(op, node, g, grads):
     """Whether gradient array g is a new array that this pass made and nobody else holds, so that
     a leaf may keep it as .grad without a copy (big weights: megabytes a step). True for what one
-    of our own ops' numpy formulas returned (the caller checks that; a user's Function or a hook
-    may return any array), unless it is, or is a view of, a gradient that came in (Add passes its
+    of our own ops' numpy formulas returned (a user's Function or a hook may return any array),
+    unless it is, or is a view of, a gradient that came in (Add passes its
     gradient on, Reshape returns a view of it): those may be held elsewhere."""
-    if g.base is not None:
+    if g.base is not None or node._tensor_hooks or not (op.array_backward or op.backward_arrays is not None):
         return False
     for incoming in grads:
         if g is incoming:

@@ -34,7 +34,7 @@ import numpy as np
 from ..grad_mode import _state
 from ..tensor import Tensor
 from . import anomaly
-from .names import node_name
+from .names import GradFnView
 
 _wrap = Tensor._wrap
 _next_seq = itertools.count().__next__
@@ -81,7 +81,7 @@ class SavedTensor(NamedTuple):
         return t
 
 
-class Function:
+class Function(GradFnView):
     # Class-level defaults, so creating a node sets only what differs.
     _to_save = None         # what forward passed to save_for_backward, until the node is recorded
     _edges = None           # one Edge (or None: no gradient wanted) per forward argument
@@ -143,7 +143,17 @@ class Function:
                 "when you call .backward() or autograd.grad(). Specify retain_graph=True if you need to "
                 "backward through the graph a second time or if you need to access saved tensors after "
                 "calling backward.")
-        return tuple([s.unpack(self, as_tensors) if type(s) is SavedTensor else s for s in saved])
+        if as_tensors:
+            return tuple([s.unpack(self, True) if type(s) is SavedTensor else s for s in saved])
+        arrays = []  # the plain pass's hot path: SavedTensor.unpack(self, False), inline
+        for s in saved:
+            if type(s) is SavedTensor:
+                tensor, array, version, saved_version, _ = s
+                if version is not None and version[0] != saved_version:
+                    s.unpack(self, False)  # raises, naming the op
+                s = tensor._data if tensor is not None else array
+            arrays.append(s)
+        return tuple(arrays)
 
     def _raise_modified(self, index, now, expected):
         raise RuntimeError(
@@ -151,30 +161,6 @@ class Function:
             f"operation: saved tensor {index} of {self.name()} is at version {now}; expected "
             f"version {expected} instead. Hint: the in-place change happened after {self.name()} "
             f"saved it; use an out-of-place operation (x = x + y instead of x += y) or clone() first.")
-
-    # ---- introspection (as torch's grad_fn) ------------------------------------------------
-    def name(self):
-        """torch's name for this node: MulBackward0, SumBackward1, ... (see autograd/names.py)."""
-        return node_name(self)
-
-    def __repr__(self):
-        return f"<{self.name()} object at {id(self):#x}>"
-
-    @property
-    def next_functions(self):
-        """As in torch: ((node, output_nr), ...); a leaf's slot holds an AccumulateGrad."""
-        return tuple((None, 0) if e is None else (AccumulateGrad(e.node), 0) if isinstance(e.node, Tensor)
-                     else (e.node, e.output_nr) for e in self._edges or ())
-
-    def saved_shapes(self):
-        """Shapes of what is saved, without unpacking (for tools such as viz); None once freed."""
-        if self._saved is _FREED:
-            return None
-        return [np.shape(s.tensor._data if s.tensor is not None else s.array)
-                for s in self._saved or () if type(s) is SavedTensor]
-
-    def register_hook(self, hook):
-        raise NotImplementedError("register hooks on tensors (tensor.register_hook) in tinygrad_edu")
 
     # ---- apply: run forward, then record the node ------------------------------------------
     @classmethod
@@ -259,17 +245,3 @@ def _save(items, out, result):
                                     f"an argument of type {type(item).__name__}")
         saved.append(item)
     return tuple(saved)
-
-
-class AccumulateGrad:
-    """Stands for a leaf in `next_functions` (as in torch): its gradient is added to `.grad`."""
-
-    def __init__(self, variable):
-        self.variable = variable
-        self.next_functions = ()
-
-    def name(self):
-        return "AccumulateGrad"
-
-    def __repr__(self):
-        return f"<AccumulateGrad object at {id(self):#x}>"

@@ -1,5 +1,5 @@
-"""torch's names for the graph's nodes (`grad_fn.name()`), so printed and drawn graphs read like
-a torch tutorial's. A node is named, in this order:
+"""A graph node as torch shows it (`grad_fn.name()`, `next_functions`, AccumulateGrad), so that
+printed and drawn graphs read like a torch tutorial's. A node is named, in this order:
 
 1. by its forward, where torch has several overloads of one op and the arguments decide which ran:
    `ctx.torch_name = "SumBackward1"` (sum over dims), MeanBackward1, ProdBackward1, PowBackward1/2,
@@ -11,6 +11,8 @@ a torch tutorial's. A node is named, in this order:
 3. by default, the class name + "Backward0" for the project's ops (Mul -> MulBackward0), and the
    class name + "Backward" for a user's custom Function (as torch names them).
 """
+
+from ..tensor import Tensor
 
 TORCH_NAMES = {
     "Reshape": "ViewBackward0",
@@ -41,3 +43,37 @@ def named(out, name, src=None):
     if out.grad_fn is not None and (src is None or out.grad_fn is not src.grad_fn):
         out.grad_fn.torch_name = name
     return out
+
+
+class GradFnView:
+    """What torch's grad_fn objects offer for looking at the graph; Function inherits it."""
+
+    def name(self):
+        """torch's name for this node: MulBackward0, SumBackward1, ... (see the module docstring)."""
+        return node_name(self)
+
+    def __repr__(self):
+        return f"<{self.name()} object at {id(self):#x}>"
+
+    @property
+    def next_functions(self):
+        """As in torch: ((node, output_nr), ...); a leaf's slot holds an AccumulateGrad."""
+        return tuple((None, 0) if e is None else (AccumulateGrad(e.node), 0) if isinstance(e.node, Tensor)
+                     else (e.node, e.output_nr) for e in self._edges or ())
+
+    def register_hook(self, hook):
+        raise NotImplementedError("register hooks on tensors (tensor.register_hook) in tinygrad_edu")
+
+
+class AccumulateGrad:
+    """Stands for a leaf in `next_functions` (as in torch): its gradient is added to `.grad`."""
+
+    def __init__(self, variable):
+        self.variable = variable
+        self.next_functions = ()
+
+    def name(self):
+        return "AccumulateGrad"
+
+    def __repr__(self):
+        return f"<AccumulateGrad object at {id(self):#x}>"
