@@ -90,7 +90,8 @@ class Index(Function):
     def forward(ctx, x, index, basic):
         ctx.shape, ctx.index, ctx.basic = x._data.shape, index, basic
         view, rest = target(x._data, index)
-        return _read(view, rest)
+        out = _read(view, rest)
+        return out if basic or out.flags.c_contiguous else out.copy()  # torch's advanced index gives a fresh contiguous tensor
 
     @staticmethod
     def backward(ctx, grad):
@@ -166,11 +167,17 @@ class Gather(Function):
 
     @staticmethod
     def forward(ctx, x, dim, index):
-        ctx.shape, ctx.mesh = x._data.shape, _open_mesh(index._data, dim)
-        return _read(x._data, ctx.mesh)
+        idx, ctx.scalar = index._data, x._data.ndim == 0  # a 0-d x reads as 1-d, the result has index's shape
+        ctx.shape, ctx.out_shape = x._data.shape, idx.shape
+        ctx.mesh = _open_mesh(idx.reshape(-1) if ctx.scalar else idx, dim)
+        out = _read(x._data.reshape(-1) if ctx.scalar else x._data, ctx.mesh)
+        out = out.reshape(idx.shape)
+        return out if out.flags.c_contiguous else out.copy()
 
     @staticmethod
     def backward(ctx, grad):
+        if ctx.scalar:
+            return IndexAdd.apply(grad.reshape(-1), (1,), ctx.mesh, False).reshape(()), None, None
         return IndexAdd.apply(grad, ctx.shape, ctx.mesh, False), None, None
 
 
@@ -235,7 +242,14 @@ def _basic_index_name(idx):
     return "SliceBackward0" if any(isinstance(item, slice) for item in idx) else "AliasBackward0"
 
 
+_TYPE_NAMES = {"float32": "Float", "float64": "Double", "float16": "Half", "int64": "Long", "int32": "Int",
+               "int16": "Short", "int8": "Char", "uint8": "Byte", "bool": "Bool"}
+
+
 def _value_for(x, value):
+    if value is None or isinstance(value, (str, bytes)):
+        kind = _TYPE_NAMES.get(x._data.dtype.name, "")
+        raise TypeError(f"can't assign a {type(value).__name__} to a torch.{kind}Tensor")
     if isinstance(value, Tensor):
         return value if value._data.dtype == x._data.dtype else value.to(x._data.dtype)
     return np.asarray(value, dtype=x._data.dtype) if not isinstance(value, (int, float, bool)) else value
@@ -258,32 +272,60 @@ def write_index(x, index, value):
         raise RuntimeError(f"shape mismatch in index assignment: {e}") from None
 
 
+def _index_tensor(fname, index, expected):
+    """torch's refusals of an index argument that is not an int32/int64 Tensor."""
+    if not isinstance(index, Tensor):
+        raise TypeError(f"{fname}(): argument 'index' (position 3) must be Tensor, not {type(index).__name__}")
+    if index._data.dtype not in (np.int64, np.int32):
+        raise RuntimeError(f"{fname}(): Expected dtype {expected} for index")
+    return index._data
+
+
 def gather(x, dim, index):
-    d = _wrap_dim(dim, x._data.ndim)
-    if not isinstance(index, Tensor) or index._data.dtype != np.int64:
-        raise RuntimeError("gather(): Expected dtype int64 for index")
-    if index._data.ndim != x._data.ndim:
+    idx = _index_tensor("gather", index, "int32/int64")
+    nd = x._data.ndim
+    d = _wrap_dim(dim, nd)
+    if idx.ndim != nd and not (nd == 0 and idx.ndim <= 1):
         raise RuntimeError("Index tensor must have the same number of dimensions as input tensor")
-    for k in range(x._data.ndim):
-        if k != d and index._data.shape[k] > x._data.shape[k]:
-            raise RuntimeError(f"Size does not match at dimension {k} expected index {list(index._data.shape)} "
+    for k in range(nd):
+        if k != d and idx.shape[k] > x._data.shape[k]:
+            raise RuntimeError(f"Size does not match at dimension {k} expected index {list(idx.shape)} "
                                f"to be smaller than self {list(x._data.shape)} apart from dimension {d}")
+    if idx.size:
+        size = x._data.shape[d] if nd else 1
+        lo, hi = idx.min(), idx.max()
+        if lo < 0 or hi >= size:
+            raise RuntimeError(f"index {lo if lo < 0 else hi} is out of bounds for dimension {d} with size {size}")
     return Gather.apply(x, d, index)
 
 
 def index_select(x, dim, index):
-    if not isinstance(index, Tensor):
-        index = Tensor._wrap(np.asarray(index))
-    if index._data.ndim > 1:
+    idx = _index_tensor("index_select", index, "int32 or int64")
+    if idx.ndim > 1:
         raise IndexError("index_select(): Index is supposed to be a vector")
     d = _wrap_dim(dim, x._data.ndim)
-    return named(getitem(x, (slice(None),) * d + (index._data.reshape(-1),)), "IndexSelectBackward0")
+    if x._data.ndim == 0:  # torch reads a 0-d input as one value: the index must be a single 0
+        if idx.size != 1:
+            raise RuntimeError(f"index_select(): Index to scalar can have only 1 value, got {idx.size} value(s)")
+        if int(idx.reshape(-1)[0]) != 0:
+            raise IndexError("index out of range in self")
+        return named(getitem(x, ()), "IndexSelectBackward0")
+    if idx.size and (idx.min() < 0 or idx.max() >= x._data.shape[d]):
+        raise IndexError("index out of range in self")
+    return named(getitem(x, (slice(None),) * d + (idx.reshape(-1),)), "IndexSelectBackward0")
 
 
 def masked_fill(x, mask, value):
     if not isinstance(mask, Tensor) or mask._data.dtype != np.bool_:
         got = mask.dtype.name if isinstance(mask, Tensor) else type(mask).__name__
         raise RuntimeError(f"masked_fill_ only supports boolean masks, but got mask with dtype {got}")
+    if value is None or isinstance(value, (str, bytes)):
+        raise TypeError(f"masked_fill() received an invalid combination of arguments - got (Tensor, "
+                        f"{type(value).__name__}), but expected one of: (Tensor mask, Tensor value), "
+                        f"(Tensor mask, Number value)")
+    if mask._data.shape != x._data.shape:
+        from .elementwise import _check_broadcast
+        _check_broadcast(mask._data.shape, x._data.shape)
     if isinstance(value, Tensor):
         if value._data.ndim != 0:
             raise RuntimeError(f"masked_fill_ only supports a 0-dimensional value tensor, but got tensor with "
@@ -292,9 +334,8 @@ def masked_fill(x, mask, value):
     from .elementwise import where
     out = where(mask, value if isinstance(value, Tensor) else
                 Tensor._wrap(np.asarray(value, dtype=x._data.dtype)), x)
-    if out._data.shape != x._data.shape:
-        raise RuntimeError(f"The size of the mask {list(mask._data.shape)} must be broadcastable to the size of "
-                           f"the tensor {list(x._data.shape)}")
+    if not out._data.flags.c_contiguous:  # a fresh result: torch's is contiguous
+        out._data = out._data.copy()
     return named(out, "MaskedFillBackward0")
 
 

@@ -99,20 +99,23 @@ class Repeat(Function):
 
 
 class Cat(Function):
-    """CatBackward0. Concatenate along `dim`; backward hands each input its slice of the gradient."""
+    """CatBackward0. Concatenate along `dim`; backward hands each input its slice of the gradient.
+    `skip[i]`: input i is a legacy empty (0,)-shaped tensor that torch leaves out (its gradient is empty)."""
 
     @staticmethod
-    def forward(ctx, dim, *xs):
-        ctx.dim = dim
-        ctx.bounds = np.cumsum([0] + [x._data.shape[dim] for x in xs])
-        return np.concatenate([x._data for x in xs], axis=dim)
+    def forward(ctx, dim, skip, *xs):
+        ctx.dim, ctx.skip = dim, skip
+        ctx.bounds = np.cumsum([0] + [0 if k else x._data.shape[dim] for x, k in zip(xs, skip)])
+        kept = [x._data for x, k in zip(xs, skip) if not k]
+        return np.concatenate(kept, axis=dim) if kept else np.concatenate([x._data for x in xs])
 
     @staticmethod
     def backward(ctx, grad):
         lead = (slice(None),) * ctx.dim
         b = ctx.bounds
-        return (None,) + tuple(grad[lead + (slice(int(b[i]), int(b[i + 1])),)] if need else None
-                               for i, need in enumerate(ctx.needs_input_grad[1:]))
+        return (None, None) + tuple(None if not need else grad.reshape(-1)[0:0] if ctx.skip[i] else
+                                    grad[lead + (slice(int(b[i]), int(b[i + 1])),)]
+                                    for i, need in enumerate(ctx.needs_input_grad[2:]))
 
 
 class Flip(Function):
@@ -129,10 +132,22 @@ class Flip(Function):
 
 
 # ---- public functions --------------------------------------------------------------------------------
-def _shape_arg(args):
+def _shape_arg(args, name="reshape"):
     if len(args) == 1 and isinstance(args[0], (tuple, list)):
         args = tuple(args[0])
+    for a in args:
+        if type(a) is not int:
+            _check_size_item(a, args, name)
     return tuple(int(a) for a in args)
+
+
+def _check_size_item(a, args, name):
+    """torch's TypeError for a size that is not an integer (a float, a str, None, a bool)."""
+    if isinstance(a, (bool, np.bool_)) or not hasattr(a, "__index__"):
+        if isinstance(a, str) and len(args) == 1:
+            raise TypeError(f"{name}(): argument 'shape' (position 1) must be tuple of ints, not str")
+        raise TypeError(f"{name}(): argument 'shape' (position 1) must be tuple of ints, but found element of "
+                        f"type {type(a).__name__} at pos {list(args).index(a)}")
 
 
 def _infer(shape, numel):
@@ -156,9 +171,9 @@ def reshape(x, *shape):
 
 
 def view(x, *shape):
-    if len(shape) == 1 and not isinstance(shape[0], (int, np.integer, tuple, list)):
+    if len(shape) == 1 and isinstance(shape[0], _dt.dtype):
         return x.to(shape[0])  # view(dtype) with the same itemsize is not supported; treat as a cast
-    shape = _infer(_shape_arg(shape), x._data.size)
+    shape = _infer(_shape_arg(shape, "view"), x._data.size)
     return _view_of(Reshape.apply(x, shape, False), x)
 
 
@@ -191,7 +206,7 @@ def unsqueeze(x, dim):
 
 
 def permute(x, *dims):
-    dims = _shape_arg(dims)
+    dims = _shape_arg(dims, "permute")
     if len(dims) != x._data.ndim:
         raise RuntimeError(f"permute(): number of dims don't match in permute: the tensor has {x._data.ndim} "
                            f"dimensions but {len(dims)} were given ({list(dims)})")
@@ -220,7 +235,7 @@ def t(x):
 
 
 def expand(x, *sizes):
-    sizes = _shape_arg(sizes)
+    sizes = _shape_arg(sizes, "expand")
     shape = x._data.shape
     if len(sizes) < len(shape):
         raise RuntimeError(f"expand(tensor{list(shape)}, size={list(sizes)}): the number of sizes provided "
@@ -246,23 +261,41 @@ def expand(x, *sizes):
 
 
 def repeat(x, *reps):
-    reps = _shape_arg(reps)
+    reps = _shape_arg(reps, "repeat")
     if len(reps) < x._data.ndim:
         raise RuntimeError("Number of dimensions of repeat dims can not be smaller than number of dimensions "
                            "of tensor")
     return Repeat.apply(x, reps)
 
 
-def cat(tensors, dim=0):
+def _tensor_list(tensors, name):
+    """torch's refusals for the `tensors` argument of cat/stack: a Tensor, an element that is not one."""
+    if isinstance(tensors, Tensor):
+        raise TypeError(f"{name}(): argument 'tensors' (position 1) must be tuple of Tensors, not Tensor")
     tensors = list(tensors)
-    if not tensors:
-        raise RuntimeError("torch.cat(): expected a non-empty list of Tensors")
     for i, t in enumerate(tensors):
         if not isinstance(t, Tensor):
             raise TypeError(f"expected Tensor as element {i} in argument 0, but got {type(t).__name__}")
-    ref = tensors[0]._data
+    return tensors
+
+
+def cat(tensors, dim=0):
+    tensors = _tensor_list(tensors, "cat")
+    if not tensors:
+        raise ValueError("torch.cat(): expected a non-empty list of Tensors")
+    for i, t in enumerate(tensors):
+        if t._data.ndim == 0:
+            raise RuntimeError(f"zero-dimensional tensor (at position {i}) cannot be concatenated")
+    # a legacy empty tensor (shape (0,)) is left out when another input has more dimensions, as in torch
+    skip = tuple(t._data.shape == (0,) for t in tensors)
+    kept = [t for t, k in zip(tensors, skip) if not k]
+    if not any(skip) or all(t._data.ndim == 1 for t in tensors):
+        skip, kept = (False,) * len(tensors), tensors
+    ref = kept[0]._data
     d = _wrap_dim(dim, ref.ndim)
     for i, t in enumerate(tensors[1:], 1):
+        if skip[i]:
+            continue
         s = t._data.shape
         if len(s) != ref.ndim:
             raise RuntimeError(f"Tensors must have same number of dimensions: got {ref.ndim} and {len(s)}")
@@ -273,11 +306,11 @@ def cat(tensors, dim=0):
     dtype = tensors[0]._data.dtype
     for t in tensors[1:]:  # torch's promotion (int64 with float32 gives float32, not numpy's float64)
         dtype = _dt.promote_arrays(dtype, t._data.dtype)
-    return Cat.apply(d, *[t.to(dtype) for t in tensors])
+    return Cat.apply(d, skip, *[t.to(dtype) for t in tensors])
 
 
 def stack(tensors, dim=0):
-    tensors = list(tensors)
+    tensors = _tensor_list(tensors, "stack")
     if not tensors:
         raise RuntimeError("stack expects a non-empty TensorList")
     first = tensors[0]._data.shape
@@ -290,6 +323,8 @@ def stack(tensors, dim=0):
 
 
 def split(x, split_size_or_sections, dim=0):
+    if x._data.ndim == 0:
+        raise RuntimeError("split expects at least a 1-dimensional tensor")
     d = _wrap_dim(dim, x._data.ndim)
     n = x._data.shape[d]
     if isinstance(split_size_or_sections, int):
@@ -312,8 +347,12 @@ def split(x, split_size_or_sections, dim=0):
 def chunk(x, chunks, dim=0):
     if chunks <= 0:
         raise RuntimeError(f"chunk expects `chunks` to be greater than 0, got: {chunks}")
+    if x._data.ndim == 0:
+        raise RuntimeError("chunk expects at least a 1-dimensional tensor")
     n = x._data.shape[_wrap_dim(dim, x._data.ndim)]
-    return split(x, max(-(-n // chunks), 1), dim)
+    if n == 0:  # torch gives `chunks` empty pieces
+        return split(x, [0] * chunks, dim)
+    return split(x, -(-n // chunks), dim)
 
 
 def narrow(x, dim, start, length):
