@@ -11,6 +11,26 @@ from tinygrad_edu.autograd.names import named
 from tinygrad_edu.ops import normalization as norm_ops
 
 
+_TYPE_NAMES = {"int64": "Long", "int32": "Int", "int16": "Short", "int8": "Char", "uint8": "Byte", "bool": "Bool"}
+
+
+def _not_implemented(kernel, input):
+    dt = input._data.dtype
+    raise NotImplementedError(f'"{kernel}" not implemented for \'{_TYPE_NAMES.get(dt.name, dt.name)}\'')
+
+
+def _check_mixed(input, params):
+    """torch's CPU kernels refuse parameters of another dtype than the input (a half input with float32
+    parameters is the one mix they accept)."""
+    dt = input._data.dtype
+    for p in params:
+        if p is None or p._data.dtype == dt or (dt == np.float16 and p._data.dtype == np.float32):
+            continue
+        if dt == np.float32:
+            raise RuntimeError("mixed dtype (CPU): expect parameter to have scalar type of Float")
+        raise RuntimeError("mixed dtype (CPU): all inputs must share same datatype.")
+
+
 def _check_channels(name, t, c):
     if t is not None and t._data.size != c:
         raise RuntimeError(f"{name} should contain {c} elements not {t._data.size}")
@@ -29,6 +49,9 @@ def batch_norm(input, running_mean, running_var, weight=None, bias=None, trainin
     for name, t in (("running_mean", running_mean), ("running_var", running_var), ("weight", weight),
                     ("bias", bias)):
         _check_channels(name, t, c)
+    if input._data.dtype.kind != "f":
+        _not_implemented("batch_norm", input)
+    _check_mixed(input, (running_mean, running_var, weight, bias))
     ndim = len(shape)
     stat_axes = (0,) + tuple(range(2, ndim))
     param_shape = (1, c) + (1,) * (ndim - 2)
@@ -56,6 +79,9 @@ def layer_norm(input, normalized_shape, weight=None, bias=None, eps=1e-5):
         if t is not None and t._data.shape != normalized_shape:
             raise RuntimeError(f"Expected {name} to be of same shape as normalized_shape, but got {name} of shape "
                                f"{list(t._data.shape)} and normalized_shape = {list(normalized_shape)}")
+    _check_mixed(input, (weight, bias))
+    if input._data.dtype.kind != "f":
+        _not_implemented("LayerNormKernelImpl", input)
     ndim = len(shape)
     stat_axes = tuple(range(ndim - nd, ndim))
     out = norm_ops.NormalizeAffine.apply(input, weight, bias, None, eps, stat_axes, tuple(range(ndim - nd)),
@@ -86,6 +112,9 @@ def group_norm(input, num_groups, weight=None, bias=None, eps=1e-5):
             raise RuntimeError(f"Expected {name} to be a vector of size equal to the number of channels in input, "
                                f"but got {name} of shape {list(shown._data.shape) if shown is not None else [0]} "
                                f"and input of shape {list(shape)}")
+    _check_mixed(input, (weight, bias))
+    if input._data.dtype.kind != "f":
+        _not_implemented("GroupNormKernelImpl", input)
     g = num_groups
     grouped = input.reshape(n, g, c // g, math.prod(spatial))
     per_group = [t.reshape(g, c // g) if t is not None else None for t in (weight, bias)]
@@ -112,6 +141,9 @@ def rms_norm(input, normalized_shape, weight=None, eps=None):
     if shape[ndim - nd:] != normalized_shape:
         raise RuntimeError(f"Given normalized_shape={list(normalized_shape)}, expected input with shape "
                            f"[*{', '.join(map(str, normalized_shape))}], but got input of size{list(shape)}")
+    if input._data.dtype.kind != "f":
+        _not_implemented("rms_norm", input)
     if eps is None:
         eps = float(np.finfo(input._data.dtype).eps)
-    return norm_ops.rms_norm(input, tuple(range(ndim - nd, ndim)), weight, eps)
+    out = norm_ops.rms_norm(input.contiguous(), tuple(range(ndim - nd, ndim)), weight, eps)
+    return out if out._data.dtype == input._data.dtype else out.to(input.dtype)  # torch: the input's dtype

@@ -34,6 +34,8 @@ class NormalizeAffine(Function):
     @staticmethod
     def forward(ctx, x, weight, bias, stats, eps, stat_axes, param_axes, param_shape, running):
         d = x._data
+        if not d.flags.c_contiguous:  # so that the result is contiguous, as torch's
+            d = np.ascontiguousarray(d)
         if stats is None:
             mean = d.mean(stat_axes, keepdims=True)
             xhat = d - mean
