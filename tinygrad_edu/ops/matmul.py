@@ -13,6 +13,7 @@ import numpy as np
 from ..autograd.function import Function
 from ..autograd.names import named
 from ..autograd.broadcast import unbroadcast
+from .reduce_checks import check_tensors
 
 
 def _check(a, b):
@@ -24,11 +25,7 @@ def _check(a, b):
     k_b = b.shape[0] if b.ndim == 1 else b.shape[-2]
     if k_a == k_b:
         if a.ndim > 2 or b.ndim > 2:
-            try:
-                np.broadcast_shapes(a.shape[:-2], b.shape[:-2] if b.ndim > 1 else ())
-            except ValueError:
-                raise RuntimeError(f"The size of tensor a ({a.shape[:-2]}) must match the size of tensor b "
-                                   f"({b.shape[:-2]}) at non-singleton dimension") from None
+            _check_batch(a.shape[:-2], b.shape[:-2] if b.ndim > 1 else ())
         return
     if a.ndim == 1 and b.ndim == 1:
         raise RuntimeError(f"inconsistent tensor size, expected tensor [{k_a}] and src [{k_b}] to have the same "
@@ -38,6 +35,26 @@ def _check(a, b):
     ra = "x".join(map(str, (int(np.prod(a.shape[:-1])), k_a))) if a.ndim > 1 else f"1x{k_a}"
     rb = "x".join(map(str, (k_b, b.shape[-1]))) if b.ndim > 1 else f"{k_b}x1"
     raise RuntimeError(f"mat1 and mat2 shapes cannot be multiplied ({ra} and {rb})")
+
+
+def _check_batch(sa, sb):
+    """torch's message for batch dims that do not broadcast: the rightmost clash, counted in the
+    broadcast batch shape."""
+    n = max(len(sa), len(sb))
+    sa, sb = (1,) * (n - len(sa)) + tuple(sa), (1,) * (n - len(sb)) + tuple(sb)
+    for i in range(n - 1, -1, -1):
+        if sa[i] != sb[i] and sa[i] != 1 and sb[i] != 1:
+            raise RuntimeError(f"The size of tensor a ({sa[i]}) must match the size of tensor b ({sb[i]}) at "
+                               f"non-singleton dimension {i}")
+
+
+def _operands(name, a, b):
+    """The two arrays, or torch's TypeError for a non-Tensor operand."""
+    try:
+        return a._data, b._data
+    except AttributeError:
+        check_tensors(name, a, b)
+        raise
 
 
 # torch.matmul dispatches on the operands' dims to mm, mv, dot, ...; the node is named after that
@@ -96,33 +113,41 @@ class Matmul(Function):
 
 
 def matmul(a, b):
-    return Matmul.apply(a, b)
+    try:
+        return Matmul.apply(a, b)
+    except AttributeError:  # a non-Tensor operand has no ._data: torch's TypeError instead
+        check_tensors("matmul", a, b)
+        raise
 
 
 def mm(a, b):
-    if a._data.ndim != 2 or b._data.ndim != 2:
-        raise RuntimeError(f"mm(): expected 2D tensors, got {a._data.ndim}D and {b._data.ndim}D")
+    ad, bd = _operands("mm", a, b)
+    if ad.ndim != 2 or bd.ndim != 2:
+        raise RuntimeError(f"mm(): expected 2D tensors, got {ad.ndim}D and {bd.ndim}D")
     return Matmul.apply(a, b)
 
 
 def bmm(a, b):
-    if a._data.ndim != 3 or b._data.ndim != 3:
-        raise RuntimeError(f"batch1 must be a 3D tensor and batch2 a 3D tensor, got {a._data.ndim}D and {b._data.ndim}D")
-    if a._data.shape[0] != b._data.shape[0]:
-        raise RuntimeError(f"batch1 and batch2 must have same number of batches, got {a._data.shape[0]} and "
-                           f"{b._data.shape[0]}")
+    ad, bd = _operands("bmm", a, b)
+    if ad.ndim != 3 or bd.ndim != 3:
+        raise RuntimeError(f"batch1 must be a 3D tensor and batch2 a 3D tensor, got {ad.ndim}D and {bd.ndim}D")
+    if ad.shape[0] != bd.shape[0] or ad.shape[2] != bd.shape[1]:
+        raise RuntimeError(f"Expected size for first two dimensions of batch2 tensor to be: "
+                           f"[{ad.shape[0]}, {ad.shape[2]}] but got: [{bd.shape[0]}, {bd.shape[1]}].")
     return named(Matmul.apply(a, b), "BmmBackward0")
 
 
 def dot(a, b):
-    if a._data.ndim != 1 or b._data.ndim != 1:
-        raise RuntimeError(f"1D tensors expected, but got {a._data.ndim}D and {b._data.ndim}D tensors")
+    ad, bd = _operands("dot", a, b)
+    if ad.ndim != 1 or bd.ndim != 1:
+        raise RuntimeError(f"1D tensors expected, but got {ad.ndim}D and {bd.ndim}D tensors")
     return Matmul.apply(a, b)
 
 
 def mv(a, b):
-    if a._data.ndim != 2 or b._data.ndim != 1:
-        raise RuntimeError(f"vector + matrix @ vector expected, got {a._data.ndim}D and {b._data.ndim}D")
+    ad, bd = _operands("mv", a, b)
+    if ad.ndim != 2 or bd.ndim != 1:
+        raise RuntimeError(f"vector + matrix @ vector expected, got {ad.ndim}D and {bd.ndim}D")
     return Matmul.apply(a, b)
 
 

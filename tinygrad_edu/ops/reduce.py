@@ -5,13 +5,13 @@ Backward of a reduction sends the gradient back to every input element that cont
 """
 import builtins
 import math
-from collections import namedtuple
 
 import numpy as np
 
 from ..autograd.function import Function
 from ..autograd.names import named
 from ..tensor import Tensor, _wrap_dim
+from .reduce_checks import check_tensors, repeated_dim
 
 
 def normalize_dims(dim, ndim):
@@ -19,7 +19,10 @@ def normalize_dims(dim, ndim):
     if dim is None:
         return None
     if isinstance(dim, (list, tuple)):
-        dims = tuple(sorted({_wrap_dim(d, ndim) for d in dim}))
+        wrapped = [_wrap_dim(d, ndim) for d in dim]
+        dims = tuple(sorted(set(wrapped)))
+        if len(dims) != len(wrapped):
+            raise repeated_dim(wrapped)
     else:
         dims = (_wrap_dim(dim, ndim),)
     # a 0-d tensor accepts dim 0 / -1 (as torch does) but has no axis to name: reduce "all" of it
@@ -175,6 +178,30 @@ class Norm2(Function):
         return x * expand_back(grad / safe, ctx), None, None
 
 
+class StdFromVar(Function):
+    """StdBackward0 (the square root that turns var into std). d sqrt(v)/dv = 1 / (2 sqrt(v)), taken as 0
+    where std == 0, as torch does (a constant input has gradient 0, not nan)."""
+    torch_name = "StdBackward0"
+
+    @staticmethod
+    def forward(ctx, v):
+        out = np.sqrt(v._data)
+        ctx.save_for_backward(out)  # the returned array itself, so double backward flows through it
+        return out
+
+    @staticmethod
+    def backward(ctx, grad):
+        (out,) = ctx.saved_tensors
+        zero = out == 0
+        return (grad / (2 * out.masked_fill(zero, 1.0))).masked_fill(zero, 0.0)
+
+    @staticmethod
+    def backward_arrays(ctx, grad):
+        (out,) = ctx.saved_arrays
+        zero = out == 0
+        return np.where(zero, 0, grad / (2 * np.where(zero, 1, out))).astype(out.dtype, copy=False)
+
+
 class Cumsum(Function):
     """CumsumBackward0. y_i = sum_{j<=i} x_j; dx_j = sum_{i>=j} g_i (a reversed cumulative sum)."""
 
@@ -182,7 +209,8 @@ class Cumsum(Function):
     def forward(ctx, x, dim):
         ctx.dim = dim
         # a 0-d tensor (dim 0 allowed, as in torch) is its own cumulative sum
-        return np.cumsum(x._data, axis=dim) if x._data.ndim else x._data.copy()
+        # torch's result is contiguous whatever the input's strides (numpy keeps a transposed layout)
+        return np.ascontiguousarray(np.cumsum(x._data, axis=dim)) if x._data.ndim else x._data.copy()
 
     @staticmethod
     def backward(ctx, grad):
@@ -190,10 +218,6 @@ class Cumsum(Function):
 
 
 # ---- public functions ------------------------------------------------------------------------------
-values_indices = {"max": namedtuple("max", ["values", "indices"]),
-                  "min": namedtuple("min", ["values", "indices"])}
-
-
 def numpy_names(name, dim, keepdim, axis, keepdims, no_dim=None):
     """torch also takes numpy's names, axis= for dim= and keepdims= for keepdim= (and so do we)."""
     if axis is not None:
@@ -206,80 +230,37 @@ def numpy_names(name, dim, keepdim, axis, keepdims, no_dim=None):
 def sum(x, dim=None, keepdim=False, *, dtype=None, axis=None, keepdims=None):
     if axis is not None or keepdims is not None:
         dim, keepdim = numpy_names("sum", dim, keepdim, axis, keepdims)
-    if dtype is not None:
-        x = x.to(dtype)
-    elif x._data.dtype.kind in "bui" and x._data.dtype != np.int64:
-        x = x.to(np.int64)  # torch sums bools and small ints as int64
+    try:
+        if dtype is not None:
+            x = x.to(dtype)
+        elif x._data.dtype.kind in "bui" and x._data.dtype != np.int64:
+            x = x.to(np.int64)  # torch sums bools and small ints as int64
+    except AttributeError:
+        check_tensors("sum", x)
+        raise
     return Sum.apply(x, normalize_dims(dim, x._data.ndim), keepdim)
 
 
 def mean(x, dim=None, keepdim=False, *, dtype=None, axis=None, keepdims=None):
     if axis is not None or keepdims is not None:
         dim, keepdim = numpy_names("mean", dim, keepdim, axis, keepdims)
-    if dtype is not None:
-        x = x.to(dtype)
-    if x._data.dtype.kind != "f":
+    try:
+        if dtype is not None:
+            x = x.to(dtype)
+        kind = x._data.dtype.kind
+    except AttributeError:
+        check_tensors("mean", x)
+        raise
+    if kind != "f":
         raise RuntimeError(f"mean(): could not infer output dtype. Input dtype must be either a floating "
                            f"point or complex dtype. Got: {x.dtype.name}")
     return Mean.apply(x, normalize_dims(dim, x._data.ndim), keepdim)
 
 
-def _extreme(x, dim, keepdim, largest, name):
-    if isinstance(dim, Tensor):  # torch.max(a, b) is the element-wise maximum
-        from .elementwise import maximum, minimum
-        return maximum(x, dim) if largest else minimum(x, dim)
-    if x._data.size == 0:
-        raise RuntimeError(f"{name}(): Expected reduction dim to be specified for input.numel() == 0.")
-    torch_name = "MaxBackward" if largest else "MinBackward"
-    if dim is None:  # max() is torch's overload 1, max(dim) overload 0
-        return named(Amax.apply(x, None, False, largest), torch_name + "1")
-    d = _wrap_dim(dim, x._data.ndim)
-    if x._data.ndim == 0:  # a 0-d tensor is its own max: a copy (a new tensor, as torch returns)
-        return values_indices[name](named(x.clone(), torch_name + "0"), Tensor._wrap(np.zeros((), np.int64)))
-    pick = np.argmax if largest else np.argmin
-    idx = np.expand_dims(pick(x._data, axis=d), d)
-    values = x.gather(d, Tensor._wrap(idx))  # the gradient goes to the chosen index only, as torch
-    if not keepdim:
-        values, idx = values.squeeze(d), idx.squeeze(d)
-    return values_indices[name](named(values, torch_name + "0"), Tensor._wrap(idx))
-
-
-def max(x, dim=None, keepdim=False, *, axis=None, keepdims=None):
-    dim, keepdim = numpy_names("max", dim, keepdim, axis, keepdims)
-    return _extreme(x, dim, keepdim, True, "max")
-
-
-def min(x, dim=None, keepdim=False, *, axis=None, keepdims=None):
-    dim, keepdim = numpy_names("min", dim, keepdim, axis, keepdims)
-    return _extreme(x, dim, keepdim, False, "min")
-
-
-def amax(x, dim=(), keepdim=False, *, axis=None, keepdims=None):
-    dim, keepdim = numpy_names("amax", dim, keepdim, axis, keepdims, no_dim=())
-    return Amax.apply(x, normalize_dims(dim if dim != () else None, x._data.ndim), keepdim, True)
-
-
-def amin(x, dim=(), keepdim=False, *, axis=None, keepdims=None):
-    dim, keepdim = numpy_names("amin", dim, keepdim, axis, keepdims, no_dim=())
-    return Amax.apply(x, normalize_dims(dim if dim != () else None, x._data.ndim), keepdim, False)
-
-
-def argmax(x, dim=None, keepdim=False, *, axis=None, keepdims=None):
-    dim, keepdim = numpy_names("argmax", dim, keepdim, axis, keepdims)
-    if dim is None:
-        return Tensor._wrap(np.asarray(np.argmax(x._data)))
-    return Tensor._wrap(np.argmax(x._data, axis=_wrap_dim(dim, x._data.ndim), keepdims=keepdim))
-
-
-def argmin(x, dim=None, keepdim=False, *, axis=None, keepdims=None):
-    dim, keepdim = numpy_names("argmin", dim, keepdim, axis, keepdims)
-    if dim is None:
-        return Tensor._wrap(np.asarray(np.argmin(x._data)))
-    return Tensor._wrap(np.argmin(x._data, axis=_wrap_dim(dim, x._data.ndim), keepdims=keepdim))
-
-
 def prod(x, dim=None, keepdim=False, *, dtype=None, axis=None, keepdims=None):
     dim, keepdim = numpy_names("prod", dim, keepdim, axis, keepdims)
+    if not isinstance(x, Tensor):
+        check_tensors("prod", x)
     if dtype is not None:
         x = x.to(dtype)
     return Prod.apply(x, None if dim is None else _wrap_dim(dim, x._data.ndim), keepdim)
@@ -288,6 +269,8 @@ def prod(x, dim=None, keepdim=False, *, dtype=None, axis=None, keepdims=None):
 def var(x, dim=None, unbiased=None, keepdim=False, *, correction=None, axis=None, keepdims=None):
     """Variance with Bessel's correction by default (correction=1, or unbiased=False for 0)."""
     dim, keepdim = numpy_names("var", dim, keepdim, axis, keepdims)
+    if not isinstance(x, Tensor):
+        check_tensors("var", x)
     if correction is None:
         correction = 0 if unbiased is False else 1
     dims = normalize_dims(dim, x._data.ndim)
@@ -298,14 +281,21 @@ def var(x, dim=None, unbiased=None, keepdim=False, *, correction=None, axis=None
 
 def std(x, dim=None, unbiased=None, keepdim=False, *, correction=None, axis=None, keepdims=None):
     dim, keepdim = numpy_names("std", dim, keepdim, axis, keepdims)
-    return named(var(x, dim, unbiased, keepdim, correction=correction).sqrt(), "StdBackward0")
+    if not isinstance(x, Tensor):
+        check_tensors("std", x)
+    return StdFromVar.apply(var(x, dim, unbiased, keepdim, correction=correction))
 
 
 def norm(x, p="fro", dim=None, keepdim=False, dtype=None):
+    if isinstance(p, str) and p != "fro":
+        raise RuntimeError(f"linalg.matrix_norm: Order {p} not supported.")
+    if x._data.dtype.kind != "f":
+        raise RuntimeError(f"linalg.vector_norm: Expected a floating point or complex tensor as input. "
+                           f"Got {x.dtype.scalar_name}")
     dims = normalize_dims(dim, x._data.ndim)
     if p in ("fro", 2, 2.0):
         return Norm2.apply(x, dims, keepdim)
-    if p in (float("inf"), "inf"):
+    if p == float("inf"):
         out = x.abs().amax(dims, keepdim=keepdim)
     elif p == 1:
         out = x.abs().sum(dims, keepdim=keepdim)
@@ -315,6 +305,8 @@ def norm(x, p="fro", dim=None, keepdim=False, dtype=None):
 
 
 def cumsum(x, dim, *, dtype=None):
+    if not isinstance(x, Tensor):
+        check_tensors("cumsum", x)
     if dtype is not None:
         x = x.to(dtype)
     return Cumsum.apply(x, _wrap_dim(dim, x._data.ndim))
@@ -322,10 +314,17 @@ def cumsum(x, dim, *, dtype=None):
 
 def all(x, dim=None, keepdim=False, *, axis=None, keepdims=None):
     dim, keepdim = numpy_names("all", dim, keepdim, axis, keepdims)
+    if not isinstance(x, Tensor):
+        check_tensors("all", x)
     return Tensor._wrap(np.asarray(np.all(x._data, axis=normalize_dims(dim, x._data.ndim), keepdims=keepdim)))
 
 
 def any(x, dim=None, keepdim=False, *, axis=None, keepdims=None):
     dim, keepdim = numpy_names("any", dim, keepdim, axis, keepdims)
+    if not isinstance(x, Tensor):
+        check_tensors("any", x)
     return Tensor._wrap(np.asarray(np.any(x._data, axis=normalize_dims(dim, x._data.ndim), keepdims=keepdim)))
 
+
+# the selecting reductions live next door (reduce_select.py imports this file's helpers)
+from .reduce_select import max, min, amax, amin, argmax, argmin  # noqa: E402,F401

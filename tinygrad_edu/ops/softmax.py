@@ -12,8 +12,10 @@ log is safe too. The cross-entropy losses (loss.py) use the same helper.
 import numpy as np
 
 from ..autograd.function import Function
+from ..dtypes import get_default_dtype
 from ..tensor import _wrap_dim
 from .reduce import expand_back, normalize_dims, numpy_names, squeeze_dims
+from .reduce_checks import check_tensors
 
 
 def softmax_parts(x, axis, finite_max=False):
@@ -21,7 +23,10 @@ def softmax_parts(x, axis, finite_max=False):
     e = exp(x - m), s = sum(e). finite_max: an infinite max is replaced by 0 before shifting (as
     torch's logsumexp does), so that a row of -inf gives -inf and a row holding +inf gives +inf
     instead of inf - inf = nan; softmax and log_softmax keep torch's nan there."""
-    m = x.max(axis=axis, keepdims=True)  # the ndarray methods: np.max() adds a Python layer per call
+    try:
+        m = x.max(axis=axis, keepdims=True)  # the ndarray methods: np.max() adds a Python layer per call
+    except ValueError:  # a zero-length dim: nothing to shift by (torch's results are empty, or -inf sums)
+        m = x.max(axis=axis, keepdims=True, initial=-np.inf)
     if finite_max:
         m = np.where(np.isfinite(m), m, 0)
     shifted = x - m
@@ -39,6 +44,8 @@ class Softmax(Function):
         ctx.dim = dim
         _, _, e, s = softmax_parts(x._data, dim)
         e /= s
+        if not e.flags.c_contiguous:  # torch's softmax is contiguous whatever the input's strides
+            e = np.ascontiguousarray(e)
         ctx.save_for_backward(e)
         return e
 
@@ -57,6 +64,8 @@ class LogSoftmax(Function):
         ctx.dim = dim
         _, shifted, _, s = softmax_parts(x._data, dim)
         out = shifted - np.log(s)
+        if not out.flags.c_contiguous:  # torch's log_softmax is contiguous whatever the input's strides
+            out = np.ascontiguousarray(out)
         ctx.save_for_backward(out)
         return out
 
@@ -99,14 +108,25 @@ def logsumexp(x, dim=None, keepdim=False, *, axis=None, keepdims=None):
     dim, keepdim = numpy_names("logsumexp", dim, keepdim, axis, keepdims)
     if dim is None:
         raise TypeError('logsumexp() missing 1 required positional arguments: "dim"')
+    try:
+        kind = x._data.dtype.kind
+    except AttributeError:
+        check_tensors("logsumexp", x)
+        raise
+    if kind != "f":  # torch computes integers and bools in the default float dtype
+        x = x.to(get_default_dtype())
     return Logsumexp.apply(x, normalize_dims(dim, x._data.ndim), keepdim)
 
 
 def _softmax_input(x, dim, dtype, kernel):
     """Cast to `dtype` if given; torch has no integer or bool softmax kernel (it does not promote)."""
-    if dtype is not None:
-        x = x.to(dtype)
-    d = _wrap_dim(dim, x._data.ndim)
+    try:
+        if dtype is not None:
+            x = x.to(dtype)
+        d = _wrap_dim(dim, x._data.ndim)
+    except AttributeError:
+        check_tensors(kernel, x)
+        raise
     if x._data.dtype.kind != "f":
         lastdim = "_lastdim" if d == x._data.ndim - 1 or x._data.ndim == 0 else ""
         raise NotImplementedError(f'"{kernel}{lastdim}_kernel_impl" not implemented for \'{x.dtype.scalar_name}\'')
