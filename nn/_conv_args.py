@@ -186,8 +186,15 @@ def pool2d_args(name, input, kernel_size, stride, padding, dilation, ceil_mode):
     stride = ksize if _default_stride(stride) else _pool_pair(name, stride, "stride")
     padding = _pool_pair(name, padding, "padding")
     dilation = _pool_pair(name, dilation, "dilation")
-    if input.ndim not in (3, 4) or input._data.size == 0:
+    shape = input._data.shape
+    if name == "avg_pool2d" and len(shape) < 3:  # torch's Python wrapper reads size(-3) first
+        n = max(len(shape), 1)
+        raise IndexError(f"Dimension out of range (expected to be in range of [{-n}, {n - 1}], but got -3)")
+    if len(shape) not in (3, 4):
         raise RuntimeError("non-empty 3D or 4D (batch mode) tensor expected for input")
+    if 0 in shape[len(shape) - 3:]:  # only a 4-D input's batch may be empty
+        raise RuntimeError(f"Expected 3D or 4D (batch mode) tensor with optional 0 dim batch size for input, "
+                           f"but got:{list(shape)}")
     _check_pool2d(ksize, stride, padding, dilation)
     out, pads = [], []
     for n, k, s, p, d in zip(input.shape[-2:], ksize, stride, padding, dilation):
@@ -253,6 +260,8 @@ def avg_pool1d_args(input, kernel_size, stride, padding):
 
 def adaptive2d_size(input, output_size):
     """adaptive_avg_pool2d's checks; returns (oh, ow), a None entry of output_size keeping that dim."""
+    if not isinstance(output_size, int) and output_size is not None and input.ndim <= len(output_size):
+        raise ValueError(f"Input dimension should be at least {len(output_size) + 1}")  # torch's Python check
     sizes = (output_size, output_size) if isinstance(output_size, int) or output_size is None \
         else tuple(output_size)
     if len(sizes) != 2:

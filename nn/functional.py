@@ -179,9 +179,13 @@ def one_hot(tensor, num_classes=-1):
     if idx.size and idx.min() < 0:
         raise RuntimeError("Class values must be non-negative.")
     if num_classes == -1:
-        num_classes = int(idx.max()) + 1 if idx.size else 0
+        if not idx.size:
+            raise RuntimeError("Can not infer total number of classes from empty tensor.")
+        num_classes = int(idx.max()) + 1
     elif idx.size and idx.max() >= num_classes:
         raise RuntimeError("Class values must be smaller than num_classes.")
+    if not idx.flags.c_contiguous:  # so that the result is contiguous, as torch's
+        idx = np.ascontiguousarray(idx)
     return Tensor._wrap((idx[..., None] == np.arange(num_classes)).astype(np.int64))
 
 

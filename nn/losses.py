@@ -119,6 +119,13 @@ def _require_tensor(target, kernel):
         raise TypeError(f"{kernel}(): argument 'target' (position 2) must be Tensor, not {type(target).__name__}")
 
 
+def _check_ignore_index(ignore_index, kernel):
+    """torch's TypeError for an ignore_index that is not an integer (a float, a bool)."""
+    if isinstance(ignore_index, (bool, np.bool_)) or not isinstance(ignore_index, (int, np.integer)):
+        raise TypeError(f"{kernel}(): argument 'ignore_index' (position 5) must be int, not "
+                        f"{type(ignore_index).__name__}")
+
+
 def cross_entropy(input, target, weight=None, size_average=None, ignore_index=-100, reduce=None,
                   reduction="mean", label_smoothing=0.0):
     """torch.nn.functional.cross_entropy: -sum_c q_c log_softmax(input)_c over the class dim 1.
@@ -129,6 +136,8 @@ def cross_entropy(input, target, weight=None, size_average=None, ignore_index=-1
     """
     reduction = _reduction(reduction, size_average, reduce)
     _require_tensor(target, "cross_entropy_loss")
+    if type(ignore_index) is not int:
+        _check_ignore_index(ignore_index, "cross_entropy_loss")
     _check_floating(input, "log_softmax_lastdim_kernel_impl")
     if label_smoothing > 1.0:
         raise RuntimeError(f"label_smoothing must be between 0.0 and 1.0. Got: {label_smoothing}")
@@ -151,9 +160,9 @@ def _cross_entropy_prob(x, target, weight, ignore_index, reduction, smoothing):
         raise ValueError("Expected 1 or more dimensions (got 0)")
     n_classes = x._data.shape[1] if x._data.ndim > 1 else x._data.shape[0]
     w = _check_weight(weight, n_classes, prefix="cross_entropy: ")
-    if x._data.dtype != target._data.dtype:  # float32 logits with float64 targets compute in float64
-        common = np.result_type(x._data.dtype, target._data.dtype)
-        x, target = x.to(common), target.to(common)
+    # other dtypes: as torch, log_softmax in the logits' dtype, its product with the targets promoted
+    if target._data.dtype != x._data.dtype and np.result_type(x._data.dtype, target._data.dtype) == x._data.dtype:
+        target = target.to(x.dtype)
     if w is not None and w.dtype != x._data.dtype:
         w = w.astype(x._data.dtype)
     if x._data.ndim == 1:
@@ -166,6 +175,8 @@ def nll_loss(input, target, weight=None, size_average=None, ignore_index=-100, r
     """torch.nn.functional.nll_loss: -weight[t] * input[n, t] for log-probability inputs (N, C, d1, ...)."""
     reduction = _reduction(reduction, size_average, reduce)
     _require_tensor(target, "nll_loss_nd")
+    if type(ignore_index) is not int:
+        _check_ignore_index(ignore_index, "nll_loss_nd")
     t, w, ignore = _index_target(input, target, weight, ignore_index)
     _check_floating(input, "nll_loss_out_frame")
     if input._data.ndim == 1:
@@ -190,9 +201,11 @@ def binary_cross_entropy(input, target, weight=None, size_average=None, reduce=N
                          f"({input.size()}) is deprecated. Please ensure they have the same size.")
     if target._data.dtype != input._data.dtype:
         raise RuntimeError(f"Found dtype {_name(target)} but expected {_name(input)}")
-    xd = input._data
+    xd, td = input._data, target._data
     if not np.all((xd >= 0) & (xd <= 1)):  # written so that nan fails too, as in torch
         raise RuntimeError("all elements of input should be between 0 and 1")
+    if not np.all((td >= 0) & (td <= 1)):
+        raise RuntimeError("all elements of target should be between 0 and 1")
     return named(_weighted(loss_ops.BinaryCrossEntropy.apply(input, target), weight, reduction),
                  "BinaryCrossEntropyBackward0")  # torch's one node, whatever the weight and reduction
 
@@ -206,12 +219,10 @@ def binary_cross_entropy_with_logits(input, target, weight=None, size_average=No
         raise ValueError(f"Target size ({target.size()}) must be the same as input size ({input.size()})")
     if target._data.dtype.kind != "f":
         raise RuntimeError(f"result type {_name(input)} can't be cast to the desired output type {_name(target)}")
-    if target._data.dtype != input._data.dtype:
-        common = np.result_type(input._data.dtype, target._data.dtype)
-        input, target = input.to(common), target.to(common)
+    # other dtypes: as torch, log(sigmoid(x)) in the logits' dtype, the rest promoted with the targets
     if pos_weight is not None:
         _check_broadcast(input._data.shape, pos_weight._data.shape, "pos_weight")
-        pos_weight = pos_weight.to(input._data.dtype)
+        pos_weight = pos_weight.to(np.result_type(input._data.dtype, target._data.dtype))
     loss = loss_ops.BinaryCrossEntropyWithLogits.apply(input, target, pos_weight)
     return named(_weighted(loss, weight, reduction), "BinaryCrossEntropyWithLogitsBackward0")
 

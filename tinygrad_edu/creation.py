@@ -180,18 +180,29 @@ def _filled(fname, numpy_fn, size, dtype, device, requires_grad):
                   requires_grad)
 
 
-def zeros(*size, dtype=None, device=None, requires_grad=False, out=None):
+def size_keyword(fname, sizes, size):
+    """The sizes given positionally, or as torch's `size=` keyword (a tuple or list, never both)."""
+    if size is None:
+        return sizes
+    if sizes:
+        raise TypeError(f"{fname}() got multiple values for argument 'size'")
+    if not isinstance(size, (tuple, list)):
+        raise TypeError(f"{fname}(): argument 'size' must be tuple of ints, not {typename(size)}")
+    return (tuple(size),)
+
+
+def zeros(*sizes, size=None, dtype=None, device=None, requires_grad=False, out=None):
     if out is not None:
         raise NotImplementedError("zeros(out=...) is not supported: assign the result instead")
-    return _filled("zeros", np.zeros, size, dtype, device, requires_grad)
+    return _filled("zeros", np.zeros, size_keyword("zeros", sizes, size), dtype, device, requires_grad)
 
 
-def ones(*size, dtype=None, device=None, requires_grad=False):
-    return _filled("ones", np.ones, size, dtype, device, requires_grad)
+def ones(*sizes, size=None, dtype=None, device=None, requires_grad=False):
+    return _filled("ones", np.ones, size_keyword("ones", sizes, size), dtype, device, requires_grad)
 
 
-def empty(*size, dtype=None, device=None, requires_grad=False):
-    return _filled("empty", np.empty, size, dtype, device, requires_grad)
+def empty(*sizes, size=None, dtype=None, device=None, requires_grad=False):
+    return _filled("empty", np.empty, size_keyword("empty", sizes, size), dtype, device, requires_grad)
 
 
 def _fill_dtype(fill_value):

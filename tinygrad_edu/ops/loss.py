@@ -287,9 +287,13 @@ class BinaryCrossEntropyWithLogits(Function):
         xd, td = x._data, t._data
         sp = _softplus_neg(xd)
         ctx.save_for_backward(x, t, pos_weight)
-        if pos_weight is None:
+        if pos_weight is not None:
+            sp = sp * (1 + (pos_weight._data - 1) * td)
+        if td.dtype == xd.dtype:
             return (1 - td) * xd + sp
-        return (1 - td) * xd + (1 + (pos_weight._data - 1) * td) * sp
+        # mixed dtypes, as torch's kernel: -log(sigmoid(x)) (scaled) in x's dtype, then (1 - t) * x + it
+        # written in place into (1 - t), so that the loss has the target's dtype
+        return (((1 - td) * xd).astype(td.dtype) + sp.astype(xd.dtype)).astype(td.dtype)
 
     @staticmethod
     def backward(ctx, grad):

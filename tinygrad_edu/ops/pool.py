@@ -33,7 +33,7 @@ class MaxPool2DWithIndices(Function):
         n, c, h, w = xd.shape
         cols = im2col(xd, ksize, stride, pads, dilation, fill=-np.inf)  # padding never wins a max
         ho, wo = cols.shape[2:4]
-        cols = cols.reshape(n, c, ho, wo, -1)
+        cols = cols.reshape(n, c, ho, wo, ksize[0] * ksize[1])  # (not -1: n may be 0)
         arg = cols.argmax(-1)
         out = np.take_along_axis(cols, arg[..., None], -1)[..., 0]
         # window position (arg // kw, arg % kw) -> input row and column
