@@ -11,7 +11,7 @@ import numpy as np
 from ..autograd.function import Function
 from ..autograd.names import named
 from ..tensor import Tensor, _wrap_dim
-from .reduce_checks import check_tensors, repeated_dim
+from .reduce_checks import check_tensors, empty_reduction, numpy_names, repeated_dim, values_indices
 
 
 def normalize_dims(dim, ndim):
@@ -178,30 +178,6 @@ class Norm2(Function):
         return x * expand_back(grad / safe, ctx), None, None
 
 
-class StdFromVar(Function):
-    """StdBackward0 (the square root that turns var into std). d sqrt(v)/dv = 1 / (2 sqrt(v)), taken as 0
-    where std == 0, as torch does (a constant input has gradient 0, not nan)."""
-    torch_name = "StdBackward0"
-
-    @staticmethod
-    def forward(ctx, v):
-        out = np.sqrt(v._data)
-        ctx.save_for_backward(out)  # the returned array itself, so double backward flows through it
-        return out
-
-    @staticmethod
-    def backward(ctx, grad):
-        (out,) = ctx.saved_tensors
-        zero = out == 0
-        return (grad / (2 * out.masked_fill(zero, 1.0))).masked_fill(zero, 0.0)
-
-    @staticmethod
-    def backward_arrays(ctx, grad):
-        (out,) = ctx.saved_arrays
-        zero = out == 0
-        return np.where(zero, 0, grad / (2 * np.where(zero, 1, out))).astype(out.dtype, copy=False)
-
-
 class Cumsum(Function):
     """CumsumBackward0. y_i = sum_{j<=i} x_j; dx_j = sum_{i>=j} g_i (a reversed cumulative sum)."""
 
@@ -218,15 +194,6 @@ class Cumsum(Function):
 
 
 # ---- public functions ------------------------------------------------------------------------------
-def numpy_names(name, dim, keepdim, axis, keepdims, no_dim=None):
-    """torch also takes numpy's names, axis= for dim= and keepdims= for keepdim= (and so do we)."""
-    if axis is not None:
-        if dim is not no_dim:
-            raise TypeError(f"{name}() got an unexpected keyword argument 'axis'")
-        dim = axis
-    return dim, (keepdim if keepdims is None else keepdims)
-
-
 def sum(x, dim=None, keepdim=False, *, dtype=None, axis=None, keepdims=None):
     if axis is not None or keepdims is not None:
         dim, keepdim = numpy_names("sum", dim, keepdim, axis, keepdims)
@@ -257,6 +224,93 @@ def mean(x, dim=None, keepdim=False, *, dtype=None, axis=None, keepdims=None):
     return Mean.apply(x, normalize_dims(dim, x._data.ndim), keepdim)
 
 
+def _extreme(x, dim, keepdim, largest, name):
+    if isinstance(dim, Tensor):  # torch.max(a, b) is the element-wise maximum
+        from .elementwise import maximum, minimum
+        return maximum(x, dim) if largest else minimum(x, dim)
+    try:
+        size = x._data.size
+    except AttributeError:
+        check_tensors(name, x)
+        raise
+    torch_name = "MaxBackward" if largest else "MinBackward"
+    if dim is None:  # max() is torch's overload 1, max(dim) overload 0
+        if size == 0:
+            raise empty_reduction(name, x._data.shape, None)
+        return named(Amax.apply(x, None, False, largest), torch_name + "1")
+    d = _wrap_dim(dim, x._data.ndim)
+    if size == 0 and x._data.ndim and x._data.shape[d] == 0:
+        raise empty_reduction(name, x._data.shape, (d,))
+    if x._data.ndim == 0:  # a 0-d tensor is its own max: a copy (a new tensor, as torch returns)
+        return values_indices[name](named(x.clone(), torch_name + "0"), Tensor._wrap(np.zeros((), np.int64)))
+    pick = np.argmax if largest else np.argmin
+    idx = np.expand_dims(pick(x._data, axis=d), d)
+    values = x.gather(d, Tensor._wrap(idx))  # the gradient goes to the chosen index only, as torch
+    if not keepdim:
+        values, idx = values.squeeze(d), idx.squeeze(d)
+    return values_indices[name](named(values, torch_name + "0"), Tensor._wrap(idx))
+
+
+def max(x, dim=None, keepdim=False, *, axis=None, keepdims=None):
+    dim, keepdim = numpy_names("max", dim, keepdim, axis, keepdims)
+    return _extreme(x, dim, keepdim, True, "max")
+
+
+def min(x, dim=None, keepdim=False, *, axis=None, keepdims=None):
+    dim, keepdim = numpy_names("min", dim, keepdim, axis, keepdims)
+    return _extreme(x, dim, keepdim, False, "min")
+
+
+def _amax(x, dim, keepdim, largest, name):
+    try:
+        data = x._data
+    except AttributeError:
+        check_tensors(name, x)
+        raise
+    dims = normalize_dims(dim if dim != () else None, data.ndim)
+    if data.size == 0:
+        error = empty_reduction(name, data.shape, dims)
+        if error is not None:
+            raise error
+    return Amax.apply(x, dims, keepdim, largest)
+
+
+def amax(x, dim=(), keepdim=False, *, axis=None, keepdims=None):
+    dim, keepdim = numpy_names("amax", dim, keepdim, axis, keepdims, no_dim=())
+    return _amax(x, dim, keepdim, True, "amax")
+
+
+def amin(x, dim=(), keepdim=False, *, axis=None, keepdims=None):
+    dim, keepdim = numpy_names("amin", dim, keepdim, axis, keepdims, no_dim=())
+    return _amax(x, dim, keepdim, False, "amin")
+
+
+def _argextreme(x, dim, keepdim, pick, name):
+    """argmax/argmin: numpy's pick, with torch's IndexError where there is nothing to pick from."""
+    try:
+        data = x._data
+    except AttributeError:
+        check_tensors(name, x)
+        raise
+    d = None if dim is None else _wrap_dim(dim, data.ndim)
+    try:
+        if d is None:
+            return Tensor._wrap(np.asarray(pick(data)))
+        return Tensor._wrap(np.asarray(pick(data, axis=d if data.ndim else None, keepdims=keepdim)))
+    except ValueError:  # numpy: "attempt to get argmax of an empty sequence"
+        raise empty_reduction(name, data.shape, None if d is None else (d,), IndexError) from None
+
+
+def argmax(x, dim=None, keepdim=False, *, axis=None, keepdims=None):
+    dim, keepdim = numpy_names("argmax", dim, keepdim, axis, keepdims)
+    return _argextreme(x, dim, keepdim, np.argmax, "argmax")
+
+
+def argmin(x, dim=None, keepdim=False, *, axis=None, keepdims=None):
+    dim, keepdim = numpy_names("argmin", dim, keepdim, axis, keepdims)
+    return _argextreme(x, dim, keepdim, np.argmin, "argmin")
+
+
 def prod(x, dim=None, keepdim=False, *, dtype=None, axis=None, keepdims=None):
     dim, keepdim = numpy_names("prod", dim, keepdim, axis, keepdims)
     if not isinstance(x, Tensor):
@@ -266,24 +320,30 @@ def prod(x, dim=None, keepdim=False, *, dtype=None, axis=None, keepdims=None):
     return Prod.apply(x, None if dim is None else _wrap_dim(dim, x._data.ndim), keepdim)
 
 
-def var(x, dim=None, unbiased=None, keepdim=False, *, correction=None, axis=None, keepdims=None):
-    """Variance with Bessel's correction by default (correction=1, or unbiased=False for 0)."""
-    dim, keepdim = numpy_names("var", dim, keepdim, axis, keepdims)
+def _centred(name, x, dim, unbiased, correction):
+    """x minus its mean over `dim`, the dims, and the divisor n - correction (at least 0)."""
     if not isinstance(x, Tensor):
-        check_tensors("var", x)
+        check_tensors(name, x)
     if correction is None:
         correction = 0 if unbiased is False else 1
     dims = normalize_dims(dim, x._data.ndim)
     n = x._data.size if dims is None else int(np.prod([x._data.shape[d] for d in dims]))
-    centred = x - x.mean(dims, keepdim=True)
-    return named((centred * centred).sum(dims, keepdim=keepdim) / builtins.max(n - correction, 0), "VarBackward0")
+    return x - x.mean(dims, keepdim=True), dims, builtins.max(n - correction, 0)
+
+
+def var(x, dim=None, unbiased=None, keepdim=False, *, correction=None, axis=None, keepdims=None):
+    """Variance with Bessel's correction by default (correction=1, or unbiased=False for 0)."""
+    dim, keepdim = numpy_names("var", dim, keepdim, axis, keepdims)
+    centred, dims, divisor = _centred("var", x, dim, unbiased, correction)
+    return named((centred * centred).sum(dims, keepdim=keepdim) / divisor, "VarBackward0")
 
 
 def std(x, dim=None, unbiased=None, keepdim=False, *, correction=None, axis=None, keepdims=None):
+    """||x - mean|| / sqrt(n - correction): the norm's gradient is 0 where the norm is 0, so a constant
+    input gets gradient 0 (as torch), where sqrt(var) would give 0 * inf = nan."""
     dim, keepdim = numpy_names("std", dim, keepdim, axis, keepdims)
-    if not isinstance(x, Tensor):
-        check_tensors("std", x)
-    return StdFromVar.apply(var(x, dim, unbiased, keepdim, correction=correction))
+    centred, dims, divisor = _centred("std", x, dim, unbiased, correction)
+    return named(Norm2.apply(centred, dims, keepdim) / math.sqrt(divisor), "StdBackward0")
 
 
 def norm(x, p="fro", dim=None, keepdim=False, dtype=None):
@@ -325,6 +385,3 @@ def any(x, dim=None, keepdim=False, *, axis=None, keepdims=None):
         check_tensors("any", x)
     return Tensor._wrap(np.asarray(np.any(x._data, axis=normalize_dims(dim, x._data.ndim), keepdims=keepdim)))
 
-
-# the selecting reductions live next door (reduce_select.py imports this file's helpers)
-from .reduce_select import max, min, amax, amin, argmax, argmin  # noqa: E402,F401

@@ -1,7 +1,22 @@
-"""torch's refusals for reductions and products, kept off the fast path: the public functions call
+"""Argument handling of the reductions (numpy's keyword names, max/min's named pair) and torch's
+refusals for reductions and products, kept off the fast path: the public functions call
 these only after a cheap test has failed (an AttributeError on a non-Tensor, a ValueError from numpy
 on an empty reduction)."""
+from collections import namedtuple
+
 from ..tensor import Tensor
+
+values_indices = {"max": namedtuple("max", ["values", "indices"]),
+                  "min": namedtuple("min", ["values", "indices"])}
+
+
+def numpy_names(name, dim, keepdim, axis, keepdims, no_dim=None):
+    """torch also takes numpy's names, axis= for dim= and keepdims= for keepdim= (and so do we)."""
+    if axis is not None:
+        if dim is not no_dim:
+            raise TypeError(f"{name}() got an unexpected keyword argument 'axis'")
+        dim = axis
+    return dim, (keepdim if keepdims is None else keepdims)
 
 
 def _type_name(value):

@@ -14,8 +14,8 @@ import numpy as np
 from ..autograd.function import Function
 from ..dtypes import get_default_dtype
 from ..tensor import _wrap_dim
-from .reduce import expand_back, normalize_dims, numpy_names, squeeze_dims
-from .reduce_checks import check_tensors
+from .reduce import expand_back, normalize_dims, squeeze_dims
+from .reduce_checks import check_tensors, numpy_names
 
 
 def softmax_parts(x, axis, finite_max=False):
