@@ -84,9 +84,7 @@ def check_dtype(d, fname):
         return to_numpy_dtype(d)
     if d is builtins.complex:
         raise TypeError(f"{fname}(): tinygrad_edu has no complex dtypes (dtype=complex)")
-    kind = type(d)
-    name = kind.__name__ if kind.__module__ == "builtins" else f"{kind.__module__}.{kind.__qualname__}"
-    raise TypeError(f"{fname}(): argument 'dtype' must be tinygrad_edu.dtype, not {name} ({d!r})")
+    raise TypeError(f"{fname}(): argument 'dtype' must be tinygrad_edu.dtype, not {type_name(d)} ({d!r})")
 
 
 def get_default_dtype():
@@ -132,3 +130,19 @@ def promote_with_scalar(a, scalar):
     if cs > _BY_NUMPY[a].category:
         return scalar_dtype(scalar)
     return a
+
+
+def type_name(x):
+    """A value's type as torch's messages print it: `list`, `NoneType`, `numpy.ndarray`."""
+    kind = type(x)
+    return kind.__name__ if kind.__module__ == "builtins" else f"{kind.__module__}.{kind.__qualname__}"
+
+
+def not_tensor_error(fname, x, pos=1, arg="input"):
+    """torch's TypeError for a non-Tensor where a Tensor argument is required."""
+    return TypeError(f"{fname}(): argument '{arg}' (position {pos}) must be Tensor, not {type_name(x)}")
+
+
+def weak_scalar(v):
+    """A numpy scalar as the Python number it stands for: torch treats both as "weak" in promotion."""
+    return v.item() if isinstance(v, np.generic) else v

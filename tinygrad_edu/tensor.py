@@ -16,6 +16,7 @@ import numpy as np
 
 from . import dtypes as _dt
 from ._format import format_tensor
+from ._numpy_interop import array_ufunc as _array_ufunc
 from .device import check_device, device
 from .size import Size, parse_size as _size, wrap_dim as _wrap_dim  # noqa: F401  (ops import _wrap_dim here)
 
@@ -205,6 +206,10 @@ class Tensor:
             raise RuntimeError("Can't call numpy() on Tensor that requires grad. "
                                "Use tensor.detach().numpy() instead.")
         return self._data
+
+    def __array_ufunc__(self, ufunc, method, *inputs, **kwargs):
+        """numpy meeting a Tensor, as in torch (see _numpy_interop.py)."""
+        return _array_ufunc(Tensor, ufunc, method, inputs, kwargs)
 
     def __array__(self, dtype=None, copy=None):
         arr = self.numpy()

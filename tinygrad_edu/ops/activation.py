@@ -14,7 +14,7 @@ import numpy as np
 from ..autograd.function import Function
 from ..tensor import Tensor
 from .elementwise import where
-from .unary import _float_only
+from .unary import _op, _type_error
 
 # ---- erf: numpy has none and scipy is not a dependency -------------------------------------------
 # erf is odd and equals 1 to double precision for |x| >= 6, so only [0, 6) needs an approximation.
@@ -334,45 +334,56 @@ class Mish(Function):
 
 
 # ---- public functions (nn/functional.py adds torch's argument checks and inplace=) -------------------
+# A non-Tensor input surfaces as an AttributeError (no `_data`); only then is it turned into torch's
+# TypeError (unary._type_error), so the check costs nothing on the common path.
 def relu(x):
-    return Relu.apply(x)
+    try:
+        return Relu.apply(x)
+    except AttributeError:
+        _type_error("relu", x)
 
 
 def leaky_relu(x, negative_slope=0.01):
-    return LeakyRelu.apply(x, negative_slope)
+    try:
+        return LeakyRelu.apply(x, negative_slope)
+    except AttributeError:
+        _type_error("leaky_relu", x)
 
 
 def hardtanh(x, min_val=-1.0, max_val=1.0):
-    return Hardtanh.apply(x, min_val, max_val)
-
-
-def sigmoid(x):
-    return Sigmoid.apply(_float_only(x))
-
-
-def erf(x):
-    return Erf.apply(x)
+    try:
+        return Hardtanh.apply(x, min_val, max_val)
+    except AttributeError:
+        _type_error("hardtanh", x)
 
 
 def gelu(x, approximate="none"):
-    return GeluTanh.apply(x) if approximate == "tanh" else Gelu.apply(x)
+    try:
+        return GeluTanh.apply(x) if approximate == "tanh" else Gelu.apply(x)
+    except AttributeError:
+        _type_error("gelu", x)
 
 
 def elu(x, alpha=1.0, scale=1.0):
-    return Elu.apply(x, alpha, scale)
+    try:
+        return Elu.apply(x, alpha, scale)
+    except AttributeError:
+        _type_error("elu", x)
 
 
 def selu(x):
-    return Elu.apply(x, _SELU_ALPHA, _SELU_SCALE)
+    try:
+        return Elu.apply(x, _SELU_ALPHA, _SELU_SCALE)
+    except AttributeError:
+        _type_error("selu", x)
 
 
 def softplus(x, beta=1.0, threshold=20.0):
-    return Softplus.apply(x, beta, threshold)
+    try:
+        return Softplus.apply(x, beta, threshold)
+    except AttributeError:
+        _type_error("softplus", x)
 
 
-def silu(x):
-    return Silu.apply(x)
-
-
-def mish(x):
-    return Mish.apply(x)
+erf, silu, mish = _op("erf", Erf), _op("silu", Silu), _op("mish", Mish)
+sigmoid = _op("sigmoid", Sigmoid, True)

@@ -6,7 +6,8 @@ autograd.broadcast.unbroadcast, the same as torch's engine does with sum_to).
 
 The public functions (`add`, `mul`, ...) first apply torch's type promotion (see dtypes.py), so
 the Functions below see operands of one dtype (or a Python scalar that numpy keeps at the
-tensor's dtype). Operands may be Tensors or Python scalars; a scalar gets no gradient.
+tensor's dtype). Operands may be Tensors or Python scalars; a scalar gets no gradient. A numpy
+scalar counts as the Python number it holds ("weak", as in torch: np.float64(.5) * x keeps x's dtype).
 """
 import math
 
@@ -15,6 +16,7 @@ import numpy as np
 from .. import dtypes as _dt
 from ..autograd.function import Function
 from ..tensor import Tensor
+from .elementwise_checks import check_alpha, check_two_tensors, div_rounded, where_operand
 
 
 def _data(v):
@@ -48,15 +50,20 @@ def _promote(x, y):
     raise TypeError(f"expected at least one Tensor operand, got {type(x).__name__} and {type(y).__name__}")
 
 
-def _scalar(v):
+def _scalar(v, fname=None, pos=2):
+    """A non-Tensor operand: numpy scalars become Python numbers (weak, as in torch); arrays become
+    tensors. Arithmetic (`fname` given) refuses lists and tuples, and an ndarray as its first
+    operand, with torch's TypeError; comparisons still take them."""
     if isinstance(v, (np.generic, np.ndarray)) and np.ndim(v) == 0:
+        if pos == 1 and fname is not None and isinstance(v, np.ndarray):
+            raise _dt.not_tensor_error(fname, v, pos, "input")
         return v.item()
-    if isinstance(v, (list, tuple, np.ndarray)):
+    if isinstance(v, (list, tuple, np.ndarray)) and (fname is None or (pos == 2 and isinstance(v, np.ndarray))):
         return Tensor._wrap(np.asarray(v))
-    raise TypeError(f"unsupported operand type for a tensor operation: {type(v).__name__}")
+    raise _dt.not_tensor_error(fname or "operator", v, pos, "other" if pos == 2 else "input")
 
 
-def _operands(x, y):
+def _operands(x, y, fname=None):
     # The common cases first: two tensors of one dtype, or a float tensor and a Python number.
     if isinstance(x, Tensor):
         if isinstance(y, Tensor):
@@ -68,11 +75,11 @@ def _operands(x, y):
             if x._data.dtype.kind == "f":
                 return x, y
         elif not isinstance(y, bool):
-            y = _scalar(y)
-    elif not isinstance(x, (int, float, bool)):
-        x = _scalar(x)
-    if not isinstance(y, (Tensor, int, float, bool)):
-        y = _scalar(y)
+            y = _scalar(y, fname)
+    elif type(x) is not float and type(x) is not int and not isinstance(x, bool):  # np.float64 is a float
+        x = _scalar(x, fname, 1)
+    if not isinstance(y, Tensor) and type(y) is not float and type(y) is not int and not isinstance(y, bool):
+        y = _scalar(y, fname)
     return _promote(x, y)
 
 
@@ -245,33 +252,31 @@ class Where(Function):
 
 # ---- public functions (torch names) -----------------------------------------------------------
 def add(x, y, alpha=1):
-    x, y = _operands(x, y)
-    if alpha != 1:
-        y = mul(y, alpha)
+    x, y = _operands(x, y, "add")
+    if alpha != 1 or alpha is True:
+        y = mul(y, check_alpha(x, y, alpha))
     return Add.apply(x, y)
 
 
 def sub(x, y, alpha=1):
-    x, y = _operands(x, y)
+    x, y = _operands(x, y, "sub")
     if (isinstance(x, Tensor) and x._data.dtype == np.bool_) and (not isinstance(y, Tensor) or y._data.dtype == np.bool_):
         raise RuntimeError("Subtraction, the `-` operator, with two bool tensors is not supported. "
                            "Use the `^` or `logical_xor()` operator instead.")
-    if alpha != 1:
-        y = mul(y, alpha)
+    if alpha != 1 or alpha is True:
+        y = mul(y, check_alpha(x, y, alpha))
     return Sub.apply(x, y)
 
 
 def mul(x, y):
-    x, y = _operands(x, y)
+    x, y = _operands(x, y, "mul")
     return Mul.apply(x, y)
 
 
 def div(x, y, rounding_mode=None):
-    x, y = _operands(x, y)
+    x, y = _operands(x, y, "div")
     if rounding_mode is not None:
-        out = np.floor_divide(_data(x), _data(y)) if rounding_mode == "floor" else \
-            np.trunc(np.true_divide(x._data if isinstance(x, Tensor) else x, y._data if isinstance(y, Tensor) else y)).astype(np.result_type(_data(x), _data(y)))
-        return Tensor._wrap(np.asarray(out))
+        return div_rounded(x, y, rounding_mode)
     # true division of integers gives the default float dtype, as in torch
     if (x._data.dtype if isinstance(x, Tensor) else y._data.dtype).kind in "biu":
         f = _dt.get_default_dtype().numpy_dtype
@@ -281,16 +286,18 @@ def div(x, y, rounding_mode=None):
 
 
 def pow(x, y):
-    x, y = _operands(x, y)
+    x, y = _operands(x, y, "pow")
     return Pow.apply(x, y)
 
 
 def maximum(x, y):
+    check_two_tensors("maximum", x, y)
     x, y = _promote(x, y)
     return Maximum.apply(x, y)
 
 
 def minimum(x, y):
+    check_two_tensors("minimum", x, y)
     x, y = _promote(x, y)
     return Minimum.apply(x, y)
 
@@ -303,8 +310,10 @@ def where(condition, x=None, y=None):
     if condition._data.dtype != np.bool_:
         raise RuntimeError(f"where expected condition to be a boolean tensor, but got a tensor with dtype "
                            f"{condition.dtype.name}")
-    if not isinstance(x, Tensor) and not isinstance(y, Tensor):
-        x = Tensor._wrap(np.asarray(x, dtype=_dt.scalar_dtype(x)))
+    if not isinstance(x, Tensor) or not isinstance(y, Tensor):
+        x, y = where_operand(x, 2), where_operand(y, 3)
+        if not isinstance(x, Tensor) and not isinstance(y, Tensor):
+            x = Tensor._wrap(np.asarray(x, dtype=_dt.scalar_dtype(x)))
     x, y = _promote(x, y)
     return Where.apply(condition, x, y)
 

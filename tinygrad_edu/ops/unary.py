@@ -7,6 +7,7 @@ engine stores it without a reference cycle (autograd/function.py, SavedTensor). 
 """
 import numpy as np
 
+from .. import dtypes as _dt
 from ..autograd.function import Function
 from ..tensor import Tensor
 
@@ -174,46 +175,62 @@ class Tanh(Function):
 
 class Clamp(Function):
     """ClampBackward1 (ClampBackward0 with tensor bounds). d clamp(x)/dx = 1 where min <= x <= max
-    (bounds included, as torch), else 0: a constant mask, computed in forward."""
+    (bounds included, as torch), else 0. Tensor bounds: d/dmin = 1 where x < min (and min < max),
+    d/dmax = 1 where x > max or max < min (clamp is then max everywhere). Constant masks, from forward."""
     array_backward = True
 
     @staticmethod
     def forward(ctx, x, lo, hi):
-        if isinstance(lo, Tensor) or isinstance(hi, Tensor):
-            ctx.torch_name = "ClampBackward0"
         d = x._data
         lo = lo._data if isinstance(lo, Tensor) else lo
         hi = hi._data if isinstance(hi, Tensor) else hi
-        if any(ctx.needs_input_grad):  # a node is recorded (tensor bounds may be what requires grad)
-            inside = np.ones(d.shape, dtype=bool)
-            if lo is not None:
-                inside &= d >= lo
-            if hi is not None:
-                inside &= d <= hi
-            ctx.save_for_backward(inside)
+        needs = ctx.needs_input_grad
+        if True in needs:  # a node is recorded (tensor bounds may be what requires grad)
+            ctx.save_for_backward(*_clamp_masks(d, lo, hi, needs))
+        if isinstance(lo, np.ndarray) or isinstance(hi, np.ndarray):
+            ctx.torch_name = "ClampBackward0"
         out = d if lo is None else np.maximum(d, lo)
         out = out if hi is None else np.minimum(out, hi)
         return out if out is not d else out.copy()
 
     @staticmethod
     def backward(ctx, grad):
-        (inside,) = ctx.saved_values
-        return grad * inside, None, None
+        inside, below, above = ctx.saved_values
+        return grad * inside, (None if below is None else grad * below), (None if above is None else grad * above)
+
+
+def _clamp_masks(d, lo, hi, needs):
+    """Where the gradient goes: to x inside the bounds, to a tensor bound where it is the one active."""
+    inside = np.ones(d.shape, dtype=bool)
+    if lo is not None:
+        inside = inside & (d >= lo)
+    if hi is not None:
+        inside = inside & (d <= hi)
+    below = above = None
+    if needs[1]:
+        below = (d < lo) if hi is None else (d < lo) & (lo < hi)
+    if needs[2]:
+        above = (d > hi) if lo is None else (d > hi) | (hi < lo)
+    return inside, below, above
 
 
 class ZeroGrad(Function):
-    """SignBackward0, FloorBackward0, CeilBackward0, RoundBackward0. Piecewise-constant functions:
-    the derivative is 0 everywhere (where it exists)."""
+    """SignBackward0, FloorBackward0, CeilBackward0, RoundBackward0; DivBackward2 (div with a
+    rounding_mode, np_fn(x, other)). Piecewise-constant functions: the derivative is 0 everywhere
+    (where it exists), for `other` too."""
     array_backward = True
 
     @staticmethod
-    def forward(ctx, x, np_fn):
-        ctx.torch_name = np_fn.__name__.capitalize() + "Backward0"  # SignBackward0, FloorBackward0, ...
-        return np_fn(x._data)
+    def forward(ctx, x, np_fn, other=None, name=None):
+        ctx.torch_name = name or np_fn.__name__.capitalize() + "Backward0"  # SignBackward0, FloorBackward0, ...
+        if other is None:
+            return np_fn(x._data)
+        return np.asarray(np_fn(x._data, other._data if isinstance(other, Tensor) else other))
 
     @staticmethod
     def backward(ctx, grad):
-        return grad * 0, None
+        needs = ctx.needs_input_grad
+        return grad * 0, None, (grad * 0 if needs[2:3] == (True,) else None), None
 
 
 class Cast(Function):
@@ -245,82 +262,108 @@ class Clone(Function):
 
 
 # ---- public functions ----------------------------------------------------------------------------
+# Each calls its Function straight away; a non-Tensor input surfaces as an AttributeError (no `_data`),
+# turned into torch's TypeError only then, so the check costs nothing on the common path.
 def _float_only(x):
     if x._data.dtype.kind != "f":  # torch computes these in the default float dtype for integer input
-        from .. import dtypes
-        return x.to(dtypes.get_default_dtype().numpy_dtype)
+        return x.to(_dt.get_default_dtype().numpy_dtype)
     return x
 
 
+def _type_error(fname, x):
+    """Re-raise the AttributeError being handled, unless x is not a Tensor: then torch's TypeError."""
+    if not isinstance(x, Tensor):
+        raise _dt.not_tensor_error(fname, x) from None
+    raise
+
+
+def _op(fname, cls, float_only=False):
+    """The public function of a one-input Function (exp, log, ...): integer input is promoted to
+    the default float dtype where torch does so."""
+    if float_only:
+        def op(x):
+            try:
+                return cls.apply(x if x._data.dtype.kind == "f" else _float_only(x))
+            except AttributeError:
+                _type_error(fname, x)
+    else:
+        def op(x):
+            try:
+                return cls.apply(x)
+            except AttributeError:
+                _type_error(fname, x)
+    op.__name__ = op.__qualname__ = fname
+    return op
+
+
 def neg(x):
-    if x._data.dtype == np.bool_:
-        raise RuntimeError("Negation, the `-` operator, on a bool tensor is not supported. If you are trying "
-                           "to invert a mask, use the `~` or `logical_not()` operator instead.")
-    return Neg.apply(x)
+    try:
+        if x._data.dtype == np.bool_:
+            raise RuntimeError("Negation, the `-` operator, on a bool tensor is not supported. If you are trying "
+                               "to invert a mask, use the `~` or `logical_not()` operator instead.")
+        return Neg.apply(x)
+    except AttributeError:
+        _type_error("neg", x)
 
 
-def abs(x):
-    return Abs.apply(x)
+abs = _op("abs", Abs)
+exp, log, log1p = _op("exp", Exp, True), _op("log", Log, True), _op("log1p", Log1p, True)
+sqrt, rsqrt = _op("sqrt", Sqrt, True), _op("rsqrt", Rsqrt, True)
+sin, cos, tanh = _op("sin", Sin, True), _op("cos", Cos, True), _op("tanh", Tanh, True)
 
 
-def exp(x):
-    return Exp.apply(_float_only(x))
+def _bound(b):
+    """A clamp bound: None, a Tensor or a real number (numpy scalars as Python numbers: weak)."""
+    if b is None or isinstance(b, Tensor):
+        return b
+    b = _dt.weak_scalar(b)
+    if isinstance(b, complex):
+        raise RuntimeError("value cannot be converted to type double without overflow")
+    if not isinstance(b, (int, float)):
+        raise TypeError(f"clamp(): argument 'min' / 'max' must be a Number or Tensor, not {_dt.type_name(b)}")
+    return b
 
 
-def log(x):
-    return Log.apply(_float_only(x))
-
-
-def log1p(x):
-    return Log1p.apply(_float_only(x))
-
-
-def sqrt(x):
-    return Sqrt.apply(_float_only(x))
-
-
-def rsqrt(x):
-    return Rsqrt.apply(_float_only(x))
-
-
-def sin(x):
-    return Sin.apply(_float_only(x))
-
-
-def cos(x):
-    return Cos.apply(_float_only(x))
-
-
-def tanh(x):
-    return Tanh.apply(_float_only(x))
+def _clamp_dtype(x, lo, hi):
+    """torch's result dtype of clamp(x, lo, hi): promotion over the three operands."""
+    target, dimmed = x._data.dtype, x._data.ndim > 0
+    for b in (lo, hi):
+        if isinstance(b, Tensor):
+            target = _dt.promote_arrays(target, b._data.dtype, not dimmed, b._data.ndim == 0)
+            dimmed = dimmed or b._data.ndim > 0
+        elif b is not None:
+            target = _dt.promote_with_scalar(target, b)
+    return target
 
 
 def clamp(x, min=None, max=None):
+    if not isinstance(x, Tensor):
+        raise _dt.not_tensor_error("clamp", x)
     if min is None and max is None:
         raise RuntimeError("torch.clamp: At least one of 'min' or 'max' must not be None")
-    if x._data.dtype.kind != "f" and any(isinstance(b, float) or (isinstance(b, Tensor) and b._data.dtype.kind == "f")
-                                        for b in (min, max)):
-        x = _float_only(x)  # an integer tensor clamped to float bounds is promoted, as in torch
+    if (type(min) is not float and type(min) is not int) or (type(max) is not float and type(max) is not int):
+        min, max = _bound(min), _bound(max)
+    target = _clamp_dtype(x, min, max)
+    if target != x._data.dtype:
+        x = x.to(target)  # an integer tensor clamped to float bounds is promoted, as in torch
+    min, max = (b.to(target) if isinstance(b, Tensor) and b._data.dtype != target else b for b in (min, max))
     return Clamp.apply(x, min, max)
 
 
 clip = clamp
 
 
-def sign(x):
-    return ZeroGrad.apply(x, np.sign)
+def _piecewise_constant(np_fn):
+    def op(x):
+        try:
+            return ZeroGrad.apply(x, np_fn, None, None)
+        except AttributeError:
+            _type_error(np_fn.__name__, x)
+    op.__name__ = op.__qualname__ = np_fn.__name__
+    return op
 
 
-def floor(x):
-    return ZeroGrad.apply(x, np.floor)
-
-
-def ceil(x):
-    return ZeroGrad.apply(x, np.ceil)
-
-
-def round(x):
-    return ZeroGrad.apply(x, np.round)
+sign, floor, ceil, round = (_piecewise_constant(f) for f in (np.sign, np.floor, np.ceil, np.round))
 
 
 def cast(x, np_dtype):
@@ -330,7 +373,10 @@ def cast(x, np_dtype):
 
 
 def clone(x, memory_format=None):
-    return Clone.apply(x)
+    try:
+        return Clone.apply(x)
+    except AttributeError:
+        _type_error("clone", x)
 
 
 def isnan(x):
