@@ -74,3 +74,12 @@ def _assign(x, read, value):
     if isinstance(index, tuple):
         index = tuple(_index(x, i.tolist()) if isinstance(i, np.ndarray) and i.dtype != bool else i for i in index)
     x[index] = value
+
+
+@pytest.mark.parametrize("index", [(slice(None), slice(None, None, -1)), slice(None, None, 0), slice(2, 0, -2)])
+def test_steps_below_one_are_refused_as_torch(index):
+    with pytest.raises(ValueError) as theirs:
+        torch.zeros(3, 3)[index]
+    with pytest.raises(ValueError) as ours:
+        tg.zeros(3, 3)[index]
+    assert str(ours.value) == str(theirs.value)

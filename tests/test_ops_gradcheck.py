@@ -2,6 +2,7 @@
 smooth ones' second derivatives (gradgradcheck), on hypothesis-drawn shapes, dims and values."""
 import numpy as np
 import pytest
+import torch
 from hypothesis import given, strategies as st
 
 import tinygrad_edu as tg
@@ -249,7 +250,7 @@ def test_flip(shape, data):
 def _index_item(n):
     """One index entry for a dim of size n: int (maybe negative), slice with a step, or an int array."""
     ints = st.integers(-n, n - 1)
-    steps = st.sampled_from([None, 1, 2, -1, -2])
+    steps = st.sampled_from([None, 1, 2, 3])  # torch refuses steps < 1 (test_index_torch_rule.py)
     bounds = st.one_of(st.none(), st.integers(-n - 1, n + 1))
     sl = st.builds(slice, bounds, bounds, steps)
     arr = st.lists(ints, min_size=1, max_size=5).map(np.array)  # repeats allowed: gradients accumulate
@@ -279,16 +280,21 @@ def basic_and_advanced_index(draw, shape):
 def test_getitem(shape, data):
     x = data.draw(tensors(shape))
     idx = data.draw(basic_and_advanced_index(shape))
-    expected = x._data[idx]
+    expected = torch.from_numpy(x._data)[_torch_index(idx)].numpy()
     check(lambda t: t[idx], x, second=True)
-    np.testing.assert_array_equal(x[idx]._data, expected)  # the value is numpy's indexing
+    np.testing.assert_array_equal(x[idx]._data, expected)  # the value (and shape) is torch's indexing
+
+
+def _torch_index(idx):
+    """The same index for real torch (integer arrays as tensors; torch, like us, selects at integers first)."""
+    return tuple(torch.from_numpy(i) if isinstance(i, np.ndarray) else i for i in idx)
 
 
 INDEX_CASES = [
     0, -1, (1, 2), (slice(None, None, 2), -1), (Ellipsis, 1), (None, 0, Ellipsis, None),
     ([0, 0, 2],), (slice(1, None), [2, 2, 0]), ([0, 2], [1, 1]), (np.array([[0, 1], [1, 1]]),),
     (tg.tensor([2, 0, 2]),), (tg.tensor([True, False, True]),), (slice(None), tg.tensor([0, 2, 2])),
-    (np.array([True, False, True]), slice(None, None, -1)), (Ellipsis, [1, 0, 1]),
+    (np.array([True, False, True]), slice(None, None, 2)), (Ellipsis, [1, 0, 1]),
 ]
 
 
@@ -339,7 +345,7 @@ def test_setitem_on_non_leaf(shape, data):
     # writing twice to one element (repeated array indices) keeps an unspecified one of the values, as in torch
     idx = data.draw(basic_and_advanced_index(shape).filter(
         lambda i: np.unique(positions[i]).size == positions[i].size))
-    v = data.draw(tensors(broadcastable_shapes(x._data[idx].shape, max_extra_dims=0)))
+    v = data.draw(tensors(broadcastable_shapes(tuple(x[idx].shape), max_extra_dims=0)))
 
     def put(t, value):
         y = t * 1.0

@@ -155,3 +155,14 @@ def finish(data, requires_grad):
     if requires_grad:
         t.requires_grad = True
     return t
+
+
+def size_keyword(fname, sizes, size):
+    """The sizes given positionally, or as torch's `size=` keyword (a tuple or list, never both)."""
+    if size is None:
+        return sizes
+    if sizes:
+        raise TypeError(f"{fname}() got multiple values for argument 'size'")
+    if not isinstance(size, (tuple, list)):
+        raise TypeError(f"{fname}(): argument 'size' must be tuple of ints, not {typename(size)}")
+    return (tuple(size),)

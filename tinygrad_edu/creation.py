@@ -16,7 +16,7 @@ import numpy as np
 
 from . import dtypes as _dt
 from ._creation_args import (check_fits, creation_size, default_scalar_dtype, finish, int_arg, number_arg, options,
-                             scalar_array, tuple_size, typename)
+                             scalar_array, size_keyword, tuple_size, typename)
 from .random import normal, rand, rand_like, randint, randn, randn_like, randperm  # noqa: F401  (torch's names)
 from .tensor import Tensor
 
@@ -180,17 +180,6 @@ def _filled(fname, numpy_fn, size, dtype, device, requires_grad):
                   requires_grad)
 
 
-def size_keyword(fname, sizes, size):
-    """The sizes given positionally, or as torch's `size=` keyword (a tuple or list, never both)."""
-    if size is None:
-        return sizes
-    if sizes:
-        raise TypeError(f"{fname}() got multiple values for argument 'size'")
-    if not isinstance(size, (tuple, list)):
-        raise TypeError(f"{fname}(): argument 'size' must be tuple of ints, not {typename(size)}")
-    return (tuple(size),)
-
-
 def zeros(*sizes, size=None, dtype=None, device=None, requires_grad=False, out=None):
     if out is not None:
         raise NotImplementedError("zeros(out=...) is not supported: assign the result instead")
@@ -237,8 +226,13 @@ def _check_input(fname, input):
 def _like(fn):
     def like(input, dtype=None, device=None, requires_grad=False):
         _check_input(fn.__name__ + "_like", input)
-        return fn(input._data.shape, dtype=dtype if dtype is not None else input.dtype, device=device,
-                  requires_grad=requires_grad)
+        out = fn(input._data.shape, dtype=dtype if dtype is not None else input.dtype, device=device,
+                 requires_grad=requires_grad)
+        if not input._data.flags.c_contiguous:  # torch keeps the input's layout (memory_format=preserve)
+            same_layout = np.empty_like(input._data, dtype=out._data.dtype)
+            same_layout[...] = out._data
+            out._data = same_layout
+        return out
     like.__name__ = like.__qualname__ = fn.__name__ + "_like"
     like.__doc__ = f"torch.{like.__name__}: {fn.__name__} with the shape (and, by default, the dtype) of input."
     return like

@@ -10,7 +10,7 @@ import numbers
 import numpy as np
 
 from . import dtypes as _dt
-from ._creation_args import creation_size, finish, int_arg, number_arg, options, tuple_size
+from ._creation_args import creation_size, finish, int_arg, number_arg, options, size_keyword, tuple_size
 from .autograd.function import Function
 from .device import device as _device
 from .tensor import Tensor
@@ -89,16 +89,18 @@ def _float_dtype(np_dtype, kernel):
     return np_dtype
 
 
-def rand(*size, generator=None, dtype=None, device=None, requires_grad=False):
+def rand(*sizes, size=None, generator=None, dtype=None, device=None, requires_grad=False):
     """Uniform on [0, 1)."""
+    size = size_keyword("rand", sizes, size)
     np_dtype = _float_dtype(options("rand", dtype, device, requires_grad), "check_uniform_bounds")
     values = numpy_rng(generator).random(creation_size("rand", size), dtype=np.float64).astype(np_dtype)
     # a double just below 1 can round up to 1 in float32/float16: keep [0, 1) open at the top
     return finish(np.minimum(values, np.nextafter(np_dtype.type(1), np_dtype.type(0))), requires_grad)
 
 
-def randn(*size, generator=None, dtype=None, device=None, requires_grad=False):
+def randn(*sizes, size=None, generator=None, dtype=None, device=None, requires_grad=False):
     """Standard normal."""
+    size = size_keyword("randn", sizes, size)
     np_dtype = _float_dtype(options("randn", dtype, device, requires_grad), "normal_kernel_cpu")
     return finish(numpy_rng(generator).standard_normal(creation_size("randn", size)).astype(np_dtype),
                   requires_grad)

@@ -32,6 +32,8 @@ def normalize_index(index):
             it = np.asarray(it)
             if it.dtype.kind not in "iub":
                 raise IndexError("tensors used as indices must be long, int, byte or bool tensors")
+        elif type(it) is slice and it.step is not None and it.step < 1:
+            raise ValueError("step must be greater than zero" if it.step else "slice step cannot be zero")
         if isinstance(it, np.ndarray) or isinstance(it, (bool, np.bool_)):
             basic = False
         out.append(it)
