@@ -165,6 +165,7 @@ class Function(GradFnView):
     # ---- apply: run forward, then record the node ------------------------------------------
     @classmethod
     def apply(cls, *args):
+        """Run forward; when grad mode is on and an input requires grad, record the node."""
         ctx = cls.__new__(cls)
         record = False
         if _state.enabled:
@@ -173,36 +174,31 @@ class Function(GradFnView):
         else:
             n = len(args)
             ctx.needs_input_grad = _NOTHING_NEEDED[n] if n < 8 else (False,) * n
-        if record:
-            _state.enabled = False  # forward's own Tensor operations are not part of the graph
-            try:
-                out = cls.forward(ctx, *args)
-            finally:
-                _state.enabled = True
-            return ctx._record(args, out)
-        out = cls.forward(ctx, *args)
+        if not record:
+            out = cls.forward(ctx, *args)
+            return tuple(_wrap(_array_of(o)) for o in out) if type(out) is tuple else _wrap(_array_of(out))
+        _state.enabled = False  # forward's own Tensor operations are not part of the graph
+        try:
+            out = cls.forward(ctx, *args)
+        finally:
+            _state.enabled = True
+        # Record: the outputs become this node's, and it keeps its edges and saved tensors.
+        ctx._seq = _next_seq()  # creation order: backward pops larger numbers first
+        ctx._edges = tuple([_new_tuple(Edge, (a.grad_fn or a, a._output_nr, a._data.shape, a._data.dtype))
+                            if n else None for a, n in zip(args, needs)])
         if type(out) is tuple:
-            return tuple(_wrap(_array_of(o)) for o in out)
-        return _wrap(_array_of(out))
-
-    def _record(self, args, out):
-        """Make the outputs this node's, and remember its edges and saved tensors."""
-        self._seq = _next_seq()  # creation order: backward pops larger numbers first
-        self._edges = tuple([_new_tuple(Edge, (a.grad_fn or a, a._output_nr, a._data.shape, a._data.dtype))
-                             if n else None for a, n in zip(args, self.needs_input_grad)])
-        if type(out) is tuple:
-            result = tuple([self._output(nr, o, multi=True) for nr, o in enumerate(out)])
-            self._outputs_meta = [(t._data.shape, t._data.dtype) for t in result]
-            self._n_outputs = len(result)
+            result = tuple([ctx._output(nr, o, multi=True) for nr, o in enumerate(out)])
+            ctx._outputs_meta = [(t._data.shape, t._data.dtype) for t in result]
+            ctx._n_outputs = len(result)
         else:  # one output, the common case: _output's work, inline
             data = out._data if isinstance(out, Tensor) else out
             result = _wrap(data if type(data) is np.ndarray else np.asarray(data), True)
-            result.grad_fn = self
-        if self._to_save is not None:
-            self._saved = _save(self._to_save, out, result)
-            self._to_save = None
+            result.grad_fn = ctx
+        if ctx._to_save is not None:
+            ctx._saved = _save(ctx._to_save, out, result)
+            ctx._to_save = None
         if anomaly._enabled:
-            self._forward_stack = traceback.format_stack()[:-2]
+            ctx._forward_stack = traceback.format_stack()[:-1]
         return result
 
     def _output(self, nr, o, multi=False):

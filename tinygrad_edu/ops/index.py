@@ -20,7 +20,7 @@ def normalize_index(index):
     the advanced index to what remains. Such an index becomes an `IntsFirst`, read in those two
     steps (see `target`)."""
     items = index if isinstance(index, tuple) else (index,)
-    out, basic = [], True
+    out, basic, has_int = [], True, False
     for it in items:
         if isinstance(it, Tensor):
             it = it._data
@@ -36,10 +36,12 @@ def normalize_index(index):
             raise ValueError("step must be greater than zero" if it.step else "slice step cannot be zero")
         if isinstance(it, np.ndarray) or isinstance(it, (bool, np.bool_)):
             basic = False
+        elif not has_int and _is_int(it):
+            has_int = True
         out.append(it)
     if basic and not any(it is Ellipsis for it in out):
         out.append(Ellipsis)  # keeps x[0] of a 1-D tensor a 0-d *view*, not a numpy scalar copy
-    if not basic and any(_is_int(it) for it in out) and any(isinstance(it, np.ndarray) for it in out):
+    if has_int and not basic and any(isinstance(it, np.ndarray) for it in out):
         return IntsFirst(out), False
     return tuple(out), basic
 
