@@ -222,22 +222,30 @@ def _array_of(o):
 def _save(items, out, result):
     """What forward passed to save_for_backward, as it is kept: SavedTensors, and Python numbers
     and None as they are. `out` is what forward returned, `result` the output tensor(s)."""
-    outs, results = (out, result) if type(out) is tuple else ((out,), (result,))
+    multi = type(out) is tuple
     saved = []
     for item in items:
         if item is not None:
-            for nr, o in enumerate(outs):
-                t = results[nr]
-                if item is o or item is t or item is t._data:  # the node's own output (numpy may make it a scalar)
-                    item = _new_tuple(SavedTensor, (None, t._data, t._version, 0, nr))
-                    break
-            else:
-                if isinstance(item, Tensor):
-                    item = _new_tuple(SavedTensor, (item, None, item._version, item._version[0], None))
-                elif isinstance(item, (np.ndarray, np.generic)) and not isinstance(item, (int, float)):
-                    item = _new_tuple(SavedTensor, (None, np.asarray(item), None, None, None))
-                elif not isinstance(item, (int, float)):
-                    raise TypeError(f"save_for_backward can only save tensors, arrays, numbers or None, but got "
-                                    f"an argument of type {type(item).__name__}")
+            nr = _output_number(item, out, result) if multi else \
+                (0 if item is out or item is result or item is result._data else None)
+            if nr is not None:  # the node's own output (numpy may have made it a scalar)
+                t = result[nr] if multi else result
+                item = _new_tuple(SavedTensor, (None, t._data, t._version, 0, nr))
+            elif isinstance(item, Tensor):
+                item = _new_tuple(SavedTensor, (item, None, item._version, item._version[0], None))
+            elif isinstance(item, (np.ndarray, np.generic)) and not isinstance(item, (int, float)):
+                item = _new_tuple(SavedTensor, (None, np.asarray(item), None, None, None))
+            elif not isinstance(item, (int, float)):
+                raise TypeError(f"save_for_backward can only save tensors, arrays, numbers or None, but got "
+                                f"an argument of type {type(item).__name__}")
         saved.append(item)
     return tuple(saved)
+
+
+def _output_number(item, outs, results):
+    """Which output of a multi-output node `item` is (what forward returned, its tensor or its
+    array), or None."""
+    for nr, (o, t) in enumerate(zip(outs, results)):
+        if item is o or item is t or item is t._data:
+            return nr
+    return None
