@@ -89,7 +89,7 @@ def clip_grad_value_(parameters, clip_value, foreach=None):
 
 def _check_tensor(obj):
     if not isinstance(obj, Tensor):
-        from .modules.module import _typename
+        from ..modules.module import _typename
         raise TypeError(f"expected torch.Tensor, but got: {_typename(obj)}")
 
 
