@@ -182,7 +182,7 @@ def plot_misclassified(images, truth, guess, path, limit=32):
 
 
 # 5. the command line
-def parse_args(argv=None):
+def build_parser():
     p = argparse.ArgumentParser(description="The course's CNN chapter: a small convolutional network "
                                 "classifies the 8x8 UCI hand-written digits, on tinygrad_edu.")
     p.add_argument("--data", metavar="PATH", default=str(DATA),
@@ -203,6 +203,11 @@ def parse_args(argv=None):
                    help="directory for filters.png and misclassified.png (default runs/digits_cnn, "
                         "which git ignores)")
     p.add_argument("--no-plots", action="store_true", help="do not draw the two PNGs")
+    return p
+
+
+def parse_args(argv=None):
+    p = build_parser()
     args = p.parse_args(argv)
     if args.epochs < 1 or args.batch_size < 1 or min(args.channels) < 1:
         p.error("--epochs, --batch-size and --channels must be >= 1")
