@@ -68,7 +68,11 @@ def worker(lib, workload, threads, min_time):
         import torch
         torch.set_num_threads(threads)
         lib_threads = torch.get_num_threads()
-    bench = build(lib, workload)
+    try:
+        bench = build(lib, workload)
+    except common.Unavailable as why:   # e.g. a library without nn.GRU: a clean report, not a traceback
+        print(json.dumps({"lib": lib, "workload": workload, "unavailable": str(why)}))
+        return
     first, units, wall, cpu = common.measure(bench, min_time, WORKLOADS[workload].min_units)
     rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # Linux reports KiB
     print(json.dumps({"lib": lib, "workload": workload, "threads": threads, "lib_threads": lib_threads,
@@ -115,7 +119,10 @@ def run_one(lib, workload, threads, min_time, timeout):
     if proc.returncode != 0 or not lines:
         tail = (proc.stderr.strip().splitlines() or ["(no output)"])[-1]
         return None, f"{lib} {workload} threads={threads}: exit {proc.returncode}: {tail}"
-    return json.loads(lines[-1]), None
+    record = json.loads(lines[-1])
+    if "unavailable" in record:
+        return None, f"{lib} {workload}: unavailable: {record['unavailable']}"
+    return record, None
 
 
 def compile_package_bytecode():
@@ -134,15 +141,19 @@ def orchestrate(args, workloads, libs):
     if "import" in workloads:
         compile_package_bytecode()
     samples = {t: {w: {lib: [] for lib in libs} for w in workloads} for t in args.threads}
-    errors = []
+    errors, unavailable = [], set()
     start = time.perf_counter()
     load_before = [round(x, 2) for x in os.getloadavg()]
     for threads in args.threads:
         for rep in range(args.repeats):
             for wid in workloads:
                 for lib in libs:
+                    if (lib, wid) in unavailable:   # said once; no point asking again every repeat
+                        continue
                     record, error = run_one(lib, wid, threads, args.min_time, args.timeout)
                     if error:
+                        if ": unavailable: " in error:
+                            unavailable.add((lib, wid))
                         errors.append(error)
                         print(f"  ERROR {error}", file=sys.stderr)
                         continue

@@ -1,6 +1,6 @@
 """Benchmark workloads for tinygrad_edu, real PyTorch and a hand-written numpy floor.
 
-``WORKLOADS`` describes what each workload measures (unit, display scale, targets from issue 6);
+``WORKLOADS`` describes what each workload measures (unit, display scale, targets from issues 6 and 12);
 ``build(lib, workload)`` returns a ready ``common.Bench`` for one library. numpy, torch and
 tinygrad_edu are imported only inside ``build`` so that a worker process can first fix its thread
 count (OMP/OPENBLAS/MKL_NUM_THREADS must be set before numpy is imported).
@@ -18,7 +18,7 @@ class Workload:
     unit: str                 # how times are displayed
     scale: float              # seconds -> unit
     min_units: int = 1        # timed units per measurement, at least
-    # targets for the ratio tinygrad_edu / other library (lower is better), from issue 6
+    # targets for the ratio tinygrad_edu / other library (lower is better), from issues 6 and 12
     targets: dict = field(default_factory=dict)
 
 
@@ -34,6 +34,12 @@ WORKLOADS = {w.id: w for w in [
              1e3, min_units=3, targets={"torch": 1.0, "numpy": 1.15}),
     Workload("deep_chain", "y = y*0.999 + 0.001 x100,000 on a (16,) tensor, then backward", "s", 1.0,
              targets={"torch": 0.5}),
+    Workload("digits_cnn", "examples/digits_cnn.py's model: Conv2d(1,16,3)-ReLU-MaxPool2d-Conv2d(16,32,3)-"
+             "ReLU-MaxPool2d-Linear(128,10), CrossEntropyLoss, Adam, DataLoader(batch 64, shuffle) over "
+             "1437 8x8 digits, loss.item() per step", "s/epoch", 1.0, min_units=2, targets={"torch": 1.0}),
+    Workload("char_rnn", "Embedding(2488,64)-GRU(64,128,batch_first)-Linear(128,2488), batch 32 x 48 "
+             "characters, CrossEntropyLoss, one Adam step", "ms/step", 1e3, min_units=3,
+             targets={"torch": 1.0}),
     Workload("import", "`import X` in a fresh interpreter (tinygrad_edu vs torch vs numpy)", "ms", 1e3,
              targets={"numpy": 1.5}),
 ]}
@@ -50,6 +56,9 @@ def build(lib, workload):
     """A ``Bench`` for ``workload`` on ``lib`` (one of LIBS); data and weights from common.SEED."""
     if lib == "numpy":
         from . import numpy_floor
+        if workload not in numpy_floor.BUILDERS:
+            from .common import Unavailable
+            raise Unavailable(f"no hand-written numpy version of {workload}")
         return numpy_floor.BUILDERS[workload]()
     from . import torchlike
     return torchlike.BUILDERS[workload](torchlike.load_library(lib))

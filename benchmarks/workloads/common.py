@@ -6,6 +6,7 @@ runs differ only in the engine that does the arithmetic.
 """
 import time
 from dataclasses import dataclass
+from pathlib import Path
 from types import SimpleNamespace
 from typing import Callable
 
@@ -67,6 +68,49 @@ def big_mlp_data():
 def chain_data():
     """The (16,) starting vector of the deep chain."""
     return np.random.default_rng(SEED).standard_normal(16, dtype=F32)
+
+
+DIGITS_CSV = Path(__file__).resolve().parents[2] / "examples" / "data" / "digits.csv.gz"
+DIGITS_TRAIN_ROWS = 1437     # the size of the example's training split: 80% of the 1,797 images
+DIGITS_BATCH, DIGITS_LR = 64, 3e-3
+
+
+def digits_data():
+    """An epoch of examples/digits_cnn.py's training: the first 1437 digits (as many as its split
+    trains on) as (N, 1, 8, 8) float32
+    pixels / 16 with int64 labels, and the weights of Conv2d(1, 16, 3) -> Conv2d(16, 32, 3) ->
+    Linear(128, 10), uniform on +-1/sqrt(fan_in) as torch initialises them."""
+    table = np.loadtxt(DIGITS_CSV, delimiter=",", dtype=np.int64)[:DIGITS_TRAIN_ROWS]
+    x = (table[:, :64].reshape(-1, 1, 8, 8) / 16).astype(F32)
+    rng = np.random.default_rng(SEED)
+    layers = []
+    for shape in [(16, 1, 3, 3), (32, 16, 3, 3), (10, 128)]:
+        bound = 1.0 / np.sqrt(np.prod(shape[1:]))
+        layers.append((rng.uniform(-bound, bound, shape).astype(F32),
+                       rng.uniform(-bound, bound, shape[:1]).astype(F32)))
+    return SimpleNamespace(x=x, y=np.ascontiguousarray(table[:, 64]), layers=layers)
+
+
+CHAR_VOCAB, CHAR_EMBED, CHAR_HIDDEN, CHAR_BATCH, CHAR_SEQ, CHAR_LR = 2488, 64, 128, 32, 48, 1e-3
+
+
+def char_rnn_data():
+    """One batch of the poem model's training: (32, 48) int64 inputs and the next characters as
+    targets, and torch-named initial weights of Embedding(2488, 64) -> GRU(64, 128) ->
+    Linear(128, 2488): embedding N(0, 1), the rest uniform on +-1/sqrt(128), as torch's defaults."""
+    rng = np.random.default_rng(SEED)
+    tokens = rng.integers(0, CHAR_VOCAB, (CHAR_BATCH, CHAR_SEQ + 1)).astype(np.int64)
+    v, e, h = CHAR_VOCAB, CHAR_EMBED, CHAR_HIDDEN
+    bound = 1.0 / np.sqrt(h)
+    shapes = {"gru.weight_ih_l0": (3 * h, e), "gru.weight_hh_l0": (3 * h, h), "gru.bias_ih_l0": (3 * h,),
+              "gru.bias_hh_l0": (3 * h,), "fc.weight": (v, h), "fc.bias": (v,)}
+    weights = {"embed.weight": rng.standard_normal((v, e), dtype=F32)}
+    weights.update({k: rng.uniform(-bound, bound, s).astype(F32) for k, s in shapes.items()})
+    return SimpleNamespace(x=tokens[:, :-1].copy(), y=tokens[:, 1:].copy(), weights=weights)
+
+
+class Unavailable(Exception):
+    """The library lacks something the workload needs (e.g. nn.GRU): reported, not a crash."""
 
 
 # Sizes that the workloads share across libraries.

@@ -159,3 +159,82 @@ def deep_chain(lib):
 
 BUILDERS = {"phone_mlp": phone_mlp, "linreg": linreg, "op_overhead": op_overhead, "big_mlp": big_mlp,
             "deep_chain": deep_chain}
+
+
+def _digits_model(lib, layers):
+    """examples/digits_cnn.py's DigitsCNN, holding the given (W, b) arrays."""
+    torch, nn = lib.torch, lib.nn
+    model = nn.Sequential(
+        nn.Conv2d(1, 16, kernel_size=3, padding=1), nn.ReLU(), nn.MaxPool2d(2),
+        nn.Conv2d(16, 32, kernel_size=3, padding=1), nn.ReLU(), nn.MaxPool2d(2),
+        nn.Flatten(), nn.Linear(128, 10))
+    with torch.no_grad():
+        for layer, (w, b) in zip([model[0], model[3], model[7]], layers):
+            layer.weight.copy_(torch.from_numpy(w))
+            layer.bias.copy_(torch.from_numpy(b))
+    return model
+
+
+def digits_cnn(lib):
+    """One epoch of the CNN chapter's training: 23 Adam steps of batch 64 over 1437 8x8 digits."""
+    torch, nn, optim, data = lib.torch, lib.nn, lib.optim, lib.data
+    d = common.digits_data()
+    torch.manual_seed(0)
+    model = _digits_model(lib, d.layers)
+    loader = data.DataLoader(data.TensorDataset(torch.from_numpy(d.x), torch.from_numpy(d.y)),
+                             batch_size=common.DIGITS_BATCH, shuffle=True)
+    criterion = nn.CrossEntropyLoss()
+    optimizer = optim.Adam(model.parameters(), lr=common.DIGITS_LR)
+
+    def epoch():
+        total = 0.0
+        for x, y in loader:
+            optimizer.zero_grad()
+            loss = criterion(model(x), y)
+            loss.backward()
+            optimizer.step()
+            total += loss.item()
+        return total / len(loader)
+
+    return common.Bench(epoch)
+
+
+def char_rnn(lib):
+    """One training step of the RNN chapter's model: Embedding(2488, 64) -> GRU(64, 128) ->
+    Linear(128, 2488) on a batch of 32 sequences of 48 characters, CrossEntropyLoss, Adam."""
+    torch, nn, optim = lib.torch, lib.nn, lib.optim
+    if not hasattr(nn, "GRU"):
+        raise common.Unavailable(f"{torch.__name__}.nn has no GRU")
+    d = common.char_rnn_data()
+
+    class CharRNN(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.embed = nn.Embedding(common.CHAR_VOCAB, common.CHAR_EMBED)
+            self.gru = nn.GRU(common.CHAR_EMBED, common.CHAR_HIDDEN, batch_first=True)
+            self.fc = nn.Linear(common.CHAR_HIDDEN, common.CHAR_VOCAB)
+
+        def forward(self, x):
+            out, _ = self.gru(self.embed(x))
+            return self.fc(out)
+
+    model = CharRNN()
+    with torch.no_grad():
+        for name, p in model.named_parameters():
+            p.copy_(torch.from_numpy(d.weights[name]))
+    x, y = torch.from_numpy(d.x), torch.from_numpy(d.y)
+    criterion = nn.CrossEntropyLoss()
+    optimizer = optim.Adam(model.parameters(), lr=common.CHAR_LR)
+
+    def step():
+        optimizer.zero_grad()
+        logits = model(x)
+        loss = criterion(logits.reshape(-1, common.CHAR_VOCAB), y.reshape(-1))
+        loss.backward()
+        optimizer.step()
+        return loss.item()
+
+    return common.Bench(step)
+
+
+BUILDERS.update({"digits_cnn": digits_cnn, "char_rnn": char_rnn})
