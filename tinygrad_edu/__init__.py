@@ -4,7 +4,7 @@
     import tinygrad_edu.nn as nn
     import tinygrad_edu.optim as optim
 
-Importing this package imports numpy only; `nn`, `optim`, `utils`, `viz`, `testing` and the
+Importing this package imports numpy only; `nn`, `optim`, `utils`, `viz`, `testing`, `distributions` and the
 serialization functions load on first use.
 """
 import builtins as _builtins
@@ -17,7 +17,7 @@ from .tensor import Tensor, Size, device
 from .dtypes import (dtype, float16, float32, float64, uint8, int8, int16, int32, int64, bool_ as bool,
                      get_default_dtype, set_default_dtype)
 from .grad_mode import no_grad, enable_grad, set_grad_enabled, is_grad_enabled, inference_mode
-from .random import Generator, manual_seed, seed, initial_seed, default_generator
+from .random import Generator, manual_seed, seed, initial_seed, default_generator, multinomial
 from .creation import (tensor, as_tensor, from_numpy, zeros, ones, empty, full, zeros_like, ones_like,
                        empty_like, full_like, arange, linspace, eye, rand, randn, randint, randperm, normal,
                        rand_like, randn_like)
@@ -27,7 +27,8 @@ from .ops import (add, sub, mul, div, pow, maximum, minimum, where, eq, ne, lt, 
                   isinf, isfinite, sum, mean, max, min, amax, amin, argmax, argmin, prod, var, std, logsumexp,
                   softmax, log_softmax, norm, cumsum, all, any, reshape, flatten, squeeze, unsqueeze, permute,
                   transpose, t, cat, stack, split, chunk, narrow, unbind, flip, movedim, gather, index_select,
-                  masked_fill, masked_select, matmul, mm, bmm, dot, mv)
+                  masked_fill, masked_select, matmul, mm, bmm, dot, mv, sort, argsort, topk, scatter, scatter_add,
+                  roll, repeat_interleave, tril, triu, cumprod)
 from . import autograd
 from . import tensor_methods as _tensor_methods  # attaches the operations to Tensor
 
@@ -83,7 +84,8 @@ def set_printoptions(precision=None, threshold=None, edgeitems=None, linewidth=N
 
 
 _LAZY = {"nn": "tinygrad_edu.nn", "optim": "tinygrad_edu.optim", "utils": "tinygrad_edu.utils",
-         "viz": "tinygrad_edu.viz", "testing": "tinygrad_edu.testing"}
+         "viz": "tinygrad_edu.viz", "testing": "tinygrad_edu.testing",
+         "distributions": "tinygrad_edu.distributions"}
 _LAZY_ATTRS = {"save": ("tinygrad_edu.serialization", "save"), "load": ("tinygrad_edu.serialization", "load"),
                "summary": ("tinygrad_edu.model_summary", "summary")}
 

@@ -243,3 +243,60 @@ def _random_like(fn):
 
 
 rand_like, randn_like = _random_like(rand), _random_like(randn)
+
+
+# ---- sampling from weights --------------------------------------------------------------------------------
+def _check_weights(input, num_samples, replacement):
+    """torch's refusals of multinomial's arguments; returns the weights as a 2-D float64 array."""
+    if not isinstance(input, Tensor):
+        raise TypeError(f"multinomial(): argument 'input' (position 1) must be Tensor, not {type(input).__name__}")
+    if isinstance(num_samples, bool) or not isinstance(num_samples, numbers.Integral):
+        raise TypeError(f"multinomial(): argument 'num_samples' (position 2) must be int, not "
+                        f"{type(num_samples).__name__}")
+    w = input._data
+    if w.dtype.kind != "f":
+        raise RuntimeError(f"multinomial only supports floating-point dtypes for input, got: "
+                           f"{_dt.from_numpy_dtype(w.dtype).scalar_name}")
+    if w.ndim not in (1, 2):
+        raise RuntimeError(f"prob_dist must be 1 or 2 dim (got {w.ndim} dims, shape {list(w.shape)})")
+    if num_samples <= 0:
+        raise RuntimeError(f"cannot sample n_sample <= 0 samples (n_sample = {num_samples})")
+    if not replacement and num_samples > w.shape[-1]:
+        raise RuntimeError(f"cannot sample n_sample > prob_dist.size(-1) samples without replacement "
+                           f"({num_samples} > {w.shape[-1]})")
+    rows = w.reshape(-1, w.shape[-1]).astype(np.float64)
+    if rows.size and not (np.isfinite(rows).all() and (rows >= 0).all()):
+        raise RuntimeError("probability tensor contains either `inf`, `nan` or element < 0")
+    sums = rows.sum(axis=1)
+    if rows.shape[0] and (rows.shape[1] == 0 or (sums <= 0).any()):
+        raise RuntimeError("invalid multinomial distribution (sum of probabilities <= 0)")
+    return rows, sums
+
+
+def multinomial(input, num_samples, replacement=False, *, generator=None):
+    """torch.multinomial: for each row of non-negative weights (1-D: one row), `num_samples` category
+    indices drawn with probability weight / row sum (int64, shape (rows, num_samples) or
+    (num_samples,)). A zero weight is never drawn.
+
+    With replacement, each draw inverts the row's cumulative distribution at a uniform number u
+    (the first category whose cumulative weight exceeds u). Without replacement, a category's key
+    is E / w with E ~ Exponential(1), and the num_samples smallest keys win: this draws exactly as
+    picking one category at a time and removing it (Efraimidis and Spirakis' weighted sampling).
+    The streams differ from torch's; a seed (manual_seed, or generator=) makes them reproducible."""
+    rows, sums = _check_weights(input, num_samples, replacement)
+    rng = numpy_rng(generator)
+    n_rows, n_cat = rows.shape
+    if replacement:
+        cdf = np.cumsum(rows, axis=1) / sums[:, None]
+        cdf[:, -1] = 1.0  # rounding must not leave a gap at the top
+        u = rng.random((n_rows, num_samples))
+        # one searchsorted over all rows: row r's cumulative weights are shifted into [r, r + 1]
+        offsets = np.arange(n_rows, dtype=np.float64)[:, None]
+        flat = np.searchsorted((cdf + offsets).ravel(), (u + offsets).ravel(), side="right")
+        picked = np.minimum(flat.reshape(n_rows, num_samples) - np.arange(n_rows)[:, None] * n_cat, n_cat - 1)
+    else:
+        with np.errstate(divide="ignore"):
+            keys = rng.standard_exponential((n_rows, n_cat)) / rows  # zero weight: key inf, never first
+        picked = np.argsort(keys, axis=1, kind="stable")[:, :num_samples]
+    picked = picked.astype(np.int64)
+    return Tensor._wrap(np.ascontiguousarray(picked.reshape(input._data.shape[:-1] + (num_samples,))))

@@ -88,6 +88,18 @@ class InplaceMethods:
     def masked_fill_(self, mask, value):
         return self._inplace(ops.masked_fill, mask, value)
 
+    def scatter_(self, dim, index, src=None, *, value=None):
+        return self._inplace(ops.scatter, dim, index, src if value is None else value)
+
+    def scatter_add_(self, dim, index, src):
+        return self._inplace(ops.scatter_add, dim, index, src)
+
+    def tril_(self, diagonal=0):
+        return self._inplace(ops.tril, diagonal)
+
+    def triu_(self, diagonal=0):
+        return self._inplace(ops.triu, diagonal)
+
     def copy_(self, src):
         return self._inplace(_copy_source, src)
 

@@ -10,6 +10,7 @@ from . import dtypes as _dt
 from .device import check_device, device as _device
 from .tensor import Tensor
 from .tensor_inplace import InplaceMethods
+from .random import multinomial as _multinomial
 
 
 def to(self, *args, device=None, dtype=None, non_blocking=False, copy=False, memory_format=None):
@@ -101,6 +102,11 @@ _METHODS = {
     "expand_as": lambda self, other: ops.expand(self, other._data.shape),
     # indexing
     "__getitem__": ops.getitem, "gather": ops.gather, "index_select": ops.index_select,
+    "scatter": ops.scatter, "scatter_add": ops.scatter_add,
+    # ordering, rearranging, sampling
+    "sort": ops.sort, "argsort": ops.argsort, "topk": ops.topk, "roll": ops.roll,
+    "repeat_interleave": ops.repeat_interleave, "cumprod": ops.cumprod, "tril": ops.tril, "triu": ops.triu,
+    "multinomial": lambda self, *args, **kwargs: _multinomial(self, *args, **kwargs),
 }
 
 for _name, _fn in _METHODS.items():

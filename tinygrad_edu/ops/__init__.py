@@ -54,6 +54,7 @@ handling and type promotion, then call the class; nn/ and Tensor's methods call 
     cat stack                               shape.py          Cat                           CatBackward0
     flip                                    shape.py          Flip                          FlipBackward0
     x[i], split chunk narrow unbind         index.py          Index                         IndexBackward0
+    repeat_interleave (an index_select)     index.py          Index                         IndexSelectBackward0 ViewBackward0
     (the adjoint of Index)                  index.py          IndexAdd                      IndexAddBackward0
     x[i] = v                                index.py          IndexPut                      IndexPutBackward0
     gather                                  index.py          Gather                        GatherBackward0
@@ -69,6 +70,14 @@ handling and type promotion, then call the class; nn/ and Tensor's methods call 
     F.nll_loss                              loss.py           NllLoss                       NllLossBackward0
     F.binary_cross_entropy                  loss.py           BinaryCrossEntropy            BinaryCrossEntropyBackward0
     F.binary_cross_entropy_with_logits      loss.py           BinaryCrossEntropyWithLogits  BinaryCrossEntropyWith...
+    sort (argsort: indices only)            sort.py           Sort                          SortBackward0/1
+    topk                                    sort.py           Topk                          TopkBackward0
+    scatter, x.scatter_                     scatter.py        Scatter                       ScatterBackward0/1
+    scatter_add, x.scatter_add_             scatter.py        ScatterAdd                    ScatterAddBackward0
+    roll                                    arrange.py        Roll                          RollBackward0
+    tril, x.tril_                           arrange.py        Tril                          TrilBackward0
+    triu, x.triu_                           arrange.py        Triu                          TriuBackward0
+    cumprod                                 cumulative.py     Cumprod                       CumprodBackward0
     Module full backward hooks              hooks.py          BackwardHookFunction          BackwardHookFunctionBackward
 
 A plain backward() runs a class's backward on bare numpy arrays where the class says it can
@@ -87,3 +96,7 @@ from .shape import (reshape, view, flatten, squeeze, unsqueeze, permute, transpo
                     stack, split, chunk, narrow, unbind, flip, contiguous, movedim)
 from .index import getitem, index_put, write_index, gather, index_select, masked_fill, masked_select
 from .matmul import matmul, mm, bmm, dot, mv
+from .sort import sort, argsort, topk
+from .scatter import scatter, scatter_add
+from .arrange import roll, repeat_interleave, tril, triu
+from .cumulative import cumprod

@@ -1,0 +1,147 @@
+"""Writing at indices along a dim: scatter (src or value) and scatter_add, gather's two adjoints.
+
+For dim=0 on 2-D tensors, scatter writes out[index[i][j]][j] = src[i][j] and scatter_add adds it
+there; every other element of out is the input's. `index` may be smaller than src (only its first
+index.shape elements of src are read) and, apart from dim, than the input.
+"""
+import numpy as np
+
+from ..autograd.function import Function
+from ..tensor import Tensor, _wrap_dim
+from .index import Gather, IndexAdd, _open_mesh
+from .reduce_checks import not_tensor
+
+
+def _src_part(src, idx_shape):
+    """The part of src that is read: its first idx_shape elements (a basic index)."""
+    return tuple(slice(0, n) for n in idx_shape)
+
+
+def _src_grad(grad, ctx):
+    """d src = g gathered at index (Gather), in zeros of src's shape beyond index's shape."""
+    picked = Gather.apply(grad, ctx.dim, Tensor._wrap(ctx.idx))
+    if ctx.src_shape == ctx.idx.shape:
+        return picked
+    return IndexAdd.apply(picked, ctx.src_shape, _src_part(None, ctx.idx.shape), True)
+
+
+class Scatter(Function):
+    """ScatterBackward0 (src tensor), ScatterBackward1 (a number value). out = x, then
+    out[index[i][j]][j] = src[i][j] (dim 0). dx = g with zeros where something was written;
+    dsrc[i][j] = g[index[i][j]][j] (a gather), zero for the elements of src that were not read."""
+
+    @staticmethod
+    def forward(ctx, x, dim, index, src):
+        idx = index._data
+        ctx.dim, ctx.idx, ctx.mesh = dim, idx, _open_mesh(idx, dim)
+        out = np.array(x._data, order="C")
+        if isinstance(src, Tensor):
+            ctx.src_shape = src._data.shape
+            out[ctx.mesh] = src._data[_src_part(src, idx.shape)]
+        else:
+            ctx.torch_name, ctx.src_shape = "ScatterBackward1", None
+            out[ctx.mesh] = src
+        return out
+
+    @staticmethod
+    def backward(ctx, grad):
+        keep = np.ones(grad.shape, dtype=grad._data.dtype)
+        keep[ctx.mesh] = 0
+        gsrc = _src_grad(grad, ctx) if ctx.src_shape is not None and ctx.needs_input_grad[3] else None
+        return grad * Tensor._wrap(keep), None, None, gsrc
+
+
+class ScatterAdd(Function):
+    """ScatterAddBackward0. out = x, then out[index[i][j]][j] += src[i][j] (dim 0; repeated indices
+    accumulate). dx = g; dsrc[i][j] = g[index[i][j]][j] (a gather), zero where src was not read."""
+
+    @staticmethod
+    def forward(ctx, x, dim, index, src):
+        idx = index._data
+        ctx.dim, ctx.idx, ctx.src_shape = dim, idx, src._data.shape
+        out = np.array(x._data, order="C")
+        np.add.at(out, _open_mesh(idx, dim), src._data[_src_part(src, idx.shape)])
+        return out
+
+    @staticmethod
+    def backward(ctx, grad):
+        return grad, None, None, (_src_grad(grad, ctx) if ctx.needs_input_grad[3] else None)
+
+
+# ---- public functions ----------------------------------------------------------------------------------
+def _shape_error(idx, x, d, src):
+    message = f"Expected index {list(idx.shape)} to be no larger than self {list(x.shape)} apart from dimension {d}"
+    if src is not None:
+        message += f" and to be no larger size than src {list(src.shape)}"
+    return RuntimeError(message)
+
+
+def check_scatter(name, x, dim, index, src):
+    """torch's refusals of scatter's arguments; returns the wrapped dim."""
+    if not isinstance(x, Tensor):
+        raise not_tensor(name, x)
+    if not isinstance(index, Tensor):
+        raise not_tensor(name, index, "index", 3)
+    data, idx = x._data, index._data
+    d = _wrap_dim(dim, data.ndim)
+    if idx.dtype not in (np.int64, np.int32):
+        raise RuntimeError("scatter(): Expected dtype int32/int64 for index")
+    s = src._data if isinstance(src, Tensor) else None
+    if s is not None and s.dtype != data.dtype:
+        raise RuntimeError(f"scatter(): Expected self.dtype to be equal to src.dtype (self {x.dtype}, src "
+                           f"{src.dtype})")
+    if idx.size == 0:
+        return d
+    if idx.ndim != max(data.ndim, 1):
+        raise RuntimeError(f"Index tensor must have the same number of dimensions as self tensor (index "
+                           f"{idx.ndim}-D, self {data.ndim}-D)")
+    if s is not None and s.ndim != idx.ndim:
+        _wrap_dim(idx.ndim - 1, s.ndim)  # torch reads src.size(k) for each of index's dims: IndexError
+    shape = data.shape or (1,)
+    if any(n > shape[k] for k, n in enumerate(idx.shape) if k != d) or (
+            s is not None and any(n > s.shape[k] for k, n in enumerate(idx.shape))):
+        raise _shape_error(idx, data, d, s)
+    lo, hi = idx.min(), idx.max()
+    if lo < 0 or hi >= shape[d]:
+        raise RuntimeError(f"index {lo if lo < 0 else hi} is out of bounds for dimension {d} with size {shape[d]}")
+    return d
+
+
+def _as_1d(fn, x, d, index, src):
+    """torch reads a 0-d input (and its 0-d index and src) as one element."""
+    if x._data.ndim:
+        return fn(x, d, index, src)
+    src = src.reshape(1) if isinstance(src, Tensor) else src
+    return fn(x.reshape(1), d, index.reshape(-1), src).reshape(())
+
+
+def _value_or_src(name, src, value):
+    if src is None:
+        src = value
+    if src is None:
+        raise TypeError(f"{name}() missing required argument 'src' or 'value'")
+    if isinstance(src, Tensor):
+        return src
+    if isinstance(src, (bool, int, float, np.number)):
+        return src
+    raise TypeError(f"{name}() received an invalid combination of arguments - got (Tensor, int, Tensor, "
+                    f"{type(src).__name__}), but expected one of: (Tensor input, int dim, Tensor index, "
+                    f"Tensor src), (Tensor input, int dim, Tensor index, Number value)")
+
+
+def scatter(input, dim, index, src=None, *, value=None):
+    """torch.scatter(input, dim, index, src) or (input, dim, index, value): a copy of input with src's
+    elements (or the number value) written at index along dim."""
+    src = _value_or_src("scatter", src, value)
+    if isinstance(src, Tensor) and src._data.ndim == 0 and index._data.ndim != 0:
+        src = src._data.item()  # torch takes a 0-d src as the value overload
+    d = check_scatter("scatter", input, dim, index, src)
+    return _as_1d(Scatter.apply, input, d, index, src)
+
+
+def scatter_add(input, dim, index, src):
+    """torch.scatter_add: a copy of input with src's elements added at index along dim."""
+    if not isinstance(src, Tensor):
+        raise TypeError(f"scatter_add(): argument 'src' (position 4) must be Tensor, not {type(src).__name__}")
+    d = check_scatter("scatter_add", input, dim, index, src)
+    return _as_1d(ScatterAdd.apply, input, d, index, src)

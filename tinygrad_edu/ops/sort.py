@@ -1,0 +1,148 @@
+"""Ordering: sort, argsort, topk.
+
+The order is numpy's stable argsort, with torch's rules: NaN counts as the largest value (last when
+ascending, first when descending), equal values keep their original order (the same with and
+without `stable=True`: torch's CPU sort keeps it too). topk's ties may pick other (equal) elements
+than torch, whose partial selection does not promise an order among ties.
+
+Backward of both: the gradient of the k-th output goes back to the position it was read from
+(indices are distinct, so this is a scatter into zeros, done by IndexAdd so that it is itself
+differentiable).
+"""
+from collections import namedtuple
+
+import numpy as np
+
+from ..autograd.function import Function
+from ..tensor import Tensor, _wrap_dim
+from .index import IndexAdd, _open_mesh
+from .reduce_checks import not_tensor
+
+
+def _result_type(name):
+    """A (values, indices) named pair printed as torch prints torch.return_types.<name>."""
+    base = namedtuple(name, ["values", "indices"])
+
+    def __repr__(self):
+        return f"tinygrad_edu.return_types.{name}(\nvalues={self.values!r},\nindices={self.indices!r})"
+    return type(name, (base,), {"__slots__": (), "__repr__": __repr__})
+
+
+sort_result, topk_result = _result_type("sort"), _result_type("topk")
+
+
+def stable_order(data, dim, descending):
+    """Indices that sort `data` along `dim` (an ndarray of at least 1 dim), ties in original order,
+    NaN largest. Descending: the ascending order of the reversed array, reversed (so equal values
+    still come in original order, and NaN, last in numpy's ascending order, comes first)."""
+    if not descending:
+        return np.argsort(data, axis=dim, kind="stable")
+    n = data.shape[dim]
+    return np.flip(n - 1 - np.argsort(np.flip(data, dim), axis=dim, kind="stable"), dim)
+
+
+def _scatter_back(grad, ctx):
+    """zeros like the input with grad[k] put where output k was read (differentiable)."""
+    if ctx.scalar:
+        return grad.reshape(())
+    return IndexAdd.apply(grad, ctx.shape, _open_mesh(ctx.idx, ctx.dim), False)
+
+
+def _put_back(grad, ctx):
+    """_scatter_back on arrays: the indices are distinct, so a plain put."""
+    if ctx.scalar:
+        return grad.reshape(())
+    out = np.zeros(ctx.shape, dtype=grad.dtype)
+    np.put_along_axis(out, ctx.idx, grad, ctx.dim)
+    return out
+
+
+def _select(ctx, x, dim, idx):
+    """values = x at idx along dim; remembers what backward needs. Returns (values, indices)."""
+    data = x._data
+    ctx.scalar, ctx.shape, ctx.dim, ctx.idx = data.ndim == 0, data.shape, dim, idx
+    if ctx.scalar:
+        return data.copy(), np.zeros((), np.int64)
+    values = np.take_along_axis(data, idx, dim)
+    return np.ascontiguousarray(values), np.ascontiguousarray(idx.astype(np.int64, copy=False))
+
+
+class Sort(Function):
+    """SortBackward0 (SortBackward1 with stable=True). values = x[order], indices = order along dim;
+    dx = zeros like x with g_k put at order_k (each input element is read exactly once)."""
+
+    @staticmethod
+    def forward(ctx, x, dim, descending, stable):
+        if stable:
+            ctx.torch_name = "SortBackward1"
+        data = x._data
+        idx = stable_order(data, dim, descending) if data.ndim else None
+        return _select(ctx, x, dim, idx)
+
+    @staticmethod
+    def backward(ctx, grad, unused):
+        return _scatter_back(grad, ctx), None, None, None
+
+    @staticmethod
+    def backward_arrays(ctx, grad, unused):
+        return _put_back(grad, ctx), None, None, None
+
+
+class Topk(Function):
+    """TopkBackward0. The k largest (or smallest) along dim, in sorted order: values = x[order[:k]],
+    indices = order[:k]; dx = zeros like x with g_j put at order_j for the k chosen positions."""
+
+    @staticmethod
+    def forward(ctx, x, k, dim, largest):
+        data = x._data
+        idx = None
+        if data.ndim:
+            order = stable_order(data, dim, largest)
+            idx = order[(slice(None),) * dim + (slice(0, k),)]
+        return _select(ctx, x, dim, idx)
+
+    @staticmethod
+    def backward(ctx, grad, unused):
+        return _scatter_back(grad, ctx), None, None, None
+
+    @staticmethod
+    def backward_arrays(ctx, grad, unused):
+        return _put_back(grad, ctx), None, None, None
+
+
+# ---- public functions ----------------------------------------------------------------------------------
+def _check(name, x, dim):
+    if not isinstance(x, Tensor):
+        raise not_tensor(name, x)
+    if isinstance(dim, bool) or not isinstance(dim, (int, np.integer)):
+        raise TypeError(f"{name}(): argument 'dim' must be int, not {type(dim).__name__}")
+    return _wrap_dim(int(dim), x._data.ndim)
+
+
+def sort(input, dim=-1, descending=False, *, stable=False):
+    """torch.sort: (values, indices) along dim, ascending unless descending; NaN is largest."""
+    d = _check("sort", input, dim)
+    values, indices = Sort.apply(input, d, bool(descending), bool(stable))
+    return sort_result(values, indices)
+
+
+def argsort(input, dim=-1, descending=False, *, stable=False):
+    """torch.argsort: the indices sort() returns (int64)."""
+    d = _check("argsort", input, dim)
+    data = input._data
+    if data.ndim == 0:
+        return Tensor._wrap(np.zeros((), np.int64))
+    return Tensor._wrap(np.ascontiguousarray(stable_order(data, d, bool(descending)).astype(np.int64, copy=False)))
+
+
+def topk(input, k, dim=-1, largest=True, sorted=True):
+    """torch.topk: the k largest (largest=False: smallest) along dim, as (values, indices), in sorted
+    order (also when sorted=False, which promises no order)."""
+    d = _check("topk", input, dim)
+    if isinstance(k, bool) or not isinstance(k, (int, np.integer)):
+        raise TypeError(f"topk(): argument 'k' (position 2) must be int, not {type(k).__name__}")
+    size = input._data.shape[d] if input._data.ndim else 1
+    if not 0 <= k <= size:
+        raise RuntimeError(f"selected index k out of range (k={k}, size {size} along dimension {d})")
+    values, indices = Topk.apply(input, int(k), d, bool(largest))
+    return topk_result(values, indices)
