@@ -41,7 +41,7 @@ def _init_args(data, batch_sizes, sorted_indices, unsorted_indices):
                              "pack_padded_sequences in nn.utils.rnn.")
         return data, batch_sizes, sorted_indices, unsorted_indices
     if not (isinstance(data, (list, tuple)) and len(data) == 2):
-        raise AssertionError("PackedSequence expects data and batch_sizes, or a (data, batch_sizes) pair")
+        raise AssertionError("Expected data to be a list or tuple of length 2")
     return data[0], data[1], sorted_indices, unsorted_indices
 
 
