@@ -159,3 +159,6 @@ def deep_chain():
 
 BUILDERS = {"phone_mlp": phone_mlp, "linreg": linreg, "op_overhead": op_overhead, "big_mlp": big_mlp,
             "deep_chain": deep_chain}
+
+from . import numpy_floor_nets  # noqa: E402  (the CNN and GRU chapters' workloads, issue 12)
+BUILDERS.update(numpy_floor_nets.BUILDERS)

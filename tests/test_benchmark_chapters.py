@@ -1,0 +1,79 @@
+"""benchmarks/: the digits_cnn and char_rnn workloads (issue 12). The hand-written numpy floor must
+compute torch's loss, gradients and Adam steps (else its timing means nothing), and the torch-like
+workload must build on each library, or be reported unavailable (a library without nn.GRU)."""
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "benchmarks"))
+from workloads import build, common, numpy_floor_nets, torchlike  # noqa: E402
+
+torch = pytest.importorskip("torch")
+
+
+@pytest.fixture(autouse=True)
+def one_torch_thread():
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)   # small tensors: more threads only add contention on a busy CI box
+    yield
+    torch.set_num_threads(threads)
+
+
+def _torch_cnn_loss(params, x, y):
+    f = torch.nn.functional
+    h = f.max_pool2d(torch.relu(f.conv2d(torch.from_numpy(x), params[0], params[1], padding=1)), 2)
+    h = f.max_pool2d(torch.relu(f.conv2d(h, params[2], params[3], padding=1)), 2)
+    return f.cross_entropy(h.flatten(1) @ params[4].T + params[5], torch.from_numpy(y))
+
+
+def test_numpy_cnn_floor_is_torchs_maths_for_three_adam_steps():
+    d = common.digits_data()
+    assert d.x.shape == (1437, 1, 8, 8) and d.x.max() == 1.0
+    ours = [p.copy() for pair in d.layers for p in pair]
+    theirs = [torch.tensor(p, requires_grad=True) for p in ours]
+    adam, ref = numpy_floor_nets.Adam(ours, 3e-3), torch.optim.Adam(theirs, lr=3e-3)
+    for step in range(3):
+        x, y = d.x[64 * step:64 * step + 64], d.y[64 * step:64 * step + 64]
+        loss, grads = numpy_floor_nets._digits_loss_and_grads(ours, x, y)
+        ref.zero_grad()
+        expected = _torch_cnn_loss(theirs, x, y)
+        expected.backward()
+        np.testing.assert_allclose(loss, expected.item(), rtol=1e-5)
+        for g, p in zip(grads, theirs):
+            np.testing.assert_allclose(g, p.grad.numpy(), rtol=1e-4, atol=1e-7)
+        adam.step(grads)
+        ref.step()
+        for p, q in zip(ours, theirs):
+            np.testing.assert_allclose(p, q.detach().numpy(), rtol=1e-5, atol=1e-5)   # 0.3% of an lr step
+
+
+def test_numpy_gru_floor_is_torchs_maths():
+    d = common.char_rnn_data()
+    assert d.x.shape == d.y.shape == (32, 48) and (d.x[:, 1:] == d.y[:, :-1]).all()
+    loss, grads = numpy_floor_nets._char_loss_and_grads(d.weights, d.x, d.y)
+    mods = torch.nn.ModuleDict({"embed": torch.nn.Embedding(2488, 64),
+                                "gru": torch.nn.GRU(64, 128, batch_first=True), "fc": torch.nn.Linear(128, 2488)})
+    mods.load_state_dict({k: torch.from_numpy(v) for k, v in d.weights.items()})
+    out, _ = mods["gru"](mods["embed"](torch.from_numpy(d.x)))
+    expected = torch.nn.functional.cross_entropy(mods["fc"](out).reshape(-1, 2488), torch.from_numpy(d.y).reshape(-1))
+    expected.backward()
+    np.testing.assert_allclose(loss, expected.item(), rtol=1e-5)
+    for name, p in mods.named_parameters():
+        np.testing.assert_allclose(grads[name], p.grad.numpy(), rtol=1e-4, atol=1e-8, err_msg=name)
+
+
+@pytest.mark.parametrize("workload", ["digits_cnn", "char_rnn"])
+def test_workloads_agree_on_the_first_result(workload):
+    """The first unit from the shared state: char_rnn's first loss is the same on every library;
+    digits_cnn's epoch mean differs only by the shuffle order (so only loosely)."""
+    results = {"torch": build("torch", workload).warmup(), "numpy": build("numpy", workload).warmup()}
+    try:
+        results["tinygrad_edu"] = build("tinygrad_edu", workload).warmup()
+    except common.Unavailable as why:
+        assert workload == "char_rnn" and "GRU" in str(why)
+        assert not hasattr(torchlike.load_library("tinygrad_edu").nn, "GRU")
+    tol = 1e-5 if workload == "char_rnn" else 0.1
+    for lib, value in results.items():
+        np.testing.assert_allclose(value, results["torch"], rtol=tol, err_msg=lib)
