@@ -264,3 +264,15 @@ def test_invert_permutation():
     perm = np.array([3, 0, 4, 1, 2])
     same(R.invert_permutation(te.tensor(perm)), TR.invert_permutation(torch.tensor(perm)))
     assert R.invert_permutation(None) is None and TR.invert_permutation(None) is None
+
+
+def test_double_backward_through_pack_and_pad():
+    x = np.random.default_rng(7).standard_normal((3, 2, 2))
+    grads = []
+    for mod, lib in ((R, te), (TR, torch)):
+        a = lib.tensor(x, requires_grad=True)
+        out, _ = mod.pad_packed_sequence(mod.pack_padded_sequence(a, [3, 1]), padding_value=1.0)
+        (g,) = lib.autograd.grad((out ** 3).sum(), a, create_graph=True)
+        (g * g).sum().backward()
+        grads.append(a.grad)
+    np.testing.assert_allclose(grads[0]._data, grads[1].numpy(), rtol=1e-12)
