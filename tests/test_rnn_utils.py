@@ -276,3 +276,61 @@ def test_double_backward_through_pack_and_pad():
         (g * g).sum().backward()
         grads.append(a.grad)
     np.testing.assert_allclose(grads[0]._data, grads[1].numpy(), rtol=1e-12)
+
+
+# ---- gradient clipping on an RNN's parameter list (nn/utils/clip_grad.py) ----------------------
+RNN_SHAPES = [(8, 3), (8, 2), (8,), (8,), (5, 2)]  # weight_ih, weight_hh, bias_ih, bias_hh, head
+
+
+def _rnn_params(lib, dtype, no_grad=(3,)):
+    params = []
+    for i, shape in enumerate(RNN_SHAPES):
+        p = lib.tensor(np.random.default_rng(i).standard_normal(shape).astype(dtype), requires_grad=True)
+        if i not in no_grad:
+            p.grad = lib.tensor(np.random.default_rng(10 + i).standard_normal(shape).astype(dtype))
+        params.append(p)
+    return params
+
+
+def _same_grads(ours, theirs, dtype):
+    for a, b in zip(ours, theirs):
+        assert (a.grad is None) == (b.grad is None)
+        if a.grad is not None:
+            np.testing.assert_allclose(a.grad._data, b.grad.numpy(), rtol=1e-6 if dtype == np.float32 else 1e-13)
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("norm_type", [2, 1, 3.0, float("inf"), "inf", 0.5])
+@pytest.mark.parametrize("max_norm", [0.5, 100.0])
+@pytest.mark.parametrize("foreach", [None, True, False])
+def test_clip_grad_norm_on_rnn_params(dtype, norm_type, max_norm, foreach):
+    from tinygrad_edu.nn.utils import clip_grad_norm_
+    ours, theirs = _rnn_params(te, dtype), _rnn_params(torch, dtype)
+    total = clip_grad_norm_(iter(ours), max_norm, norm_type=norm_type, foreach=foreach)
+    ttotal = torch.nn.utils.clip_grad_norm_(iter(theirs), max_norm, norm_type=norm_type, foreach=foreach)
+    same(total, ttotal, exact=False)
+    _same_grads(ours, theirs, dtype)
+
+
+@pytest.mark.parametrize("clip_value", [0.3, 1, -0.5])
+@pytest.mark.parametrize("foreach", [None, True, False])
+def test_clip_grad_value_on_rnn_params(clip_value, foreach):
+    from tinygrad_edu.nn.utils import clip_grad_value_
+    ours, theirs = _rnn_params(te, np.float32, no_grad=(0, 3)), _rnn_params(torch, np.float32, no_grad=(0, 3))
+    assert clip_grad_value_(ours, clip_value, foreach=foreach) is None
+    assert torch.nn.utils.clip_grad_value_(theirs, clip_value, foreach=foreach) is None
+    _same_grads(ours, theirs, np.float64)  # clamping is exact
+
+
+def test_clip_grad_norm_nonfinite_and_empty():
+    from tinygrad_edu.nn.utils import clip_grad_norm_
+    ours, theirs = _rnn_params(te, np.float32), _rnn_params(torch, np.float32)
+    ours[0].grad._data[0, 0] = np.nan
+    theirs[0].grad[0, 0] = float("nan")
+    err = _error(lambda: clip_grad_norm_(ours, 1.0, error_if_nonfinite=True))
+    terr = _error(lambda: torch.nn.utils.clip_grad_norm_(theirs, 1.0, error_if_nonfinite=True))
+    assert err == terr
+    same(clip_grad_norm_(ours[1:], 1.0), torch.nn.utils.clip_grad_norm_(theirs[1:], 1.0), exact=False)
+    same(clip_grad_norm_([], 1.0), torch.nn.utils.clip_grad_norm_([], 1.0))
+    same(clip_grad_norm_(ours[4], 0.1), torch.nn.utils.clip_grad_norm_(theirs[4], 0.1), exact=False)
+    _same_grads(ours[1:], theirs[1:], np.float32)
