@@ -12,6 +12,8 @@ from .conv import Conv1d, Conv2d
 from .pooling import (MaxPool1d, MaxPool2d, AvgPool1d, AvgPool2d,  # noqa: F401
                       AdaptiveAvgPool1d, AdaptiveAvgPool2d)
 from .flatten import Flatten, Unflatten
+from .rnn import RNNBase, RNN, LSTM, GRU
+from .rnn_cells import RNNCellBase, RNNCell, LSTMCell, GRUCell
 from .loss import *  # noqa: F401,F403  (CrossEntropyLoss, NLLLoss, BCELoss, MSELoss, ...)
 from .loss import __all__ as _losses
 
@@ -19,5 +21,6 @@ __all__ = (["Module", "Sequential", "ModuleList", "ModuleDict", "ParameterList",
             "Linear", "Bilinear", "Dropout", "Dropout1d", "Dropout2d", "Dropout3d", "BatchNorm1d", "BatchNorm2d",
             "BatchNorm3d", "LayerNorm", "GroupNorm", "RMSNorm", "Embedding", "Conv1d", "Conv2d",
             "MaxPool1d", "MaxPool2d", "AvgPool1d", "AvgPool2d", "AdaptiveAvgPool1d", "AdaptiveAvgPool2d",
-            "Flatten", "Unflatten"]
+            "Flatten", "Unflatten", "RNNBase", "RNN", "LSTM", "GRU", "RNNCellBase", "RNNCell", "LSTMCell",
+            "GRUCell"]
            + list(_activations) + list(_losses))
