@@ -18,6 +18,19 @@ def digits():
     return load_example("digits_cnn.py")
 
 
+@pytest.fixture(autouse=True)
+def one_blas_thread():
+    """These small matrices gain nothing from a second BLAS thread, and on a busy 2-core box OpenBLAS's
+    waiting threads make them several times slower (threadpoolctl, where installed, limits them)."""
+    try:
+        from threadpoolctl import threadpool_limits
+    except ImportError:
+        yield
+        return
+    with threadpool_limits(limits=1, user_api="blas"):
+        yield
+
+
 def _png_is_drawn(path):
     import matplotlib.image as mpimg
     img = mpimg.imread(str(path))
