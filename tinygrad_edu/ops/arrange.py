@@ -14,7 +14,8 @@ class Roll(Function):
     @staticmethod
     def forward(ctx, x, shifts, dims):
         ctx.shifts, ctx.dims = shifts, dims
-        return np.ascontiguousarray(np.roll(x._data, shifts, axis=dims))
+        out = np.roll(x._data, shifts, axis=dims).reshape(x._data.shape)
+        return out if out.flags.c_contiguous else out.copy()
 
     @staticmethod
     def backward(ctx, grad):
@@ -22,7 +23,7 @@ class Roll(Function):
 
     @staticmethod
     def backward_arrays(ctx, grad):
-        return np.roll(grad, tuple(-s for s in ctx.shifts), axis=ctx.dims), None, None
+        return np.roll(grad, tuple(-s for s in ctx.shifts), axis=ctx.dims).reshape(grad.shape), None, None
 
 
 class Tril(Function):
@@ -86,10 +87,9 @@ def roll(input, shifts, dims=None):
     if len(shifts) != len(dims):
         raise RuntimeError(f"shifts and dimensions must align. shifts: {len(shifts)}, dims:{len(dims)}")
     nd = input._data.ndim
-    wrapped = tuple(_wrap_dim(d, nd) for d in dims)
     if nd == 0:
-        return Roll.apply(input, shifts, None)
-    return Roll.apply(input, shifts, wrapped)
+        raise IndexError(f"Dimension specified as {dims[0]} but tensor has no dimensions")
+    return Roll.apply(input, shifts, tuple(_wrap_dim(d, nd) for d in dims))
 
 
 def _triangle(name, cls, input, diagonal):
@@ -155,9 +155,9 @@ def repeat_interleave(input, repeats=None, dim=None, *, output_size=None):
         raise not_tensor("repeat_interleave", input)
     if repeats is None:
         r = input._data
-        if r.ndim != 1:
+        if r.dtype.kind in "iu" and r.ndim != 1:
             raise RuntimeError(f"repeat_interleave only accept 1D vector as repeat (got shape {list(r.shape)})")
-        counts = _repeats_array(input, r.shape[0], 0)
+        counts = _repeats_array(input, r.shape[0] if r.ndim == 1 else 0, 0)
         _check_output_size(counts, output_size)
         return Tensor._wrap(np.repeat(np.arange(r.shape[0], dtype=np.int64), counts))
     x = input

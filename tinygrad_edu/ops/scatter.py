@@ -7,6 +7,7 @@ index.shape elements of src are read) and, apart from dim, than the input.
 import numpy as np
 
 from ..autograd.function import Function
+from ..autograd.names import named
 from ..tensor import Tensor, _wrap_dim
 from .index import Gather, IndexAdd, _open_mesh
 from .reduce_checks import not_tensor
@@ -92,12 +93,14 @@ def check_scatter(name, x, dim, index, src):
                            f"{src.dtype})")
     if idx.size == 0:
         return d
-    if idx.ndim != max(data.ndim, 1):
+    if data.ndim == 0 and idx.ndim <= 1:  # a 0-d input reads as one element, as do a 0-d index and src
+        idx, data, s = idx.reshape(-1), data.reshape(1), (s.reshape(-1) if s is not None and s.ndim == 0 else s)
+    if idx.ndim != data.ndim:
         raise RuntimeError(f"Index tensor must have the same number of dimensions as self tensor (index "
                            f"{idx.ndim}-D, self {data.ndim}-D)")
     if s is not None and s.ndim != idx.ndim:
         _wrap_dim(idx.ndim - 1, s.ndim)  # torch reads src.size(k) for each of index's dims: IndexError
-    shape = data.shape or (1,)
+    shape = data.shape
     if any(n > shape[k] for k, n in enumerate(idx.shape) if k != d) or (
             s is not None and any(n > s.shape[k] for k, n in enumerate(idx.shape))):
         raise _shape_error(idx, data, d, s)
@@ -112,7 +115,9 @@ def _as_1d(fn, x, d, index, src):
     if x._data.ndim:
         return fn(x, d, index, src)
     src = src.reshape(1) if isinstance(src, Tensor) else src
-    return fn(x.reshape(1), d, index.reshape(-1), src).reshape(())
+    inner = fn(x.reshape(1), d, index.reshape(-1), src)
+    out = inner.reshape(())
+    return named(out, inner.grad_fn.name()) if inner.grad_fn is not None else out  # torch's node name
 
 
 def _value_or_src(name, src, value):

@@ -57,27 +57,37 @@ def _put_back(grad, ctx):
     return out
 
 
-def _select(ctx, x, dim, idx):
-    """values = x at idx along dim; remembers what backward needs. Returns (values, indices)."""
+def _select(ctx, x, dim, idx, layout_like):
+    """values = x at idx along dim; remembers what backward needs. Returns (values, indices), laid out
+    as x when layout_like (sort), else contiguous (topk)."""
     data = x._data
     ctx.scalar, ctx.shape, ctx.dim, ctx.idx = data.ndim == 0, data.shape, dim, idx
     if ctx.scalar:
         return data.copy(), np.zeros((), np.int64)
     values = np.take_along_axis(data, idx, dim)
-    return np.ascontiguousarray(values), np.ascontiguousarray(idx.astype(np.int64, copy=False))
+    if not layout_like:
+        return np.ascontiguousarray(values), np.ascontiguousarray(idx.astype(np.int64, copy=False))
+    return _like(data, values), _like(data, idx.astype(np.int64, copy=False))
+
+
+def _like(data, result):
+    """result in the memory layout of data (torch's sort keeps a transposed input's strides)."""
+    out = np.empty_like(data, dtype=result.dtype, order="K")
+    out[...] = result
+    return out
 
 
 class Sort(Function):
-    """SortBackward0 (SortBackward1 with stable=True). values = x[order], indices = order along dim;
+    """SortBackward0 (SortBackward1 when called with stable=, torch's second overload). values = x[order], indices = order along dim;
     dx = zeros like x with g_k put at order_k (each input element is read exactly once)."""
 
     @staticmethod
     def forward(ctx, x, dim, descending, stable):
-        if stable:
+        if stable is not None:
             ctx.torch_name = "SortBackward1"
         data = x._data
         idx = stable_order(data, dim, descending) if data.ndim else None
-        return _select(ctx, x, dim, idx)
+        return _select(ctx, x, dim, idx, True)
 
     @staticmethod
     def backward(ctx, grad, unused):
@@ -99,7 +109,7 @@ class Topk(Function):
         if data.ndim:
             order = stable_order(data, dim, largest)
             idx = order[(slice(None),) * dim + (slice(0, k),)]
-        return _select(ctx, x, dim, idx)
+        return _select(ctx, x, dim, idx, False)
 
     @staticmethod
     def backward(ctx, grad, unused):
@@ -119,20 +129,37 @@ def _check(name, x, dim):
     return _wrap_dim(int(dim), x._data.ndim)
 
 
-def sort(input, dim=-1, descending=False, *, stable=False):
-    """torch.sort: (values, indices) along dim, ascending unless descending; NaN is largest."""
+def _sort_args(name, args, dim, descending, stable):
+    """torch's two overloads of sort and argsort: (input, dim=-1, descending=False) and
+    (input, *, stable, dim=-1, descending=False): with stable=, dim and descending are keywords."""
+    if len(args) > 2 or (args and stable is not None) or (args and dim is not None) or (
+            len(args) == 2 and descending is not None):
+        raise TypeError(f"{name}() received an invalid combination of arguments: expected (Tensor input, int dim = "
+                        f"-1, bool descending = False) or (Tensor input, *, bool stable, int dim = -1, bool "
+                        f"descending = False), got {len(args)} more positional argument(s) and stable={stable!r}")
+    given = list(args) + [None] * (2 - len(args))
+    dim = given[0] if given[0] is not None else (-1 if dim is None else dim)
+    descending = given[1] if given[1] is not None else bool(descending)
+    return dim, bool(descending), None if stable is None else bool(stable)
+
+
+def sort(input, *args, dim=None, descending=None, stable=None):
+    """torch.sort(input, dim=-1, descending=False) or sort(input, *, stable, dim=-1, descending=False):
+    (values, indices) along dim, ascending unless descending; NaN is largest."""
+    dim, descending, stable = _sort_args("sort", args, dim, descending, stable)
     d = _check("sort", input, dim)
-    values, indices = Sort.apply(input, d, bool(descending), bool(stable))
+    values, indices = Sort.apply(input, d, descending, stable)
     return sort_result(values, indices)
 
 
-def argsort(input, dim=-1, descending=False, *, stable=False):
-    """torch.argsort: the indices sort() returns (int64)."""
+def argsort(input, *args, dim=None, descending=None, stable=None):
+    """torch.argsort: the indices sort() returns (int64); the same two forms of arguments."""
+    dim, descending, stable = _sort_args("argsort", args, dim, descending, stable)
     d = _check("argsort", input, dim)
     data = input._data
     if data.ndim == 0:
         return Tensor._wrap(np.zeros((), np.int64))
-    return Tensor._wrap(np.ascontiguousarray(stable_order(data, d, bool(descending)).astype(np.int64, copy=False)))
+    return Tensor._wrap(_like(data, stable_order(data, d, descending)))
 
 
 def topk(input, k, dim=-1, largest=True, sorted=True):
