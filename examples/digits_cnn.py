@@ -200,8 +200,8 @@ def build_parser():
     p.add_argument("--seed", type=int, default=0,
                    help="seed of the split, the initial weights and the shuffling (default 0)")
     p.add_argument("--out", metavar="DIR", default="runs/digits_cnn",
-                   help="directory for filters.png and misclassified.png (default runs/digits_cnn, "
-                        "which git ignores)")
+                   help="directory for filters.png and misclassified.png, created if missing "
+                        "(default runs/digits_cnn under the current directory; git ignores runs/)")
     p.add_argument("--no-plots", action="store_true", help="do not draw the two PNGs")
     return p
 

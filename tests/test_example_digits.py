@@ -133,6 +133,14 @@ def _torch_model(torch, channels=(16, 32)):
     return TorchDigitsCNN()
 
 
+LR = 3e-3   # the example's default learning rate (checked below)
+
+
+def test_the_parity_tests_use_the_examples_defaults(digits):
+    parser = digits.build_parser()
+    assert parser.get_default("lr") == LR and parser.get_default("batch_size") == 64
+
+
 def _train_ours_recording(digits, monkeypatch, limit, epochs, seed=0):
     """Train with the example's own train(); record the initial weights, every batch, every loss and
     the weights after every optimizer step."""
@@ -164,7 +172,7 @@ def _train_ours_recording(digits, monkeypatch, limit, epochs, seed=0):
             return loss
     monkeypatch.setattr(digits, "DataLoader", RecordingLoader)
     monkeypatch.setattr(digits.nn, "CrossEntropyLoss", RecordingLoss)
-    opt = RecordingAdam(model.parameters(), lr=3e-3)
+    opt = RecordingAdam(model.parameters(), lr=LR)
     digits.train(model, train_set, test_set, opt, epochs, 64, log=lambda *a: None)
     monkeypatch.undo()
     return initial, batches, losses, after_step, model, test_set
@@ -188,7 +196,7 @@ def _check_against_torch(digits, monkeypatch, torch, limit, epochs):
 
     ref = _torch_model(torch)
     ref.load_state_dict({k: torch.from_numpy(v) for k, v in initial.items()})   # same names and shapes
-    opt = torch.optim.Adam(ref.parameters(), lr=3e-3)
+    opt = torch.optim.Adam(ref.parameters(), lr=LR)
     criterion = torch.nn.CrossEntropyLoss()
     for step, (x, y) in enumerate(batches):
         opt.zero_grad()
