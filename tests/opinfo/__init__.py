@@ -5,13 +5,13 @@ import re
 from pathlib import Path
 
 from . import (creation, creation_random, functional_a, functional_b, math_binary, math_misc, math_unary,
-               reductions, reductions_select, shape)
+               reductions, reductions_select, shape, sorting)
 
 README = Path(__file__).resolve().parents[2] / "README.md"
 COVERED_ROWS = ("creation", "math", "reductions", "shape", "nn.functional")
 
 MODULES = (creation, creation_random, math_unary, math_binary, math_misc, reductions, reductions_select, shape,
-           functional_a, functional_b)
+           functional_a, functional_b, sorting)
 REGISTRY = {op.name: op for module in MODULES for op in module.OPS}
 
 
