@@ -209,8 +209,9 @@ def test_forward_errors_as_torch(kind, args, inputs):
 
 def test_projected_lstm_state_sizes_checked_as_torch():
     for h, c in [((1, 2, 4), (1, 2, 4)), ((1, 2, 2), (1, 2, 2)), ((1, 2, 2), (1, 2, 4))]:
-        theirs = _outcome(lambda: torch.nn.LSTM(3, 4, proj_size=2)(torch.zeros(5, 2, 3), (torch.zeros(h), torch.zeros(c))))
-        ours = _outcome(lambda: tnn.LSTM(3, 4, proj_size=2)(tg.zeros(5, 2, 3), (tg.zeros(h), tg.zeros(c))))
+        tm, om = torch.nn.LSTM(3, 4, proj_size=2), tnn.LSTM(3, 4, proj_size=2)
+        theirs = _outcome(lambda: tm(torch.zeros(5, 2, 3), (torch.zeros(h), torch.zeros(c))))
+        ours = _outcome(lambda: om(tg.zeros(5, 2, 3), (tg.zeros(h), tg.zeros(c))))
         assert ours == theirs
 
 

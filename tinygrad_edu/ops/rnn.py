@@ -22,13 +22,14 @@ order they ran, carrying dL/dstate. At each step the gradient arriving at h' is 
 into the gradients of the gate pre-activations, dG (N, gates), and of the previous state. The weights
 then need no loop at all: dW_ih = dG_i^T X, dW_hh = dG_h^T H_prev, db = column sums, dX = dG_i W_ih.
 
-Why fused (measured on the char_rnn benchmark step, see nn/modules/rnn.py's docstring): composing the
-layer from the cell's Tensor ops records ~20 nodes per step; the fused op runs the same formulas on
-numpy arrays, precomputes X W_ih^T for all steps in one GEMM and does the weight gradients as three
-GEMMs. The step formulas are shared: `_scan` and `_bptt` take a namespace `m` of the few functions
-numpy and Tensors spell differently, so the same lines run on arrays (forward and a plain backward)
-and on Tensors (the composed layer, the cells, and a create_graph backward, which recomputes the
-forward in Tensor ops so that its tape depends on the inputs and can be differentiated again).
+Why fused (measured on the char_rnn benchmark step, see nn/modules/rnn.py's docstring: ~3x faster
+than the composition): composing the layer from the cell's Tensor ops records ~20 nodes per step;
+the fused op runs the same formulas on numpy arrays, precomputes X W_ih^T for all steps in one GEMM
+and does the weight gradients as three GEMMs. The step formulas are shared: `_scan` and `_bptt`
+take a namespace `m` of the few functions numpy and Tensors spell differently, so the same lines run
+on arrays (forward and a plain backward) and on Tensors (the composed layer, the cells, and a
+create_graph backward, which recomputes the forward in Tensor ops so that its tape depends on the
+inputs and can be differentiated again).
 """
 import numpy as np
 
@@ -58,6 +59,11 @@ class _ArrayMath:
         out = x @ w.T
         return out if b is None else out + b
 
+    @staticmethod
+    def transposed(w):
+        """W^T, copied to its own rows: the small per-step GEMM h W^T runs about twice as fast."""
+        return None if w is None else np.ascontiguousarray(w.T)
+
 
 class _TensorMath:
     """The same, for Tensors (every operation recorded, so the result can be differentiated)."""
@@ -71,12 +77,16 @@ class _TensorMath:
     def linear(x, w, b):
         return Addmm.apply(x, w, b)
 
+    @staticmethod
+    def transposed(w):
+        return None if w is None else w.mT
+
 
 # ---- one step of each cell: forward (state -> new state, tape) and its local derivative --------------
-def _rnn_step(m, gi, state, w_hh, relu):
-    """gi = W_ih x + b_ih + b_hh (both biases folded in before the loop)."""
+def _rnn_step(m, gi, state, w_hh_t, relu):
+    """gi = W_ih x + b_ih + b_hh (both biases folded in before the loop); w_hh_t = W_hh^T."""
     (h,) = state
-    pre = gi + m.linear(h, w_hh, None)
+    pre = gi + h @ w_hh_t
     h1 = m.relu(pre) if relu else m.tanh(pre)
     return (h1,), (h, h1)
 
@@ -88,10 +98,11 @@ def _rnn_back(m, dstate, tape, w_hh, relu):
     return dpre, dpre, (dpre @ w_hh,), None
 
 
-def _gru_step(m, gi, state, w_hh, b_hh):
+def _gru_step(m, gi, state, w_hh_t, b_hh):
+    """gi = W_ih x + b_ih; w_hh_t = W_hh^T."""
     (h,) = state
     hid = h.shape[1]
-    gh = m.linear(h, w_hh, b_hh)
+    gh = h @ w_hh_t if b_hh is None else h @ w_hh_t + b_hh
     rz = m.sigmoid(gi[:, :2 * hid] + gh[:, :2 * hid])
     r, z, ghn = rz[:, :hid], rz[:, hid:], gh[:, 2 * hid:]
     n = m.tanh(gi[:, 2 * hid:] + r * ghn)
@@ -111,17 +122,17 @@ def _gru_back(m, dstate, tape, w_hh, b_hh):
     return dgi, dgh, (dh1 * z + dgh @ w_hh,), None
 
 
-def _lstm_step(m, gi, state, w_hh, w_hr):
-    """gi = W_ih x + b_ih + b_hh (both biases folded in before the loop)."""
+def _lstm_step(m, gi, state, w_hh_t, w_hr_t):
+    """gi = W_ih x + b_ih + b_hh (both biases folded in before the loop); w_hh_t, w_hr_t = W_hh^T, W_hr^T."""
     h, c = state
     hid = c.shape[1]
-    gates = gi + m.linear(h, w_hh, None)
+    gates = gi + h @ w_hh_t
     i, f = m.sigmoid(gates[:, :hid]), m.sigmoid(gates[:, hid:2 * hid])
     g, o = m.tanh(gates[:, 2 * hid:3 * hid]), m.sigmoid(gates[:, 3 * hid:])
     c1 = f * c + i * g
     tc = m.tanh(c1)
     hh = o * tc
-    h1 = hh if w_hr is None else m.linear(hh, w_hr, None)
+    h1 = hh if w_hr_t is None else hh @ w_hr_t
     return (h1, c1), (h, c, i, f, g, o, tc, hh)
 
 
@@ -179,7 +190,8 @@ def _gate_inputs(m, mode, x, w_ih, b_ih, b_hh):
 
 
 def _step_weights(mode, w_hh, b_hh, extra):
-    """What a step needs besides its input: (W_hh, relu?) / (W_hh, b_hh) / (W_hh, W_hr)."""
+    """What a step needs besides its input: (W_hh, relu?) / (W_hh, b_hh) / (W_hh, W_hr) (the forward
+    step gets W_hh^T and W_hr^T instead, the backward W_hh and W_hr)."""
     return (w_hh, b_hh) if mode == "GRU" else (w_hh, extra)
 
 
@@ -188,7 +200,9 @@ def run_layer(m, mode, x, state, weights, batch_sizes, reverse):
     tapes). weights = (w_ih, w_hh, b_ih, b_hh, extra), extra the relu flag (RNN) or W_hr (LSTM) or None."""
     w_ih, w_hh, b_ih, b_hh, extra = weights
     gi_all = _gate_inputs(m, mode, x, w_ih, b_ih, b_hh)
-    return _scan(m, CELLS[mode][0], gi_all, state, batch_sizes, reverse, _step_weights(mode, w_hh, b_hh, extra))
+    extra_t = m.transposed(extra) if mode == "LSTM" else extra
+    return _scan(m, CELLS[mode][0], gi_all, state, batch_sizes, reverse,
+                 _step_weights(mode, m.transposed(w_hh), b_hh, extra_t))
 
 
 def layer_gradients(m, mode, x, weights, tapes, grad_out, grad_state, batch_sizes, reverse, needs):
@@ -328,5 +342,5 @@ def cell_step(mode, x, state, w_ih, w_hh, b_ih, b_hh, relu=False):
     """One step of a cell in Tensor ops (nn.RNNCell / GRUCell / LSTMCell): the new state tuple."""
     gi = _gate_inputs(_TensorMath, mode, x, w_ih, b_ih, b_hh)
     extra = relu if mode == "RNN" else None
-    new, _ = CELLS[mode][0](_TensorMath, gi, tuple(state), *_step_weights(mode, w_hh, b_hh, extra))
+    new, _ = CELLS[mode][0](_TensorMath, gi, tuple(state), *_step_weights(mode, w_hh.mT, b_hh, extra))
     return new
