@@ -194,3 +194,54 @@ def test_triangles(name, diagonal):
     for call in (lambda L, x: getattr(L, name)(x[0]), lambda L, x: getattr(L, name)(x, 1.5),
                  lambda L, x: getattr(L, name)([[1.0]])):
         same_error(call, np.ones((2, 3), np.float32))
+
+
+# ---- scatter_reduce ------------------------------------------------------------------------------------------
+_GROUPS = [  # (x, index, src): repeated positions, an unscattered position, ties, zeros
+    (np.array([1.0, 2, 3, 4]), np.array([0, 0, 1, 1, 3]), np.array([5.0, 1, 2, 2, 0])),
+    (np.array([2.0, 0, 1]), np.array([0, 0, 1, 1, 2, 2]), np.array([0.0, 3, 0, 5, 0, 2])),
+    (np.array([0.0, 0, 1]), np.array([0, 0, 1, 1, 2, 2]), np.array([0.0, 3, 0, 0, 1, 2])),
+]
+
+
+@pytest.mark.parametrize("reduce", ["sum", "prod", "mean", "amax", "amin"])
+@pytest.mark.parametrize("include_self", [True, False])
+def test_scatter_reduce_values_and_gradients(reduce, include_self):
+    for x, idx, src in _GROUPS:
+        for dtype in (np.float32, np.float64):
+            compare(lambda L, x, i, s: L.scatter_reduce(x, 0, i, s, reduce, include_self=include_self),
+                    x.astype(dtype), idx, src.astype(dtype))
+    x2, s2 = _x((3, 4), np.float64), _x((2, 5), np.float64)
+    idx2 = RNG.randint(0, 3, (2, 4))
+    compare(lambda L, x, i, s: x.scatter_reduce(0, i, s, reduce, include_self=include_self), x2, idx2, s2, grad=False)
+    if reduce not in ("amax", "amin"):  # smooth away from ties
+        gradchecks(lambda L, x, i, s: L.scatter_reduce(x, 0, i, s, reduce, include_self=include_self), x2, idx2, s2)
+
+
+def test_scatter_reduce_integers_inplace_and_refusals():
+    compare(lambda L, x, i, s: L.scatter_reduce(x, 0, i, s, "mean"), np.array([1, 2, 3]), np.array([0, 0]),
+            np.array([2, 3]), grad=False)
+    compare(lambda L, x, i, s: L.scatter_reduce(x, 0, i, s, "amax", include_self=False), np.array([1, 5, 3]),
+            np.array([0, 0]), np.array([2, 3]), grad=False)
+    compare(lambda L, x, i, s: x.clone().scatter_reduce_(0, i, s, "prod"), _x((4,)), np.array([0, 0, 2]), _x((3,)))
+    src = np.ones(5, np.float32)
+    for call in (lambda L, x, s: L.scatter_reduce(x, 0, L.tensor([0]), s, "foo"),
+                 lambda L, x, s: L.scatter_reduce(x, 0, L.tensor([0]), s, "sum", include_self=1),
+                 lambda L, x, s: L.scatter_reduce(x, 0, L.tensor([0.0]), s, "sum"),
+                 lambda L, x, s: L.scatter_reduce(x, 0, L.tensor([0]), s.double(), "sum"),
+                 lambda L, x, s: L.scatter_reduce(x, 0, L.tensor([9]), s, "sum"),
+                 lambda L, x, s: L.scatter_reduce(x, 0, L.tensor([0]), 1.0, "sum"),
+                 lambda L, x, s: L.scatter_reduce(x, 0, L.tensor([0]), s)):
+        same_error(call, np.ones(4, np.float32), src)
+
+
+def test_inplace_ops_keep_the_original_self_for_backward():
+    """mul_ by a tensor that requires grad, scatter_reduce_ (prod) save self's value before the write."""
+    def run(L, a, b):
+        y = a * 3
+        y.mul_(b)
+        y.scatter_reduce_(0, L.tensor([0, 0, 2]), b, "prod")
+        return y
+    compare(run, _x((3,), np.float64), _x((3,), np.float64))
+    same_error(lambda L, a: (lambda y: (y.mul_(2), y.sum().backward()))(a.requires_grad_(True).exp()),
+               _x((3,), np.float64))

@@ -29,7 +29,7 @@ class InplaceMethods:
             isinstance(a, Tensor) and a._requires_grad for a in args))
         if record and self.grad_fn is None and self._requires_grad:
             raise RuntimeError("a leaf Variable that requires grad is being used in an in-place operation.")
-        out = op(self, *args)
+        out = op(_old_value(self) if record else self, *args)
         _write_into(self, out._data)
         if record:
             self.grad_fn, self._output_nr, self._requires_grad = out.grad_fn, out._output_nr, True
@@ -94,6 +94,10 @@ class InplaceMethods:
     def scatter_add_(self, dim, index, src):
         return self._inplace(ops.scatter_add, dim, index, src)
 
+    def scatter_reduce_(self, dim, index, src, reduce, *, include_self=True):
+        return self._inplace(lambda x, *a: ops.scatter_reduce(x, *a, include_self=include_self), dim, index, src,
+                             reduce)
+
     def tril_(self, diagonal=0):
         return self._inplace(ops.tril, diagonal)
 
@@ -144,6 +148,16 @@ class InplaceMethods:
         self._data[...] = values
         self._version[0] += 1
         return self
+
+
+def _old_value(t):
+    """t's value before an in-place op, for the op to save: a copy of its array with t's place in
+    the graph (grad_fn, output_nr) and a version counter of its own. The op may then save its input
+    (mul_ saves it for the other operand's gradient, scatter_reduce_ for prod and amax) although the
+    result overwrites t, as torch's in-place ops keep the original self."""
+    old = Tensor._wrap(t._data.copy(), t._requires_grad)
+    old.grad_fn, old._output_nr = t.grad_fn, t._output_nr
+    return old
 
 
 def _write_into(t, data):

@@ -102,7 +102,7 @@ _METHODS = {
     "expand_as": lambda self, other: ops.expand(self, other._data.shape),
     # indexing
     "__getitem__": ops.getitem, "gather": ops.gather, "index_select": ops.index_select,
-    "scatter": ops.scatter, "scatter_add": ops.scatter_add,
+    "scatter": ops.scatter, "scatter_add": ops.scatter_add, "scatter_reduce": ops.scatter_reduce,
     # ordering, rearranging, sampling
     "sort": ops.sort, "argsort": ops.argsort, "topk": ops.topk, "roll": ops.roll,
     "repeat_interleave": ops.repeat_interleave, "cumprod": ops.cumprod, "tril": ops.tril, "triu": ops.triu,

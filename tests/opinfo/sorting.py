@@ -1,5 +1,5 @@
 """Registry entries for issue 12's ops in the README's reductions and shape rows: sort topk cumprod
-(reductions), scatter scatter_add roll repeat_interleave (shape). argsort, tril, triu, multinomial and
+(reductions), scatter scatter_add scatter_reduce roll repeat_interleave (shape). argsort, tril, triu, multinomial and
 distributions.Categorical are in a row of their own, tested by tests/test_sort_topk.py,
 test_scatter_roll.py, test_sampling.py and test_distributions.py."""
 import numpy as np
@@ -81,6 +81,20 @@ def scatter_add_samples(dt):
             Sample("method", (x((3, 4)), 0, rep, x((4, 4))), call=_method("scatter_add"))]
 
 
+def scatter_reduce_samples(dt):
+    rng, x = _x("scatter_reduce", dt, 0.5, 2.0)
+    rep = ints(rng, (4, 4), 0, 3)
+    out = [Sample(f"{r}-{'self' if inc else 'noself'}", (x((3, 4)), 0, rep, x((4, 4)), r), {"include_self": inc},
+                  fd=r not in ("amax", "amin"))
+           for r in ("sum", "prod", "mean", "amax", "amin") for inc in (True, False)]
+    return out + [Sample("transposed", (x((3, 4), "T"), 0, rep, x((4, 4)), "sum")),
+                  Sample("sliced-src", (x((3, 4)), 0, rep, x((4, 4), "step"), "mean")),
+                  Sample("0d", (x(()), 0, ints(rng, (), 0, 1), x(()), "prod")),
+                  Sample("size1", (x((1, 1)), 1, ints(rng, (1, 1), 0, 1), x((1, 1)), "amax"), fd=False),
+                  Sample("empty-index", (x((2, 3)), 0, ints(rng, (0, 3), 0, 1), x((0, 3)), "sum")),
+                  Sample("method", (x((3, 4)), 0, rep, x((4, 4)), "sum"), call=_method("scatter_reduce"))]
+
+
 def roll_samples(dt):
     rng, x = _x("roll", dt)
     return [Sample("flat", (x((3, 4)), 1)), Sample("flat-negative", (x((3, 4)), -7)), Sample("dim0", (x((3, 4)), 2, 0)),
@@ -124,6 +138,11 @@ SCATTER_ERRORS = [
 SCATTER_ADD_ERRORS = [e for e in SCATTER_ERRORS if e.name != "index-dims" and not isinstance(e.args[3], float)] + [
     ErrorSample("number-src", (_f((3, 4)), 0, T(np.zeros((1, 1), np.int64), False), 1.0)),
     ErrorSample("out-of-range", (_f((3, 4)), 0, T(np.array([[3]]), False), _f((1, 1))), mentions=("3",))]
+SCATTER_REDUCE_ERRORS = [ErrorSample("bad-reduce", (_f((3, 4)), 0, T(np.zeros((1, 1), np.int64), False), _f((1, 1)),
+                                      "foo")),
+                         ErrorSample("no-reduce", (_f((3, 4)), 0, T(np.zeros((1, 1), np.int64), False), _f((1, 1)))),
+                         ErrorSample("out-of-range", (_f((3, 4)), 0, T(np.array([[3]]), False), _f((1, 1)), "sum"),
+                                     mentions=("3",))]
 ROLL_ERRORS = [ErrorSample("shifts-dims", (_f((3, 4)), (1, 2), 0)), ErrorSample("dims-shifts", (_f((3, 4)), (1,), (0, 1))),
                ErrorSample("dim-out-of-range", (_f((3, 4)), 1, 5), mentions=("5",)),
                ErrorSample("no-shifts", (_f((3, 4)), (), ())), ErrorSample("float-shift", (_f((3, 4)), 1.5)),
@@ -144,6 +163,7 @@ OPS = [
         ErrorSample("no-dim", (_f((2, 3)),))])),
     OpInfo("scatter", scatter_samples, tuple(SCATTER_ERRORS)),
     OpInfo("scatter_add", scatter_add_samples, tuple(SCATTER_ADD_ERRORS)),
+    OpInfo("scatter_reduce", scatter_reduce_samples, tuple(SCATTER_REDUCE_ERRORS)),
     OpInfo("roll", roll_samples, tuple(ROLL_ERRORS)),
     OpInfo("repeat_interleave", repeat_interleave_samples, tuple(REPEAT_INTERLEAVE_ERRORS)),
 ]

@@ -74,6 +74,7 @@ handling and type promotion, then call the class; nn/ and Tensor's methods call 
     topk                                    sort.py           Topk                          TopkBackward0
     scatter, x.scatter_                     scatter.py        Scatter                       ScatterBackward0/1
     scatter_add, x.scatter_add_             scatter.py        ScatterAdd                    ScatterAddBackward0
+    scatter_reduce                          scatter.py        ScatterReduce                 ScatterReduceBackward0
     roll                                    arrange.py        Roll                          RollBackward0
     tril, x.tril_                           arrange.py        Tril                          TrilBackward0
     triu, x.triu_                           arrange.py        Triu                          TriuBackward0
@@ -97,6 +98,6 @@ from .shape import (reshape, view, flatten, squeeze, unsqueeze, permute, transpo
 from .index import getitem, index_put, write_index, gather, index_select, masked_fill, masked_select
 from .matmul import matmul, mm, bmm, dot, mv
 from .sort import sort, argsort, topk
-from .scatter import scatter, scatter_add
+from .scatter import scatter, scatter_add, scatter_reduce
 from .arrange import roll, repeat_interleave, tril, triu
 from .cumulative import cumprod

@@ -69,6 +69,105 @@ class ScatterAdd(Function):
         return grad, None, None, (_src_grad(grad, ctx) if ctx.needs_input_grad[3] else None)
 
 
+_REDUCE_AT = {"sum": np.add, "mean": np.add, "prod": np.multiply, "amax": np.maximum, "amin": np.minimum}
+
+
+def _identity(reduce, dtype):
+    """What a position starts from when include_self=False: the reduction's neutral element."""
+    if reduce in ("sum", "mean"):
+        return 0
+    if reduce == "prod":
+        return 1
+    info = np.finfo(dtype) if dtype.kind == "f" else np.iinfo(dtype)
+    big = np.inf if dtype.kind == "f" else info.max
+    return -big if reduce == "amax" and dtype.kind == "f" else (info.min if reduce == "amax" else big)
+
+
+class ScatterReduce(Function):
+    """ScatterReduceBackward0. out[p] = reduce({x[p]} (if include_self) and the src elements scattered to p),
+    for reduce in sum, prod, mean, amax, amin; positions nothing is scattered to keep x. Gradients, per
+    position p with members m (x[p] if included, and its src elements):
+    sum: dm = g[p]; mean: dm = g[p] / (number of members);
+    amax/amin: dm = g[p] / k for the k members equal to out[p], 0 for the others (k counts x[p] when
+    it equals out[p] even if include_self=False, as torch does);
+    prod: dm = g[p] * (product of the other members), multiplied out without dividing by zeros.
+    An x[p] left out (include_self=False) at a scattered p gets 0; an unscattered x[p] gets g[p]."""
+
+    @staticmethod
+    def forward(ctx, x, dim, index, src, reduce, include_self):
+        idx = index._data
+        part = src._data[_src_part(src, idx.shape)]
+        mesh = _open_mesh(idx, dim)
+        ctx.dim, ctx.idx, ctx.src_shape, ctx.reduce, ctx.include_self = dim, idx, src._data.shape, reduce, include_self
+        out = np.array(x._data, order="C")
+        hit = np.zeros(out.shape, bool)
+        hit[mesh] = True
+        if not include_self:
+            out[hit] = _identity(reduce, out.dtype)
+        _REDUCE_AT[reduce].at(out, mesh, part)
+        counts = np.zeros(out.shape, np.int64)
+        np.add.at(counts, mesh, 1)
+        counts += 1 if include_self else 0
+        counts[~hit] = 1
+        if reduce == "mean":
+            out = out / counts.astype(out.dtype) if out.dtype.kind == "f" else out // counts
+        ctx.hit, ctx.counts = hit, counts
+        ctx.save_for_backward(x, src, out)
+        return out
+
+    @staticmethod
+    def backward(ctx, grad):
+        x, src, out = ctx.saved_tensors
+        keep = Tensor._wrap((~ctx.hit if not ctx.include_self else np.ones(ctx.hit.shape, bool)).astype(grad._data.dtype))
+        gather = lambda t: Gather.apply(t, ctx.dim, Tensor._wrap(ctx.idx))  # noqa: E731
+        part = src[_src_part(src, ctx.idx.shape)] if ctx.src_shape != ctx.idx.shape else src
+        if ctx.reduce in ("sum", "mean"):
+            share = grad / Tensor._wrap(ctx.counts.astype(grad._data.dtype)) if ctx.reduce == "mean" else grad
+            gx, gsrc = share * keep, gather(share)
+        elif ctx.reduce == "prod":
+            gx, gsrc = _prod_grads(ctx, x, part, grad, keep)
+        else:
+            gx, gsrc = _extreme_grads(ctx, x, part, out, grad, keep)
+        if ctx.src_shape != ctx.idx.shape:
+            gsrc = IndexAdd.apply(gsrc, ctx.src_shape, _src_part(None, ctx.idx.shape), True)
+        return gx, None, None, gsrc, None, None
+
+
+def _extreme_grads(ctx, x, part, out, grad, keep):
+    """amax/amin: the members equal to the result share its gradient evenly."""
+    dtype = grad._data.dtype
+    self_wins = x._data == out._data  # counted also when include_self=False, as torch counts it
+    src_wins = part._data == np.take_along_axis(out._data, ctx.idx, ctx.dim)
+    winners = self_wins.astype(dtype)
+    np.add.at(winners, _open_mesh(ctx.idx, ctx.dim), src_wins.astype(dtype))
+    share = grad / Tensor._wrap(np.maximum(winners, 1))
+    gsrc = Gather.apply(share, ctx.dim, Tensor._wrap(ctx.idx)) * Tensor._wrap(src_wins.astype(dtype))
+    return share * Tensor._wrap(self_wins.astype(dtype)) * keep, gsrc
+
+
+def _prod_grads(ctx, x, part, grad, keep):
+    """prod: each member's derivative is the product of the other members of its position. With
+    nz = the product of a position's non-zero members and z = how many are zero, a non-zero member's
+    is nz / m if z == 0 (else 0), a zero member's is nz if z == 1 (else 0)."""
+    from .elementwise import where
+    mesh, dtype = _open_mesh(ctx.idx, ctx.dim), grad._data.dtype
+    x_zero, s_zero = x._data == 0, part._data == 0
+    zeros = (x_zero & keep._data.astype(bool)).astype(np.int64)  # a left-out x is no member
+    np.add.at(zeros, mesh, s_zero.astype(np.int64))
+    one = Tensor._wrap(np.ones((), dtype))
+    nz = ScatterReduce.apply(where(Tensor._wrap(x_zero), one, x), ctx.dim, Tensor._wrap(ctx.idx),
+                             where(Tensor._wrap(s_zero), one, part), "prod", ctx.include_self)
+    z_at_src = np.take_along_axis(zeros, ctx.idx, ctx.dim)
+
+    def others(member, is_zero, z):
+        nonzero_case = nz_at(member) / where(Tensor._wrap(is_zero), one, member) * Tensor._wrap((z == 0).astype(dtype))
+        return where(Tensor._wrap(is_zero), nz_at(member) * Tensor._wrap((z == 1).astype(dtype)), nonzero_case)
+    nz_at = lambda m: nz if m is x else Gather.apply(nz, ctx.dim, Tensor._wrap(ctx.idx))  # noqa: E731
+    gx = grad * others(x, x_zero, zeros) * keep
+    gsrc = Gather.apply(grad, ctx.dim, Tensor._wrap(ctx.idx)) * others(part, s_zero, z_at_src)
+    return gx, gsrc
+
+
 # ---- public functions ----------------------------------------------------------------------------------
 def _shape_error(idx, x, d, src):
     message = f"Expected index {list(idx.shape)} to be no larger than self {list(x.shape)} apart from dimension {d}"
@@ -150,3 +249,16 @@ def scatter_add(input, dim, index, src):
         raise TypeError(f"scatter_add(): argument 'src' (position 4) must be Tensor, not {type(src).__name__}")
     d = check_scatter("scatter_add", input, dim, index, src)
     return _as_1d(ScatterAdd.apply, input, d, index, src)
+
+
+def scatter_reduce(input, dim, index, src, reduce, *, include_self=True):
+    """torch.scatter_reduce: a copy of input where each position that index sends src elements to holds
+    their reduction ("sum", "prod", "mean", "amax", "amin"), with input's own value when include_self."""
+    if not isinstance(src, Tensor):
+        raise TypeError(f"scatter_reduce(): argument 'src' (position 4) must be Tensor, not {type(src).__name__}")
+    if reduce not in _REDUCE_AT:
+        raise RuntimeError(f"reduce argument must be either sum, prod, mean, amax or amin, got {reduce}")
+    if not isinstance(include_self, bool):
+        raise TypeError(f"scatter_reduce(): argument 'include_self' must be bool, not {type(include_self).__name__}")
+    d = check_scatter("scatter_reduce", input, dim, index, src)
+    return _as_1d(lambda x, d_, i, s: ScatterReduce.apply(x, d_, i, s, reduce, include_self), input, d, index, src)
