@@ -1,12 +1,14 @@
 """The numpy floor of the two chapter workloads (issue 12): the CNN's and the GRU's forward, backward
 and Adam update written out by hand, in the style of numpy_floor.py (no graph, one array per step).
 
-Conv2d by im2col: a strided view (N, C, H, W, kh, kw) of the padded input holds every output pixel's
-window, so out = tensordot(cols, W) + b; dW = tensordot(g, cols) over (n, y, x); dX adds g . W back
-into the kh*kw shifted windows it was read from (one slice add per kernel offset, not per pixel).
+Conv2d by im2col: the 3x3 windows of the padded input are copied into a contiguous (N*H*W, 9*C)
+matrix (one slice copy per kernel offset, not per pixel), so the convolution, dW and the window
+gradients are plain matrix products; dX adds the window gradients back at the nine offsets (col2im).
+Measured here, this is about 2x faster than a tensordot over a sliding_window_view. Max pooling
+2x2 takes np.maximum of four strided views (about 10x faster than an argmax over a copied
+(..., 4) axis).
 """
 import numpy as np
-from numpy.lib.stride_tricks import sliding_window_view
 
 from . import common
 
@@ -48,39 +50,58 @@ def _cross_entropy(z, y):
 
 
 def _conv3x3(x, w, b):
-    """3x3 convolution, padding 1, stride 1: (N, C, H, W) -> (N, O, H, W); returns the output and cols."""
-    cols = sliding_window_view(np.pad(x, ((0, 0), (0, 0), (1, 1), (1, 1))), (3, 3), axis=(2, 3))
-    out = np.tensordot(cols, w, axes=([1, 4, 5], [1, 2, 3])).transpose(0, 3, 1, 2) + b[:, None, None]
-    return out, cols
+    """3x3 convolution, padding 1, stride 1: (N, C, H, W) -> (N, O, H, W). im2col copies the nine
+    shifted (N, H, W, C) slices of the padded input side by side, so the convolution is one matrix
+    product (N*H*W, 9C) @ (9C, O). Returns the output and the columns (for the backward pass)."""
+    n, c, h, wd = x.shape
+    xp = np.zeros((n, h + 2, wd + 2, c), dtype=x.dtype)
+    xp[:, 1:-1, 1:-1] = x.transpose(0, 2, 3, 1)
+    cols = np.empty((n, h, wd, 3, 3, c), dtype=x.dtype)
+    for i in range(3):
+        for j in range(3):
+            cols[:, :, :, i, j] = xp[:, i:i + h, j:j + wd]
+    cols = cols.reshape(n * h * wd, 9 * c)
+    out = cols @ w.transpose(2, 3, 1, 0).reshape(9 * c, -1) + b
+    return out.reshape(n, h, wd, -1).transpose(0, 3, 1, 2), cols
 
 
 def _conv3x3_backward(g, cols, w, need_input_grad):
-    dw = np.tensordot(g, cols, axes=([0, 2, 3], [0, 2, 3]))            # (O, C, 3, 3)
-    db = g.sum(axis=(0, 2, 3))
+    """dW = cols^T g, db = sum g, and dX: g W^T gives each window's gradient, added back (col2im)
+    at the nine offsets the windows were read from."""
+    n, o, h, wd = g.shape
+    c = w.shape[1]
+    gm = g.transpose(0, 2, 3, 1).reshape(-1, o)
+    dw = (cols.T @ gm).reshape(3, 3, c, o).transpose(3, 2, 0, 1)
+    db = gm.sum(axis=0)
     if not need_input_grad:
         return None, dw, db
-    n, _, h, wd = g.shape
-    dcols = np.tensordot(g, w, axes=([1], [0]))                           # (N, H, W, C, 3, 3)
-    dxp = np.zeros((n, w.shape[1], h + 2, wd + 2), dtype=g.dtype)
+    dcols = (gm @ w.transpose(2, 3, 1, 0).reshape(9 * c, o).T).reshape(n, h, wd, 3, 3, c)
+    dxp = np.zeros((n, h + 2, wd + 2, c), dtype=g.dtype)
     for i in range(3):
         for j in range(3):
-            dxp[:, :, i:i + h, j:j + wd] += dcols[..., i, j].transpose(0, 3, 1, 2)
-    return dxp[:, :, 1:-1, 1:-1], dw, db
+            dxp[:, i:i + h, j:j + wd] += dcols[:, :, :, i, j]
+    return dxp[:, 1:-1, 1:-1].transpose(0, 3, 1, 2), dw, db
+
+
+_OFFSETS = ((0, 0), (0, 1), (1, 0), (1, 1))   # a 2x2 window's positions, in torch's scan order
 
 
 def _pool2(x):
-    """2x2 max pooling, stride 2; returns the output and the argmax (0..3) of each block."""
-    n, c, h, w = x.shape
-    blocks = x.reshape(n, c, h // 2, 2, w // 2, 2).transpose(0, 1, 2, 4, 3, 5).reshape(n, c, h // 2, w // 2, 4)
-    idx = blocks.argmax(axis=-1)
-    return np.take_along_axis(blocks, idx[..., None], axis=-1)[..., 0], idx
+    """2x2 max pooling, stride 2: the largest of the four strided (N, C, H/2, W/2) views; returns the
+    output and the views (for the backward pass)."""
+    views = [x[:, :, i::2, j::2] for i, j in _OFFSETS]
+    return np.maximum(np.maximum(views[0], views[1]), np.maximum(views[2], views[3])), views
 
 
-def _pool2_backward(g, idx):
-    n, c, h2, w2 = g.shape
-    blocks = np.zeros((n, c, h2, w2, 4), dtype=g.dtype)
-    np.put_along_axis(blocks, idx[..., None], g[..., None], axis=-1)
-    return blocks.reshape(n, c, h2, w2, 2, 2).transpose(0, 1, 2, 4, 3, 5).reshape(n, c, 2 * h2, 2 * w2)
+def _pool2_backward(g, out, views, shape):
+    """g goes to the first position of each window that holds its max (torch's rule on ties)."""
+    dx = np.zeros(shape, dtype=g.dtype)
+    free = np.ones(out.shape, dtype=bool)
+    for (i, j), view in zip(_OFFSETS, views):
+        hit = (view == out) & free
+        dx[:, :, i::2, j::2] = g * hit
+        free &= ~hit
+    return dx
 
 
 def _digits_loss_and_grads(params, x, y):
@@ -88,16 +109,16 @@ def _digits_loss_and_grads(params, x, y):
     w1, b1, w2, b2, w3, b3 = params
     z1, cols1 = _conv3x3(x, w1, b1)
     a1 = np.maximum(z1, 0)
-    p1, idx1 = _pool2(a1)
+    p1, views1 = _pool2(a1)
     z2, cols2 = _conv3x3(p1, w2, b2)
     a2 = np.maximum(z2, 0)
-    p2, idx2 = _pool2(a2)
+    p2, views2 = _pool2(a2)
     flat = p2.reshape(len(x), -1)
     loss, g = _cross_entropy(flat @ w3.T + b3, y)
     dw3, db3 = g.T @ flat, g.sum(axis=0)
-    g = _pool2_backward((g @ w3).reshape(p2.shape), idx2) * (z2 > 0)
+    g = _pool2_backward((g @ w3).reshape(p2.shape), p2, views2, a2.shape) * (z2 > 0)
     g, dw2, db2 = _conv3x3_backward(g, cols2, w2, need_input_grad=True)
-    g = _pool2_backward(g, idx1) * (z1 > 0)
+    g = _pool2_backward(g, p1, views1, a1.shape) * (z1 > 0)
     _, dw1, db1 = _conv3x3_backward(g, cols1, w1, need_input_grad=False)
     return loss, [dw1, db1, dw2, db2, dw3, db3]
 
