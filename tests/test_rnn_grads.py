@@ -142,3 +142,11 @@ def test_in_place_change_of_a_saved_input_raises():
         inner.add_(1.0)
     with pytest.raises(RuntimeError, match="modified by an inplace operation"):
         out.sum().backward()
+
+
+@pytest.mark.parametrize("kind,kw", [("GRU", {}), ("RNN", {}), ("LSTM", {}), ("GRU", {"batch_first": True}),
+                                     ("LSTM", {"bidirectional": True, "num_layers": 2})])
+def test_output_and_state_nodes_named_as_torch(kind, kw):
+    t_res = getattr(torch.nn, kind)(3, 4, **kw)(torch.randn(5, 2, 3))
+    o_res = getattr(tnn, kind)(3, 4, **kw)(tg.randn(5, 2, 3))
+    assert [o.grad_fn.name() for o in flat(o_res)] == [t.grad_fn.name() for t in flat(t_res)]

@@ -16,15 +16,16 @@ is 0.90x torch's time fused and 1.25x composed. `tinygrad_edu.ops.rnn.FUSED = Fa
 the composed version, whose graph shows every step's ops; the cells (nn.GRUCell, ...) are composed
 so, from the same step formulas.
 
-Sequences travel in torch's packed layout inside: a (T, B, input) batch is reshaped to (T*B, input)
-with batch_sizes [B] * T; a PackedSequence's data is already so. Between layers (not after the last)
-dropout applies in training mode.
+The layer ops read sequences in torch's packed layout: a (T, B, input) batch is the case of
+batch_sizes [B] * T (the op views it as T*B rows and returns (T, B, hidden)); a PackedSequence's data
+is already rows. Between layers (not after the last) dropout applies in training mode.
 """
 import math
 
 import numpy as np
 
 from tinygrad_edu import ops
+from tinygrad_edu.autograd.names import named
 from tinygrad_edu.device import check_device
 from tinygrad_edu.ops.rnn import recurrent_layer
 from tinygrad_edu.tensor import Tensor
@@ -123,7 +124,7 @@ class RNNBase(Module):
         return (out, self.hidden_size) if self.mode == "LSTM" else (out,)
 
     def _run(self, x, batch_sizes, states):
-        """All layers over x (N, input) in the packed row layout: (out (N, D*out), [final states])."""
+        """All layers over x, (T, B, input) or (N, input) in the packed row layout: (out, [final states])."""
         mode = "RNN" if self.mode.startswith("RNN") else self.mode
         finals = []
         for layer in range(self.num_layers):
@@ -134,7 +135,7 @@ class RNNBase(Module):
                 out, final = recurrent_layer(mode, x, start, self._layer_weights(index), batch_sizes, d == 1)
                 outs.append(out)
                 finals.append(final)
-            x = outs[0] if len(outs) == 1 else ops.cat(outs, 1)
+            x = outs[0] if len(outs) == 1 else ops.cat(outs, -1)
             if self.dropout and self.training and layer < self.num_layers - 1:
                 x = F.dropout(x, self.dropout, training=True)
         return x, [ops.stack([f[k] for f in finals], 0) for k in range(len(states))]
@@ -177,10 +178,9 @@ class RNNBase(Module):
         self._check_states(states, batch)
         if steps == 0:
             raise RuntimeError("Expected sequence length to be larger than 0 in RNN")
-        out, finals = self._run(x.reshape(steps * batch, x.shape[2]), np.full(steps, batch), states)
-        out = out.reshape(steps, batch, out.shape[-1])
+        out, finals = self._run(x, np.full(steps, batch), states)
         if self.batch_first:
-            out = out.transpose(0, 1)
+            out = named(out.transpose(0, 1), "TransposeBackward1")  # torch's node: transpose(int, int)
         if not batched:
             return out.squeeze(1 if not self.batch_first else 0), self._result([f.squeeze(1) for f in finals])
         return out, self._result(finals)

@@ -222,37 +222,48 @@ def layer_gradients(m, mode, x, weights, tapes, grad_out, grad_state, batch_size
 
 # ---- the three ops: forward on arrays, BPTT on arrays (plain pass) or Tensors (create_graph) -------------
 def _forward(ctx, mode, x, state, weights, batch_sizes, reverse):
-    """Run one layer on the arrays; keep the inputs (saved) and the tape (on ctx) for backward."""
+    """Run one layer on the arrays; keep the inputs (saved) and the tape (on ctx) for backward.
+    x is (N, input) rows, or a (T, B, input) batch: then the output is (T, B, hidden) too."""
     w_ih, w_hh, b_ih, b_hh, extra = weights
     arrays = tuple(None if w is None else w._data for w in (w_ih, w_hh, b_ih, b_hh))
     extra_array = extra._data if mode == "LSTM" and extra is not None else extra
-    out, final, tapes = run_layer(_ArrayMath, mode, x._data, tuple(s._data for s in state),
+    xd = x._data
+    out, final, tapes = run_layer(_ArrayMath, mode, xd.reshape(-1, xd.shape[-1]), tuple(s._data for s in state),
                                   arrays + (extra_array,), batch_sizes, reverse)
     ctx.mode, ctx.batch_sizes, ctx.reverse, ctx.tapes, ctx.n_state = mode, batch_sizes, reverse, tapes, len(state)
     ctx.extra = None if mode == "LSTM" else extra
     ctx.save_for_backward(x, *state, w_ih, w_hh, b_ih, b_hh, extra if mode == "LSTM" else None)
-    return (out,) + tuple(final)
+    return (out.reshape(xd.shape[:-1] + out.shape[-1:]),) + tuple(final)
 
 
 def _unpack(ctx, saved):
+    """(x as rows, x's shape, initial state, weights) from what forward saved."""
     n = ctx.n_state
     x, state, (w_ih, w_hh, b_ih, b_hh, w_hr) = saved[0], saved[1:1 + n], saved[1 + n:]
-    return x, state, (w_ih, w_hh, b_ih, b_hh, w_hr if ctx.mode == "LSTM" else ctx.extra)
+    shape = tuple(x.shape)
+    return x.reshape(-1, shape[-1]), shape, state, (w_ih, w_hh, b_ih, b_hh, w_hr if ctx.mode == "LSTM" else ctx.extra)
+
+
+def _shaped(grads, shape):
+    """The input gradient back in the input's shape."""
+    return (None if grads[0] is None else grads[0].reshape(shape),) + grads[1:]
 
 
 def _backward_arrays(ctx, grads):
-    x, _, weights = _unpack(ctx, ctx.saved_arrays)
-    return layer_gradients(_ArrayMath, ctx.mode, x, weights, ctx.tapes, grads[0], grads[1:], ctx.batch_sizes,
-                           ctx.reverse, ctx.needs_input_grad)
+    x, shape, _, weights = _unpack(ctx, ctx.saved_arrays)
+    grad_out = grads[0].reshape(-1, grads[0].shape[-1])
+    return _shaped(layer_gradients(_ArrayMath, ctx.mode, x, weights, ctx.tapes, grad_out, grads[1:],
+                                   ctx.batch_sizes, ctx.reverse, ctx.needs_input_grad), shape)
 
 
 def _backward_tensors(ctx, grads):
     """create_graph: the forward again in Tensor ops, so the tape (gates, states) is a function of the
     inputs, then the same BPTT on Tensors: its result can be differentiated again."""
-    x, state, weights = _unpack(ctx, ctx.saved_tensors)
+    x, shape, state, weights = _unpack(ctx, ctx.saved_tensors)
     _, _, tapes = run_layer(_TensorMath, ctx.mode, x, state, weights, ctx.batch_sizes, ctx.reverse)
-    return layer_gradients(_TensorMath, ctx.mode, x, weights, tapes, grads[0], grads[1:], ctx.batch_sizes,
-                           ctx.reverse, ctx.needs_input_grad)
+    grad_out = grads[0].reshape(-1, grads[0].shape[-1])
+    return _shaped(layer_gradients(_TensorMath, ctx.mode, x, weights, tapes, grad_out, grads[1:],
+                                   ctx.batch_sizes, ctx.reverse, ctx.needs_input_grad), shape)
 
 
 class RNNLayer(Function):
@@ -324,11 +335,14 @@ _OPS = {"RNN": RNNLayer, "GRU": GRULayer}
 
 
 def recurrent_layer(mode, x, state, weights, batch_sizes, reverse=False):
-    """One layer in one direction: (out (N, hidden), final state tuple). x is in the packed row layout;
-    weights = (w_ih, w_hh, b_ih, b_hh, extra) with extra the relu flag (RNN) or W_hr or None (LSTM)."""
+    """One layer in one direction: (out, final state tuple). x is (N, input) in the packed row layout
+    (out (N, hidden)) or a (T, B, input) batch (out (T, B, hidden)); weights = (w_ih, w_hh, b_ih, b_hh,
+    extra) with extra the relu flag (RNN) or W_hr or None (LSTM)."""
     if not FUSED:
-        out, final, _ = run_layer(_TensorMath, mode, x, tuple(state), weights, batch_sizes, reverse)
-        return out, tuple(final)
+        shape = tuple(x.shape)
+        out, final, _ = run_layer(_TensorMath, mode, x.reshape(-1, shape[-1]), tuple(state), weights,
+                                  batch_sizes, reverse)
+        return out.reshape(shape[:-1] + tuple(out.shape[-1:])), tuple(final)
     w_ih, w_hh, b_ih, b_hh, extra = weights
     if mode == "LSTM":
         out, h, c = LSTMLayer.apply(x, state[0], state[1], w_ih, w_hh, b_ih, b_hh, extra, batch_sizes, reverse)
