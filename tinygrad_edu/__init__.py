@@ -38,6 +38,8 @@ concat = concatenate = cat
 negative, subtract, multiply, divide = neg, sub, mul, div
 __version__ = "0.1.0"
 
+from .ops.sort import sort_result as _sort_result, topk_result as _topk_result  # noqa: E402
+return_types = _types.SimpleNamespace(sort=_sort_result, topk=_topk_result)  # torch.return_types (as far as here)
 cuda = _types.SimpleNamespace(is_available=lambda: False, device_count=lambda: 0)
 backends = _types.SimpleNamespace(mps=_types.SimpleNamespace(is_available=lambda: False))
 
