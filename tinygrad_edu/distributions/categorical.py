@@ -22,14 +22,15 @@ class Categorical(Distribution):
     def __init__(self, probs=None, logits=None, validate_args=None):
         if (probs is None) == (logits is None):
             raise ValueError("Either `probs` or `logits` must be specified, but not both.")
-        if probs is not None:
-            if probs.dim() < 1:
-                raise ValueError("`probs` parameter must be at least one-dimensional.")
-            self.probs = probs / probs.sum(-1, keepdim=True)
-        else:
-            if logits.dim() < 1:
-                raise ValueError("`logits` parameter must be at least one-dimensional.")
-            self.logits = logits - logits.logsumexp(dim=-1, keepdim=True)
+        with np.errstate(invalid="ignore", divide="ignore"):  # invalid parameters are reported by validation
+            if probs is not None:
+                if probs.dim() < 1:
+                    raise ValueError("`probs` parameter must be at least one-dimensional.")
+                self.probs = probs / probs.sum(-1, keepdim=True)
+            else:
+                if logits.dim() < 1:
+                    raise ValueError("`logits` parameter must be at least one-dimensional.")
+                self.logits = logits - logits.logsumexp(dim=-1, keepdim=True)
         self._param = self.probs if probs is not None else self.logits
         self._num_events = self._param.shape[-1]
         batch_shape = self._param.shape[:-1] if self._param.dim() > 1 else Size()
