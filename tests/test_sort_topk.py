@@ -3,6 +3,8 @@ real torch; NaN is the largest value, ties keep their original order; torch's re
 import numpy as np
 import pytest
 import torch
+from hypothesis import given, strategies as st
+from hypothesis.extra.numpy import arrays
 
 import tinygrad_edu as tg
 from _issue12_helpers import compare, gradchecks, same_error
@@ -129,3 +131,16 @@ def test_refusals(call):
 def test_sort_stable_makes_dim_keyword_only():
     same_error(lambda L, x: L.sort(x, 1, stable=True), np.ones((2, 3), np.float32))
     same_error(lambda L, x: L.sort(x, 1, dim=1), np.ones((2, 3), np.float32))
+
+
+@given(arrays(np.float64, st.tuples(st.integers(1, 4), st.integers(1, 6)),
+              elements=st.sampled_from([-1.0, 0.0, -0.0, 2.0, 2.0, np.nan, np.inf, -np.inf])),
+       st.integers(0, 1), st.booleans())
+def test_sort_matches_torch_on_ties_nan_inf(x, dim, descending):
+    """Many ties, signed zeros, NaN and infinities: the same order (indices) as torch's stable sort."""
+    ours = tg.sort(tg.from_numpy(x.copy()), dim=dim, descending=descending, stable=True)
+    theirs = torch.sort(torch.from_numpy(x.copy()), dim=dim, descending=descending, stable=True)
+    np.testing.assert_array_equal(ours.indices.numpy(), theirs.indices.numpy())
+    np.testing.assert_array_equal(ours.values.numpy(), theirs.values.numpy())
+    np.testing.assert_array_equal(tg.argsort(tg.from_numpy(x.copy()), dim, descending).numpy(),
+                                  torch.argsort(torch.from_numpy(x.copy()), dim, descending).numpy())
