@@ -97,3 +97,28 @@ def test_reproducible_with_seed_and_generator():
          "zero-sum-row", "0d", "3d", "no-categories", "float-n", "list"])
 def test_refusals(call):
     same_error(call)
+
+
+def _top_k_top_p_masks(L, F, logits_np):
+    """The usual top-k and nucleus (top-p) filtering of a text generator's logits."""
+    logits = L.from_numpy(logits_np.copy())
+    v, _ = L.topk(logits, 4)
+    top_k = logits.clone()
+    top_k[top_k < v[:, [-1]]] = -float("inf")
+    sorted_logits, sorted_indices = L.sort(logits, descending=True)
+    remove = L.cumsum(F.softmax(sorted_logits, dim=-1), dim=-1) > 0.7
+    remove[..., 1:] = remove[..., :-1].clone()
+    remove[..., 0] = 0
+    nucleus = logits.masked_fill(remove.scatter(1, sorted_indices, remove), -float("inf"))
+    return top_k.numpy(), nucleus.numpy()
+
+
+def test_top_k_and_nucleus_filtering_match_torch_then_sample_inside():
+    import tinygrad_edu.nn.functional as F
+    logits = np.random.RandomState(0).randn(2, 10).astype(np.float32)
+    ours, theirs = _top_k_top_p_masks(tg, F, logits), _top_k_top_p_masks(torch, torch.nn.functional, logits)
+    for o, t in zip(ours, theirs):
+        np.testing.assert_array_equal(o, t)
+    tg.manual_seed(0)
+    drawn = tg.multinomial(F.softmax(tg.from_numpy(ours[1]), dim=-1), 200, replacement=True).numpy()
+    assert np.isfinite(np.take_along_axis(ours[1], drawn, 1)).all()  # never a filtered-out token
