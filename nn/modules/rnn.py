@@ -8,11 +8,11 @@ k = 1/sqrt(hidden_size). Gates are stacked in torch's order (LSTM i, f, g, o; GR
 Each layer in each direction is one node, ops/rnn.py's RNNLayer / GRULayer / LSTMLayer, whose forward
 runs the whole sequence on numpy arrays and whose backward is backpropagation through time written out
 once (`_bptt` there: the steps in reverse, carrying dL/dh; then the weight gradients as three GEMMs).
-The choice was measured (2026-12-04, this 2-core machine under load, one thread, torch and ours
-interleaved in one process): GRU(64, 128) forward + backward on 32 x 48 takes 38 ms fused, 128 ms
-composed of the cell's Tensor ops step by step (~1000 recorded nodes), 40 ms in torch; the whole
-char_rnn training step (Embedding(2488, 64) -> GRU -> Linear(128, 2488), CrossEntropyLoss, Adam)
-is 0.90x torch's time fused and 1.25x composed. `tinygrad_edu.ops.rnn.FUSED = False` switches to
+The choice was measured (2026-12-04, a shared 2-core machine, one thread, torch and ours interleaved
+in one process, medians of 30 runs): GRU(64, 128) forward + backward on 32 x 48 takes 38-48 ms fused,
+92-128 ms composed of the cell's Tensor ops step by step (~1000 recorded nodes), 40-41 ms in torch;
+the whole char_rnn training step (Embedding(2488, 64) -> GRU -> Linear(128, 2488), CrossEntropyLoss,
+Adam) takes 0.87-0.99x torch's time fused and 1.17-1.25x composed. `tinygrad_edu.ops.rnn.FUSED = False` switches to
 the composed version, whose graph shows every step's ops; the cells (nn.GRUCell, ...) are composed
 so, from the same step formulas.
 
