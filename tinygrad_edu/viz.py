@@ -16,7 +16,7 @@ tensors), its shape and, after backward, the norm ||grad||_2 of its gradient.
 """
 import numpy as np
 
-from .autograd.function import _FREED, SavedTensor
+from .autograd.function import _FREED
 from .autograd.trace import topological_order
 from .tensor import Tensor
 
@@ -40,8 +40,8 @@ def _saved_shapes(node):
     """Shapes of what a node saved, without unpacking; None once a backward freed them."""
     if node._saved is _FREED:
         return None
-    return [np.shape(s.tensor._data if s.tensor is not None else s.array)
-            for s in node._saved or () if type(s) is SavedTensor]
+    return [np.shape(s[0]._data if s[0] is not None else s[1]) if type(s) is tuple else np.shape(s)
+            for s in node._saved or () if type(s) is tuple or type(s) is np.ndarray]  # (autograd/function.py)
 
 
 def _grad_norm(t):
@@ -81,7 +81,7 @@ def build_graph(tensor, params=None):
     for node in order:
         for edge in node._edges or ():
             if edge is not None:
-                target = edge.node
+                target = edge[0]  # an edge is (target, output_nr, shape, dtype): autograd/function.py
                 to = _leaf_id(target, ids, nodes, names) if isinstance(target, Tensor) else ids[id(target)]
                 edges.append((ids[id(node)], to))
     return nodes, edges, ids[id(tensor.grad_fn)]
@@ -97,8 +97,8 @@ def _op_boxes(tensor, order, ids, nodes, names, named):
     out_shape = {id(tensor.grad_fn): tensor._data.shape}
     for node in order:
         for edge in node._edges or ():
-            if edge is not None and not isinstance(edge.node, Tensor):
-                out_shape.setdefault(id(edge.node), edge.shape)
+            if edge is not None and not isinstance(edge[0], Tensor):
+                out_shape.setdefault(id(edge[0]), edge[2])
     for node in order:
         lines = [node.name()]
         if id(node) in out_names:

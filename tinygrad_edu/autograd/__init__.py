@@ -1,6 +1,6 @@
 """tinygrad_edu.autograd: the machinery of reverse-mode differentiation.
 
-    function.py   Function (the custom-op API and every op's base), Edge, SavedTensor
+    function.py   Function (the custom-op API and every op's base), edges, saved tensors
     engine.py     the backward loop
     grad.py       backward() and grad(), the entry points
     broadcast.py  unbroadcast: a broadcast input's gradient summed back to its shape

@@ -1,6 +1,6 @@
 """The backward engine: reverse-mode differentiation over the recorded graph.
 
-The graph's nodes are `Function` objects (the `grad_fn` of tensors); each has one `Edge` per forward
+The graph's nodes are `Function` objects (the `grad_fn` of tensors); each has one edge per forward
 argument, to the node that made the argument or to the leaf tensor itself, and a creation number
 `_seq`. `run_backward` below is the whole algorithm; every other concern is a named step after it.
 
@@ -44,9 +44,10 @@ def run_backward(roots, retain_graph=False, create_graph=False, capture=None, in
     arrays = not create_graph
     kind = np.ndarray if arrays else Tensor
     pending, ready, leaf_grads = {}, [], {}  # node -> [gradient per output]; heap of (-seq, node); leaf -> sum
+    owned = set()                            # leaves whose summed gradient is the engine's own array
     for t, g in roots:
         _seed(t, g._data if arrays else g, pending, ready, leaf_grads)
-    captured = _nodes_to_capture(capture)
+    captured = _nodes_to_capture(capture) if capture else None
     check_all, observers = anomaly._enabled, watchers.observers
     with _BackwardMode(create_graph):  # grad mode = create_graph; numpy's shape errors become RuntimeError
         while ready:
@@ -72,30 +73,28 @@ def run_backward(roots, retain_graph=False, create_graph=False, capture=None, in
             for edge, g in zip(node._edges, results):   # zip: trailing Nones a backward left out are absent
                 if edge is None or g is None:
                     continue
+                target, nr, shape, dtype = edge
                 if type(g) is not kind:
                     g = _as_kind(node, edge, g, arrays)
                 data = g if arrays else g._data
-                if data.shape != edge.shape or (data.dtype is not edge.dtype and data.dtype != edge.dtype) \
-                        or check_all:
+                if data.shape != shape or (data.dtype is not dtype and data.dtype != dtype) or check_all:
                     g = _fit(node, edge, g, arrays)     # sum a broadcast gradient down, cast, check
-                target = edge.node
                 if isinstance(target, Tensor):          # a leaf: summed, delivered when the pass is over
-                    _to_leaf(leaf_grads, target, g, arrays and _made_here(op, node, g, grads))
+                    _to_leaf(leaf_grads, owned, target, g, node if arrays else None, grads)
                     continue
                 slots = pending.get(target)
                 if slots is None:                       # the node's first gradient: it joins the heap
                     slots = pending[target] = [None] * target._n_outputs
                     heappush(ready, (-target._seq, target))
-                nr = edge.output_nr
                 slots[nr] = g if slots[nr] is None else slots[nr] + g
-    _deliver_to_leaves(leaf_grads, create_graph, capture, inputs)
+    _deliver_to_leaves(leaf_grads, owned, create_graph, capture, inputs)
 
 
 # ---- the named steps ----------------------------------------------------------------------------
 def _seed(t, g, pending, ready, leaf_grads):
     """A root's gradient: to the node that made t, or to t itself if it is a leaf."""
     if t.grad_fn is None:
-        _to_leaf(leaf_grads, t, g, False)
+        leaf_grads[t] = g if t not in leaf_grads else leaf_grads[t] + g
     else:
         node = t.grad_fn
         slots = pending.get(node)
@@ -105,13 +104,27 @@ def _seed(t, g, pending, ready, leaf_grads):
         slots[t._output_nr] = g if slots[t._output_nr] is None else slots[t._output_nr] + g
 
 
-def _to_leaf(leaf_grads, leaf, g, made_here):
-    """Sum the gradients reaching a leaf; `made_here` (see _made_here) marks an array .grad may keep."""
+def _to_leaf(leaf_grads, owned, leaf, g, node, grads):
+    """Sum the gradients reaching a leaf. `owned` collects the leaves whose gradient is a new array
+    that this pass made and nobody else holds, so that .grad may keep it without a copy (big
+    weights: megabytes a step): a sum of several, or (plain passes: `node` given) what one of our
+    own ops' numpy formulas returned, unless it is, or is a view of, a gradient that came in (Add
+    passes its gradient on, Reshape returns a view of it). A user's Function or a hook may return
+    any array, so theirs are copied."""
     old = leaf_grads.get(leaf)
-    if old is None:
-        leaf_grads[leaf] = _Owned((g,)) if made_here else g
-    else:  # a sum is a new array of the engine's own
-        leaf_grads[leaf] = _Owned(((old[0] if type(old) is _Owned else old) + g,))
+    if old is not None:
+        leaf_grads[leaf] = old + g
+        owned.add(leaf)
+        return
+    leaf_grads[leaf] = g
+    if node is None or g.base is not None or node._tensor_hooks:
+        return
+    op = type(node)
+    if op.array_backward or op.backward_arrays is not None:
+        for incoming in grads:
+            if g is incoming:
+                return
+        owned.add(leaf)
 
 
 class _BackwardMode:
@@ -203,15 +216,16 @@ def _as_kind(node, edge, g, arrays):
 def _fit(node, edge, g, arrays):
     """A gradient whose shape or dtype is not its input's: sum a broadcast gradient down, cast it
     back; and, under detect_anomaly, check it for nan/inf."""
+    _, _, shape, dtype = edge
     data = g if arrays else g._data
-    if data.shape != edge.shape:
-        if not _expandable(edge.shape, data.shape):
+    if data.shape != shape:
+        if not _expandable(shape, data.shape):
             raise RuntimeError(
                 f"Function {node.name()} returned an invalid gradient at index {_input_index(node, edge)} - got "
-                f"{list(data.shape)} but expected shape compatible with {list(edge.shape)}")
-        g = unbroadcast(g, edge.shape)
-    if (g if arrays else g._data).dtype != edge.dtype:
-        g = g.astype(edge.dtype) if arrays else g.to(edge.dtype)
+                f"{list(data.shape)} but expected shape compatible with {list(shape)}")
+        g = unbroadcast(g, shape)
+    if (g if arrays else g._data).dtype != dtype:
+        g = g.astype(dtype) if arrays else g.to(dtype)
     if anomaly._enabled:
         anomaly.check_gradient(node, _input_index(node, edge), _as_tensor(g))
     return g
@@ -221,37 +235,18 @@ def _expandable(shape, target):
     return len(shape) <= len(target) and all(s == 1 or s == t for s, t in zip(reversed(shape), reversed(target)))
 
 
-def _made_here(op, node, g, grads):
-    """Whether gradient array g is a new array that this pass made and nobody else holds, so that
-    a leaf may keep it as .grad without a copy (big weights: megabytes a step). True for what one
-    of our own ops' numpy formulas returned (a user's Function or a hook may return any array),
-    unless it is, or is a view of, a gradient that came in (Add passes its
-    gradient on, Reshape returns a view of it): those may be held elsewhere."""
-    if g.base is not None or node._tensor_hooks or not (op.array_backward or op.backward_arrays is not None):
-        return False
-    for incoming in grads:
-        if g is incoming:
-            return False
-    return True
-
-
-class _Owned(tuple):
-    """(array,): a leaf's gradient that is the engine's own (made by one of our ops, or summed
-    from several edges), safe to store as .grad without a copy."""
-
-
-def _deliver_to_leaves(leaf_grads, create_graph, capture, inputs):
+def _deliver_to_leaves(leaf_grads, owned, create_graph, capture, inputs):
     """The pass is over: each leaf's total gradient runs the leaf's hooks, then lands in `.grad`
     (or in `capture`, for autograd.grad)."""
-    delivered = set()
+    kept = set()  # ids of the engine's arrays a .grad now holds: one array sent to two leaves is copied once
     for leaf, g in leaf_grads.items():
-        fresh = type(g) is _Owned and id(g[0]) not in delivered
-        g = g[0] if type(g) is _Owned else g
-        delivered.add(id(g))  # one array sent to two leaves (return g, g) is copied for the second
         if capture is not None:
             if leaf in capture:
                 capture[leaf] = _as_tensor(g) if capture[leaf] is None else capture[leaf] + _as_tensor(g)
         elif leaf._requires_grad and (inputs is None or leaf in inputs):
+            fresh = leaf in owned and id(g) not in kept
+            if fresh:
+                kept.add(id(g))
             _accumulate_grad(leaf, g, create_graph, fresh)
 
 

@@ -7,9 +7,9 @@ it. Calling `MyOp.apply(*args)`:
    the graph node afterwards (`output.grad_fn`);
 2. runs `MyOp.forward(ctx, *args)` with grad mode off. Forward gets the arguments as they were
    passed (Tensors stay Tensors) and returns an ndarray or a Tensor, or a tuple of them;
-3. if grad mode is on and some Tensor argument requires grad, records the node: one `Edge` per
-   argument (where that argument's gradient goes), and one `SavedTensor` per tensor that forward
-   passed to `ctx.save_for_backward`.
+3. if grad mode is on and some Tensor argument requires grad, records the node: one edge per
+   argument (where that argument's gradient goes), and one saved tensor per tensor that forward
+   passed to `ctx.save_for_backward` (both plain tuples, described below the imports).
 
 During backward the engine calls `MyOp.backward(ctx, *grad_outputs)`. It returns one gradient per
 forward argument (None where there is none) and receives Tensors, so that it is written with
@@ -27,7 +27,6 @@ Everything else (a user's Function, by default) always sees Tensors.
 """
 import itertools
 import traceback
-from typing import NamedTuple
 
 import numpy as np
 
@@ -38,54 +37,46 @@ from .names import GradFnView
 
 _wrap = Tensor._wrap
 _next_seq = itertools.count().__next__
-_new_tuple = tuple.__new__  # builds an Edge without NamedTuple's slower keyword-handling __new__
 _FREED = ()  # what a node's _saved becomes once backward used it (not None: None means "never saved")
 _NOTHING_NEEDED = [(False,) * n for n in range(8)]
 
+# An EDGE is where the gradient of one forward argument goes, a plain tuple read by unpacking:
+#     target, output_nr, shape, dtype = edge
+# `target` is the argument's grad_fn (and `output_nr` which of its outputs the argument was), or,
+# for a leaf, the leaf Tensor itself; `shape` and `dtype` are the argument's, so that the engine
+# can sum a broadcast gradient down (autograd/broadcast.py) and cast it back. A node holds one per
+# forward argument, None where no gradient is wanted.
+#
+# A SAVED TENSOR (what forward passed to save_for_backward) is a plain tuple too:
+#     tensor, array, version, saved_version, output_nr = saved
+# either an input tensor (`tensor`), checked when unpacked against the version counter value it
+# had when saved, or this node's own output (`array` and `output_nr`; not the tensor itself, so
+# that there is no cycle node -> output -> node), rebuilt into a tensor of this node when
+# unpacked. A constant ndarray, a Python number and None are kept as they are.
+# Plain tuples because every op makes some: a tuple display is the cheapest object Python builds,
+# and a node's `_saved` tuple that holds only constants is dropped by the garbage collector's
+# tracking, which matters for graphs of 100,000 nodes.
 
-class Edge(NamedTuple):
-    """Where the gradient of one forward argument goes: `node` is the argument's grad_fn (and
-    `output_nr` which of its outputs the argument was), or, for a leaf, the leaf Tensor itself.
-    `shape` and `dtype` are the argument's, so the engine can sum a broadcast gradient down
-    (autograd/broadcast.py) and cast it back."""
-    node: object
-    output_nr: int
-    shape: tuple
-    dtype: np.dtype
 
-
-class SavedTensor(NamedTuple):
-    """A value forward saved for backward, of one of three sorts:
-    an input tensor (`tensor`), checked at unpacking against the version it had when saved;
-    this node's own output (`array` and `output_nr`; not the tensor itself, so that there is no
-    cycle node -> output -> node), rebuilt into a tensor of this node when unpacked;
-    a constant ndarray (`array` alone): no gradient flows through it."""
-    tensor: object
-    array: np.ndarray
-    version: list         # the version counter it shares with its tensor (None for a constant)
-    saved_version: int
-    output_nr: int
-
-    def unpack(self, node, as_tensor):
-        tensor, array, version, saved_version, output_nr = self
-        if version is not None and version[0] != saved_version:
-            node._raise_modified(next(i for i, s in enumerate(node._saved) if s is self), version[0], saved_version)
-        if tensor is not None:
-            return tensor if as_tensor else tensor._data
-        if not as_tensor:
-            return array
-        if output_nr is None:
-            return _wrap(array)
-        t = _wrap(array, True)
-        t.grad_fn, t._output_nr, t._version = node, output_nr, version
-        return t
+def _unpack_saved(node, saved, as_tensor):
+    """One saved tensor as a Tensor (as_tensor) or as its array, after the version check."""
+    tensor, array, version, saved_version, output_nr = saved
+    if version[0] != saved_version:
+        node._raise_modified(next(i for i, s in enumerate(node._saved) if s is saved), version[0], saved_version)
+    if tensor is not None:
+        return tensor if as_tensor else tensor._data
+    if not as_tensor:
+        return array
+    t = _wrap(array, True)
+    t.grad_fn, t._output_nr, t._version = node, output_nr, version
+    return t
 
 
 class Function(GradFnView):
     # Class-level defaults, so creating a node sets only what differs.
     _to_save = None         # what forward passed to save_for_backward, until the node is recorded
-    _edges = None           # one Edge (or None: no gradient wanted) per forward argument
-    _saved = None           # SavedTensors (numbers and None as they are); _FREED after backward
+    _edges = None           # one edge (or None: no gradient wanted) per forward argument
+    _saved = None           # saved tensors (constants, numbers and None as they are); _FREED after backward
     _outputs_meta = None    # [(shape, np dtype)] per output, for multi-output nodes only
     _n_outputs = 1
     _non_differentiable = ()
@@ -144,13 +135,14 @@ class Function(GradFnView):
                 "backward through the graph a second time or if you need to access saved tensors after "
                 "calling backward.")
         if as_tensors:
-            return tuple([s.unpack(self, True) if type(s) is SavedTensor else s for s in saved])
-        arrays = []  # the plain pass's hot path: SavedTensor.unpack(self, False), inline
+            return tuple([_unpack_saved(self, s, True) if type(s) is tuple else _wrap(s) if type(s) is np.ndarray
+                          else s for s in saved])
+        arrays = []  # the plain pass's hot path: _unpack_saved(self, s, False), inline
         for s in saved:
-            if type(s) is SavedTensor:
+            if type(s) is tuple:
                 tensor, array, version, saved_version, _ = s
-                if version is not None and version[0] != saved_version:
-                    s.unpack(self, False)  # raises, naming the op
+                if version[0] != saved_version:
+                    _unpack_saved(self, s, False)  # raises, naming the op
                 s = tensor._data if tensor is not None else array
             arrays.append(s)
         return tuple(arrays)
@@ -176,7 +168,10 @@ class Function(GradFnView):
             ctx.needs_input_grad = _NOTHING_NEEDED[n] if n < 8 else (False,) * n
         if not record:
             out = cls.forward(ctx, *args)
-            return tuple(_wrap(_array_of(o)) for o in out) if type(out) is tuple else _wrap(_array_of(out))
+            if type(out) is tuple:
+                return tuple([_wrap(_array_of(o)) for o in out])
+            data = out._data if isinstance(out, Tensor) else out  # _array_of(out), inline: every no_grad op
+            return _wrap(data if type(data) is np.ndarray else np.asarray(data))
         _state.enabled = False  # forward's own Tensor operations are not part of the graph
         try:
             out = cls.forward(ctx, *args)
@@ -184,8 +179,8 @@ class Function(GradFnView):
             _state.enabled = True
         # Record: the outputs become this node's, and it keeps its edges and saved tensors.
         ctx._seq = _next_seq()  # creation order: backward pops larger numbers first
-        ctx._edges = tuple([_new_tuple(Edge, (a.grad_fn or a, a._output_nr, a._data.shape, a._data.dtype))
-                            if n else None for a, n in zip(args, needs)])
+        ctx._edges = tuple([(a.grad_fn or a, a._output_nr, a._data.shape, a._data.dtype) if n else None
+                            for a, n in zip(args, needs)])
         if type(out) is tuple:
             result = tuple([ctx._output(nr, o, multi=True) for nr, o in enumerate(out)])
             ctx._outputs_meta = [(t._data.shape, t._data.dtype) for t in result]
@@ -220,21 +215,22 @@ def _array_of(o):
 
 
 def _save(items, out, result):
-    """What forward passed to save_for_backward, as it is kept: SavedTensors, and Python numbers
-    and None as they are. `out` is what forward returned, `result` the output tensor(s)."""
+    """What forward passed to save_for_backward, as it is kept: saved-tensor tuples (see the top of
+    this file), constant ndarrays, Python numbers and None as they are. `out` is what forward
+    returned, `result` the output tensor(s)."""
     multi = type(out) is tuple
     saved = []
     for item in items:
-        if item is not None:
+        if item is not None and type(item) is not float and type(item) is not int:
             nr = _output_number(item, out, result) if multi else \
                 (0 if item is out or item is result or item is result._data else None)
             if nr is not None:  # the node's own output (numpy may have made it a scalar)
                 t = result[nr] if multi else result
-                item = _new_tuple(SavedTensor, (None, t._data, t._version, 0, nr))
+                item = (None, t._data, t._version, 0, nr)
             elif isinstance(item, Tensor):
-                item = _new_tuple(SavedTensor, (item, None, item._version, item._version[0], None))
-            elif isinstance(item, (np.ndarray, np.generic)) and not isinstance(item, (int, float)):
-                item = _new_tuple(SavedTensor, (None, np.asarray(item), None, None, None))
+                item = (item, None, item._version, item._version[0], None)
+            elif isinstance(item, (np.ndarray, np.generic)):
+                item = np.asarray(item)
             elif not isinstance(item, (int, float)):
                 raise TypeError(f"save_for_backward can only save tensors, arrays, numbers or None, but got "
                                 f"an argument of type {type(item).__name__}")

@@ -58,8 +58,8 @@ class GradFnView:
     @property
     def next_functions(self):
         """As in torch: ((node, output_nr), ...); a leaf's slot holds an AccumulateGrad."""
-        return tuple((None, 0) if e is None else (AccumulateGrad(e.node), 0) if isinstance(e.node, Tensor)
-                     else (e.node, e.output_nr) for e in self._edges or ())
+        return tuple((None, 0) if e is None else (AccumulateGrad(e[0]), 0) if isinstance(e[0], Tensor)
+                     else (e[0], e[1]) for e in self._edges or ())  # an edge is (target, output_nr, shape, dtype)
 
     def register_hook(self, hook):
         raise NotImplementedError("register hooks on tensors (tensor.register_hook) in tinygrad_edu")

@@ -55,7 +55,8 @@ def topological_order(roots):
     seen, stack = set(roots), list(roots)
     while stack:
         for edge in stack.pop()._edges or ():
-            if edge is not None and not isinstance(edge.node, Tensor) and edge.node not in seen:
-                seen.add(edge.node)
-                stack.append(edge.node)
+            target = edge[0] if edge is not None else None  # an edge is (target, output_nr, shape, dtype)
+            if target is not None and not isinstance(target, Tensor) and target not in seen:
+                seen.add(target)
+                stack.append(target)
     return sorted(seen, key=lambda n: -n._seq)

@@ -2,7 +2,7 @@
 backward is the derivative times the incoming gradient.
 
 Ops whose derivative is easiest in terms of their output (exp, sqrt, tanh) save the output; the
-engine stores it without a reference cycle (autograd/function.py, SavedTensor). Piecewise ops
+engine stores it without a reference cycle (autograd/function.py, saved tensors). Piecewise ops
 (abs, clamp) save their derivative itself, a constant array computed in forward.
 """
 import numpy as np
