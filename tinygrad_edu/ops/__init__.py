@@ -79,6 +79,9 @@ handling and type promotion, then call the class; nn/ and Tensor's methods call 
     tril, x.tril_                           arrange.py        Tril                          TrilBackward0
     triu, x.triu_                           arrange.py        Triu                          TriuBackward0
     cumprod                                 cumulative.py     Cumprod                       CumprodBackward0
+    nn.RNN layer (tanh/relu)                rnn.py            RNNLayer                      StackBackward0
+    nn.GRU layer                            rnn.py            GRULayer                      StackBackward0
+    nn.LSTM layer (and proj_size)           rnn.py            LSTMLayer                     MkldnnRnnLayerBackward0
     Module full backward hooks              hooks.py          BackwardHookFunction          BackwardHookFunctionBackward
 
 A plain backward() runs a class's backward on bare numpy arrays where the class says it can
