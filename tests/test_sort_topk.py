@@ -144,3 +144,12 @@ def test_sort_matches_torch_on_ties_nan_inf(x, dim, descending):
     np.testing.assert_array_equal(ours.values.numpy(), theirs.values.numpy())
     np.testing.assert_array_equal(tg.argsort(tg.from_numpy(x.copy()), dim, descending).numpy(),
                                   torch.argsort(torch.from_numpy(x.copy()), dim, descending).numpy())
+
+
+@pytest.mark.parametrize("largest", [True, False])
+def test_topk_small_k_of_many_with_nan(largest):
+    """k much smaller than the dim (the argpartition path), NaN included: torch's values and indices."""
+    x = _distinct((3, 50))
+    x[0, 7] = x[2, 31] = x[2, 5] = NAN
+    compare(lambda L, x: L.topk(x, 3, largest=largest), x)
+    compare(lambda L, x: L.topk(x, 2, 0, largest), _distinct((40, 3), np.float64))

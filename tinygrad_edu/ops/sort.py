@@ -41,6 +41,19 @@ def stable_order(data, dim, descending):
     return np.flip(n - 1 - np.argsort(np.flip(data, dim), axis=dim, kind="stable"), dim)
 
 
+def top_order(data, k, dim, largest):
+    """The positions of the k largest (or smallest) along dim, in sorted order. A small k selects with
+    argpartition first (linear time; NaN counts as largest there too), then sorts only the k chosen, in
+    their original order so that equal values stay in index order."""
+    n = data.shape[dim]
+    if k == 0 or 4 * k >= n:
+        return stable_order(data, dim, largest)[(slice(None),) * dim + (slice(0, k),)]
+    part = np.argpartition(data, n - k if largest else k - 1, axis=dim)
+    chosen = np.sort(part[(slice(None),) * dim + ((slice(n - k, n) if largest else slice(0, k)),)], axis=dim)
+    order = stable_order(np.take_along_axis(data, chosen, dim), dim, largest)
+    return np.take_along_axis(chosen, order, dim)
+
+
 def _scatter_back(grad, ctx):
     """zeros like the input with grad[k] put where output k was read (differentiable)."""
     if ctx.scalar:
@@ -107,8 +120,7 @@ class Topk(Function):
         data = x._data
         idx = None
         if data.ndim:
-            order = stable_order(data, dim, largest)
-            idx = order[(slice(None),) * dim + (slice(0, k),)]
+            idx = top_order(data, k, dim, largest)
         return _select(ctx, x, dim, idx, False)
 
     @staticmethod
