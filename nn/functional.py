@@ -168,6 +168,7 @@ def embedding(input, weight, padding_idx=None, max_norm=None, norm_type=2.0, sca
         w = weight._data
         norms = np.linalg.norm(w[rows], ord=norm_type, axis=1, keepdims=True)
         w[rows] *= np.where(norms > max_norm, max_norm / (norms + 1e-7), 1.0).astype(w.dtype)
+        weight._version[0] += 1  # an in-place change: a node that saved weight must refuse to backward
     return EmbeddingLookup.apply(weight, idx, padding_idx, scale_grad_by_freq)
 
 

@@ -99,3 +99,23 @@ def test_from_pretrained_and_weight_errors():
              lambda m, t: m.Embedding(3, 2, _weight=t.ones(2, 2))]
     for case in cases:
         assert _error(lambda: case(nn, te)) == _error(lambda: case(torch.nn, torch))
+
+
+def test_max_norm_renorm_is_an_inplace_change_that_saved_weights_notice(torch_ref):
+    """torch bumps the weight's version when max_norm rescales rows, so a graph that saved the
+    weight before refuses to backward; silently using the rescaled values would be a wrong gradient."""
+    import tinygrad_edu as tg
+    import tinygrad_edu.nn.functional as F
+    import torch.nn.functional as TF
+    w0 = np.arange(12, dtype=np.float32).reshape(4, 3)
+    idx = [0, 2]
+    results = []
+    for lib, f in ((torch_ref, TF), (tg, F)):
+        w = lib.tensor(w0.copy(), requires_grad=True)
+        y = (w * w).sum()
+        with lib.no_grad():
+            f.embedding(lib.tensor(idx), w, max_norm=1.0)
+        with pytest.raises(RuntimeError, match="modified by an inplace operation"):
+            y.backward()
+        results.append(w.detach().numpy())
+    np.testing.assert_allclose(results[1], results[0], rtol=1e-6)
