@@ -8,6 +8,7 @@
   batches, the example's own train_epoch (Adam + clip_grad_norm_) against torch's loop, for every cell.
 """
 import hashlib
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -23,7 +24,7 @@ EXAMPLE = ROOT / "examples" / "poem_rnn.py"
 POEMS = ROOT / "examples" / "data" / "tang_poems.txt"
 SHA256 = "0a6e465fab08722030c36fd9bbb09ec335733e3734dd4aaca43dacf6d50ba529"
 QUICK = ["--poems", "12", "--seq-len", "16", "--stride", "8", "--embed", "8", "--hidden", "16", "--epochs", "2",
-         "--batch-size", "8", "--length", "30", "--num-samples", "2", "--valid-every", "4"]
+         "--batch-size", "8", "--length", "30", "--num-samples", "2", "--valid-every", "4", "--check-samples", "3"]
 
 
 @pytest.fixture(scope="module")
@@ -92,6 +93,10 @@ def test_held_out_poems_and_line_lengths(poem):
     assert poem.line_lengths("床前明月光，疑是地上霜，举头望明月，低头思故乡。") == [5, 5, 5, 5]
     assert poem.line_lengths("少小离家老大回，乡音无改鬓毛衰。\n儿童") == [7, 7]
     assert poem.describe_lines("床前明月") == "no punctuation yet"
+    assert poem.verse_share(["床前明月光，疑是地上霜。", "一二三四，"]) == pytest.approx(2 / 3)
+    assert poem.verse_share(["", "无标点"]) == 0.0
+    lines = [line for p in poems for line in re.split("[，。？！；：]", p)[:-1]]   # every poem ends in one
+    assert poem.verse_share(poems) == pytest.approx(np.mean([len(line) in (5, 7) for line in lines]))
     assert poem.describe_lines("床前明月光，疑是。") == "line lengths 5 2 (1/2 of 5 or 7)"
 
 
@@ -125,7 +130,7 @@ def test_help_explains_every_option(poem):
 
 
 @pytest.mark.parametrize("argv,message", [
-    (["--prompt", "床前abc"], "characters that are not in the poems: abc"),
+    (["--prompt", "床前abc"], "characters that are not in the vocabulary: abc"),
     (["--temperature", "0"], "--temperature must be > 0"),
     (["--hidden", "0"], "--hidden must be >= 1"),
     (["--cell", "transformer"], "invalid choice: 'transformer'"),
@@ -149,6 +154,7 @@ def test_short_run_then_generate_from_the_saved_weights(poem, tmp_path, capsys, 
     out = capsys.readouterr().out
     assert "data: 12 poems (9 to train on, 3 held out)" in out and "LSTM(8, 16, batch_first=True)" in out
     assert "\r  epoch 1/2 [" in out and "epoch   2/2  loss" in out and "held-out perplexity" in out
+    assert out.count("; in 3 samples ") == 2 and "of the lines have 5 or 7 characters" in out
     assert out.count("  sample: 床前") == 2 and "2 samples from the saved weights" in out
     history = res["history"]
     assert len(history) == 2 and history[1]["loss"] < history[0]["loss"]
