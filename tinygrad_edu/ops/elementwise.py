@@ -16,7 +16,7 @@ import numpy as np
 from .. import dtypes as _dt
 from ..autograd.function import Function
 from ..tensor import Tensor
-from .elementwise_checks import check_alpha, check_two_tensors, div_rounded, where_operand
+from .elementwise_checks import binary, check_alpha, check_two_tensors, div_rounded, in_layout_of, where_operand
 
 
 def _data(v):
@@ -89,7 +89,7 @@ class Add(Function):
 
     @staticmethod
     def forward(ctx, x, y):
-        return np.add(x._data if isinstance(x, Tensor) else x, y._data if isinstance(y, Tensor) else y)
+        return binary(np.add, x, y)
 
     @staticmethod
     def backward(ctx, grad):
@@ -102,7 +102,7 @@ class Sub(Function):
 
     @staticmethod
     def forward(ctx, x, y):
-        return np.subtract(x._data if isinstance(x, Tensor) else x, y._data if isinstance(y, Tensor) else y)
+        return binary(np.subtract, x, y)
 
     @staticmethod
     def backward(ctx, grad):
@@ -117,7 +117,7 @@ class Mul(Function):
     def forward(ctx, x, y):
         needs = ctx.needs_input_grad
         ctx.save_for_backward(y if needs[0] else None, x if needs[1] else None)
-        return np.multiply(x._data if isinstance(x, Tensor) else x, y._data if isinstance(y, Tensor) else y)
+        return binary(np.multiply, x, y)
 
     @staticmethod
     def backward(ctx, grad):
@@ -133,7 +133,7 @@ class Div(Function):
     @staticmethod
     def forward(ctx, x, y):
         ctx.save_for_backward(x if ctx.needs_input_grad[1:2] == (True,) else None, y)
-        return np.true_divide(x._data if isinstance(x, Tensor) else x, y._data if isinstance(y, Tensor) else y)
+        return binary(np.true_divide, x, y)
 
     @staticmethod
     def backward(ctx, grad):
@@ -147,7 +147,7 @@ class Pow(Function):
 
     @staticmethod
     def forward(ctx, x, y):
-        out = np.power(_data(x), _data(y))
+        out = binary(np.power, x, y)
         ctx.save_for_backward(x, y, out)
         if isinstance(y, Tensor):  # torch's overloads: pow(Tensor, Scalar), (Tensor, Tensor), (Scalar, Tensor)
             ctx.torch_name = "PowBackward1" if isinstance(x, Tensor) else "PowBackward2"
@@ -190,7 +190,7 @@ class Maximum(Function):
     @staticmethod
     def forward(ctx, x, y):
         ctx.save_for_backward(x, y)
-        return np.maximum(x._data, y._data)
+        return binary(np.maximum, x, y)
 
     @staticmethod
     def backward(ctx, grad):
@@ -211,7 +211,7 @@ class Minimum(Function):
     @staticmethod
     def forward(ctx, x, y):
         ctx.save_for_backward(x, y)
-        return np.minimum(x._data, y._data)
+        return binary(np.minimum, x, y)
 
     @staticmethod
     def backward(ctx, grad):
@@ -237,7 +237,8 @@ class Where(Function):
     @staticmethod
     def forward(ctx, cond, x, y):
         ctx.cond = cond._data
-        return np.where(cond._data, _data(x), _data(y))
+        out = np.where(cond._data, _data(x), _data(y))
+        return in_layout_of(cond._data, out) if out.ndim > 1 and not cond._data.flags.c_contiguous else out
 
     @staticmethod
     def backward(ctx, grad):
