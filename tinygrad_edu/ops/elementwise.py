@@ -16,7 +16,7 @@ import numpy as np
 from .. import dtypes as _dt
 from ..autograd.function import Function
 from ..tensor import Tensor
-from .elementwise_checks import binary, check_alpha, check_two_tensors, div_rounded, in_layout_of, where_operand
+from .elementwise_checks import check_alpha, check_two_tensors, div_rounded, where_operand
 
 
 def _data(v):
@@ -81,6 +81,31 @@ def _operands(x, y, fname=None):
     if not isinstance(y, Tensor) and type(y) is not float and type(y) is not int and not isinstance(y, bool):
         y = _scalar(y, fname)
     return _promote(x, y)
+
+
+def binary(ufunc, x, y):
+    """ufunc on two operands (Tensors or numbers), its result laid out in memory as torch's is.
+    The two agree except when both operands are arrays of different layouts: numpy then picks C
+    order, while torch follows the first operand's order (a transposed x gives a transposed
+    result, which is_contiguous() and .view() can tell apart)."""
+    a = x._data if isinstance(x, Tensor) else x
+    b = y._data if isinstance(y, Tensor) else y
+    out = ufunc(a, b)
+    if type(b) is np.ndarray and b.ndim > 1 and type(a) is np.ndarray and not a.flags.c_contiguous:
+        return in_layout_of(a, out)
+    return out
+
+
+def in_layout_of(first, out):
+    """`out` copied into the stride order of `first` (of the same shape), largest stride first."""
+    if first.shape != out.shape or out.size < 2:
+        return out
+    order = sorted(range(first.ndim), key=lambda d: -abs(first.strides[d]))  # stable: ties keep their order
+    if order == list(range(first.ndim)):
+        return out
+    res = np.empty([out.shape[d] for d in order], out.dtype).transpose(np.argsort(order))
+    res[...] = out
+    return res
 
 
 class Add(Function):
