@@ -14,6 +14,10 @@ from .pooling import (MaxPool1d, MaxPool2d, AvgPool1d, AvgPool2d,  # noqa: F401
 from .flatten import Flatten, Unflatten
 from .rnn import RNNBase, RNN, LSTM, GRU
 from .rnn_cells import RNNCellBase, RNNCell, LSTMCell, GRUCell
+from .attention import MultiheadAttention
+from .transformer import (Transformer, TransformerEncoder, TransformerDecoder,  # noqa: F401
+                          TransformerEncoderLayer, TransformerDecoderLayer)
+from .transformer import __all__ as _transformers
 from .loss import *  # noqa: F401,F403  (CrossEntropyLoss, NLLLoss, BCELoss, MSELoss, ...)
 from .loss import __all__ as _losses
 
@@ -22,5 +26,5 @@ __all__ = (["Module", "Sequential", "ModuleList", "ModuleDict", "ParameterList",
             "BatchNorm3d", "LayerNorm", "GroupNorm", "RMSNorm", "Embedding", "Conv1d", "Conv2d",
             "MaxPool1d", "MaxPool2d", "AvgPool1d", "AvgPool2d", "AdaptiveAvgPool1d", "AdaptiveAvgPool2d",
             "Flatten", "Unflatten", "RNNBase", "RNN", "LSTM", "GRU", "RNNCellBase", "RNNCell", "LSTMCell",
-            "GRUCell"]
-           + list(_activations) + list(_losses))
+            "GRUCell", "MultiheadAttention"]
+           + list(_activations) + list(_losses) + list(_transformers))
