@@ -166,6 +166,15 @@ def _torch_name(q, k, v, mask, dropout_p):
 
 
 # ---- the public function ---------------------------------------------------------------------------
+_CPP_NAMES = {"float32": "float", "float64": "double", "float16": "c10::Half", "int64": "long int", "int32": "int",
+              "int16": "short int", "int8": "signed char", "uint8": "unsigned char", "bool": "bool"}
+
+
+def _cpp(t):
+    """torch's C++ name of a tensor's dtype, as its messages print it."""
+    return _CPP_NAMES.get(t._data.dtype.name, t._data.dtype.name)
+
+
 def _check(q, k, v, attn_mask, dropout_p, is_causal, enable_gqa):
     for name, t in (("query", q), ("key", k), ("value", v)):
         if not isinstance(t, Tensor):
@@ -173,23 +182,21 @@ def _check(q, k, v, attn_mask, dropout_p, is_causal, enable_gqa):
                             f"{['query', 'key', 'value'].index(name) + 1}) must be Tensor, not {type(t).__name__}")
     if not (q.dtype == k.dtype == v.dtype):
         raise RuntimeError(f"Expected query, key, and value to have the same dtype, but got query.dtype: "
-                           f"{q.dtype.scalar_name} key.dtype: {k.dtype.scalar_name} and value.dtype: "
-                           f"{v.dtype.scalar_name} instead.")
+                           f"{_cpp(q)} key.dtype: {_cpp(k)} and value.dtype: {_cpp(v)} instead.")
     if attn_mask is not None and is_causal:
         raise RuntimeError("_scaled_dot_product_attention: Explicit attn_mask should not be set when is_causal=True")
     if not 0.0 <= dropout_p <= 1.0:
         raise RuntimeError(f"dropout probability has to be between 0 and 1, but got {dropout_p}")
     if attn_mask is not None and attn_mask.dtype.numpy_dtype.kind != "b" and attn_mask.dtype != q.dtype:
         raise RuntimeError(f"Expected attn_mask dtype to be bool or float or to match query dtype, but got "
-                           f"attn_mask.dtype: {attn_mask.dtype.scalar_name} and  query.dtype: "
-                           f"{q.dtype.scalar_name} instead.")
+                           f"attn_mask.dtype: {_cpp(attn_mask)} and  query.dtype: {_cpp(q)} instead.")
     qs, ks, vs = q._data.shape, k._data.shape, v._data.shape
     if qs[-1] != ks[-1] or ks[-2] != vs[-2]:
         raise RuntimeError(f"scaled_dot_product_attention: query {list(qs)}, key {list(ks)} and value "
                            f"{list(vs)} do not fit: query and key need one embedding size (dim -1), key and "
                            f"value one number of keys (dim -2)")
     if enable_gqa and len(qs) >= 3 and (qs[-3] % ks[-3] or qs[-3] % vs[-3] or ks[-3] != vs[-3]):
-        raise RuntimeError("Number of heads in key and value must divide the number of heads in query")
+        raise RuntimeError("Number of heads in key and value must divide the number of heads in ")  # torch's words
 
 
 def scaled_dot_product_attention(query, key, value, attn_mask=None, dropout_p=0.0, is_causal=False, scale=None,
