@@ -1,5 +1,5 @@
 """2-D convolution (torch.convolution, which F.conv1d and F.conv2d call) as one Function, computed
-with an im2col view. Argument parsing (int-or-pair sizes, 'same'/'valid') is nn/_conv_args.py's.
+by im2col and matrix products. Argument parsing (int-or-pair sizes, 'same'/'valid') is nn/_conv_args.py's.
 
 For x (N, C, H, W), weight (O, C/G, kh, kw), stride s, dilation d, padding p and G groups:
 
@@ -7,13 +7,26 @@ For x (N, C, H, W), weight (O, C/G, kh, kw), stride s, dilation d, padding p and
 
 with xp the zero-padded input. Output size per dim: (H + p_before + p_after - d*(k-1) - 1) // s + 1.
 
-im2col: a strided *view* of xp with shape (N, C, Ho, Wo, kh, kw) holds, for every output pixel, the
-window it reads (numpy's sliding_window_view: no copy). The convolution is then one tensordot per group,
-contracting (c, i, j). With g = dL/dout:
+im2col ("image to columns") turns the convolution into one matrix product. Kernel offset (i, j)
+reads, for all output pixels at once, the strided slice xp[:, :, i*d_h::s_h, j*d_w::s_w] (Ho rows,
+Wo columns of it). Copying these kh*kw slices side by side gives the matrix
 
-    dW = g contracted with the same columns over (n, y, x)
-    dX = the column gradient g . W scattered back into the windows it was read from (col2im)
-    db = sum of g over (n, y, x)
+    cols[(n, y, x), (i, j, c)] = xp[n, c, y*s_h + i*d_h, x*s_w + j*d_w]      (N*Ho*Wo rows, kh*kw*C columns)
+
+(kh*kw slice copies, no loop over pixels; the input is made channels-last first, so that a copy moves
+runs of C neighbouring numbers). With the weight as the (O, kh*kw*C) matrix Wm (same column order):
+
+    out = cols @ Wm^T + b                    (one product per group: a group's columns are a block)
+
+With g = dL/dout as the (N*Ho*Wo, O) matrix gm, the gradients are matrix products too:
+
+    dW = gm^T @ cols,    dcols = gm @ Wm,    db = sum of the rows of gm
+
+and dX is col2im ("columns back to image"), the adjoint of im2col: entry (n, y, x), (i, j, c) of dcols
+is the gradient of the input pixel it was copied from, so the column block of offset (i, j) is added
+back onto the slice of xp that offset read (kh*kw slice additions; windows overlap, so a pixel
+collects several), and the padding is cropped off. The blocks are computed one offset at a time,
+gm @ (Wm's block of offset (i, j)), which keeps each addition's source contiguous.
 
 That is `backward_arrays` (numpy, a plain backward pass). `backward` computes the same gradients as
 convolutions of Tensors, so that create_graph=True records them and gradients of any order exist:
@@ -21,50 +34,102 @@ dX is the transposed convolution (g with s-1 zeros between its rows/cols, padded
 flipped kernel), dW convolves x with g used as the kernel.
 """
 import numpy as np
-from numpy.lib.stride_tricks import sliding_window_view
 
 from ..autograd.function import Function
 from .pad import ConstantPadNd
 
 
-def im2col(xd, ksize, stride, pads, dilation, fill=0):
-    """The view (N, C, Ho, Wo, kh, kw) of xd padded with `fill` by pads = (top, bottom, left, right):
-    [n, c, y, x] is the window output pixel (y, x) reads."""
+def pad2d(xd, pads, fill=0):
+    """xd (A, B, H, W) padded with `fill` by pads = (top, bottom, left, right); xd itself without pads."""
     pt, pb, pl, pr = pads
-    if pt or pb or pl or pr:
-        xd = np.pad(xd, ((0, 0), (0, 0), (pt, pb), (pl, pr)), constant_values=fill)
-    span = tuple(d * (k - 1) + 1 for d, k in zip(dilation, ksize))  # extent of a dilated kernel
-    view = sliding_window_view(xd, span, axis=(2, 3))
-    return view[:, :, ::stride[0], ::stride[1], ::dilation[0], ::dilation[1]]
+    if not (pt or pb or pl or pr):
+        return xd
+    a, b, h, w = xd.shape
+    xp = np.full((a, b, h + pt + pb, w + pl + pr), fill, dtype=xd.dtype)
+    xp[:, :, pt:pt + h, pl:pl + w] = xd
+    return xp
 
 
-def _group_slices(in_channels, out_channels, groups):
-    """(input channel slice, output channel slice) of each group."""
-    ci, co = in_channels // groups, out_channels // groups
-    return [(slice(g * ci, (g + 1) * ci), slice(g * co, (g + 1) * co)) for g in range(groups)]
+def window_slices(padded_hw, ksize, stride, dilation):
+    """(Ho, Wo) and, for each kernel offset (i, j) in row-major order, (i, j, rows, cols): the slices of
+    the padded input that offset reads for all output pixels (rows i*d_h, i*d_h + s_h, ..., Ho of them)."""
+    (hp, wp), (kh, kw), (sh, sw), (dh, dw) = padded_hw, ksize, stride, dilation
+    ho = max((hp - dh * (kh - 1) - 1) // sh + 1, 0)
+    wo = max((wp - dw * (kw - 1) - 1) // sw + 1, 0)
+    offsets = [(i, j, slice(i * dh, i * dh + sh * (ho - 1) + 1, sh), slice(j * dw, j * dw + sw * (wo - 1) + 1, sw))
+               for i in range(kh) for j in range(kw)]
+    return (ho, wo), offsets
+
+
+def im2col(xd, ksize, stride, pads, dilation, groups):
+    """The columns (N, Ho, Wo, G, kh, kw, Cg) of xd (N, C, H, W): [n, y, x, g, i, j, c] is the padded input
+    pixel that kernel entry (c, i, j) of group g multiplies for output pixel (n, y, x). The input is made
+    channels-last first, so that each offset's slice copies runs of C contiguous numbers."""
+    n, c, h, w = xd.shape
+    pt, pb, pl, pr = pads
+    xp = np.zeros((n, h + pt + pb, w + pl + pr, c), dtype=xd.dtype)
+    xp[:, pt:pt + h, pl:pl + w] = xd.transpose(0, 2, 3, 1)
+    (ho, wo), offsets = window_slices(xp.shape[1:3], ksize, stride, dilation)
+    cols = np.empty((n, ho, wo, groups) + tuple(ksize) + (c // groups,), dtype=xd.dtype)
+    for i, j, rows, cs in offsets:  # one slice copy per kernel offset
+        cols[:, :, :, :, i, j] = xp[:, rows, cs].reshape(n, ho, wo, groups, c // groups)
+    return cols
+
+
+def col2im(gm, wm, x_shape, ksize, stride, pads, dilation):
+    """dX = col2im(gm @ Wm), the adjoint of im2col, one kernel offset at a time: the columns of offset
+    (i, j) get the gradient gm @ Wm[:, :, (i, j)] (G, N*Ho*Wo, Cg) and add it back onto the slice of the
+    padded input that offset read (a contiguous block added to a slice); the padding is cropped off.
+    Returns (N, C, H, W) (a view of a channels-last array)."""
+    n, c, h, w = x_shape
+    groups, _, og = gm.shape
+    pt, pb, pl, pr = pads
+    dxp = np.zeros((n, h + pt + pb, w + pl + pr, groups, c // groups), dtype=np.result_type(gm, wm))
+    (ho, wo), offsets = window_slices(dxp.shape[1:3], ksize, stride, dilation)
+    wm = wm.reshape((groups, og) + tuple(ksize) + (c // groups,))
+    for i, j, rows, cs in offsets:
+        block = np.matmul(gm, wm[:, :, i, j])  # (G, N*Ho*Wo, Cg)
+        dxp[:, rows, cs] += block.transpose(1, 0, 2).reshape(n, ho, wo, groups, c // groups)
+    return dxp[:, pt:pt + h, pl:pl + w].reshape(n, h, w, c).transpose(0, 3, 1, 2)
+
+
+def _by_group(a, groups):
+    """(N, Ho, Wo, G, ...) as the (G, N*Ho*Wo, rest) stack of per-group matrices (a view)."""
+    m = a.shape[0] * a.shape[1] * a.shape[2]
+    return a.reshape(m, groups, -1 if m else int(np.prod(a.shape[4:]))).transpose(1, 0, 2)
+
+
+def _weight_matrix(w, groups):
+    """(O, Cg, kh, kw) -> (G, Og, kh*kw*Cg): row o of group g in the columns' (i, j, c) order."""
+    o, cg, kh, kw = w.shape
+    return w.reshape(groups, o // groups, cg, kh, kw).transpose(0, 1, 3, 4, 2).reshape(groups, o // groups, -1)
 
 
 class Convolution(Function):
     """ConvolutionBackward0. out = b + W (*) x per group (the module docstring's formula); `pads` is
     (top, bottom, left, right) so that 'same' can pad unevenly.
-    dW = g (*) im2col(x) over (n, y, x);  dX = col2im(g . W), the transposed convolution;  db = sum g."""
+    out = cols @ Wm^T + b;  dW = gm^T @ cols;  dX = col2im(gm @ Wm), the transposed convolution;  db = sum g."""
 
     @staticmethod
     def forward(ctx, x, weight, bias, stride, pads, dilation, groups):
         xd, w = x._data, weight._data
-        cols = im2col(xd, w.shape[2:], stride, pads, dilation)
-        n, _, ho, wo = cols.shape[:4]
-        out = np.empty((n, w.shape[0], ho, wo), dtype=np.result_type(xd, w))
-        for ci, co in _group_slices(xd.shape[1], w.shape[0], groups):
-            # (N, Cg, Ho, Wo, kh, kw) x (Og, Cg, kh, kw) -> (N, Ho, Wo, Og)
-            out[:, co] = np.tensordot(cols[:, ci], w[co], axes=([1, 4, 5], [1, 2, 3])).transpose(0, 3, 1, 2)
+        cols = im2col(xd, w.shape[2:], stride, pads, dilation, groups)
+        n, ho, wo = cols.shape[:3]
+        o = w.shape[0]
+        # (G, N*Ho*Wo, kh*kw*Cg) @ (G, kh*kw*Cg, Og) -> (G, N*Ho*Wo, Og), i.e. (G, N, Ho, Wo, Og)
+        prod = np.matmul(_by_group(cols, groups), _weight_matrix(w, groups).transpose(0, 2, 1))
+        prod = prod.reshape(groups, n, ho, wo, o // groups).transpose(1, 0, 4, 2, 3)
+        out = np.empty((n, groups, o // groups, ho, wo), dtype=np.result_type(xd, w))
         if bias is not None:
-            out += bias._data[:, None, None]
+            np.add(prod, bias._data.reshape(groups, o // groups, 1, 1), out=out)
+        else:
+            out[...] = prod
         needs = ctx.needs_input_grad
         ctx.conf = (stride, pads, dilation, groups)
         ctx.shapes = (xd.shape, w.shape)
+        ctx.cols = cols if needs[1] else None  # for backward_arrays' dW
         ctx.save_for_backward(x if needs[1] else None, weight if needs[0] else None)
-        return out
+        return out.reshape(n, o, ho, wo)
 
     @staticmethod
     def backward(ctx, g):
@@ -78,39 +143,23 @@ class Convolution(Function):
 
     @staticmethod
     def backward_arrays(ctx, g):
-        """dW from the im2col columns and dX by col2im, in numpy (a plain backward pass)."""
-        x, w = ctx.saved_arrays
+        """dW = gm^T @ cols and dX = col2im(gm @ Wm), in numpy (a plain backward pass)."""
+        _, w = ctx.saved_arrays  # (also checks that x was not modified in place since forward)
         needs = ctx.needs_input_grad
-        (x_shape, w_shape), (stride, pads, dilation, groups) = ctx.shapes, ctx.conf
-        slices = _group_slices(x_shape[1], w_shape[0], groups)
+        (x_shape, (o, cg, kh, kw)), (stride, pads, dilation, groups) = ctx.shapes, ctx.conf
+        n, _, ho, wo = g.shape
+        # g as the per-group matrices gm (G, N*Ho*Wo, Og)
+        gm = g.reshape(n, groups, o // groups, ho, wo).transpose(1, 0, 3, 4, 2).reshape(groups, -1, o // groups)
         gx = gw = None
-        if needs[1]:
-            cols = im2col(x, w_shape[2:], stride, pads, dilation)
-            gw = np.empty(w_shape, dtype=g.dtype)
-            for ci, co in slices:  # (N, Og, Ho, Wo) x (N, Cg, Ho, Wo, kh, kw) -> (Og, Cg, kh, kw)
-                gw[co] = np.tensordot(g[:, co], cols[:, ci], axes=([0, 2, 3], [0, 2, 3]))
+        if needs[1]:  # (G, Og, N*Ho*Wo) @ (G, N*Ho*Wo, kh*kw*Cg), back to (O, Cg, kh, kw)
+            gw = np.matmul(gm.transpose(0, 2, 1), _by_group(ctx.cols, groups))
+            gw = gw.reshape(o, kh, kw, cg).transpose(0, 3, 1, 2).copy()
         if needs[0]:
-            n, c = x_shape[:2]
-            dcols = np.empty((n, c) + g.shape[2:] + w_shape[2:], dtype=g.dtype)
-            for ci, co in slices:  # (N, Og, Ho, Wo) x (Og, Cg, kh, kw) -> (N, Ho, Wo, Cg, kh, kw)
-                dcols[:, ci] = np.tensordot(g[:, co], w[co], axes=([1], [0])).transpose(0, 3, 1, 2, 4, 5)
-            gx = _col2im(dcols, x_shape, stride, pads, dilation)
-        gb = g.sum((0, 2, 3)) if needs[2] else None
+            gx = col2im(gm, _weight_matrix(w, groups), x_shape, (kh, kw), stride, pads, dilation)
+        gb = None
+        if needs[2]:  # a product with a vector of ones: much faster than numpy's sum over gm's rows
+            gb = np.matmul(np.ones(gm.shape[1], dtype=gm.dtype), gm).reshape(o)
         return gx, gw, gb, None, None, None, None
-
-
-def _col2im(dcols, x_shape, stride, pads, dilation):
-    """The adjoint of im2col: the window gradients (N, C, Ho, Wo, kh, kw) added back where each window
-    read the padded input, then the padding cropped off."""
-    n, c, h, wd = x_shape
-    ho, wo, kh, kw = dcols.shape[2:]
-    (sh, sw), (pt, pb, pl, pr), (dh, dw) = stride, pads, dilation
-    dxp = np.zeros((n, c, h + pt + pb, wd + pl + pr), dtype=dcols.dtype)
-    for i in range(kh):  # kernel offset (i, j) read xp at rows i*dh + y*sh, cols j*dw + x*sw
-        for j in range(kw):
-            rows = slice(i * dh, i * dh + sh * (ho - 1) + 1, sh)
-            dxp[:, :, rows, j * dw:j * dw + sw * (wo - 1) + 1:sw] += dcols[..., i, j]
-    return dxp[:, :, pt:pt + h, pl:pl + wd]
 
 
 def _input_grad(g, w, shapes, conf):

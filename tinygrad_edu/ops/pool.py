@@ -1,5 +1,5 @@
 """2-D pooling (torch.max_pool2d_with_indices, avg_pool2d, adaptive_avg_pool2d) on (N, C, H, W), over
-the im2col windows of ops/conv.py. Argument parsing (sizes, ceil_mode, the 1-D forms) is nn's.
+the windows of ops/conv.py (one strided slice per kernel offset). Argument parsing (sizes, ceil_mode, the 1-D forms) is nn's.
 
 max pooling is one Function: out = the max of each window (padded with -inf, so padding never wins);
 its gradient goes to where that max was, added up where overlapping windows share one.
@@ -17,32 +17,37 @@ import numpy as np
 
 from ..autograd.function import Function
 from ..tensor import Tensor
-from .conv import Convolution, im2col
+from .conv import Convolution, pad2d, window_slices
 from .index import IndexAdd, getitem
 from .shape import cat
 
 
 class MaxPool2DWithIndices(Function):
     """MaxPool2DWithIndicesBackward0. out = max over each window, indices = the flat position h * W + w
-    of that max in its input plane (the first one on ties, as np.argmax and torch pick).
-    dx[n, c, p] = sum of g over the windows whose max is at p (a scatter-add of g to the indices)."""
+    of that max in its input plane.
+
+    Offset (i, j) of every window at once is one strided slice xp[:, :, i*d_h::s_h, j*d_w::s_w] of the
+    input padded with -inf (so that padding never wins). These kh*kw slices are copied into one
+    contiguous (kh*kw, N, C, Ho, Wo) array (as im2col does, in ops/conv.py), whose max over axis 0 is
+    out. `arg` is the number of the offset holding it, the first in row-major order on ties (as torch's
+    kernel: a later entry replaces the best only if strictly larger, or NaN, which propagates).
+    dx[n, c, p] = sum of g over the windows whose max is at p: slice k of dx gets g where arg == k
+    (added up, since overlapping windows may share a max)."""
 
     @staticmethod
     def forward(ctx, x, ksize, stride, pads, dilation, return_indices):
         xd = x._data
-        n, c, h, w = xd.shape
-        cols = im2col(xd, ksize, stride, pads, dilation, fill=-np.inf)  # padding never wins a max
-        ho, wo = cols.shape[2:4]
-        cols = cols.reshape(n, c, ho, wo, ksize[0] * ksize[1])  # (not -1: n may be 0)
-        arg = cols.argmax(-1)
-        out = np.take_along_axis(cols, arg[..., None], -1)[..., 0]
-        # window position (arg // kw, arg % kw) -> input row and column
-        rows = np.arange(ho)[:, None] * stride[0] + arg // ksize[1] * dilation[0] - pads[0]
-        cols_ = np.arange(wo) * stride[1] + arg % ksize[1] * dilation[1] - pads[2]
-        index = rows * w + cols_
-        ctx.x_shape = xd.shape
-        ctx.flat = (index + np.arange(n * c).reshape(n, c, 1, 1) * (h * w)).ravel()  # into x.ravel()
+        fill = -np.inf if xd.dtype.kind == "f" else np.iinfo(xd.dtype).min if xd.dtype.kind in "iu" else 0
+        xp = pad2d(xd, pads, fill)
+        (ho, wo), offsets = window_slices(xp.shape[2:], ksize, stride, dilation)
+        windows = np.empty((len(offsets),) + xd.shape[:2] + (ho, wo), dtype=xd.dtype)
+        for k, (_, _, rows, cols) in enumerate(offsets):
+            windows[k] = xp[:, :, rows, cols]
+        out = windows.max(axis=0) if windows.size else windows[0]
+        ctx.arg = _first_max(windows, out)
+        ctx.geometry = (xd.shape, ksize, stride, pads, dilation)
         if return_indices:
+            index = _plane_index(ctx.arg, ctx.geometry)
             ctx.mark_non_differentiable(index)
             return out, index
         return out
@@ -50,14 +55,50 @@ class MaxPool2DWithIndices(Function):
     @staticmethod
     def backward(ctx, g, *unused):  # unused: the indices output has no gradient
         """The scatter-add as IndexAdd, recorded when create_graph=True (its backward gathers)."""
-        gx = IndexAdd.apply(g.reshape(-1), (int(np.prod(ctx.x_shape)),), (ctx.flat,), False)
-        return gx.reshape(ctx.x_shape), None, None, None, None, None
+        x_shape = ctx.geometry[0]
+        n, c, h, w = x_shape
+        flat = (_plane_index(ctx.arg, ctx.geometry) + np.arange(n * c).reshape(n, c, 1, 1) * (h * w)).ravel()
+        gx = IndexAdd.apply(g.reshape(-1), (n * c * h * w,), (flat,), False)  # into x.ravel()
+        return gx.reshape(x_shape), None, None, None, None, None
 
     @staticmethod
     def backward_arrays(ctx, g, *unused):
-        gx = np.zeros(int(np.prod(ctx.x_shape)), dtype=g.dtype)
-        np.add.at(gx, ctx.flat, g.ravel())  # overlapping windows may share a max
-        return gx.reshape(ctx.x_shape), None, None, None, None, None
+        (n, c, h, w), ksize, stride, pads, dilation = ctx.geometry
+        pt, pb, pl, pr = pads
+        dxp = np.zeros((n, c, h + pt + pb, w + pl + pr), dtype=g.dtype)
+        _, offsets = window_slices(dxp.shape[2:], ksize, stride, dilation)
+        # windows apart (stride >= the dilated kernel's extent): every input pixel is in one at most
+        apart = all(s >= d * (k - 1) + 1 for s, d, k in zip(stride, dilation, ksize))
+        for k, (_, _, rows, cols) in enumerate(offsets):
+            if apart:
+                np.multiply(g, ctx.arg == k, out=dxp[:, :, rows, cols])
+            else:
+                dxp[:, :, rows, cols] += g * (ctx.arg == k)
+        return dxp[:, :, pt:pt + h, pl:pl + w], None, None, None, None, None
+
+
+def _first_max(windows, out):
+    """The number of the first offset whose entry equals the max: the count of offsets before the first
+    hit. A window holding NaN gets its last NaN, as torch's rule ('> or NaN') picks."""
+    seen = windows[0] == out
+    arg = np.logical_not(seen).astype(np.uint8 if len(windows) <= 256 else np.int64)
+    for k in range(1, len(windows) - 1):
+        seen |= windows[k] == out
+        arg += ~seen
+    if windows.dtype.kind == "f" and out.size and np.isnan(out.max()):  # max propagates NaN
+        for k in range(len(windows)):
+            np.copyto(arg, k, where=np.isnan(windows[k]))
+    return arg
+
+
+def _plane_index(arg, geometry):
+    """The flat position row * W + col in its input plane of each window's max (offset number arg)."""
+    (_, _, _, w), ksize, stride, pads, dilation = geometry
+    arg = arg.astype(np.int64)
+    ho, wo = arg.shape[2:]
+    rows = np.arange(ho)[:, None] * stride[0] + arg // ksize[1] * dilation[0] - pads[0]
+    cols = np.arange(wo) * stride[1] + arg % ksize[1] * dilation[1] - pads[2]
+    return rows * w + cols
 
 
 def avg_pool2d(x, ksize, stride, pads, count_include_pad, divisor_override):
