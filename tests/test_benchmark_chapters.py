@@ -1,5 +1,5 @@
-"""benchmarks/: the digits_cnn and char_rnn workloads (issue 12). The hand-written numpy floor must
-compute torch's loss, gradients and Adam steps (else its timing means nothing), and the torch-like
+"""benchmarks/: the digits_cnn, char_rnn and char_gpt workloads (issues 12 and 13). The hand-written numpy
+floor must compute torch's loss, gradients and Adam steps (else its timing means nothing), and the torch-like
 workload must run on tinygrad_edu (or be reported unavailable, as before nn.GRU existed) and agree."""
 import sys
 from pathlib import Path
@@ -90,3 +90,17 @@ def test_workloads_agree_on_the_first_result(workload):
         assert not hasattr(torchlike.load_library("tinygrad_edu").nn, "GRU")
         return
     np.testing.assert_allclose(ours, floor, rtol=1e-5 if workload == "char_rnn" else 0.1)
+
+
+def test_char_gpt_runs_the_same_steps_on_both_libraries():
+    """char_gpt has no numpy floor: its first two AdamW steps on tinygrad_edu must give torch's losses,
+    and its weights cover exactly the model's parameters (torch's names)."""
+    d = common.char_gpt_data()
+    assert d.x.shape == d.y.shape == (32, 64) and (d.x[:, 1:] == d.y[:, :-1]).all() and d.x.max() < 2488
+    lib = torchlike.load_library("torch")
+    assert sorted(n for n, _ in torchlike._gpt_model(lib).named_parameters()) == sorted(d.weights)
+    ours, theirs = build("tinygrad_edu", "char_gpt"), build("torch", "char_gpt")
+    first = ours.warmup()
+    assert first == pytest.approx(theirs.warmup(), rel=1e-5) and abs(first - np.log(2488)) < 0.1
+    second = ours.unit()
+    assert second == pytest.approx(theirs.unit(), rel=1e-5) and second < first

@@ -40,6 +40,10 @@ WORKLOADS = {w.id: w for w in [
     Workload("char_rnn", "Embedding(2488,64)-GRU(64,128,batch_first)-Linear(128,2488), batch 32 x 48 "
              "characters, CrossEntropyLoss, one Adam step", "ms/step", 1e3, min_units=3,
              targets={"torch": 1.0}),
+    Workload("char_gpt", "character GPT: Embedding(2488,128)+position, 4 pre-norm blocks (4-head causal "
+             "self-attention by masked_fill + softmax, GELU MLP), LayerNorm, Linear(128,2488); batch 32 x 64, "
+             "cross-entropy, one AdamW step (decay/no-decay groups)", "ms/step", 1e3, min_units=3,
+             targets={"torch": 1.0}),
     Workload("import", "`import X` in a fresh interpreter (tinygrad_edu vs torch vs numpy)", "ms", 1e3,
              targets={"numpy": 1.5}),
 ]}

@@ -109,6 +109,35 @@ def char_rnn_data():
     return SimpleNamespace(x=tokens[:, :-1].copy(), y=tokens[:, 1:].copy(), weights=weights)
 
 
+GPT_VOCAB, GPT_EMBED, GPT_HEADS, GPT_LAYERS, GPT_CONTEXT, GPT_BATCH = 2488, 128, 4, 4, 64, 32
+GPT_LR, GPT_WEIGHT_DECAY = 1e-3, 0.1
+
+
+def char_gpt_data():
+    """One batch of a character GPT's training, (32, 64) int64 inputs and the next characters as
+    targets, and torch-named initial weights of the 4-layer, 4-head, C = 128 model of
+    torchlike.char_gpt, as GPT-2 initialises them: Linear and Embedding weights N(0, 0.02), biases 0,
+    LayerNorm weight 1 and bias 0."""
+    rng = np.random.default_rng(SEED)
+    tokens = rng.integers(0, GPT_VOCAB, (GPT_BATCH, GPT_CONTEXT + 1)).astype(np.int64)
+    c = GPT_EMBED
+    normal = {"tok_emb.weight": (GPT_VOCAB, c), "pos_emb.weight": (GPT_CONTEXT, c)}
+    zeros, ones = {}, {}
+    for i in range(GPT_LAYERS):
+        b = f"blocks.{i}."
+        for ln in ("ln1", "ln2"):
+            ones[b + ln + ".weight"], zeros[b + ln + ".bias"] = (c,), (c,)
+        for name, (fan_out, fan_in) in {"attn.qkv": (3 * c, c), "attn.proj": (c, c), "mlp.0": (4 * c, c),
+                                        "mlp.2": (c, 4 * c)}.items():
+            normal[b + name + ".weight"], zeros[b + name + ".bias"] = (fan_out, fan_in), (fan_out,)
+    ones["ln_f.weight"], zeros["ln_f.bias"] = (c,), (c,)
+    normal["head.weight"] = (GPT_VOCAB, c)
+    weights = {k: (0.02 * rng.standard_normal(s)).astype(F32) for k, s in normal.items()}
+    weights.update({k: np.zeros(s, F32) for k, s in zeros.items()})
+    weights.update({k: np.ones(s, F32) for k, s in ones.items()})
+    return SimpleNamespace(x=tokens[:, :-1].copy(), y=tokens[:, 1:].copy(), weights=weights)
+
+
 class Unavailable(Exception):
     """The library lacks something the workload needs (e.g. nn.GRU): reported, not a crash."""
 

@@ -179,7 +179,7 @@ def _agreement(record):
            "shuffle orders differ between libraries, so only close), summed epoch loss (linreg, same "
            "shuffle), sum of a.grad after 200 iterations (op_overhead), loss (big_mlp), sum of x.grad "
            "after a 1000-link chain (deep_chain), mean epoch loss (digits_cnn; shuffle orders differ, so "
-           "only close), loss of the first step (char_rnn).", ""]
+           "only close), loss of the first step (char_rnn, char_gpt).", ""]
     first_threads = next(iter(record["summary"].values()), {})
     rows = [["workload", *LIBS]]
     for wid, entry in first_threads.items():

@@ -4,6 +4,7 @@ Each builder takes ``lib``, a namespace with ``torch``, ``nn``, ``optim`` and ``
 (``torch.utils.data``), so the very same lines execute on both libraries: that the code is identical
 is the point of the project. Builders return a ``Bench`` whose ``unit()`` is one timed unit.
 """
+import math
 import random
 from types import SimpleNamespace
 
@@ -238,3 +239,82 @@ def char_rnn(lib):
 
 
 BUILDERS.update({"digits_cnn": digits_cnn, "char_rnn": char_rnn})
+
+
+def _gpt_model(lib):
+    """A character GPT as a learner writes it: pre-norm blocks of causal self-attention (the mask a
+    tril buffer, masked_fill with -inf, softmax) and a GELU MLP, as in examples/poem_gpt.py."""
+    torch, nn = lib.torch, lib.nn
+    F = nn.functional
+
+    class CausalSelfAttention(nn.Module):
+        def __init__(self, n_embd, n_head, block_size):
+            super().__init__()
+            self.n_head = n_head
+            self.qkv = nn.Linear(n_embd, 3 * n_embd)
+            self.proj = nn.Linear(n_embd, n_embd)
+            self.register_buffer("mask", torch.tril(torch.ones(block_size, block_size)), persistent=False)
+
+        def forward(self, x):
+            B, T, C = x.shape
+            q, k, v = self.qkv(x).split(C, dim=2)
+            q, k, v = (t.view(B, T, self.n_head, C // self.n_head).transpose(1, 2) for t in (q, k, v))
+            att = (q @ k.transpose(-2, -1)) * (1.0 / math.sqrt(C // self.n_head))
+            att = F.softmax(att.masked_fill(self.mask[:T, :T] == 0, float("-inf")), dim=-1)
+            return self.proj((att @ v).transpose(1, 2).contiguous().view(B, T, C))
+
+    class Block(nn.Module):
+        def __init__(self, n_embd, n_head, block_size):
+            super().__init__()
+            self.ln1, self.ln2 = nn.LayerNorm(n_embd), nn.LayerNorm(n_embd)
+            self.attn = CausalSelfAttention(n_embd, n_head, block_size)
+            self.mlp = nn.Sequential(nn.Linear(n_embd, 4 * n_embd), nn.GELU(), nn.Linear(4 * n_embd, n_embd))
+
+        def forward(self, x):
+            x = x + self.attn(self.ln1(x))
+            return x + self.mlp(self.ln2(x))
+
+    class GPT(nn.Module):
+        def __init__(self, vocab, n_embd, n_head, n_layer, block_size):
+            super().__init__()
+            self.tok_emb = nn.Embedding(vocab, n_embd)
+            self.pos_emb = nn.Embedding(block_size, n_embd)
+            self.blocks = nn.Sequential(*[Block(n_embd, n_head, block_size) for _ in range(n_layer)])
+            self.ln_f = nn.LayerNorm(n_embd)
+            self.head = nn.Linear(n_embd, vocab, bias=False)
+
+        def forward(self, idx, targets):
+            B, T = idx.shape
+            x = self.tok_emb(idx) + self.pos_emb(torch.arange(T))
+            logits = self.head(self.ln_f(self.blocks(x)))
+            return F.cross_entropy(logits.view(B * T, -1), targets.view(B * T))
+
+    return GPT(common.GPT_VOCAB, common.GPT_EMBED, common.GPT_HEADS, common.GPT_LAYERS, common.GPT_CONTEXT)
+
+
+def char_gpt(lib):
+    """One AdamW step of a 4-layer, 4-head, C = 128 character GPT: batch 32 x 64 characters, vocabulary
+    2488, weight decay on the matrices only (two parameter groups)."""
+    torch, optim = lib.torch, lib.optim
+    d = common.char_gpt_data()
+    model = _gpt_model(lib)
+    with torch.no_grad():
+        for name, p in model.named_parameters():
+            p.copy_(torch.from_numpy(d.weights[name]))
+    params = list(model.parameters())
+    groups = [{"params": [p for p in params if p.dim() >= 2], "weight_decay": common.GPT_WEIGHT_DECAY},
+              {"params": [p for p in params if p.dim() < 2], "weight_decay": 0.0}]
+    optimizer = optim.AdamW(groups, lr=common.GPT_LR)
+    x, y = torch.from_numpy(d.x), torch.from_numpy(d.y)
+
+    def step():
+        optimizer.zero_grad()
+        loss = model(x, y)
+        loss.backward()
+        optimizer.step()
+        return loss.item()
+
+    return common.Bench(step)
+
+
+BUILDERS["char_gpt"] = char_gpt
