@@ -39,8 +39,9 @@ _wrap = Tensor._wrap
 
 @functools.lru_cache(maxsize=64)
 def causal_bias(L, S, dtype):
-    """An (L, S) array, 0 on and below the diagonal and -inf above it (read-only, cached)."""
-    bias = np.triu(np.full((L, S), -np.inf, dtype), 1)
+    """The causal mask as a keys-first (S, L) array: 0 where key j <= query i, -inf where j > i
+    (read-only, cached)."""
+    bias = np.tril(np.full((S, L), -np.inf, dtype), -1)
     bias.flags.writeable = False
     return bias
 
@@ -62,33 +63,35 @@ def sum_heads(g, groups):
     return g.reshape(shape[:-3] + (shape[-3] // groups, groups) + shape[-2:]).sum(-3)
 
 
-def softmax_rows(s):
-    """softmax along the last axis of the score array s, in place; rows that are all -inf give 0."""
-    m = s.max(-1, keepdims=True)
+def softmax_columns(st):
+    """softmax along axis -2 of the keys-first scores st (..., S, L), in place: each column is one
+    query's scores. A column that is all -inf (a query that sees no key) gives 0."""
+    m = st.max(-2, keepdims=True)
     dead = None
     if not np.isfinite(m).all():
         dead = m == -np.inf
         m = np.where(dead, 0, m)
-    s -= m
-    np.exp(s, out=s)
-    total = s.sum(-1, keepdims=True)
+    st -= m
+    np.exp(st, out=st)
+    total = st.sum(-2, keepdims=True)
     if dead is not None:
         total[dead] = 1  # their exps are all 0: P = 0
-    s /= total
-    return s
+    st /= total
+    return st
 
 
-def attention_grads(P, D, dO, q, k, v, scale):
-    """(dQ, dK, dV, dS) from the module docstring's formulas, for arrays or Tensors alike."""
-    Pd = P if D is None else P * D
-    dV = Pd.mT @ dO
-    dP = dO @ v.mT
-    if D is not None:
-        dP = dP * D
-    dS = P * (dP - (dP * P).sum(-1, keepdims=True))
-    dQ = (dS @ k) * scale
-    dK = (dS.mT @ q) * scale
-    return dQ, dK, dV, dS
+def attention_grads(PT, DT, dO, q, k, v, scale):
+    """(dQ, dK, dV, dS^T) from the module docstring's formulas, for arrays or Tensors alike, with
+    P^T, D^T and dS^T keys-first (..., S, L)."""
+    PdT = PT if DT is None else PT * DT
+    dV = PdT @ dO                                            # dV = Pd^T dO
+    dPT = v @ dO.mT                                          # dP^T = (dO V^T)^T
+    if DT is not None:
+        dPT = dPT * DT
+    dST = PT * (dPT - (dPT * PT).sum(-2, keepdims=True))     # dS = P * (dP - rowsum(dP * P))
+    dQ = (dST.mT @ k) * scale                                # dQ = dS K * scale
+    dK = (dST @ q) * scale                                   # dK = dS^T Q * scale
+    return dQ, dK, dV, dST
 
 
 class ScaledDotProductAttention(Function):
@@ -96,63 +99,68 @@ class ScaledDotProductAttention(Function):
     ones), ScaledDotProductFlashAttentionForCpuBackward0 where torch's fused CPU kernel runs (4-D
     inputs of one head size, no dropout, no mask that requires grad). Maths in the module docstring.
 
-    forward(q, k, v, mask, bias, scale, dropout_p, groups): `mask` is a float mask Tensor (added, and
-    differentiated) or None; `bias` a constant array added to the scores (a bool or causal mask as
-    0/-inf) or None; groups the number of query heads per key/value head."""
+    The weights are kept keys-first, P^T (..., S, L): numpy reduces across the rows of an array (one
+    vectorised pass) much faster than along each short row, and P^T is what dV = P^T dO multiplies.
+
+    forward(q, k, v, mask, bias, scale, dropout_p, groups): `mask` is a float mask Tensor (..., L, S)
+    (added, and differentiated) or None; `bias` a constant keys-first array added to the scores (a
+    bool or causal mask as 0/-inf) or None; groups the number of query heads per key/value head."""
 
     @staticmethod
     def forward(ctx, q, k, v, mask, bias, scale, dropout_p, groups):
         kk, vv = repeat_heads(k._data, groups), repeat_heads(v._data, groups)
-        s = np.matmul(q._data, np.swapaxes(kk, -1, -2))
-        s *= scale
-        for extra in (mask._data if mask is not None else None, bias):
+        qt = np.multiply(np.swapaxes(q._data, -1, -2), scale, order="C")  # (Q * scale)^T: matmul is faster
+        st = np.matmul(kk, qt)                             # S^T = K Q^T * scale, (..., S, L)   on contiguous
+        for extra in (np.swapaxes(mask._data, -1, -2) if mask is not None else None, bias):
             if extra is not None:
-                if np.broadcast_shapes(s.shape, extra.shape) == s.shape:
-                    s += extra
+                if np.broadcast_shapes(st.shape, extra.shape) == st.shape:
+                    st += extra
                 else:
-                    s = s + extra
-        P = softmax_rows(s)
-        D = None
+                    st = st + extra
+        PT = softmax_columns(st)
+        DT = None
         if dropout_p > 0:
-            keep = numpy_rng().random(P.shape, dtype=P.dtype if P.dtype == np.float64 else np.float32)
-            D = np.zeros(P.shape, P.dtype) if dropout_p >= 1 else (keep >= dropout_p) * P.dtype.type(1 / (1 - dropout_p))
-        out = np.matmul(P if D is None else P * D, vv)
+            keep = numpy_rng().random(PT.shape, dtype=PT.dtype if PT.dtype == np.float64 else np.float32)
+            DT = np.zeros(PT.shape, PT.dtype) if dropout_p >= 1 else \
+                (keep >= dropout_p) * PT.dtype.type(1 / (1 - dropout_p))
+        out = np.matmul(np.swapaxes(PT if DT is None else PT * DT, -1, -2), vv)   # O = (P * D) V
         ctx.scale, ctx.groups, ctx.bias = scale, groups, bias
-        ctx.save_for_backward(q, k, v, mask, P, D)
+        ctx.save_for_backward(q, k, v, mask, PT, DT)
         ctx.torch_name = _torch_name(q, k, v, mask, dropout_p)
         return out
 
     @staticmethod
     def backward(ctx, grad):
-        q, k, v, mask, _, D = ctx.saved_tensors
+        q, k, v, mask, _, DT = ctx.saved_tensors
         g = ctx.groups
         kk, vv = repeat_heads(k, g), repeat_heads(v, g)
-        P = _probabilities(q, kk, mask, ctx.bias, ctx.scale)
-        dQ, dK, dV, dS = attention_grads(P, D, grad, q, kk, vv, ctx.scale)
-        dM = dS if ctx.needs_input_grad[3] else None
+        PT = _probabilities_keys_first(q, kk, mask, ctx.bias, ctx.scale)
+        dQ, dK, dV, dST = attention_grads(PT, DT, grad, q, kk, vv, ctx.scale)
+        dM = dST.mT if ctx.needs_input_grad[3] else None
         return dQ, sum_heads(dK, g), sum_heads(dV, g), dM, None, None, None, None
 
     @staticmethod
     def backward_arrays(ctx, grad):
-        q, k, v, mask, P, D = ctx.saved_arrays
+        q, k, v, mask, PT, DT = ctx.saved_arrays
         g = ctx.groups
-        dQ, dK, dV, dS = attention_grads(P, D, grad, q, repeat_heads(k, g), repeat_heads(v, g), ctx.scale)
-        dM = dS if ctx.needs_input_grad[3] else None
+        dQ, dK, dV, dST = attention_grads(PT, DT, grad, q, repeat_heads(k, g), repeat_heads(v, g), ctx.scale)
+        dM = dST.mT if ctx.needs_input_grad[3] else None
         return dQ, sum_heads(dK, g), sum_heads(dV, g), dM, None, None, None, None
 
 
-def _probabilities(q, k, mask, bias, scale):
-    """P = softmax(Q K^T * scale + M) as recorded Tensor ops (for create_graph); all--inf rows give 0."""
-    s = (q @ k.mT) * scale
+def _probabilities_keys_first(q, k, mask, bias, scale):
+    """P^T = softmax(K Q^T * scale + M^T) over the keys, as recorded Tensor ops (for create_graph);
+    a query that sees no key gets 0."""
+    st = (k @ q.mT) * scale
     if mask is not None:
-        s = s + mask
+        st = st + mask.mT
     if bias is not None:
-        s = s + _wrap(bias)
-    alive = (s._data > -np.inf).any(-1, keepdims=True)
+        st = st + _wrap(bias)
+    alive = (st._data > -np.inf).any(-2, keepdims=True)
     if alive.all():
-        return softmax(s, -1)
-    s = where(_wrap(alive), s, 0.0)  # a dead row's scores become 0 (no inf - inf in softmax) ...
-    return softmax(s, -1) * _wrap(alive.astype(s._data.dtype))  # ... and its weights 0
+        return softmax(st, -2)
+    st = where(_wrap(alive), st, 0.0)  # a dead query's scores become 0 (no inf - inf in softmax) ...
+    return softmax(st, -2) * _wrap(alive.astype(st._data.dtype))  # ... and its weights 0
 
 
 def _torch_name(q, k, v, mask, dropout_p):
@@ -210,7 +218,7 @@ def scaled_dot_product_attention(query, key, value, attn_mask=None, dropout_p=0.
     if is_causal:
         bias = causal_bias(L, S, dt)
     elif attn_mask is not None and attn_mask._data.dtype == np.bool_:
-        bias = np.where(attn_mask._data, dt.type(0), dt.type(-np.inf))
+        bias = np.where(np.swapaxes(attn_mask._data, -1, -2), dt.type(0), dt.type(-np.inf))  # keys-first
     elif attn_mask is not None:
         mask = attn_mask
     groups = query._data.shape[-3] // key._data.shape[-3] if enable_gqa and query._data.ndim >= 3 else 1
