@@ -1,75 +1,79 @@
-"""Grad mode: whether operations record the graph. Thread-local, as in torch.
-
-`no_grad()`, `enable_grad()` and `set_grad_enabled(mode)` work both as context managers and as
-decorators. The flag lives in a `threading.local`, so turning grad off in one thread does not
-affect another.
-"""
-import functools
+"""Grad mode and inference mode: whether operations record the graph. Thread-local, as in torch.
+Each context also decorates functions, methods and generator functions (_context_decorator.py).
+``_state.enabled``: operations record (the engine reads only it). Inside inference_mode nothing
+records and ``is_grad_enabled()`` reports ``_state.grad``, which enable_grad may turn on there."""
 import threading
+
+from ._context_decorator import ContextDecorator, NoArgs
 
 
 class _GradState(threading.local):
-    enabled = True  # class attribute: every new thread starts with grad enabled
+    enabled, grad, inference = True, True, False  # class attributes: how every thread starts
 
 
 _state = _GradState()
 
 
 def is_grad_enabled():
-    return _state.enabled
+    return _state.grad if _state.inference else _state.enabled
 
 
-class _GradModeContext:
-    """Base: a subclass sets `_mode`, the flag inside the block. As a decorator, each call of the
-    wrapped function runs inside a fresh context made with the same arguments (`_args`)."""
-    _mode = True
-    _args = ()
+def is_inference_mode_enabled():
+    return _state.inference
+
+
+def _set(grad, inference):
+    _state.grad, _state.inference, _state.enabled = grad, inference, grad and not inference
+
+
+class _Mode(ContextDecorator):
+    """Inside the block the (grad, inference) pair is `_target()`; leaving restores all flags."""
 
     def __enter__(self):
-        self._prev = _state.enabled
-        _state.enabled = self._mode
+        self._saved = (_state.enabled, _state.grad, _state.inference)
+        _set(*self._target())
 
     def __exit__(self, *exc):
-        _state.enabled = self._prev
-        return False
-
-    def __call__(self, fn):
-        make, args = type(self), self._args
-
-        @functools.wraps(fn)
-        def wrapper(*a, **kw):
-            with make(*args):
-                return fn(*a, **kw)
-        return wrapper
+        _state.enabled, _state.grad, _state.inference = self._saved
 
 
-class no_grad(_GradModeContext):
+class no_grad(NoArgs, _Mode):
     """torch.no_grad: operations inside record no graph; results do not require grad."""
-    _mode = False
+    _target = staticmethod(lambda: (False, _state.inference))
 
 
-class enable_grad(_GradModeContext):
-    """torch.enable_grad: turn recording back on inside a no_grad region."""
-    _mode = True
+class enable_grad(NoArgs, _Mode):
+    """torch.enable_grad: grad mode on again (inside inference_mode still nothing records)."""
+    _target = staticmethod(lambda: (True, _state.inference))
 
 
-class inference_mode(_GradModeContext):
-    """torch.inference_mode, here the same as no_grad (mode=False makes it a no-op)."""
+class inference_mode(_Mode):
+    """torch.inference_mode(mode=True): no_grad that enable_grad cannot undo, and
+    is_inference_mode_enabled() is True; mode=False leaves it and turns grad on (even in no_grad).
+    Tensors made inside are ordinary ones (torch's "inference tensors" refuse later autograd use)."""
+
+    def __new__(cls, mode=True):
+        return super().__new__(cls) if mode is None or isinstance(mode, bool) else cls()(mode)
 
     def __init__(self, mode=True):
-        self._mode, self._args = not mode, (mode,)
+        self.mode = mode
+        self._target = lambda: (not mode, bool(mode))
+        self.clone = lambda: inference_mode(mode)
 
 
-class set_grad_enabled(_GradModeContext):
-    """torch.set_grad_enabled(mode): takes effect at once; as a context manager it restores on exit."""
+class set_grad_enabled(_Mode):
+    """torch.set_grad_enabled(mode): takes effect at once; leaving restores the earlier grad mode."""
 
     def __init__(self, mode):
-        self._prev, self._mode, self._args = _state.enabled, bool(mode), (mode,)
-        _state.enabled = self._mode
+        if not isinstance(mode, bool):
+            raise TypeError(f"set_grad_enabled(): argument 'enabled' (position 1) must be bool, not {type(mode).__name__}")
+        self.prev, self.mode, self.clone = is_grad_enabled(), mode, lambda: set_grad_enabled(mode)
+        self._target = lambda: (mode, _state.inference)  # entering sets it again, as torch
+        _set(mode, _state.inference)
 
-    def __enter__(self):
-        pass
+    def __exit__(self, *exc):
+        _set(self.prev, _state.inference)
 
     def __call__(self, fn):
-        _state.enabled = self._prev  # decorator use: do not leave the mode switched
+        self.__exit__()  # decorator use: do not leave the mode switched
         return super().__call__(fn)
