@@ -64,9 +64,10 @@ class _LayerBase(Module):
         for i in range(1, n_blocks + 1):
             setattr(self, f"dropout{i}", Dropout(dropout))
 
-    def _ff_block(self, x, dropout):
+    def _ff_block(self, x, dropout, activation=None):
         """linear2(dropout(activation(linear1(x)))), then the block's own dropout."""
-        return dropout(self.linear2(self.dropout(self.activation(self.linear1(x)))))
+        activation = self.activation if activation is None else activation
+        return dropout(self.linear2(self.dropout(activation(self.linear1(x)))))
 
     @staticmethod
     def _attend(attn, x, mem, attn_mask, key_padding_mask, is_causal, dropout):
@@ -99,17 +100,19 @@ class TransformerEncoderLayer(_LayerBase):
         src_key_padding_mask = masks.canonical_mask(src_key_padding_mask, "src_key_padding_mask",
                                                     masks.dtype_or_none(src_mask), "src_mask", src.dtype)
         src_mask = masks.canonical_mask(src_mask, "src_mask", None, "", src.dtype, check_other=False)
+        # torch's fused inference kernel (eval mode, no gradient, batch_first, ...) gives the same values
+        # but for two things: it knows only exact relu and gelu (a GELU(approximate="tanh") module runs
+        # as exact gelu there), and a query row that may attend to no key comes out NaN
+        fast = not masks.layer_fast_path_reason(self, src)
+        act = (F.relu if self.activation_relu_or_gelu == 1 else F.gelu) if fast else self.activation
         x = src
         if self.norm_first:
             x = x + self._sa_block(self.norm1(x), src_mask, src_key_padding_mask, is_causal)
-            x = x + self._ff_block(self.norm2(x), self.dropout2)
+            x = x + self._ff_block(self.norm2(x), self.dropout2, act)
         else:
             x = self.norm1(x + self._sa_block(x, src_mask, src_key_padding_mask, is_causal))
-            x = self.norm2(x + self._ff_block(x, self.dropout2))
-        if not masks.layer_fast_path_reason(self, src):
-            # torch's fused inference kernel: a query row that may attend to no key comes out NaN
-            x = masks.fast_path_nan_rows(x, src_mask, src_key_padding_mask)
-        return x
+            x = self.norm2(x + self._ff_block(x, self.dropout2, act))
+        return masks.fast_path_nan_rows(x, src_mask, src_key_padding_mask) if fast else x
 
     def _sa_block(self, x, attn_mask, key_padding_mask, is_causal=False):
         return self._attend(self.self_attn, x, x, attn_mask, key_padding_mask, is_causal, self.dropout1)
