@@ -28,7 +28,7 @@ from .ops import (add, sub, mul, div, pow, maximum, minimum, where, eq, ne, lt, 
                   softmax, log_softmax, norm, cumsum, all, any, reshape, flatten, squeeze, unsqueeze, permute,
                   transpose, t, cat, stack, split, chunk, narrow, unbind, flip, movedim, gather, index_select,
                   masked_fill, masked_select, matmul, mm, bmm, dot, mv, sort, argsort, topk, scatter, scatter_add, scatter_reduce,
-                  roll, repeat_interleave, tril, triu, cumprod)
+                  roll, repeat_interleave, tril, triu, cumprod, einsum)
 from . import autograd
 from . import tensor_methods as _tensor_methods  # attaches the operations to Tensor
 

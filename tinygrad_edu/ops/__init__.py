@@ -79,6 +79,7 @@ handling and type promotion, then call the class; nn/ and Tensor's methods call 
     tril, x.tril_                           arrange.py        Tril                          TrilBackward0
     triu, x.triu_                           arrange.py        Triu                          TriuBackward0
     cumprod                                 cumulative.py     Cumprod                       CumprodBackward0
+    einsum                                  einsum.py         Einsum                        ViewBackward0 SumBackward1 ...
     F.scaled_dot_product_attention          attention.py      ScaledDotProductAttention     UnsafeViewBackward0 ...
     nn.RNN layer (tanh/relu)                rnn.py            RNNLayer                      StackBackward0
     nn.GRU layer                            rnn.py            GRULayer                      StackBackward0
@@ -106,3 +107,4 @@ from .scatter import scatter, scatter_add, scatter_reduce
 from .arrange import roll, repeat_interleave, tril, triu
 from .cumulative import cumprod
 from .attention import scaled_dot_product_attention
+from .einsum import einsum
