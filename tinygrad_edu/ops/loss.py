@@ -109,14 +109,15 @@ class CrossEntropyIndex(Function):
     @staticmethod
     def forward(ctx, x, target, weight, ignore_index, reduction, smoothing):
         xd = x._data
-        _, shifted, e, s = softmax_parts(xd, 1)
+        m, e, s = softmax_parts(xd, 1)
         log_s = np.log(s)
         t, w, valid, denom = index_weights(target, weight, ignore_index, xd.dtype)
-        nll = log_s.squeeze(1) - pick(shifted, t)  # -log p[target]
+        nll = log_s.squeeze(1) - (pick(xd, t) - m.squeeze(1))  # -log p[target], shifted first (no cancellation)
         if w is not None:
             nll = nll * w
         if smoothing:
-            logp = shifted - log_s
+            logp = xd - m
+            logp -= log_s
             wlogp = logp if weight is None else logp * weight.reshape(class_shape(xd.ndim, xd.shape[1]))
             smooth = -np.sum(wlogp, axis=1)
             if valid is not None:
@@ -125,7 +126,7 @@ class CrossEntropyIndex(Function):
             ctx.torch_name = "AddBackward0"  # torch mixes the smoothing term in with an add
         ctx.reduction, ctx.denom = reduction, denom
         ctx.q_args = (t, w, valid, weight, smoothing)
-        ctx.save_for_backward(x, e / s if ctx.needs_input_grad[0] else None)
+        ctx.save_for_backward(x, np.divide(e, s, out=e) if ctx.needs_input_grad[0] else None)  # softmax
         return reduce_np(nll, reduction, denom)
 
     @staticmethod
@@ -140,10 +141,10 @@ class CrossEntropyIndex(Function):
     def backward_arrays(ctx, grad):
         _, sm = ctx.saved_arrays
         t, w, _, _, smoothing = ctx.q_args
-        if w is None and not smoothing:  # q is one-hot (sum 1): softmax minus 1 at the target
-            gx = sm.copy()
-            put(gx, t, pick(sm, t) - 1)
-            gx *= grad_coef(ctx, grad)
+        if w is None and not smoothing:  # q is one-hot (sum 1): (softmax minus 1 at the target) * coef
+            coef = grad_coef(ctx, grad)
+            gx = np.multiply(sm, coef, out=np.empty_like(sm))  # one pass into a fresh array of sm's dtype
+            put(gx, t, pick(gx, t) - pick(np.broadcast_to(coef, gx.shape), t))
         else:
             q = _index_q(sm.shape, sm.dtype, *ctx.q_args)
             gx = (sm * np.sum(q, axis=1, keepdims=True) - q) * grad_coef(ctx, grad)
@@ -175,14 +176,15 @@ class CrossEntropyProb(Function):
     @staticmethod
     def forward(ctx, x, target, weight, reduction, smoothing):
         xd = x._data
-        _, shifted, e, s = softmax_parts(xd, 1)
-        logp = shifted - np.log(s)
+        m, e, s = softmax_parts(xd, 1)
+        logp = xd - m  # (x - m) - log s: shifted first, so that log p of the max is accurate
+        logp -= np.log(s)
         ctx.weight_c = None if weight is None else weight.reshape(class_shape(xd.ndim, xd.shape[1]))
         loss = -np.sum(_prob_q(target._data, ctx.weight_c, smoothing, xd.shape[1]) * logp, axis=1)
         ctx.reduction, ctx.denom, ctx.smoothing = reduction, float(loss.size), smoothing
         ctx.torch_name = "DivBackward1" if reduction == "mean" else "NegBackward0"
         needs = ctx.needs_input_grad
-        ctx.save_for_backward(x, target, e / s if needs[0] else None, logp if needs[1] else None)
+        ctx.save_for_backward(x, target, np.divide(e, s, out=e) if needs[0] else None, logp if needs[1] else None)
         return reduce_np(loss, reduction, ctx.denom)
 
     @staticmethod

@@ -8,6 +8,10 @@ log is safe too. The cross-entropy losses (loss.py) use the same helper.
     softmax(x)     = e / s                  e = exp(x - m), s = sum(e), m = max(x)
     log_softmax(x) = (x - m) - log(s)
     logsumexp(x)   = log(s) + m
+
+These are memory-bound passes over x, so each result is computed into as few fresh arrays as possible:
+x - m is written into a new array and exp is taken there in place (out=), and e's buffer then becomes
+softmax (divided in place) or log_softmax (x - m written over it, then log s subtracted in place).
 """
 import numpy as np
 
@@ -19,8 +23,8 @@ from .reduce_checks import check_tensors, numpy_names
 
 
 def softmax_parts(x, axis, finite_max=False):
-    """(m, x - m, e, s) along `axis` (an int, a tuple or None), keepdims: m = max(x),
-    e = exp(x - m), s = sum(e). finite_max: an infinite max is replaced by 0 before shifting (as
+    """(m, e, s) along `axis` (an int, a tuple or None), keepdims: m = max(x), e = exp(x - m) (a fresh
+    array, which the caller may overwrite), s = sum(e). finite_max: an infinite max is replaced by 0 before shifting (as
     torch's logsumexp does), so that a row of -inf gives -inf and a row holding +inf gives +inf
     instead of inf - inf = nan; softmax and log_softmax keep torch's nan there."""
     try:
@@ -29,9 +33,9 @@ def softmax_parts(x, axis, finite_max=False):
         m = x.max(axis=axis, keepdims=True, initial=-np.inf)
     if finite_max:
         m = np.where(np.isfinite(m), m, 0)
-    shifted = x - m
-    e = np.exp(shifted)
-    return m, shifted, e, e.sum(axis=axis, keepdims=True)
+    e = np.asarray(np.subtract(x, m))  # (asarray: a 0-d x gives a numpy scalar)
+    np.exp(e, out=e)  # in place: one fresh array for x - m and its exp
+    return m, e, e.sum(axis=axis, keepdims=True)
 
 
 class Softmax(Function):
@@ -42,7 +46,7 @@ class Softmax(Function):
     @staticmethod
     def forward(ctx, x, dim):
         ctx.dim = dim
-        _, _, e, s = softmax_parts(x._data, dim)
+        _, e, s = softmax_parts(x._data, dim)
         e /= s
         if not e.flags.c_contiguous:  # torch's softmax is contiguous whatever the input's strides
             e = np.ascontiguousarray(e)
@@ -62,8 +66,9 @@ class LogSoftmax(Function):
     @staticmethod
     def forward(ctx, x, dim):
         ctx.dim = dim
-        _, shifted, _, s = softmax_parts(x._data, dim)
-        out = shifted - np.log(s)
+        m, e, s = softmax_parts(x._data, dim)
+        out = np.subtract(x._data, m, out=e)  # e is no longer needed: its buffer is reused
+        out -= np.log(s)  # (x - m) - log s, shifted first: log_softmax of the max is exactly -log s
         if not out.flags.c_contiguous:  # torch's log_softmax is contiguous whatever the input's strides
             out = np.ascontiguousarray(out)
         ctx.save_for_backward(out)
@@ -86,7 +91,7 @@ class Logsumexp(Function):
     @staticmethod
     def forward(ctx, x, dims, keepdim):
         ctx.shape, ctx.dims, ctx.keepdim = x._data.shape, dims, keepdim
-        m, _, _, s = softmax_parts(x._data, dims, finite_max=True)
+        m, _, s = softmax_parts(x._data, dims, finite_max=True)
         out = np.log(s) + m
         out = out if keepdim else squeeze_dims(out, dims)
         ctx.save_for_backward(x, out)  # the returned array itself, so double backward flows through it
