@@ -5,8 +5,9 @@ move between the two libraries by state_dict:
     q_proj_weight (E, E), k_proj_weight (E, kdim), v_proj_weight (E, vdim)   otherwise
     in_proj_bias (3E), out_proj (Linear E -> E), bias_k and bias_v (1, 1, E) with add_bias_kv
 
-The maths is nn/_attention.py's (F.multi_head_attention_forward); this module holds the weights and
-turns batch-first inputs (N, L, E) into the functional form's sequence-first ones (L, N, E).
+The maths is nn/_attention.py's (F.multi_head_attention_forward); this module holds the weights. It
+passes batch-first inputs (N, L, E) as they are (torch transposes them to (L, N, E) and back; the
+values are the same, and the heads are split from either layout by views).
 """
 from tinygrad_edu.device import check_device
 from .. import init
@@ -78,19 +79,9 @@ class MultiheadAttention(Module):
 
     def forward(self, query, key, value, key_padding_mask=None, need_weights=True, attn_mask=None,
                 average_attn_weights=True, is_causal=False):
-        batched = query._data.ndim == 3
         key_padding_mask = canonical_mask(key_padding_mask, "key_padding_mask", query.dtype, attn_mask,
                                           "attn_mask")
         attn_mask = canonical_mask(attn_mask, "attn_mask", query.dtype)
-        if self.batch_first and batched:  # (N, L, E) -> (L, N, E), keeping "query is key is value"
-            if key is value:
-                if query is key:
-                    query = key = value = query.transpose(1, 0)
-                else:
-                    query, key = query.transpose(1, 0), key.transpose(1, 0)
-                    value = key
-            else:
-                query, key, value = (x.transpose(1, 0) for x in (query, key, value))
         separate = not self._qkv_same_embed_dim
         out, weights = multi_head_attention_forward(
             query, key, value, self.embed_dim, self.num_heads, self.in_proj_weight, self.in_proj_bias,
@@ -98,7 +89,5 @@ class MultiheadAttention(Module):
             training=self.training, key_padding_mask=key_padding_mask, need_weights=need_weights,
             attn_mask=attn_mask, use_separate_proj_weight=separate, q_proj_weight=self.q_proj_weight,
             k_proj_weight=self.k_proj_weight, v_proj_weight=self.v_proj_weight,
-            average_attn_weights=average_attn_weights, is_causal=is_causal)
-        if self.batch_first and batched:
-            out = out.transpose(1, 0)
+            average_attn_weights=average_attn_weights, is_causal=is_causal, batch_first=self.batch_first)
         return out, weights
