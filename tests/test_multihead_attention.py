@@ -238,3 +238,36 @@ def test_gradcheck_and_gradgradcheck(need_weights):
     inputs = (x,) + tuple(tg.tensor(p.detach().numpy(), requires_grad=True) for p in params)
     assert gradcheck(through_params, inputs)
     assert gradgradcheck(through_params, inputs)
+
+
+def test_fully_padded_sample_nan_with_weights_zero_without():
+    """torch: NaN where a query sees no key in the weights path, 0 in the fused one; ours the same."""
+    t, g = _twins(DTYPES[0], embed_dim=4, num_heads=2)
+    x = np.random.default_rng(8).standard_normal((3, 2, 4)).astype(np.float32)
+    kpm = np.array([[False] * 3, [True] * 3])
+    for need_weights in (True, False):
+        ot = t(*[torch.tensor(x)] * 3, key_padding_mask=torch.tensor(kpm), need_weights=need_weights)[0]
+        with np.errstate(invalid="ignore"):
+            og = g(*[tg.tensor(x)] * 3, key_padding_mask=tg.tensor(kpm), need_weights=need_weights)[0]
+        np.testing.assert_allclose(og.detach().numpy(), ot.detach().numpy(), rtol=2e-5, atol=2e-5)  # NaN == NaN
+        assert np.isnan(og.detach().numpy()[:, 1]).all() == need_weights
+
+
+def test_static_k_v_and_separate_weights_functional():
+    rng = np.random.default_rng(9)
+    E, H, N, L, S = 4, 2, 2, 3, 5
+    arrays = [rng.standard_normal(s) for s in [(L, N, E), (S, N, E), (S, N, E), (E, E), (E, E), (E, E), (3 * E,),
+                                               (E, E), (E,), (N * H, S, E // H), (N * H, S, E // H)]]
+    T, G = [torch.tensor(a, requires_grad=True) for a in arrays], [tg.tensor(a, requires_grad=True) for a in arrays]
+    outs = []
+    for F, (q, k, v, wq, wk, wv, b, wo, bo, sk, sv) in ((torch.nn.functional, T), (TF, G)):
+        out, w = F.multi_head_attention_forward(q, k, v, E, H, None, b, None, None, False, 0.0, wo, bo,
+                                                use_separate_proj_weight=True, q_proj_weight=wq, k_proj_weight=wk,
+                                                v_proj_weight=wv, static_k=sk, static_v=sv)
+        (out.sum() + (w * w).sum()).backward()
+        outs.append((out, w))
+    _close(outs[0][0], outs[1][0], 1e-12)
+    _close(outs[0][1], outs[1][1], 1e-12)
+    for a, b in zip(T, G):
+        if a.grad is not None:
+            _close(a.grad, b.grad, 1e-12)
