@@ -180,9 +180,11 @@ def test_short_run_then_generate_from_the_saved_weights(gpt, tmp_path, capsys):
     out = capsys.readouterr().out
     assert "data: 12 poems (9 to train on" in out and "3 held out" in out and "... x 2 blocks" in out
     assert "step     3/6  train loss" in out and "step     6/6  train loss" in out and "held-out loss" in out
-    assert out.count("  sample: 床前") == 2 and "2 samples from the saved weights" in out
-    assert len(res["step_losses"]) == len(res["lrs"]) == 6 and [r["step"] for r in res["history"]] == [3, 6]
+    assert "step     0/6  train loss" in out and out.count("  sample: 床前") == 3
+    assert "2 samples from the saved weights" in out
+    assert len(res["step_losses"]) == len(res["lrs"]) == 6 and [r["step"] for r in res["history"]] == [0, 3, 6]
     assert res["lrs"][:2] == pytest.approx([1e-3, 2e-3])                  # the warm-up
+    assert abs(res["history"][0]["train"] - math.log(len(res["vocab"]))) < 0.05   # N(0, 0.02): nearly uniform
     img = mpimg.imread(str(tmp_path / "loss.png"))
     assert img.ndim == 3 and img.shape[0] > 100 and img[..., :3].std() > 0.05
 
