@@ -20,6 +20,7 @@ from .. import functional as F
 from .. import init
 from . import _transformer_masks as masks
 from .activation import GELU, ReLU
+from .attention import MultiheadAttention
 from .container import ModuleList
 from .dropout import Dropout
 from .linear import Linear
@@ -28,11 +29,6 @@ from .normalization import LayerNorm
 
 __all__ = ["Transformer", "TransformerEncoder", "TransformerDecoder", "TransformerEncoderLayer",
            "TransformerDecoderLayer"]
-
-
-def _attention(*args, **kwargs):
-    from .attention import MultiheadAttention
-    return MultiheadAttention(*args, **kwargs)
 
 
 def _activation_fn(activation):
@@ -84,7 +80,8 @@ class TransformerEncoderLayer(_LayerBase):
                  layer_norm_eps=1e-5, batch_first=False, norm_first=False, bias=True, device=None, dtype=None):
         super().__init__()
         factory = {"device": device, "dtype": dtype}
-        self.self_attn = _attention(d_model, nhead, dropout=dropout, bias=bias, batch_first=batch_first, **factory)
+        self.self_attn = MultiheadAttention(d_model, nhead, dropout=dropout, bias=bias, batch_first=batch_first,
+                                            **factory)
         self._build(d_model, dim_feedforward, dropout, layer_norm_eps, norm_first, bias, 2, factory)
         activation = _activation_fn(activation)
         # torch records whether its fused inference kernel knows the activation (1 relu, 2 gelu, 0 other)
@@ -126,9 +123,9 @@ class TransformerDecoderLayer(_LayerBase):
                  layer_norm_eps=1e-5, batch_first=False, norm_first=False, bias=True, device=None, dtype=None):
         super().__init__()
         factory = {"device": device, "dtype": dtype}
-        self.self_attn = _attention(d_model, nhead, dropout=dropout, batch_first=batch_first, bias=bias, **factory)
-        self.multihead_attn = _attention(d_model, nhead, dropout=dropout, batch_first=batch_first, bias=bias,
-                                         **factory)
+        attention = {"dropout": dropout, "batch_first": batch_first, "bias": bias, **factory}
+        self.self_attn = MultiheadAttention(d_model, nhead, **attention)
+        self.multihead_attn = MultiheadAttention(d_model, nhead, **attention)
         self._build(d_model, dim_feedforward, dropout, layer_norm_eps, norm_first, bias, 3, factory)
         self.activation = _activation_fn(activation)
 
