@@ -28,20 +28,33 @@ from .optimizer import Optimizer, check_non_negative
 
 
 class Adam(Optimizer):
-    """``Adam(params, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0, amsgrad=False, *, maximize=False, decoupled_weight_decay=False)``."""
+    """``Adam(params, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0, amsgrad=False, *, foreach=None,
+    maximize=False, capturable=False, differentiable=False, fused=None, decoupled_weight_decay=False)``.
+
+    ``foreach``, ``capturable`` and ``fused`` choose among torch's kernels (one loop, CUDA graphs, one
+    fused kernel); here there is one numpy implementation, so they are checked as torch checks them,
+    kept in the groups (``param_groups`` and ``state_dict`` hold torch's keys) and change nothing.
+    ``differentiable=True`` (autograd through ``step``) is not supported: NotImplementedError.
+    """
 
     def __init__(self, params, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0,
-                 amsgrad=False, *, maximize=False, decoupled_weight_decay=False):
+                 amsgrad=False, *, foreach=None, maximize=False, capturable=False, differentiable=False,
+                 fused=None, decoupled_weight_decay=False):
         check_non_negative("learning rate", lr)
         check_non_negative("epsilon value", eps)
         for i, beta in enumerate(betas):
             if not 0.0 <= beta < 1.0:
                 raise ValueError(f"Invalid beta parameter at index {i}: {beta}")
         check_non_negative("weight_decay value", weight_decay)
+        if differentiable:
+            raise NotImplementedError("Adam(differentiable=True): tinygrad_edu's optimizer steps are not differentiable")
         defaults = dict(lr=lr, betas=tuple(betas), eps=eps, weight_decay=weight_decay,
-                        amsgrad=amsgrad, maximize=maximize,
+                        amsgrad=amsgrad, maximize=maximize, foreach=foreach, capturable=capturable,
+                        differentiable=differentiable, fused=fused,
                         decoupled_weight_decay=decoupled_weight_decay)
         super().__init__(params, defaults)
+        if fused and foreach:
+            raise RuntimeError("`fused` and `foreach` cannot be `True` together.")
 
     def _update(self, param, grad, state, group):
         if not state:
@@ -79,16 +92,20 @@ class Adam(Optimizer):
 
 
 class AdamW(Adam):
-    """``AdamW(params, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=1e-2, amsgrad=False, *, maximize=False)``.
+    """``AdamW(params, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=1e-2, amsgrad=False, *, maximize=False,
+    foreach=None, capturable=False, differentiable=False, fused=None)``.
 
     Adam with decoupled weight decay (Loshchilov & Hutter): the first line of the rule in this
     module's docstring, :math:`\\theta \\leftarrow (1-\\gamma\\lambda)\\theta`, instead of adding
     :math:`\\lambda\\theta` to the gradient (where Adam's normalisation would cancel most of it).
+    Groups with their own ``weight_decay`` (nanoGPT's decay / no-decay split) are the usual use.
     """
 
     def __init__(self, params, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=1e-2,
-                 amsgrad=False, *, maximize=False):
-        super().__init__(params, lr, betas, eps, weight_decay, amsgrad, maximize=maximize,
+                 amsgrad=False, *, maximize=False, foreach=None, capturable=False, differentiable=False,
+                 fused=None):
+        super().__init__(params, lr, betas, eps, weight_decay, amsgrad, foreach=foreach, maximize=maximize,
+                         capturable=capturable, differentiable=differentiable, fused=fused,
                          decoupled_weight_decay=True)
 
     def load_state_dict(self, state_dict):
