@@ -126,12 +126,13 @@ class CrossEntropyIndex(Function):
             ctx.torch_name = "AddBackward0"  # torch mixes the smoothing term in with an add
         ctx.reduction, ctx.denom = reduction, denom
         ctx.q_args = (t, w, valid, weight, smoothing)
-        ctx.save_for_backward(x, np.divide(e, s, out=e) if ctx.needs_input_grad[0] else None)  # softmax
+        # softmax = e / s, left undivided: backward scales e by (coef / s) in its one pass anyway
+        ctx.save_for_backward(x, e if ctx.needs_input_grad[0] else None, s)
         return reduce_np(nll, reduction, denom)
 
     @staticmethod
     def backward(ctx, grad):
-        x, _ = ctx.saved_tensors  # softmax(x) recomputed as a node, so that it is differentiated
+        x, _, _ = ctx.saved_tensors  # softmax(x) recomputed as a node, so that it is differentiated
         q = _index_q(x._data.shape, x._data.dtype, *ctx.q_args)
         qsum = Tensor._wrap(np.sum(q, axis=1, keepdims=True))
         gx = (Softmax.apply(x, 1) * qsum - Tensor._wrap(q)) * grad_coef(ctx, grad)
@@ -139,15 +140,15 @@ class CrossEntropyIndex(Function):
 
     @staticmethod
     def backward_arrays(ctx, grad):
-        _, sm = ctx.saved_arrays
+        _, e, s = ctx.saved_arrays  # softmax = e / s
         t, w, _, _, smoothing = ctx.q_args
-        if w is None and not smoothing:  # q is one-hot (sum 1): (softmax minus 1 at the target) * coef
-            coef = grad_coef(ctx, grad)
-            gx = np.multiply(sm, coef, out=np.empty_like(sm))  # one pass into a fresh array of sm's dtype
+        coef = grad_coef(ctx, grad)
+        if w is None and not smoothing:  # q is one-hot (sum 1): softmax * coef, minus coef at the target
+            gx = np.multiply(e, (coef / s).astype(e.dtype, copy=False), out=np.empty_like(e))  # one pass
             put(gx, t, pick(gx, t) - pick(np.broadcast_to(coef, gx.shape), t))
         else:
-            q = _index_q(sm.shape, sm.dtype, *ctx.q_args)
-            gx = (sm * np.sum(q, axis=1, keepdims=True) - q) * grad_coef(ctx, grad)
+            q = _index_q(e.shape, e.dtype, *ctx.q_args)
+            gx = (e / s * np.sum(q, axis=1, keepdims=True) - q) * coef
         return gx, None, None, None, None, None
 
 
