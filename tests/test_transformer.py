@@ -159,6 +159,22 @@ def test_stacks_hold_independent_deep_copies():
     assert enc.enable_nested_tensor is True and enc.mask_check is True
 
 
+def test_decoder_copies_of_a_module_activation_run_relu_as_torch():
+    """torch 2.13's TransformerDecoderLayer.__setstate__ gives a copy without an "activation" entry F.relu,
+    and a Module activation is no such entry: the stack's layers run relu (their repr still shows GELU)."""
+    import copy
+    rng = np.random.default_rng(13)
+    for lib in (torch, tg):
+        layer = lib.nn.TransformerDecoderLayer(E, H, FF, activation=lib.nn.GELU(approximate="tanh"))
+        assert copy.deepcopy(layer).activation is lib.nn.functional.relu
+        assert copy.deepcopy(lib.nn.TransformerEncoderLayer(E, H, FF, activation="gelu")).activation \
+            is lib.nn.functional.gelu
+    tm, om = twin("TransformerDecoder", activation="module", layers=1)
+    (tt, ot), (tmem, omem) = seq((4, 2), False, rng, "float64"), seq((5, 2), False, rng, "float64")
+    check_same(tm, om, (tt, tmem), (ot, omem), {}, {}, TOL["float64"], ([tt, tmem], [ot, omem]))
+    assert repr(om) == repr(tm) and "GELU(approximate='tanh')" in repr(om)
+
+
 # ---- values and gradients ------------------------------------------------------------------------
 # every (batch_first, norm_first, activation) once; the dtype alternates, so each dtype meets every option
 LAYER_GRID = [(bf, nf, act, ("float32", "float64")[(bf + nf + i) % 2])

@@ -129,6 +129,15 @@ class TransformerDecoderLayer(_LayerBase):
         self._build(d_model, dim_feedforward, dropout, layer_norm_eps, norm_first, bias, 3, factory)
         self.activation = _activation_fn(activation)
 
+    def __setstate__(self, state):
+        # torch's rule for copies and unpickling: a state without an "activation" entry gets F.relu (for
+        # layers saved before the argument existed). A Module activation is kept in state["_modules"],
+        # not in that entry, so a deep copy of such a layer (each layer of a TransformerDecoder) runs
+        # relu, while its repr still lists the module: what torch 2.13 computes
+        if "activation" not in state:
+            state = dict(state, activation=F.relu)
+        self.__dict__.update(state)
+
     def forward(self, tgt, memory, tgt_mask=None, memory_mask=None, tgt_key_padding_mask=None,
                 memory_key_padding_mask=None, tgt_is_causal=False, memory_is_causal=False):
         x = tgt
