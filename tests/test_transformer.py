@@ -175,6 +175,28 @@ def test_decoder_copies_of_a_module_activation_run_relu_as_torch():
     assert repr(om) == repr(tm) and "GELU(approximate='tanh')" in repr(om)
 
 
+def test_subclass_overriding_blocks_as_torch():
+    """torch's layers are plain Modules whose forward calls _sa_block(x, attn_mask, key_padding_mask,
+    is_causal), _mha_block(x, mem, ...) and _ff_block(x): a subclass may replace them (slow path only)."""
+    rng = np.random.default_rng(14)
+    outs = []
+    for lib in (torch, tg):
+        assert lib.nn.TransformerEncoderLayer.__bases__ == (lib.nn.Module,)
+        assert lib.nn.TransformerDecoderLayer.__bases__ == (lib.nn.Module,)
+
+        class Scaled(lib.nn.TransformerDecoderLayer):
+            def _ff_block(self, x):
+                return 0.5 * super()._ff_block(x)
+
+            def _mha_block(self, x, mem, attn_mask, key_padding_mask, is_causal=False):
+                return -super()._mha_block(x, mem, attn_mask, key_padding_mask, is_causal)
+        lib.manual_seed(0)
+        outs.append(Scaled(E, H, FF, dropout=0.0, dtype=lib.float64))
+    outs[1].load_state_dict({k: tg.tensor(v.detach().numpy()) for k, v in outs[0].state_dict().items()})
+    (tt, ot), (tmem, omem) = seq((3, 2), False, rng, "float64"), seq((4, 2), False, rng, "float64")
+    check_same(outs[0], outs[1], (tt, tmem), (ot, omem), {}, {}, TOL["float64"], ([tt, tmem], [ot, omem]))
+
+
 # ---- values and gradients ------------------------------------------------------------------------
 # every (batch_first, norm_first, activation) once; the dtype alternates, so each dtype meets every option
 LAYER_GRID = [(bf, nf, act, ("float32", "float64")[(bf + nf + i) % 2])

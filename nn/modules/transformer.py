@@ -47,32 +47,33 @@ def _clones(module, n):
     return ModuleList([copy.deepcopy(module) for _ in range(n)])
 
 
-class _LayerBase(Module):
-    """What both layers build: the feed-forward network and the norms and dropouts around the blocks."""
-
-    def _build(self, d_model, dim_feedforward, dropout, layer_norm_eps, norm_first, bias, n_blocks, factory):
-        self.linear1 = Linear(d_model, dim_feedforward, bias=bias, **factory)
-        self.dropout = Dropout(dropout)
-        self.linear2 = Linear(dim_feedforward, d_model, bias=bias, **factory)
-        self.norm_first = norm_first
-        for i in range(1, n_blocks + 1):
-            setattr(self, f"norm{i}", LayerNorm(d_model, eps=layer_norm_eps, bias=bias, **factory))
-        for i in range(1, n_blocks + 1):
-            setattr(self, f"dropout{i}", Dropout(dropout))
-
-    def _ff_block(self, x, dropout, activation=None):
-        """linear2(dropout(activation(linear1(x)))), then the block's own dropout."""
-        activation = self.activation if activation is None else activation
-        return dropout(self.linear2(self.dropout(activation(self.linear1(x)))))
-
-    @staticmethod
-    def _attend(attn, x, mem, attn_mask, key_padding_mask, is_causal, dropout):
-        out = attn(x, mem, mem, attn_mask=attn_mask, key_padding_mask=key_padding_mask,
-                   need_weights=False, is_causal=is_causal)[0]
-        return dropout(out)
+def _add_feed_forward_and_norms(layer, d_model, dim_feedforward, dropout, layer_norm_eps, norm_first, bias,
+                                n_blocks, factory):
+    """Register, in torch's order, linear1, dropout, linear2, then norm1..n and dropout1..n (one each per
+    block of the layer)."""
+    layer.linear1 = Linear(d_model, dim_feedforward, bias=bias, **factory)
+    layer.dropout = Dropout(dropout)
+    layer.linear2 = Linear(dim_feedforward, d_model, bias=bias, **factory)
+    layer.norm_first = norm_first
+    for i in range(1, n_blocks + 1):
+        setattr(layer, f"norm{i}", LayerNorm(d_model, eps=layer_norm_eps, bias=bias, **factory))
+    for i in range(1, n_blocks + 1):
+        setattr(layer, f"dropout{i}", Dropout(dropout))
 
 
-class TransformerEncoderLayer(_LayerBase):
+def _attend(attn, x, mem, attn_mask, key_padding_mask, is_causal, dropout):
+    """dropout(attention of x over mem); torch's layers never ask for the weights."""
+    out = attn(x, mem, mem, attn_mask=attn_mask, key_padding_mask=key_padding_mask, need_weights=False,
+               is_causal=is_causal)[0]
+    return dropout(out)
+
+
+def _feed_forward(layer, x, activation, dropout):
+    """dropout(linear2(dropout(activation(linear1(x)))))."""
+    return dropout(layer.linear2(layer.dropout(activation(layer.linear1(x)))))
+
+
+class TransformerEncoderLayer(Module):
     """Self-attention and feed-forward, each with residual and LayerNorm (after it, or with norm_first
     before it). Submodules: self_attn, linear1, dropout, linear2, norm1, norm2, dropout1, dropout2."""
 
@@ -82,7 +83,8 @@ class TransformerEncoderLayer(_LayerBase):
         factory = {"device": device, "dtype": dtype}
         self.self_attn = MultiheadAttention(d_model, nhead, dropout=dropout, bias=bias, batch_first=batch_first,
                                             **factory)
-        self._build(d_model, dim_feedforward, dropout, layer_norm_eps, norm_first, bias, 2, factory)
+        _add_feed_forward_and_norms(self, d_model, dim_feedforward, dropout, layer_norm_eps, norm_first, bias, 2,
+                                    factory)
         activation = _activation_fn(activation)
         # torch records whether its fused inference kernel knows the activation (1 relu, 2 gelu, 0 other)
         if activation is F.relu or isinstance(activation, ReLU):
@@ -97,25 +99,40 @@ class TransformerEncoderLayer(_LayerBase):
         src_key_padding_mask = masks.canonical_mask(src_key_padding_mask, "src_key_padding_mask",
                                                     masks.dtype_or_none(src_mask), "src_mask", src.dtype)
         src_mask = masks.canonical_mask(src_mask, "src_mask", None, "", src.dtype, check_other=False)
-        # torch's fused inference kernel (eval mode, no gradient, batch_first, ...) gives the same values
-        # but for two things: it knows only exact relu and gelu (a GELU(approximate="tanh") module runs
-        # as exact gelu there), and a query row that may attend to no key comes out NaN
-        fast = not masks.layer_fast_path_reason(self, src)
-        act = (F.relu if self.activation_relu_or_gelu == 1 else F.gelu) if fast else self.activation
+        if not masks.layer_fast_path_reason(self, src):
+            return self._fused_inference(src, src_mask, src_key_padding_mask)
         x = src
         if self.norm_first:
-            x = x + self._sa_block(self.norm1(x), src_mask, src_key_padding_mask, is_causal)
-            x = x + self._ff_block(self.norm2(x), self.dropout2, act)
+            x = x + self._sa_block(self.norm1(x), src_mask, src_key_padding_mask, is_causal=is_causal)
+            x = x + self._ff_block(self.norm2(x))
         else:
-            x = self.norm1(x + self._sa_block(x, src_mask, src_key_padding_mask, is_causal))
-            x = self.norm2(x + self._ff_block(x, self.dropout2, act))
-        return masks.fast_path_nan_rows(x, src_mask, src_key_padding_mask) if fast else x
+            x = self.norm1(x + self._sa_block(x, src_mask, src_key_padding_mask, is_causal=is_causal))
+            x = self.norm2(x + self._ff_block(x))
+        return x
 
     def _sa_block(self, x, attn_mask, key_padding_mask, is_causal=False):
-        return self._attend(self.self_attn, x, x, attn_mask, key_padding_mask, is_causal, self.dropout1)
+        return _attend(self.self_attn, x, x, attn_mask, key_padding_mask, is_causal, self.dropout1)
+
+    def _ff_block(self, x):
+        return _feed_forward(self, x, self.activation, self.dropout2)
+
+    def _fused_inference(self, src, src_mask, key_padding_mask):
+        """What torch's fused inference kernel (eval mode, no gradient, batch_first, ...) computes: the
+        same maths, but it knows only exact relu and gelu (a GELU(approximate="tanh") module runs as
+        exact gelu), and a query row that may attend to no key comes out NaN."""
+        act = F.relu if self.activation_relu_or_gelu == 1 else F.gelu
+        x = src
+        if self.norm_first:
+            y = self.norm1(x)
+            x = x + _attend(self.self_attn, y, y, src_mask, key_padding_mask, False, self.dropout1)
+            x = x + _feed_forward(self, self.norm2(x), act, self.dropout2)
+        else:
+            x = self.norm1(x + _attend(self.self_attn, x, x, src_mask, key_padding_mask, False, self.dropout1))
+            x = self.norm2(x + _feed_forward(self, x, act, self.dropout2))
+        return masks.fast_path_nan_rows(x, src_mask, key_padding_mask)
 
 
-class TransformerDecoderLayer(_LayerBase):
+class TransformerDecoderLayer(Module):
     """Self-attention over tgt, cross-attention over memory, feed-forward; each with residual and
     LayerNorm. Submodules: self_attn, multihead_attn, linear1, dropout, linear2, norm1..3, dropout1..3."""
 
@@ -126,7 +143,8 @@ class TransformerDecoderLayer(_LayerBase):
         attention = {"dropout": dropout, "batch_first": batch_first, "bias": bias, **factory}
         self.self_attn = MultiheadAttention(d_model, nhead, **attention)
         self.multihead_attn = MultiheadAttention(d_model, nhead, **attention)
-        self._build(d_model, dim_feedforward, dropout, layer_norm_eps, norm_first, bias, 3, factory)
+        _add_feed_forward_and_norms(self, d_model, dim_feedforward, dropout, layer_norm_eps, norm_first, bias, 3,
+                                    factory)
         self.activation = _activation_fn(activation)
 
     def __setstate__(self, state):
@@ -144,18 +162,21 @@ class TransformerDecoderLayer(_LayerBase):
         if self.norm_first:
             x = x + self._sa_block(self.norm1(x), tgt_mask, tgt_key_padding_mask, tgt_is_causal)
             x = x + self._mha_block(self.norm2(x), memory, memory_mask, memory_key_padding_mask, memory_is_causal)
-            x = x + self._ff_block(self.norm3(x), self.dropout3)
+            x = x + self._ff_block(self.norm3(x))
         else:
             x = self.norm1(x + self._sa_block(x, tgt_mask, tgt_key_padding_mask, tgt_is_causal))
             x = self.norm2(x + self._mha_block(x, memory, memory_mask, memory_key_padding_mask, memory_is_causal))
-            x = self.norm3(x + self._ff_block(x, self.dropout3))
+            x = self.norm3(x + self._ff_block(x))
         return x
 
     def _sa_block(self, x, attn_mask, key_padding_mask, is_causal=False):
-        return self._attend(self.self_attn, x, x, attn_mask, key_padding_mask, is_causal, self.dropout1)
+        return _attend(self.self_attn, x, x, attn_mask, key_padding_mask, is_causal, self.dropout1)
 
     def _mha_block(self, x, mem, attn_mask, key_padding_mask, is_causal=False):
-        return self._attend(self.multihead_attn, x, mem, attn_mask, key_padding_mask, is_causal, self.dropout2)
+        return _attend(self.multihead_attn, x, mem, attn_mask, key_padding_mask, is_causal, self.dropout2)
+
+    def _ff_block(self, x):
+        return _feed_forward(self, x, self.activation, self.dropout3)
 
 
 def _nested_tensor_reason(layer):
