@@ -145,7 +145,8 @@ class CrossEntropyIndex(Function):
         coef = grad_coef(ctx, grad)
         if w is None and not smoothing:  # q is one-hot (sum 1): softmax * coef, minus coef at the target
             gx = np.multiply(e, (coef / s).astype(e.dtype, copy=False), out=np.empty_like(e))  # one pass
-            put(gx, t, pick(gx, t) - pick(np.broadcast_to(coef, gx.shape), t))
+            coef_t = coef if np.ndim(coef) == 0 else pick(np.broadcast_to(coef, gx.shape), t)  # 'none': per sample
+            put(gx, t, pick(gx, t) - coef_t)
         else:
             q = _index_q(e.shape, e.dtype, *ctx.q_args)
             gx = (e / s * np.sum(q, axis=1, keepdims=True) - q) * coef
