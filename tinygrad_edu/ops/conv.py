@@ -33,6 +33,8 @@ convolutions of Tensors, so that create_graph=True records them and gradients of
 dX is the transposed convolution (g with s-1 zeros between its rows/cols, padded, convolved with the
 flipped kernel), dW convolves x with g used as the kernel.
 """
+import math
+
 import numpy as np
 
 from ..autograd.function import Function
@@ -95,14 +97,14 @@ def col2im(gm, wm, x_shape, ksize, stride, pads, dilation):
 
 def _by_group(a, groups):
     """(N, Ho, Wo, G, ...) as the (G, N*Ho*Wo, rest) stack of per-group matrices (a view)."""
-    m = a.shape[0] * a.shape[1] * a.shape[2]
-    return a.reshape(m, groups, -1 if m else int(np.prod(a.shape[4:]))).transpose(1, 0, 2)
+    return a.reshape(math.prod(a.shape[:3]), groups, math.prod(a.shape[4:])).transpose(1, 0, 2)
 
 
 def _weight_matrix(w, groups):
     """(O, Cg, kh, kw) -> (G, Og, kh*kw*Cg): row o of group g in the columns' (i, j, c) order."""
     o, cg, kh, kw = w.shape
-    return w.reshape(groups, o // groups, cg, kh, kw).transpose(0, 1, 3, 4, 2).reshape(groups, o // groups, -1)
+    w = w.reshape(groups, o // groups, cg, kh, kw).transpose(0, 1, 3, 4, 2)
+    return w.reshape(groups, o // groups, kh * kw * cg)
 
 
 class Convolution(Function):
@@ -149,7 +151,8 @@ class Convolution(Function):
         (x_shape, (o, cg, kh, kw)), (stride, pads, dilation, groups) = ctx.shapes, ctx.conf
         n, _, ho, wo = g.shape
         # g as the per-group matrices gm (G, N*Ho*Wo, Og)
-        gm = g.reshape(n, groups, o // groups, ho, wo).transpose(1, 0, 3, 4, 2).reshape(groups, -1, o // groups)
+        gm = g.reshape(n, groups, o // groups, ho, wo).transpose(1, 0, 3, 4, 2)
+        gm = gm.reshape(groups, n * ho * wo, o // groups)
         gx = gw = None
         if needs[1]:  # (G, Og, N*Ho*Wo) @ (G, N*Ho*Wo, kh*kw*Cg), back to (O, Cg, kh, kw)
             gw = np.matmul(gm.transpose(0, 2, 1), _by_group(ctx.cols, groups))
