@@ -82,7 +82,7 @@ def col2im(gm, wm, x_shape, ksize, stride, pads, dilation):
     """dX = col2im(gm @ Wm), the adjoint of im2col, one kernel offset at a time: the columns of offset
     (i, j) get the gradient gm @ Wm[:, :, (i, j)] (G, N*Ho*Wo, Cg) and add it back onto the slice of the
     padded input that offset read (a contiguous block added to a slice); the padding is cropped off.
-    Returns (N, C, H, W) (a view of a channels-last array)."""
+    Returns (N, C, H, W)."""
     n, c, h, w = x_shape
     groups, _, og = gm.shape
     pt, pb, pl, pr = pads
@@ -92,7 +92,8 @@ def col2im(gm, wm, x_shape, ksize, stride, pads, dilation):
     for i, j, rows, cs in offsets:
         block = np.matmul(gm, wm[:, :, i, j])  # (G, N*Ho*Wo, Cg)
         dxp[:, rows, cs] += block.transpose(1, 0, 2).reshape(n, ho, wo, groups, c // groups)
-    return dxp[:, pt:pt + h, pl:pl + w].reshape(n, h, w, c).transpose(0, 3, 1, 2)
+    # back to (N, C, H, W) memory order: the next backward steps (and torch's x.grad) expect it
+    return np.ascontiguousarray(dxp[:, pt:pt + h, pl:pl + w].reshape(n, h, w, c).transpose(0, 3, 1, 2))
 
 
 def _by_group(a, groups):
