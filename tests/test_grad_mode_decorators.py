@@ -16,6 +16,18 @@ from tinygrad_edu import grad_mode
 torch = pytest.importorskip("torch")
 
 
+@pytest.fixture(autouse=True)
+def grad_mode_restored():
+    """Each test starts and ends with grad mode on in both libraries. (Making set_grad_enabled(False)
+    switches grad off at once, and a decorator made from it restores only the mode seen when it was
+    made, in torch as here: a snippet that builds several can leave the mode off.)"""
+    for lib in (torch, tg):
+        lib.set_grad_enabled(True)
+    yield
+    for lib in (torch, tg):
+        lib.set_grad_enabled(True)
+
+
 def both(snippet, *args):
     return snippet(torch, *args), snippet(tg, *args)
 
@@ -92,7 +104,8 @@ def test_inference_mode_attributes_and_clone_match_torch():
 
 # ---- decorators ------------------------------------------------------------------------------------
 def decorated_functions(lib):
-    """The decorator forms torch accepts, each on a function reporting the mode inside."""
+    """The decorator forms torch accepts, each on a function reporting the mode inside. (Built in this
+    order, the set_grad_enabled ones leave grad mode off afterwards, in torch as here.)"""
     forms = {"no_grad()": lib.no_grad(), "no_grad": lib.no_grad, "enable_grad()": lib.enable_grad(),
              "enable_grad": lib.enable_grad, "inference_mode()": lib.inference_mode(),
              "inference_mode": lib.inference_mode, "inference_mode(False)": lib.inference_mode(False),
@@ -227,9 +240,9 @@ def test_decorating_a_class_warns_as_torch():
                                   "set_grad_enabled(False)"])
 def test_generator_functions_switch_mode_per_step(form):
     def snippet(lib):
-        decorator = {"no_grad()": lib.no_grad(), "no_grad": lib.no_grad, "enable_grad()": lib.enable_grad(),
-                     "inference_mode()": lib.inference_mode(), "inference_mode": lib.inference_mode,
-                     "set_grad_enabled(False)": lib.set_grad_enabled(False)}[form]
+        decorator = {"no_grad()": lib.no_grad, "no_grad": lambda: lib.no_grad, "enable_grad()": lib.enable_grad,
+                     "inference_mode()": lib.inference_mode, "inference_mode": lambda: lib.inference_mode,
+                     "set_grad_enabled(False)": lambda: lib.set_grad_enabled(False)}[form]()
 
         @decorator
         def steps(x):
