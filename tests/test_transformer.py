@@ -426,6 +426,19 @@ def test_encoder_layer_inference_fast_path_as_torch(activation, grad):
     assert nan_rows == ([0, 4, 3, 6] if not grad else [0, 0, 0, 0])
 
 
+def test_forward_hook_turns_the_fast_path_off_as_torch():
+    rng = np.random.default_rng(15)
+    tm, om = _fast_path_pair()
+    x = rng.standard_normal((2, 3, E)).astype(np.float32)
+    pad = np.array([[True] * 3, [False] * 3])
+    for model in (tm, om):
+        model.linear1.register_forward_hook(lambda module, args, out: None)
+    with torch.no_grad(), tg.no_grad():
+        theirs = tm(torch.tensor(x), src_key_padding_mask=torch.tensor(pad))
+        close(om(tg.tensor(x), src_key_padding_mask=tg.tensor(pad)), theirs, 2e-5)
+    assert not torch.isnan(theirs).any()
+
+
 def test_encoder_nested_tensor_path_as_torch():
     """TransformerEncoder in eval mode without gradients, batch_first, with only a key padding mask:
     torch runs each sequence's kept prefix, padded positions come out 0.0 (then the final norm)."""

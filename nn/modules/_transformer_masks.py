@@ -83,25 +83,18 @@ def _layer_tensors(layer, src):
             layer.linear1.weight, layer.linear1.bias, layer.linear2.weight, layer.linear2.bias)
 
 
-def layer_fast_path_reason(layer, src=None):
-    """Why torch's encoder-layer fast path does not apply ('' when it does): the layer's settings, then
-    (with src) the input and the hooks."""
+def uses_fast_path(layer, src):
+    """Whether torch 2.13 runs this encoder layer's fused inference kernel on src: a batch, eval mode,
+    batch_first, biases, equal q/k/v sizes, relu or gelu, equal norm eps, an even number of heads, no
+    forward hooks, and no gradient needed. The cheap checks come first (training stops at the second)."""
     attn = layer.self_attn
-    checks = [
-        (src is not None and src.dim() != 3, "input not batched"),
-        (src is not None and layer.training, "training is enabled"),
-        (not getattr(attn, "batch_first", False), "self_attn.batch_first was not True"),
-        (getattr(attn, "in_proj_bias", None) is None, "self_attn was passed bias=False"),
-        (not getattr(attn, "_qkv_same_embed_dim", True), "self_attn._qkv_same_embed_dim was not True"),
-        (not layer.activation_relu_or_gelu, "activation_relu_or_gelu was not True"),
-        (layer.norm1.eps != layer.norm2.eps, "norm1.eps is not equal to norm2.eps"),
-        (attn.num_heads % 2 == 1, "num_head is odd"),
-    ]
-    if src is not None:
-        checks.append((any(m._forward_hooks or m._forward_pre_hooks for m in layer.modules()),
-                       "forward pre-/hooks are attached to the module"))
-        checks.append((_needs_grad(_layer_tensors(layer, src)), "grad is enabled and a weight requires_grad"))
-    return next((why for failed, why in checks if failed), "")
+    if src.dim() != 3 or layer.training or not attn.batch_first or attn.in_proj_bias is None:
+        return False
+    if not attn._qkv_same_embed_dim or not layer.activation_relu_or_gelu or layer.norm1.eps != layer.norm2.eps:
+        return False
+    if attn.num_heads % 2 == 1 or any(m._forward_hooks or m._forward_pre_hooks for m in layer.modules()):
+        return False
+    return not _needs_grad(_layer_tensors(layer, src))
 
 
 def fast_path_nan_rows(out, src_mask, key_padding_mask):

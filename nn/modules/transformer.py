@@ -99,7 +99,7 @@ class TransformerEncoderLayer(Module):
         src_key_padding_mask = masks.canonical_mask(src_key_padding_mask, "src_key_padding_mask",
                                                     masks.dtype_or_none(src_mask), "src_mask", src.dtype)
         src_mask = masks.canonical_mask(src_mask, "src_mask", None, "", src.dtype, check_other=False)
-        if not masks.layer_fast_path_reason(self, src):
+        if masks.uses_fast_path(self, src):
             return self._fused_inference(src, src_mask, src_key_padding_mask)
         x = src
         if self.norm_first:
