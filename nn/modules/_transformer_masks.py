@@ -5,8 +5,9 @@
 - `square_subsequent_mask(sz)`: the causal mask, -inf above the diagonal and 0.0 elsewhere.
 - `detect_is_causal`: an explicit `is_causal` hint wins; with the hint None, a mask equal to the causal
   mask of the sequence's length counts as causal.
-- torch's inference fast path (eval mode, no gradient needed, batch_first, ...) computes the same values
-  as the ordinary path, with two visible differences that are copied here:
+- torch's inference fast path (`uses_fast_path`: eval mode, no gradient needed, batch_first, ...)
+  computes the same values as the ordinary path, with three visible differences that are copied here:
+  * a GELU module activation runs as exact gelu (TransformerEncoderLayer._fused_inference);
   * `fast_path_nan_rows`: a query row whose attention scores are all masked comes out NaN (the ordinary
     path's attention gives 0.0 there);
   * `nested_lengths` / `zero_padding`: TransformerEncoder runs a batch with a key padding mask as a

@@ -12,6 +12,12 @@ Masks (shapes as nn.MultiheadAttention's): attn masks (L, S) or (N*nhead, L, S),
 (N, S); a bool mask marks with True what may not be attended, a float mask is added to the scores.
 TransformerEncoder and TransformerEncoderLayer first turn bool masks into float ones (True -> -inf), as
 torch does; `is_causal=None` in the stacks means: detect whether the mask is the causal one.
+
+Where torch 2.13 computes something surprising, this computes the same (tests/test_transformer.py checks
+each against torch): in eval mode without gradients an encoder layer follows torch's fused kernel (NaN
+for a query row with no key to attend to, a GELU module run as exact gelu), TransformerEncoder zeroes the
+padded positions of a key-padded batch (torch's nested tensors), and the copies inside a
+TransformerDecoder of a layer whose activation is a Module run relu (torch's __setstate__).
 """
 import copy
 import warnings
