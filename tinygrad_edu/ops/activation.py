@@ -43,8 +43,10 @@ def _erf_table():
 
 
 _ERF_COEFS, _ERF_CENTRES = _erf_table()  # (pieces, deg + 1) lowest power first; (pieces,)
-_ERF_TABLES = {np.dtype(np.float64): (_ERF_COEFS, _ERF_CENTRES),
-               np.dtype(np.float32): (_ERF_COEFS.astype(np.float32), _ERF_CENTRES.astype(np.float32))}
+# kept transposed, one contiguous row per power: gathering each coefficient for every element by
+# its own `take` is 3x faster than gathering (..., deg + 1) rows at once
+_ERF_TABLES = {np.dtype(np.float64): (np.ascontiguousarray(_ERF_COEFS.T), _ERF_CENTRES),
+               np.dtype(np.float32): (np.ascontiguousarray(_ERF_COEFS.T, np.float32), _ERF_CENTRES.astype(np.float32))}
 
 
 def erf_numpy(x):
@@ -53,12 +55,11 @@ def erf_numpy(x):
     coef_table, centres = _ERF_TABLES[dtype]
     a = np.fmin(np.abs(x), _ERF_END).astype(dtype, copy=False)  # fmin maps nan to 6; restored below
     piece = (a * (1 / _ERF_STEP)).astype(np.intp)
-    coefs = coef_table[piece]  # (..., deg + 1)
-    u = a - centres[piece]
-    out = coefs[..., _ERF_DEG].copy()
-    for k in range(_ERF_DEG - 1, -1, -1):  # Horner's rule
+    u = a - centres.take(piece)
+    out = coef_table[_ERF_DEG].take(piece)
+    for k in range(_ERF_DEG - 1, -1, -1):  # Horner's rule, each power's coefficient of each element's piece
         out *= u
-        out += coefs[..., k]
+        out += coef_table[k].take(piece)
     out = np.copysign(out, x).astype(x.dtype, copy=False)
     nan = np.isnan(x)
     if nan.any():
@@ -182,19 +183,19 @@ class Gelu(Function):
 
     @staticmethod
     def forward(ctx, x):
-        ctx.save_for_backward(x)
-        return x._data * _halve_one_plus(erf_numpy(x._data * _INV_SQRT2))
+        cdf = _halve_one_plus(erf_numpy(x._data * _INV_SQRT2))
+        ctx.save_for_backward(x, cdf)  # Phi(x) kept, so a plain backward needs no second erf
+        return x._data * cdf
 
     @staticmethod
     def backward(ctx, grad):
-        (x,) = ctx.saved_tensors
-        cdf = (Erf.apply(x * _INV_SQRT2) + 1) * 0.5
+        x, _ = ctx.saved_tensors
+        cdf = (Erf.apply(x * _INV_SQRT2) + 1) * 0.5  # recomputed as a differentiable op for create_graph
         return grad * (cdf + x * (x * x * -0.5).exp() * _INV_SQRT_2PI)
 
     @staticmethod
     def backward_arrays(ctx, grad):
-        (x,) = ctx.saved_arrays
-        cdf = _halve_one_plus(erf_numpy(x * _INV_SQRT2))
+        x, cdf = ctx.saved_arrays
         return grad * (cdf + x * np.exp(x * x * -0.5) * _INV_SQRT_2PI)
 
 
