@@ -17,23 +17,26 @@ created for every parameter when the optimizer is built (so ``state_dict`` lists
 
 import numpy as np
 
-from .optimizer import Optimizer, check_non_negative
+from .optimizer import Optimizer, check_kernel_options, check_non_negative
 
 
 class Adagrad(Optimizer):
-    """``Adagrad(params, lr=1e-2, lr_decay=0, weight_decay=0, initial_accumulator_value=0, eps=1e-10, *, maximize=False)``."""
+    """``Adagrad(params, lr=1e-2, lr_decay=0, weight_decay=0, initial_accumulator_value=0, eps=1e-10, foreach=None,
+    *, maximize=False, differentiable=False, fused=None)`` (foreach, differentiable, fused: see
+    ``check_kernel_options``)."""
 
     def __init__(self, params, lr=1e-2, lr_decay=0, weight_decay=0, initial_accumulator_value=0,
-                 eps=1e-10, *, maximize=False):
+                 eps=1e-10, foreach=None, *, maximize=False, differentiable=False, fused=None):
         check_non_negative("learning rate", lr)
         check_non_negative("lr_decay value", lr_decay)
         check_non_negative("weight_decay value", weight_decay)
         check_non_negative("initial_accumulator_value value", initial_accumulator_value)
         check_non_negative("epsilon value", eps)
-        defaults = dict(lr=lr, lr_decay=lr_decay, weight_decay=weight_decay,
-                        initial_accumulator_value=initial_accumulator_value, eps=eps,
-                        maximize=maximize)
+        defaults = dict(lr=lr, lr_decay=lr_decay, eps=eps, weight_decay=weight_decay,
+                        initial_accumulator_value=initial_accumulator_value, foreach=foreach,
+                        maximize=maximize, differentiable=differentiable, fused=fused)
         super().__init__(params, defaults)
+        check_kernel_options("Adagrad", foreach, differentiable, fused)
         for group in self.param_groups:
             for p in group["params"]:
                 self._init_state(self.state[p], p._data, group)

@@ -24,17 +24,14 @@ import math
 
 import numpy as np
 
-from .optimizer import Optimizer, check_non_negative
+from .optimizer import Optimizer, check_kernel_options, check_non_negative
 
 
 class Adam(Optimizer):
     """``Adam(params, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0, amsgrad=False, *, foreach=None,
     maximize=False, capturable=False, differentiable=False, fused=None, decoupled_weight_decay=False)``.
 
-    ``foreach``, ``capturable`` and ``fused`` choose among torch's kernels (one loop, CUDA graphs, one
-    fused kernel); here there is one numpy implementation, so they are checked as torch checks them,
-    kept in the groups (``param_groups`` and ``state_dict`` hold torch's keys) and change nothing.
-    ``differentiable=True`` (autograd through ``step``) is not supported: NotImplementedError.
+    ``foreach``, ``capturable``, ``differentiable`` and ``fused``: see ``check_kernel_options``.
     """
 
     def __init__(self, params, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0,
@@ -46,15 +43,12 @@ class Adam(Optimizer):
             if not 0.0 <= beta < 1.0:
                 raise ValueError(f"Invalid beta parameter at index {i}: {beta}")
         check_non_negative("weight_decay value", weight_decay)
-        if differentiable:
-            raise NotImplementedError("Adam(differentiable=True): tinygrad_edu's optimizer steps are not differentiable")
         defaults = dict(lr=lr, betas=tuple(betas), eps=eps, weight_decay=weight_decay,
                         amsgrad=amsgrad, maximize=maximize, foreach=foreach, capturable=capturable,
                         differentiable=differentiable, fused=fused,
                         decoupled_weight_decay=decoupled_weight_decay)
         super().__init__(params, defaults)
-        if fused and foreach:
-            raise RuntimeError("`fused` and `foreach` cannot be `True` together.")
+        check_kernel_options(type(self).__name__, foreach, differentiable, fused)
 
     def _update(self, param, grad, state, group):
         if not state:

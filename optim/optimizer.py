@@ -50,6 +50,18 @@ def check_non_negative(name, value):
         raise ValueError(f"Invalid {name}: {value}")
 
 
+def check_kernel_options(name, foreach=None, differentiable=False, fused=None):
+    """torch's checks of the keywords that choose among its kernels (``foreach``, ``fused``; and
+    ``capturable``, unchecked). Here one numpy implementation serves them all, so they only sit in
+    the groups, as in torch; ``differentiable=True`` (autograd through ``step``) is not supported."""
+    if fused and differentiable:
+        raise RuntimeError("`fused` does not support `differentiable`")
+    if fused and foreach:
+        raise RuntimeError("`fused` and `foreach` cannot be `True` together.")
+    if differentiable:
+        raise NotImplementedError(f"{name}(differentiable=True): tinygrad_edu's optimizer steps are not differentiable")
+
+
 class Optimizer:
     """Base class of all optimizers.
 

@@ -24,22 +24,26 @@ standard deviation instead of its root mean square.
 
 import numpy as np
 
-from .optimizer import Optimizer, check_non_negative
+from .optimizer import Optimizer, check_kernel_options, check_non_negative
 
 
 class RMSprop(Optimizer):
-    """``RMSprop(params, lr=1e-2, alpha=0.99, eps=1e-8, weight_decay=0, momentum=0, centered=False, maximize=False)``."""
+    """``RMSprop(params, lr=1e-2, alpha=0.99, eps=1e-8, weight_decay=0, momentum=0, centered=False, capturable=False,
+    foreach=None, maximize=False, differentiable=False)`` (capturable, foreach, differentiable: see
+    ``check_kernel_options``)."""
 
     def __init__(self, params, lr=1e-2, alpha=0.99, eps=1e-8, weight_decay=0, momentum=0,
-                 centered=False, maximize=False):
+                 centered=False, capturable=False, foreach=None, maximize=False, differentiable=False):
         check_non_negative("learning rate", lr)
         check_non_negative("epsilon value", eps)
         check_non_negative("momentum value", momentum)
         check_non_negative("weight_decay value", weight_decay)
         check_non_negative("alpha value", alpha)
-        defaults = dict(lr=lr, alpha=alpha, eps=eps, weight_decay=weight_decay, momentum=momentum,
-                        centered=centered, maximize=maximize)
+        defaults = dict(lr=lr, momentum=momentum, alpha=alpha, eps=eps, centered=centered,
+                        weight_decay=weight_decay, capturable=capturable, foreach=foreach, maximize=maximize,
+                        differentiable=differentiable)
         super().__init__(params, defaults)
+        check_kernel_options("RMSprop", foreach, differentiable)
 
     def _update(self, param, grad, state, group):
         alpha, momentum = float(group["alpha"]), float(group["momentum"])

@@ -116,12 +116,39 @@ def test_group_errors_match_torch():
         assert run(tg, make) == run(torch, make)
 
 
-def test_adamw_signature_is_torchs():
+OPTIMIZERS = ["SGD", "Adagrad", "RMSprop", "Adam", "AdamW"]
+
+
+@pytest.mark.parametrize("name", OPTIMIZERS)
+def test_optimizer_signature_groups_and_repr_are_torchs(name):
     import inspect
-    for name in ("Adam", "AdamW"):
-        ours = inspect.signature(getattr(toptim, name)).parameters
-        theirs = inspect.signature(getattr(torch.optim, name)).parameters
-        assert [(k, p.kind, p.default) for k, p in ours.items()] == [(k, p.kind, p.default) for k, p in theirs.items()]
+    ours = inspect.signature(getattr(toptim, name)).parameters
+    theirs = inspect.signature(getattr(torch.optim, name)).parameters
+    assert [(k, p.kind, p.default) for k, p in ours.items()] == [(k, p.kind, p.default) for k, p in theirs.items()]
+    t_opt = getattr(torch.optim, name)(nanogpt_groups(tiny_lm(torch), 0.1), lr=0.1)
+    o_opt = getattr(toptim, name)(nanogpt_groups(tiny_lm(tg), 0.1), lr=0.1)
+    assert o_opt.state_dict()["param_groups"] == t_opt.state_dict()["param_groups"]
+    assert repr(o_opt) == repr(t_opt)
+
+
+@pytest.mark.parametrize("name", OPTIMIZERS)
+@pytest.mark.parametrize("options", [dict(fused=True, foreach=True), dict(fused=True, differentiable=True),
+                                     dict(foreach=True), dict(fused=False, foreach=False), dict(capturable=True)])
+def test_kernel_options_checked_as_torch(name, options):
+    def make(lib):
+        cls = getattr(lib.optim, name)
+        import inspect
+        if not set(options) <= set(inspect.signature(cls).parameters):
+            return lambda: cls(list(tiny_lm(lib).parameters()), **options)  # a TypeError in both
+        return lambda: cls(list(tiny_lm(lib).parameters()), **options).param_groups[0]["lr"]
+    assert outcome(make(tg)) == outcome(make(torch))
+
+
+def test_differentiable_steps_are_refused():
+    """torch can record its step for autograd (differentiable=True); here that is NotImplementedError."""
+    for name in OPTIMIZERS:
+        with pytest.raises(NotImplementedError, match="differentiable"):
+            getattr(toptim, name)(list(tiny_lm(tg).parameters()), differentiable=True)
 
 
 # ---- non-persistent buffers ------------------------------------------------------------------------------
