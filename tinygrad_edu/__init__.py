@@ -16,7 +16,8 @@ import numpy as _np
 from .tensor import Tensor, Size, device
 from .dtypes import (dtype, float16, float32, float64, uint8, int8, int16, int32, int64, bool_ as bool,
                      get_default_dtype, set_default_dtype)
-from .grad_mode import no_grad, enable_grad, set_grad_enabled, is_grad_enabled, inference_mode
+from .grad_mode import (no_grad, enable_grad, set_grad_enabled, is_grad_enabled, inference_mode,
+                        is_inference_mode_enabled)
 from .random import Generator, manual_seed, seed, initial_seed, default_generator, multinomial
 from .creation import (tensor, as_tensor, from_numpy, zeros, ones, empty, full, zeros_like, ones_like,
                        empty_like, full_like, arange, linspace, eye, rand, randn, randint, randperm, normal,
@@ -89,7 +90,7 @@ _LAZY = {"nn": "tinygrad_edu.nn", "optim": "tinygrad_edu.optim", "utils": "tinyg
          "viz": "tinygrad_edu.viz", "testing": "tinygrad_edu.testing",
          "distributions": "tinygrad_edu.distributions"}
 _LAZY_ATTRS = {"save": ("tinygrad_edu.serialization", "save"), "load": ("tinygrad_edu.serialization", "load"),
-               "summary": ("tinygrad_edu.model_summary", "summary")}
+               "summary": ("tinygrad_edu.model_summary", "summary"), "compile": ("tinygrad_edu.compiler", "compile")}
 
 
 def __getattr__(name):
