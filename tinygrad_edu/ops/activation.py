@@ -17,47 +17,47 @@ from .elementwise import where
 from .unary import _op, _type_error
 
 # ---- erf: numpy has none and scipy is not a dependency -------------------------------------------
-# erf is odd and equals 1 to double precision for |x| >= 6, so only [0, 6) needs an approximation.
-# It is cut into pieces of width 1/4; on each piece a degree-12 polynomial in (x - centre),
-# fitted at import time to math.erf at Chebyshev points, is accurate to ~1e-14. The first piece
-# uses an odd polynomial in x itself (centre 0), so erf keeps full relative accuracy near 0.
-_ERF_STEP, _ERF_END, _ERF_DEG = 0.25, 6.0, 12
+# erf is odd and equals 1 to double precision for |x| >= 6 (to float32 precision for |x| >= 4), so
+# only [0, 6) needs an approximation. It is cut into pieces; on each piece a polynomial in
+# (x - centre), fitted at import time to math.erf at Chebyshev points, is accurate to ~1e-14 in
+# float64 (pieces of width 1/4, degree 12) and to ~1e-9 in float32 (width 1/8, degree 6: half the
+# work). The first piece uses an odd polynomial in x itself (centre 0), so erf keeps full relative
+# accuracy near 0.
+_ERF_SHAPES = {np.dtype(np.float64): (0.25, 6.0, 12), np.dtype(np.float32): (0.125, 4.0, 6)}  # step, end, degree
 
 
-def _erf_table():
-    k = np.arange(2 * _ERF_DEG + 2)
+def _erf_table(step, end, deg):
+    k = np.arange(2 * deg + 2)
     nodes = np.cos(np.pi * (k + 0.5) / k.size)  # Chebyshev points of [-1, 1]
-    half = _ERF_STEP / 2
+    half = step / 2
     # import-time setup (a few hundred math.erf calls), not a loop over tensor data
-    first = nodes * _ERF_STEP  # [-1/4, 1/4]: least squares on the odd powers x, x^3, ..., x^11
-    odd = np.linalg.lstsq(first[:, None] ** np.arange(1, _ERF_DEG, 2),
-                          np.array([math.erf(v) for v in first]), rcond=None)[0]
-    rows = [np.zeros(_ERF_DEG + 1)]
-    rows[0][1:_ERF_DEG:2] = odd
-    centres = np.arange(1, _ERF_END / _ERF_STEP) * _ERF_STEP + half
+    first = nodes * step  # [-step, step]: least squares on the odd powers x, x^3, ...
+    odd = np.linalg.lstsq(first[:, None] ** np.arange(1, deg, 2), np.array([math.erf(v) for v in first]),
+                          rcond=None)[0]
+    rows = [np.zeros(deg + 1)]
+    rows[0][1:deg:2] = odd
+    centres = np.arange(1, end / step) * step + half
     for c in centres:
         u = nodes * half
-        rows.append(np.polynomial.polynomial.polyfit(u, [math.erf(c + v) for v in u], _ERF_DEG))
-    rows.append(np.eye(1, _ERF_DEG + 1)[0])  # the piece [6, inf): the constant 1
-    return np.array(rows), np.concatenate([[0.0], centres, [_ERF_END]])
+        rows.append(np.polynomial.polynomial.polyfit(u, [math.erf(c + v) for v in u], deg))
+    rows.append(np.eye(1, deg + 1)[0])  # the piece [end, inf): the constant 1
+    # kept transposed, one contiguous row per power: gathering each coefficient for every element
+    # by its own `take` is 3x faster than gathering (..., deg + 1) rows at once
+    return np.ascontiguousarray(np.array(rows).T), np.concatenate([[0.0], centres, [end]])
 
 
-_ERF_COEFS, _ERF_CENTRES = _erf_table()  # (pieces, deg + 1) lowest power first; (pieces,)
-# kept transposed, one contiguous row per power: gathering each coefficient for every element by
-# its own `take` is 3x faster than gathering (..., deg + 1) rows at once
-_ERF_TABLES = {np.dtype(np.float64): (np.ascontiguousarray(_ERF_COEFS.T), _ERF_CENTRES),
-               np.dtype(np.float32): (np.ascontiguousarray(_ERF_COEFS.T, np.float32), _ERF_CENTRES.astype(np.float32))}
+_ERF_TABLES = {dt: tuple(a.astype(dt) for a in _erf_table(*shape)) + shape for dt, shape in _ERF_SHAPES.items()}
 
 
 def erf_numpy(x):
     """erf(x) for a float array, vectorised (|error| < 3e-14 in float64; float16 computes in float32)."""
     dtype = x.dtype if x.dtype in _ERF_TABLES else np.dtype(np.float32)
-    coef_table, centres = _ERF_TABLES[dtype]
-    a = np.fmin(np.abs(x), _ERF_END).astype(dtype, copy=False)  # fmin maps nan to 6; restored below
-    piece = (a * (1 / _ERF_STEP)).astype(np.intp)
+    coef_table, centres, step, end, deg = _ERF_TABLES[dtype]
+    a = np.fmin(np.abs(x), end).astype(dtype, copy=False)  # fmin maps nan to `end`; restored below
+    piece = (a * (1 / step)).astype(np.intp)
     u = a - centres.take(piece)
-    out = coef_table[_ERF_DEG].take(piece)
-    for k in range(_ERF_DEG - 1, -1, -1):  # Horner's rule, each power's coefficient of each element's piece
+    out = coef_table[deg].take(piece)
+    for k in range(deg - 1, -1, -1):  # Horner's rule, each power's coefficient of each element's piece
         out *= u
         out += coef_table[k].take(piece)
     out = np.copysign(out, x).astype(x.dtype, copy=False)
