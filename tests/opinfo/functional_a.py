@@ -3,6 +3,7 @@ dropout2d, one_hot and pad (the README's nn.functional row; the norms, convoluti
 functional_b.py)."""
 import numpy as np
 
+from .compare import assert_close_arrays
 from .core import ErrorSample, OpInfo, Sample, T, away, ints, rng_for, t
 from .reductions_select import softmax_samples
 
@@ -72,6 +73,13 @@ def fsoftmax_samples(name):
     return lambda dt: [s for s in base(dt) if not s.name.startswith(("method", "permuted"))] + _implicit_dim(dt, name)
 
 
+def _at_float32_precision(ours, theirs):
+    """float32 logits with float64 probabilities: torch computes log_softmax in float32 and only then
+    promotes, so the float64 result carries float32 rounding (1 ulp apart here): compare it at
+    float32's tolerance. The dtype itself is still compared exactly."""
+    assert_close_arrays(ours, theirs, "float32", "cross_entropy(float32 logits, float64 target)")
+
+
 def cross_entropy_samples(dt):
     rng = rng_for("cross_entropy", dt)
     x = lambda shape, view=None, d=dt: t(rng, shape, d, -3, 3, view=view)  # noqa: E731
@@ -88,7 +96,8 @@ def cross_entropy_samples(dt):
         Sample("all-ignored", (x((2, 5)), T(np.array([1, 1]), False)), {"ignore_index": 1}, fd=False, gradgrad=False),
         Sample("label-smoothing", (x((4, 5)), target), {"label_smoothing": 0.1}),
         Sample("prob-target", (x((4, 5)), T(probs.astype(dt), False))),
-        Sample("prob-target-other-dtype", (x((4, 5)), T(probs.astype(other), False))),
+        Sample("prob-target-other-dtype", (x((4, 5)), T(probs.astype(other), False)),
+               compare=_at_float32_precision if dt == np.float32 else None),
         Sample("prob-target-grad", (x((4, 5)), T(probs.astype(dt), True))),
         Sample("1d-input", (x((5,)), T(np.array(3), False))), Sample("kdim", (x((2, 5, 3)), ints(rng, (2, 3), 0, 5))),
         Sample("empty-batch", (x((0, 5)), T(np.zeros(0, np.int64), False)), fd=False, gradgrad=False),
