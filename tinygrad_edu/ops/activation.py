@@ -19,7 +19,7 @@ from .unary import _op, _type_error
 # ---- erf: numpy has none and scipy is not a dependency -------------------------------------------
 # erf is odd and equals 1 to double precision for |x| >= 6 (to float32 precision for |x| >= 4), so
 # only [0, 6) needs an approximation. It is cut into pieces; on each piece a polynomial in
-# (x - centre), fitted at import time to math.erf at Chebyshev points, is accurate to ~1e-14 in
+# (x - centre), fitted on first use to math.erf at Chebyshev points, is accurate to ~1e-14 in
 # float64 (pieces of width 1/4, degree 12) and to ~1e-9 in float32 (width 1/8, degree 6: half the
 # work). The first piece uses an odd polynomial in x itself (centre 0), so erf keeps full relative
 # accuracy near 0.
@@ -30,7 +30,7 @@ def _erf_table(step, end, deg):
     k = np.arange(2 * deg + 2)
     nodes = np.cos(np.pi * (k + 0.5) / k.size)  # Chebyshev points of [-1, 1]
     half = step / 2
-    # import-time setup (a few hundred math.erf calls), not a loop over tensor data
+    # one-time setup (a few hundred math.erf calls), not a loop over tensor data
     first = nodes * step  # [-step, step]: least squares on the odd powers x, x^3, ...
     odd = np.linalg.lstsq(first[:, None] ** np.arange(1, deg, 2), np.array([math.erf(v) for v in first]),
                           rcond=None)[0]
@@ -46,13 +46,22 @@ def _erf_table(step, end, deg):
     return np.ascontiguousarray(np.array(rows).T), np.concatenate([[0.0], centres, [end]])
 
 
-_ERF_TABLES = {dt: tuple(a.astype(dt) for a in _erf_table(*shape)) + shape for dt, shape in _ERF_SHAPES.items()}
+_ERF_TABLES = {}  # dtype -> (coefficients, centres, step, end, degree), filled on first use: the
+                  # fit costs ~4 ms and loads numpy.linalg/polynomial, which `import tinygrad_edu` should not
+
+
+def _erf_tables(dtype):
+    table = _ERF_TABLES.get(dtype)
+    if table is None:
+        shape = _ERF_SHAPES[dtype]
+        table = _ERF_TABLES[dtype] = tuple(a.astype(dtype) for a in _erf_table(*shape)) + shape
+    return table
 
 
 def erf_numpy(x):
     """erf(x) for a float array, vectorised (|error| < 3e-14 in float64; float16 computes in float32)."""
-    dtype = x.dtype if x.dtype in _ERF_TABLES else np.dtype(np.float32)
-    coef_table, centres, step, end, deg = _ERF_TABLES[dtype]
+    dtype = x.dtype if x.dtype in _ERF_SHAPES else np.dtype(np.float32)
+    coef_table, centres, step, end, deg = _erf_tables(dtype)
     a = np.fmin(np.abs(x), end).astype(dtype, copy=False)  # fmin maps nan to `end`; restored below
     piece = (a * (1 / step)).astype(np.intp)
     u = a - centres.take(piece)
