@@ -9,6 +9,7 @@ import pytest
 import tinygrad_edu as te
 import tinygrad_edu.nn.functional as F
 from tinygrad_edu.autograd import gradcheck, gradgradcheck
+from tinygrad_edu.ops._erf import normal_cdf_numpy
 
 torch = pytest.importorskip("torch")
 TF = torch.nn.functional
@@ -134,6 +135,23 @@ def test_erf_matches_math_erf_to_double_precision():
     np.testing.assert_allclose(F.erf(te.tensor(x))._data, expected, rtol=3e-14, atol=0)  # relative, even near 0
     special = F.erf(te.tensor([np.inf, -np.inf, np.nan]))._data
     assert special[0] == 1 and special[1] == -1 and np.isnan(special[2])
+
+
+def test_float32_gelu_normal_cdf_within_2_ulp_of_exact():
+    # gelu's float32 Phi(x) = (1 + erf(x / sqrt 2)) / 2 uses its own formula (no table lookups):
+    # compare with the exact value from math.erfc, in units of float32's spacing at Phi
+    x = np.concatenate([np.linspace(-12, 12, 240001), [0.0, -0.0, 1e-30, -1e-30]]).astype(np.float32)
+    cdf = normal_cdf_numpy(x)
+    exact = np.array([0.5 * math.erfc(-float(v) / math.sqrt(2)) for v in x])
+    assert cdf.dtype == np.float32
+    ulp_at_half = float(np.spacing(np.float32(0.5)))
+    assert np.max(np.abs(cdf - exact)) <= 2 * ulp_at_half + 1e-12  # |error| <= 2 ulp of values in [0.5, 1)
+    tail = x < -2
+    np.testing.assert_allclose(cdf[tail], exact[tail], rtol=0, atol=3e-8)
+    special = normal_cdf_numpy(np.array([np.inf, -np.inf, np.nan], np.float32))
+    assert special[0] == 1 and special[1] == 0 and np.isnan(special[2])
+    zero_d = normal_cdf_numpy(np.array(0.3, np.float32))
+    assert zero_d.shape == () and abs(float(zero_d) - 0.5 * math.erfc(-0.3 / math.sqrt(2))) < 1.2e-7
 
 
 def test_activations_keep_float32():

@@ -15,66 +15,7 @@ from ..autograd.function import Function
 from ..tensor import Tensor
 from .elementwise import where
 from .unary import _op, _type_error
-
-# ---- erf: numpy has none and scipy is not a dependency -------------------------------------------
-# erf is odd and equals 1 to double precision for |x| >= 6 (to float32 precision for |x| >= 4), so
-# only [0, 6) needs an approximation. It is cut into pieces; on each piece a polynomial in
-# (x - centre), fitted on first use to math.erf at Chebyshev points, is accurate to ~1e-14 in
-# float64 (pieces of width 1/4, degree 12) and to ~1e-9 in float32 (width 1/8, degree 6: half the
-# work). The first piece uses an odd polynomial in x itself (centre 0), so erf keeps full relative
-# accuracy near 0.
-_ERF_SHAPES = {np.dtype(np.float64): (0.25, 6.0, 12), np.dtype(np.float32): (0.125, 4.0, 6)}  # step, end, degree
-
-
-def _erf_table(step, end, deg):
-    k = np.arange(2 * deg + 2)
-    nodes = np.cos(np.pi * (k + 0.5) / k.size)  # Chebyshev points of [-1, 1]
-    half = step / 2
-    # one-time setup (a few hundred math.erf calls), not a loop over tensor data
-    first = nodes * step  # [-step, step]: least squares on the odd powers x, x^3, ...
-    odd = np.linalg.lstsq(first[:, None] ** np.arange(1, deg, 2), np.array([math.erf(v) for v in first]),
-                          rcond=None)[0]
-    rows = [np.zeros(deg + 1)]
-    rows[0][1:deg:2] = odd
-    centres = np.arange(1, end / step) * step + half
-    for c in centres:
-        u = nodes * half
-        rows.append(np.polynomial.polynomial.polyfit(u, [math.erf(c + v) for v in u], deg))
-    rows.append(np.eye(1, deg + 1)[0])  # the piece [end, inf): the constant 1
-    # kept transposed, one contiguous row per power: gathering each coefficient for every element
-    # by its own `take` is 3x faster than gathering (..., deg + 1) rows at once
-    return np.ascontiguousarray(np.array(rows).T), np.concatenate([[0.0], centres, [end]])
-
-
-_ERF_TABLES = {}  # dtype -> (coefficients, centres, step, end, degree), filled on first use: the
-                  # fit costs ~4 ms and loads numpy.linalg/polynomial, which `import tinygrad_edu` should not
-
-
-def _erf_tables(dtype):
-    table = _ERF_TABLES.get(dtype)
-    if table is None:
-        shape = _ERF_SHAPES[dtype]
-        table = _ERF_TABLES[dtype] = tuple(a.astype(dtype) for a in _erf_table(*shape)) + shape
-    return table
-
-
-def erf_numpy(x):
-    """erf(x) for a float array, vectorised (|error| < 3e-14 in float64; float16 computes in float32)."""
-    dtype = x.dtype if x.dtype in _ERF_SHAPES else np.dtype(np.float32)
-    coef_table, centres, step, end, deg = _erf_tables(dtype)
-    a = np.fmin(np.abs(x), end).astype(dtype, copy=False)  # fmin maps nan to `end`; restored below
-    piece = (a * (1 / step)).astype(np.intp)
-    u = a - centres.take(piece)
-    out = coef_table[deg].take(piece)
-    for k in range(deg - 1, -1, -1):  # Horner's rule, each power's coefficient of each element's piece
-        out *= u
-        out += coef_table[k].take(piece)
-    out = np.copysign(out, x).astype(x.dtype, copy=False)
-    nan = np.isnan(x)
-    if nan.any():
-        out[nan] = np.nan
-    return out
-
+from ._erf import erf_numpy, normal_cdf_numpy
 
 _TWO_OVER_SQRT_PI = 2 / math.sqrt(math.pi)
 _INV_SQRT2 = 1 / math.sqrt(2)
@@ -192,7 +133,7 @@ class Gelu(Function):
 
     @staticmethod
     def forward(ctx, x):
-        cdf = _halve_one_plus(erf_numpy(x._data * _INV_SQRT2))
+        cdf = normal_cdf_numpy(x._data)
         ctx.save_for_backward(x, cdf)  # Phi(x) kept, so a plain backward needs no second erf
         return x._data * cdf
 
