@@ -24,6 +24,7 @@ under numpy 2 (NEP 50) an ``np.float64`` scalar would silently upcast a float32 
 float does not.
 """
 
+import warnings
 from collections import defaultdict
 from copy import deepcopy
 
@@ -116,9 +117,10 @@ class Optimizer:
         # identity, not ==: Tensor equality is elementwise
         ids = [id(p) for p in params]
         if len(ids) != len(set(ids)):
-            # torch only warns (and says it will become an error); a twice-listed parameter would be
-            # updated twice per step, so we refuse it now
-            raise ValueError("optimizer contains a parameter group with duplicate parameters")
+            # torch warns and keeps both entries: the parameter is then updated twice per step
+            warnings.warn("optimizer contains a parameter group with duplicate parameters; in future, "
+                          "this will cause an error; see github.com/pytorch/pytorch/issues/40967 for "
+                          "more information", stacklevel=3)
         seen = {id(p) for group in self.param_groups for p in group["params"]}
         if not seen.isdisjoint(ids):
             raise ValueError("some parameters appear in more than one parameter group")

@@ -42,6 +42,14 @@ class SGD(Optimizer):
         super().__init__(params, defaults)
         check_kernel_options("SGD", foreach, differentiable, fused)
         self._workspaces = {}  # see _workspace
+        self._new_buffers = set()  # see step
+
+    def step(self, closure=None):
+        # torch reads every momentum buffer before it updates any, so a parameter listed twice (torch
+        # warns) starts a fresh buffer at each of its entries in its first step: remember which
+        # buffers this step created
+        self._new_buffers = set()
+        return super().step(closure)
 
     def _update(self, param, grad, state, group):
         lr, momentum, dampening = group["lr"], group["momentum"], group["dampening"]
@@ -54,8 +62,9 @@ class SGD(Optimizer):
             lr_, momentum_, keep_ = float(lr), float(momentum), 1.0 - float(dampening)
         if momentum != 0:
             buf = state.get("momentum_buffer")
-            if buf is None:                               # b_1 = g_1 (a copy)
+            if buf is None or id(param) in self._new_buffers:  # b_1 = g_1 (a copy)
                 buf = state["momentum_buffer"] = self._new_buffer(param)
+                self._new_buffers.add(id(param))
                 np.copyto(buf._data, g)
             else:                                         # b_t = mu b_{t-1} + (1 - tau) g_t
                 b = buf._data

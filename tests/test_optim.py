@@ -257,8 +257,6 @@ def test_invalid_parameter_lists():
     w = tg.tensor(W0.copy(), requires_grad=True)
     with pytest.raises(ValueError, match="can't optimize a non-leaf Tensor"):
         optim.SGD([w * 2.0], lr=0.1)
-    with pytest.raises(ValueError, match="duplicate parameters"):
-        optim.SGD([w, w], lr=0.1)
     with pytest.raises(ValueError, match="more than one parameter group"):
         optim.SGD([{"params": [w]}, {"params": [w]}], lr=0.1)
     with pytest.raises(ValueError, match="empty parameter list"):
@@ -342,3 +340,24 @@ def test_exports():
     for name in ("Optimizer", "SGD", "Adagrad", "RMSprop", "Adam", "AdamW", "lr_scheduler"):
         assert hasattr(optim, name)
     assert issubclass(optim.AdamW, optim.Optimizer)
+
+
+@pytest.mark.parametrize("name, kwargs", [("SGD", {"lr": 0.1, "momentum": 0.9}), ("Adam", {"lr": 0.05}),
+                                          ("AdamW", {"lr": 0.05}), ("RMSprop", {"lr": 0.01})])
+def test_duplicate_parameters_warn_and_update_twice_as_torch(torch, name, kwargs):
+    # torch warns (it will become an error "in future") and keeps both entries: two updates a step
+    w = tg.tensor(W0.copy(), requires_grad=True)
+    tw = torch.tensor(W0.copy(), requires_grad=True)
+    with pytest.warns(UserWarning) as ours:
+        opt = getattr(optim, name)([w, w], **kwargs)
+    with pytest.warns(UserWarning) as theirs:
+        topt = getattr(torch.optim, name)([tw, tw], **kwargs)
+    assert str(ours[0].message) == str(theirs[0].message)
+    for _ in range(3):
+        opt.zero_grad()
+        topt.zero_grad()
+        (w * w).sum().backward()
+        (tw * tw).sum().backward()
+        opt.step()
+        topt.step()
+    np.testing.assert_allclose(w.detach().numpy(), tw.detach().numpy(), rtol=1e-5, atol=1e-6)
