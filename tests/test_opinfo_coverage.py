@@ -37,6 +37,9 @@ EXEMPT = {  # op: ({kinds}, why)
        for n in ("batch_norm", "conv1d", "conv2d", "max_pool2d", "avg_pool2d", "adaptive_avg_pool2d", "dropout2d")},
 }
 
+EXEMPT.update({"count_nonzero": ({"float64-output"}, "int64 by definition"),
+               "signbit": ({"float64-output"}, "bool by definition"), "diff": ({"0d"}, REFUSES_0D)})
+
 
 def _specs(spec):
     if isinstance(spec, (T, A)):
@@ -138,4 +141,4 @@ def test_views_are_non_contiguous_on_both_sides():
 def test_samples_are_deterministic():
     first = [[a.array for a in _specs((s.args, s.kwargs))] for _, s, _ in opinfo.cases()]
     again = [[a.array for a in _specs((s.args, s.kwargs))] for _, s, _ in opinfo.cases()]
-    assert all(np.array_equal(x, y) for xs, ys in zip(first, again) for x, y in zip(xs, ys))
+    assert all(np.array_equal(x, y, equal_nan=x.dtype.kind == "f") for xs, ys in zip(first, again) for x, y in zip(xs, ys))

@@ -57,10 +57,6 @@ def is_floating_point(input):
     return input.is_floating_point()
 
 
-def square(input):
-    return input * input
-
-
 def detach(input):
     return input.detach()
 
@@ -68,14 +64,6 @@ def detach(input):
 def result_type(a, b):
     return (a + b if isinstance(a, Tensor) else b + a).dtype if isinstance(a, Tensor) or isinstance(b, Tensor) \
         else tensor(a + b).dtype
-
-
-def isclose(input, other, rtol=1e-05, atol=1e-08, equal_nan=False):
-    return Tensor._wrap(_np.isclose(input._data, other._data, rtol=rtol, atol=atol, equal_nan=equal_nan))
-
-
-def allclose(input, other, rtol=1e-05, atol=1e-08, equal_nan=False):
-    return _builtins.bool(_np.allclose(input._data, other._data, rtol=rtol, atol=atol, equal_nan=equal_nan))
 
 
 def equal(input, other):
@@ -101,3 +89,19 @@ def __getattr__(name):
         module, attr = _LAZY_ATTRS[name]
         return getattr(_importlib.import_module(module), attr)
     raise AttributeError(f"module 'tinygrad_edu' has no attribute {name!r}")
+
+
+# ---- the long tail of pointwise and reduction functions (ops/pointwise_*.py, unary_more.py, reduce_more.py,
+# quantile.py, cumulative.py) -------------------------------------------------------------------------------
+from .ops import (fmod, remainder, true_divide, hypot, logaddexp, logaddexp2, xlogy, copysign, fmax, fmin,  # noqa: E402,F811
+                  heaviside, float_power, bitwise_left_shift, bitwise_right_shift, isclose, allclose, addcmul,
+                  addcdiv, lerp, expm1, exp2, trunc, fix, frac, signbit, sgn, positive, logit, erfinv, nan_to_num,
+                  square, reciprocal, clamp_min, clamp_max, nansum, nanmean, count_nonzero, std_mean, var_mean,
+                  aminmax, median, nanmedian, mode, quantile, nanquantile, cummax, cummin, logcumsumexp, diff)
+from .ops import erf, bitwise_and, bitwise_or, bitwise_xor  # noqa: E402
+from .ops import absolute  # noqa: E402
+from .ops.reduce_more import (median_result as _median_result, nanmedian_result as _nanmedian_result,  # noqa: E402
+                              mode_result as _mode_result, aminmax_result as _aminmax_result)
+from .ops.cumulative import cummax_result as _cummax_result, cummin_result as _cummin_result  # noqa: E402
+return_types.median, return_types.nanmedian, return_types.mode = _median_result, _nanmedian_result, _mode_result
+return_types.aminmax, return_types.cummax, return_types.cummin = _aminmax_result, _cummax_result, _cummin_result

@@ -118,3 +118,28 @@ for _name, _fn in vars(InplaceMethods).items():
 Tensor.T = property(lambda self: ops.permute(self, tuple(reversed(range(self._data.ndim)))))
 Tensor.mT = property(lambda self: ops.transpose(self, -2, -1))
 Tensor.__hash__ = object.__hash__  # __eq__ is element-wise, tensors still hash by identity
+
+# ---- the long tail of pointwise and reduction functions, their in-place forms and the integer operators ------
+from . import tensor_inplace_more as _inplace_more  # noqa: E402
+
+_TAIL_METHODS = {
+    "__mod__": ops.remainder, "remainder": ops.remainder, "__rmod__": _swap(ops.remainder), "fmod": ops.fmod,
+    "true_divide": ops.div, "floor_divide": ops.floor_divide, "addcmul": ops.addcmul, "addcdiv": ops.addcdiv,
+    "lerp": ops.lerp, "hypot": ops.hypot, "logaddexp": ops.logaddexp, "logaddexp2": ops.logaddexp2,
+    "expm1": ops.expm1, "exp2": ops.exp2, "trunc": ops.trunc, "fix": ops.trunc, "frac": ops.frac,
+    "xlogy": ops.xlogy, "copysign": ops.copysign, "fmax": ops.fmax, "fmin": ops.fmin, "signbit": ops.signbit,
+    "heaviside": ops.heaviside, "nan_to_num": ops.nan_to_num, "clamp_min": ops.clamp_min,
+    "clamp_max": ops.clamp_max, "absolute": ops.absolute, "positive": ops.positive, "sgn": ops.sgn,
+    "float_power": ops.float_power, "logit": ops.logit, "erfinv": ops.erfinv, "erf": ops.erf,
+    "square": ops.square, "reciprocal": ops.reciprocal, "isclose": ops.isclose, "allclose": ops.allclose,
+    "count_nonzero": ops.count_nonzero, "nansum": ops.nansum, "nanmean": ops.nanmean, "median": ops.median,
+    "nanmedian": ops.nanmedian, "mode": ops.mode, "quantile": ops.quantile, "nanquantile": ops.nanquantile,
+    "aminmax": ops.aminmax, "cummax": ops.cummax, "cummin": ops.cummin, "logcumsumexp": ops.logcumsumexp,
+    "diff": ops.diff, "bitwise_and": ops.bitwise_and, "bitwise_or": ops.bitwise_or, "bitwise_xor": ops.bitwise_xor,
+    "bitwise_left_shift": ops.bitwise_left_shift, "bitwise_right_shift": ops.bitwise_right_shift,
+    "__lshift__": ops.bitwise_left_shift, "__rshift__": ops.bitwise_right_shift,
+    "__rlshift__": _swap(ops.bitwise_left_shift), "__rrshift__": _swap(ops.bitwise_right_shift),
+    **_inplace_more.METHODS,
+}
+for _name, _fn in _TAIL_METHODS.items():
+    setattr(Tensor, _name, _fn)

@@ -15,8 +15,9 @@ MODULES = (creation, creation_random, math_unary, math_binary, math_misc, reduct
 REGISTRY = {op.name: op for module in MODULES for op in module.OPS}
 
 
-def readme_names(rows=COVERED_ROWS):
-    """{row: [names]} read from README.md's "From PyTorch" table."""
+def readme_names(rows=None):
+    """{row: [names]} read from README.md's "From PyTorch" table (the COVERED_ROWS by default)."""
+    rows = COVERED_ROWS if rows is None else rows
     section = README.read_text().split("## From PyTorch", 1)[1].split("What is different", 1)[0]
     names = {}
     for line in section.splitlines():
@@ -24,6 +25,13 @@ def readme_names(rows=COVERED_ROWS):
         if len(cells) >= 3 and cells[1].strip() in rows:
             names[cells[1].strip()] = re.findall(r"`([^`]+)`", cells[2])
     return names
+
+
+# the long tail of element-wise ops and reductions (README rows "math, more" and "reductions, more")
+from . import tail_pointwise, tail_reductions  # noqa: E402
+COVERED_ROWS += ("math, more", "reductions, more")
+MODULES += (tail_pointwise, tail_reductions)
+REGISTRY.update({op.name: op for module in (tail_pointwise, tail_reductions) for op in module.OPS})
 
 
 def cases(dt_list=("float32", "float64")):

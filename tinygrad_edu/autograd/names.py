@@ -23,6 +23,8 @@ TORCH_NAMES = {
     "CrossEntropyIndex": "NllLossBackward0",    # fused log_softmax + nll_loss: torch's last node
     "EmbeddingLookup": "EmbeddingBackward0",
     "BackwardHookFunction": "BackwardHookFunctionBackward",
+    "Log1p": "Log1PBackward0",                  # torch's spelling
+    "Logaddexp": "LogaddexpBackward0",          # Logaddexp2Backward0 for base 2 (set in forward)
 }
 
 

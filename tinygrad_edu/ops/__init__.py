@@ -85,6 +85,30 @@ handling and type promotion, then call the class; nn/ and Tensor's methods call 
     nn.GRU layer                            rnn.py            GRULayer                      StackBackward0
     nn.LSTM layer (and proj_size)           rnn.py            LSTMLayer                     MkldnnRnnLayerBackward0
     Module full backward hooks              hooks.py          BackwardHookFunction          BackwardHookFunctionBackward
+    fmod                                    pointwise_binary  Fmod                          FmodBackward0/1
+    remainder, x % y                        pointwise_binary  Remainder                     RemainderBackward0/1
+    heaviside, remainder(number, x)         pointwise_binary  NotDifferentiable             (backward raises, as torch)
+    hypot                                   pointwise_binary  Hypot                         HypotBackward0
+    logaddexp logaddexp2                    pointwise_binary  Logaddexp                     LogaddexpBackward0 ...
+    xlogy                                   pointwise_binary  Xlogy                         XlogyBackward0/1/2
+    copysign                                pointwise_binary  Copysign                      CopysignBackward0/1
+    fmax fmin                               pointwise_binary  Fmax                          FmaxBackward0 FminBackward0
+    addcmul                                 pointwise_ternary Addcmul                       AddcmulBackward0
+    addcdiv                                 pointwise_ternary Addcdiv                       AddcdivBackward0
+    lerp                                    pointwise_ternary Lerp                          LerpBackward0/1
+    expm1                                   unary_more.py     Expm1                         Expm1Backward0
+    exp2                                    unary_more.py     Exp2                          Exp2Backward0
+    trunc fix sgn                           unary_more.py     (unary.py's ZeroGrad)         TruncBackward0 SgnBackward0
+    frac                                    unary_more.py     Frac                          FracBackward0
+    logit                                   unary_more.py     Logit                         LogitBackward0
+    erfinv                                  unary_more.py     Erfinv                        ErfinvBackward0
+    nan_to_num                              unary_more.py     NanToNum                      NanToNumBackward0
+    nansum (nanmean composes it)            reduce_more.py    Nansum                        NansumBackward0
+    median() nanmedian() (no dim)           reduce_more.py    EvenShare                     MedianBackward0 ...
+    median mode nanmedian (dim), cummax     reduce_more.py    (a gather)                    MedianBackward1 ModeBackward0
+    quantile nanquantile                    quantile.py       (sort, gather, lerp)          LerpBackward1 ...
+    logcumsumexp                            cumulative.py     Logcumsumexp                  LogcumsumexpBackward0
+    diff                                    cumulative.py     (narrow, sub)                 SubBackward0
 
 A plain backward() runs a class's backward on bare numpy arrays where the class says it can
 (`array_backward = True`, or a `backward_arrays` method); see autograd/function.py. Names not
@@ -108,3 +132,12 @@ from .arrange import roll, repeat_interleave, tril, triu
 from .cumulative import cumprod
 from .attention import scaled_dot_product_attention
 from .einsum import einsum
+from .pointwise_binary import (fmod, remainder, true_divide, hypot, logaddexp, logaddexp2, xlogy, copysign,  # noqa: F811
+                               fmax, fmin, heaviside, float_power, bitwise_left_shift, bitwise_right_shift,
+                               isclose, allclose)
+from .pointwise_ternary import addcmul, addcdiv, lerp
+from .unary_more import (expm1, exp2, trunc, fix, frac, signbit, absolute, sgn, positive, logit, erfinv, nan_to_num,
+                         square, reciprocal, clamp_min, clamp_max)
+from .reduce_more import (nansum, nanmean, count_nonzero, std_mean, var_mean, aminmax, median, nanmedian, mode)
+from .quantile import quantile, nanquantile
+from .cumulative import cummax, cummin, logcumsumexp, diff
