@@ -165,8 +165,8 @@ def _write_into(t, data):
         raise RuntimeError(f"output with shape {list(t._data.shape)} doesn't match the broadcast shape "
                            f"{list(data.shape)}")
     if data.dtype != t._data.dtype and not np.can_cast(data.dtype, t._data.dtype, "same_kind"):
-        raise RuntimeError(f"result type {_dt._BY_NUMPY[data.dtype].name} can't be cast to the desired "
-                           f"output type {t.dtype.name}")
+        raise RuntimeError(f"result type {_dt._BY_NUMPY[data.dtype].scalar_name} can't be cast to the desired "
+                           f"output type {t.dtype.scalar_name}")
     if not t._data.flags.writeable:
         raise RuntimeError("unsupported operation: more than one element of the written-to tensor refers "
                            "to a single memory location (an expanded tensor). Please clone() it first.")

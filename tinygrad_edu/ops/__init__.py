@@ -85,30 +85,32 @@ handling and type promotion, then call the class; nn/ and Tensor's methods call 
     nn.GRU layer                            rnn.py            GRULayer                      StackBackward0
     nn.LSTM layer (and proj_size)           rnn.py            LSTMLayer                     MkldnnRnnLayerBackward0
     Module full backward hooks              hooks.py          BackwardHookFunction          BackwardHookFunctionBackward
-    fmod                                    pointwise_binary  Fmod                          FmodBackward0/1
-    remainder, x % y                        pointwise_binary  Remainder                     RemainderBackward0/1
-    heaviside, remainder(number, x)         pointwise_binary  NotDifferentiable             (backward raises, as torch)
-    hypot                                   pointwise_binary  Hypot                         HypotBackward0
-    logaddexp logaddexp2                    pointwise_binary  Logaddexp                     LogaddexpBackward0 ...
-    xlogy                                   pointwise_binary  Xlogy                         XlogyBackward0/1/2
-    copysign                                pointwise_binary  Copysign                      CopysignBackward0/1
-    fmax fmin                               pointwise_binary  Fmax                          FmaxBackward0 FminBackward0
-    addcmul                                 pointwise_ternary Addcmul                       AddcmulBackward0
-    addcdiv                                 pointwise_ternary Addcdiv                       AddcdivBackward0
-    lerp                                    pointwise_ternary Lerp                          LerpBackward0/1
-    expm1                                   unary_more.py     Expm1                         Expm1Backward0
-    exp2                                    unary_more.py     Exp2                          Exp2Backward0
-    trunc fix sgn                           unary_more.py     (unary.py's ZeroGrad)         TruncBackward0 SgnBackward0
-    frac                                    unary_more.py     Frac                          FracBackward0
-    logit                                   unary_more.py     Logit                         LogitBackward0
-    erfinv                                  unary_more.py     Erfinv                        ErfinvBackward0
-    nan_to_num                              unary_more.py     NanToNum                      NanToNumBackward0
-    nansum (nanmean composes it)            reduce_more.py    Nansum                        NansumBackward0
-    median() nanmedian() (no dim)           reduce_more.py    EvenShare                     MedianBackward0 ...
-    median mode nanmedian (dim), cummax     reduce_more.py    (a gather)                    MedianBackward1 ModeBackward0
-    quantile nanquantile                    quantile.py       (sort, gather, lerp)          LerpBackward1 ...
-    logcumsumexp                            cumulative.py     Logcumsumexp                  LogcumsumexpBackward0
-    diff                                    cumulative.py     (narrow, sub)                 SubBackward0
+    fmod                                    pointwise_binary.py   Fmod                          FmodBackward0/1
+    remainder, x % y                        pointwise_binary.py   Remainder                     RemainderBackward0/1
+    heaviside, remainder(number, x)         pointwise_binary.py   NotDifferentiable             NotImplemented (raises)
+    hypot                                   pointwise_binary.py   Hypot                         HypotBackward0
+    logaddexp logaddexp2                    pointwise_binary.py   Logaddexp                     LogaddexpBackward0 ...
+    xlogy                                   pointwise_binary.py   Xlogy                         XlogyBackward0/1/2
+    copysign                                pointwise_binary.py   Copysign                      CopysignBackward0/1
+    fmax fmin                               pointwise_binary.py   Fmax                          FmaxBackward0 FminBackward0
+    addcmul                                 pointwise_ternary.py  Addcmul                       AddcmulBackward0
+    addcdiv                                 pointwise_ternary.py  Addcdiv                       AddcdivBackward0
+    lerp                                    pointwise_ternary.py  Lerp                          LerpBackward0/1
+    expm1                                   unary_more.py         Expm1                         Expm1Backward0
+    exp2                                    unary_more.py         Exp2                          Exp2Backward0
+    frac                                    unary_more.py         Frac                          FracBackward0
+    logit                                   unary_more.py         Logit                         LogitBackward0
+    erfinv                                  unary_more.py         Erfinv                        ErfinvBackward0
+    nan_to_num                              unary_more.py         NanToNum                      NanToNumBackward0
+    nansum (nanmean divides it)             reduce_more.py        Nansum                        NansumBackward0
+    median() nanmedian() (no dim)           reduce_more.py        EvenShare                     MedianBackward0 ...
+    logcumsumexp                            cumulative.py         Logcumsumexp                  LogcumsumexpBackward0
+
+Without a class of their own: trunc, fix, sgn (unary.py's ZeroGrad, TruncBackward0 SgnBackward0);
+clamp_min/clamp_max (Clamp, ClampMinBackward0/1 ...); median/nanmedian/mode with a dim, cummax,
+cummin (reduce_more.py, cumulative.py: a gather at the chosen indices, MedianBackward1 ModeBackward0
+CummaxBackward0 ...); quantile, nanquantile (quantile.py: sort, gather, lerp); diff (cumulative.py:
+narrow and sub); std_mean, var_mean, aminmax (std/var/mean, amin/amax, renamed to torch's node).
 
 A plain backward() runs a class's backward on bare numpy arrays where the class says it can
 (`array_backward = True`, or a `backward_arrays` method); see autograd/function.py. Names not

@@ -116,7 +116,8 @@ class Logcumsumexp(Function):
     def forward(ctx, x, dim):
         ctx.dim = dim
         data = x._data
-        out = np.ascontiguousarray(np.logaddexp.accumulate(data, axis=dim)) if data.ndim else data.copy()
+        with np.errstate(invalid="ignore"):
+            out = np.ascontiguousarray(np.logaddexp.accumulate(data, axis=dim)) if data.ndim else data.copy()
         ctx.save_for_backward(x, out)
         return out
 

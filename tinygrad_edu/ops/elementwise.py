@@ -361,7 +361,8 @@ def _bitwise(np_fn):
     def op(x, y):
         x, y = _operands(x, y)
         if any(isinstance(v, Tensor) and v._data.dtype.kind == "f" for v in (x, y)):
-            raise RuntimeError(f"\"{np_fn.__name__}\" not implemented for floating-point tensors")
+            dtype = next(v for v in (x, y) if isinstance(v, Tensor) and v._data.dtype.kind == "f").dtype
+            raise NotImplementedError(f"\"{np_fn.__name__}_cpu\" not implemented for '{dtype.scalar_name}'")
         return Tensor._wrap(np.asarray(np_fn(_data(x), _data(y))))
     return op
 

@@ -63,8 +63,9 @@ class Remainder(Function):
 
 
 class NotDifferentiable(Function):
-    """torch::autograd::NotImplemented: torch records a node for ops it has no derivative of (heaviside,
-    remainder(Scalar, Tensor)); backward through it raises, naming the op."""
+    """torch::autograd::NotImplemented (no ...Backward node: torch records this one for ops it has no
+    derivative of, heaviside and remainder(Scalar, Tensor)); backward through it raises, naming the op.
+    (Both ops are piecewise constant in their tensor argument wherever they are continuous.)"""
 
     @staticmethod
     def forward(ctx, x, y, np_fn, aten_name):
@@ -104,7 +105,8 @@ class Logaddexp(Function):
         if base2:
             ctx.torch_name = "Logaddexp2Backward0"
         ctx.save_for_backward(x, y)
-        return binary(np.logaddexp2 if base2 else np.logaddexp, x, y)
+        with np.errstate(invalid="ignore"):
+            return binary(np.logaddexp2 if base2 else np.logaddexp, x, y)
 
     @staticmethod
     def backward(ctx, grad):

@@ -156,6 +156,9 @@ def _check_median(fname, x, dim):
 
 def _median(fname, input, dim, keepdim, ignore_nan, result):
     x = _tensor(fname, input)
+    if dim is None and keepdim is not None:  # torch's overloads: (input) or (input, dim, keepdim)
+        raise TypeError(f'{fname}() missing 1 required positional arguments: "dim"')
+    keepdim = bool(keepdim)
     _check_median(fname, x, dim)
     d = x._data
     if dim is None:
@@ -179,12 +182,12 @@ def _picked(x, ax, idx, keepdim, node, result):
     return result(named(values, node), Tensor._wrap(idx))
 
 
-def median(input, dim=None, keepdim=False):
+def median(input, dim=None, keepdim=None):
     """The lower of the two middle values (torch's median); a NaN in a slice makes its median NaN."""
     return _median("median", input, dim, keepdim, False, median_result)
 
 
-def nanmedian(input, dim=None, keepdim=False):
+def nanmedian(input, dim=None, keepdim=None):
     """median ignoring NaN (NaN only for a slice that holds nothing else)."""
     return _median("nanmedian", input, dim, keepdim, True, nanmedian_result)
 

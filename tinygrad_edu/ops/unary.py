@@ -363,7 +363,14 @@ def _piecewise_constant(np_fn):
     return op
 
 
-sign, floor, ceil, round = (_piecewise_constant(f) for f in (np.sign, np.floor, np.ceil, np.round))
+def _sign(a):
+    """numpy's sign, with torch's sign(NaN) = 0."""
+    out = np.sign(a)
+    return np.where(np.isnan(a), 0, out).astype(out.dtype, copy=False) if a.dtype.kind == "f" else out
+
+
+_sign.__name__ = "sign"
+sign, floor, ceil, round = (_piecewise_constant(f) for f in (_sign, np.floor, np.ceil, np.round))
 
 
 def cast(x, np_dtype):

@@ -11,7 +11,7 @@ from ..autograd.names import named
 from ..tensor import Tensor
 from ._erf import erf_numpy
 from .elementwise import div as _div, in_layout_of, pow as _pow
-from .unary import ZeroGrad, _float_only, _op, abs, clamp
+from .unary import ZeroGrad, _float_only, _op, _sign, abs, clamp
 
 _LN2 = math.log(2.0)
 _SQRT_PI_OVER_2 = math.sqrt(math.pi) / 2
@@ -55,7 +55,8 @@ class Frac(Function):
 
     @staticmethod
     def forward(ctx, x):
-        return x._data - np.trunc(x._data)
+        with np.errstate(invalid="ignore"):  # frac(inf) is NaN, as torch's, without numpy's warning
+            return x._data - np.trunc(x._data)
 
     @staticmethod
     def backward(ctx, grad):
@@ -219,7 +220,7 @@ def signbit(input):
 
 def sgn(input):
     """For real tensors torch's sgn is sign (complex numbers, which would differ, do not exist here)."""
-    return ZeroGrad.apply(_tensor("sgn", input), np.sign, None, "SgnBackward0")
+    return ZeroGrad.apply(_tensor("sgn", input), _sign, None, "SgnBackward0")
 
 
 def positive(input):
