@@ -261,6 +261,11 @@ def test_named_results_as_torch():
         assert getattr(tg.return_types, name) is type(ro)
 
 
+# next_functions agree in length where every forward argument is a tensor (ours list a (None, 0) slot
+# for each non-tensor argument too: a number operand, a dim, eps; torch's nodes keep only tensors')
+SAME_EDGES = {"log1p", "reciprocal", "float_power", "nanmean", "lerp-tensor"}
+
+
 def test_nodes_torch_records():
     t, o = both(X, requires_grad=True)
     (ty, oy) = both(Y, requires_grad=True)
@@ -275,6 +280,8 @@ def test_nodes_torch_records():
     for label, call in calls.items():
         rt, ro = call(torch, t, ty), call(tg, o, oy)
         assert ro.grad_fn.name() == rt.grad_fn.name(), label
+        if label in SAME_EDGES:
+            assert len(ro.grad_fn.next_functions) == len(rt.grad_fn.next_functions), label
 
 
 def test_reprs_of_results():
@@ -317,7 +324,9 @@ def test_edges_against_torch():
     for call in (lambda L, x: L.mode(x).values, lambda L, x: L.mode(x).indices, lambda L, x: L.median(x),
                  lambda L, x: L.median(x, 1).indices, lambda L, x: L.cummax(x, 1).indices,
                  lambda L, x: L.nansum(x), lambda L, x: L.diff(x, prepend=x[:, :1]), lambda L, x: L.sgn(x),
-                 lambda L, x: L.count_nonzero(x, (0, 1)), lambda L, x: L.aminmax(x).min, lambda L, x: L.trunc(x)):
+                 lambda L, x: L.count_nonzero(x, (0, 1)), lambda L, x: L.aminmax(x).min, lambda L, x: L.trunc(x),
+                 lambda L, x: L.sgn(x > 2), lambda L, x: L.sign(x > 2), lambda L, x: np.float64(5) % x,
+                 lambda L, x: np.int64(1) << (x + 3), lambda L, x: L.reciprocal(x)):
         assert_same(call(tg, oi), call(torch, ti))
 
 

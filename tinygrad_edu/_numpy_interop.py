@@ -12,7 +12,8 @@ import numpy as np
 _UFUNC_METHODS = {
     "add": ("__add__", "__radd__"), "subtract": ("__sub__", "__rsub__"), "multiply": ("__mul__", "__rmul__"),
     "divide": ("__truediv__", "__rtruediv__"), "floor_divide": ("__floordiv__", "__rfloordiv__"),
-    "power": ("__pow__", "__rpow__"), "remainder": ("__mod__", None), "matmul": ("__matmul__", "__rmatmul__"),
+    "power": ("__pow__", "__rpow__"), "remainder": ("__mod__", "__rmod__"), "matmul": ("__matmul__", "__rmatmul__"),
+    "left_shift": ("__lshift__", "__rlshift__"), "right_shift": ("__rshift__", "__rrshift__"),
     "bitwise_and": ("__and__", "__rand__"), "bitwise_or": ("__or__", "__ror__"), "bitwise_xor": ("__xor__", "__rxor__"),
     "equal": ("__eq__", "__eq__"), "not_equal": ("__ne__", "__ne__"), "less": ("__lt__", "__gt__"),
     "less_equal": ("__le__", "__ge__"), "greater": ("__gt__", "__lt__"), "greater_equal": ("__ge__", "__le__"),

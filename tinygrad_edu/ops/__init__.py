@@ -101,6 +101,7 @@ handling and type promotion, then call the class; nn/ and Tensor's methods call 
     frac                                    unary_more.py         Frac                          FracBackward0
     logit                                   unary_more.py         Logit                         LogitBackward0
     erfinv                                  unary_more.py         Erfinv                        ErfinvBackward0
+    reciprocal                              unary_more.py         Reciprocal                    ReciprocalBackward0
     nan_to_num                              unary_more.py         NanToNum                      NanToNumBackward0
     nansum (nanmean divides it)             reduce_more.py        Nansum                        NansumBackward0
     median() nanmedian() (no dim)           reduce_more.py        EvenShare                     MedianBackward0 ...
@@ -118,7 +119,7 @@ equal to the class name + "Backward0" are in autograd/names.py.
 """
 from .elementwise import (add, sub, mul, div, pow, maximum, minimum, where, eq, ne, lt, le, gt, ge,
                           bitwise_and, bitwise_or, bitwise_xor, logical_and, logical_or, logical_xor,
-                          logical_not, floor_divide, remainder)
+                          logical_not, floor_divide)
 from .unary import (neg, abs, exp, log, log1p, sqrt, rsqrt, sin, cos, tanh, clamp, clip, sign, floor, ceil,
                     round, cast, clone, isnan, isinf, isfinite)
 from .activation import (relu, leaky_relu, hardtanh, sigmoid, erf, gelu, elu, selu, softplus, silu, mish)

@@ -388,8 +388,3 @@ def logical_not(x):
 
 def floor_divide(x, y):
     return div(x, y, rounding_mode="floor")
-
-
-def remainder(x, y):
-    x, y = _operands(x, y)
-    return Tensor._wrap(np.asarray(np.remainder(_data(x), _data(y))))

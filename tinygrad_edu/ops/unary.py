@@ -364,9 +364,10 @@ def _piecewise_constant(np_fn):
 
 
 def _sign(a):
-    """numpy's sign, with torch's sign(NaN) = 0."""
-    out = np.sign(a)
-    return np.where(np.isnan(a), 0, out).astype(out.dtype, copy=False) if a.dtype.kind == "f" else out
+    """numpy's sign, with torch's sign(NaN) = 0 and sign(bool) = the bool itself."""
+    if a.dtype.kind != "f":
+        return a.copy() if a.dtype == np.bool_ else np.sign(a)
+    return np.where(np.isnan(a), 0, np.sign(a)).astype(a.dtype, copy=False)
 
 
 _sign.__name__ = "sign"

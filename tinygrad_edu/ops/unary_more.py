@@ -10,7 +10,7 @@ from ..autograd.function import Function
 from ..autograd.names import named
 from ..tensor import Tensor
 from ._erf import erf_numpy
-from .elementwise import div as _div, in_layout_of, pow as _pow
+from .elementwise import in_layout_of, pow as _pow
 from .unary import ZeroGrad, _float_only, _op, _sign, abs, clamp
 
 _LN2 = math.log(2.0)
@@ -157,6 +157,23 @@ class Erfinv(Function):
         return grad * (out * out).exp() * _SQRT_PI_OVER_2
 
 
+class Reciprocal(Function):
+    """ReciprocalBackward0. d(1/x)/dx = -1/x^2 = -out^2."""
+    array_backward = True
+
+    @staticmethod
+    def forward(ctx, x):
+        with np.errstate(divide="ignore"):
+            out = np.reciprocal(x._data)
+        ctx.save_for_backward(out)
+        return out
+
+    @staticmethod
+    def backward(ctx, grad):
+        (out,) = ctx.saved_values
+        return -grad * out * out
+
+
 class NanToNum(Function):
     """NanToNumBackward0. NaN, +inf, -inf replaced by numbers; d/dx = 1 where x is finite, else 0."""
     array_backward = True
@@ -254,7 +271,7 @@ def square(input):
 
 def reciprocal(input):
     """1 / x, in the default float dtype for integer input."""
-    return named(_div(1.0, _tensor("reciprocal", input)), "ReciprocalBackward0")
+    return Reciprocal.apply(_float_only(_tensor("reciprocal", input)))
 
 
 def clamp_min(input, min):
