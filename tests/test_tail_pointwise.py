@@ -195,6 +195,20 @@ def test_rmod_of_a_float_tensor_and_its_node():
     assert mo.grad_fn.name() == mt.grad_fn.name() == "RemainderBackward0"
 
 
+@pytest.mark.parametrize("expr", ["x // 2", "x // y", "3.0 // x", "x.floor_divide(y)"])
+def test_floor_divide_records_a_node_without_a_derivative(expr):
+    (t, o), (ty, oy) = both(X * 5, requires_grad=True), both(Y)
+    rt, ro = eval(expr, {"x": t, "y": ty}), eval(expr, {"x": o, "y": oy})
+    assert_same(ro, rt)
+    assert ro.grad_fn.name() == rt.grad_fn.name()
+    ours, theirs = assert_same_error(lambda: rt.sum().backward(), lambda: ro.sum().backward())
+    assert str(ours) == str(theirs)
+    dt, do = torch.div(t, 2, rounding_mode="floor"), tg.div(o, 2, rounding_mode="floor")  # DivBackward2: zeros
+    dt.sum().backward()
+    do.sum().backward()
+    assert_same(o.grad, t.grad)
+
+
 def test_heaviside_records_a_node_without_a_derivative():
     (t, o), (tv, ov) = both(X - 0.5, requires_grad=True), both(np.full((3, 4), 0.5))
     rt, ro = torch.heaviside(t, tv), tg.heaviside(o, ov)

@@ -87,7 +87,7 @@ handling and type promotion, then call the class; nn/ and Tensor's methods call 
     Module full backward hooks              hooks.py          BackwardHookFunction          BackwardHookFunctionBackward
     fmod                                    pointwise_binary.py   Fmod                          FmodBackward0/1
     remainder, x % y                        pointwise_binary.py   Remainder                     RemainderBackward0/1
-    heaviside, remainder(number, x)         pointwise_binary.py   NotDifferentiable             NotImplemented (raises)
+    heaviside floor_divide, number % x      pointwise_binary.py   NotDifferentiable             NotImplemented (raises)
     hypot                                   pointwise_binary.py   Hypot                         HypotBackward0
     logaddexp logaddexp2                    pointwise_binary.py   Logaddexp                     LogaddexpBackward0 ...
     xlogy                                   pointwise_binary.py   Xlogy                         XlogyBackward0/1/2
@@ -119,7 +119,7 @@ equal to the class name + "Backward0" are in autograd/names.py.
 """
 from .elementwise import (add, sub, mul, div, pow, maximum, minimum, where, eq, ne, lt, le, gt, ge,
                           bitwise_and, bitwise_or, bitwise_xor, logical_and, logical_or, logical_xor,
-                          logical_not, floor_divide)
+                          logical_not)
 from .unary import (neg, abs, exp, log, log1p, sqrt, rsqrt, sin, cos, tanh, clamp, clip, sign, floor, ceil,
                     round, cast, clone, isnan, isinf, isfinite)
 from .activation import (relu, leaky_relu, hardtanh, sigmoid, erf, gelu, elu, selu, softplus, silu, mish)
@@ -135,7 +135,7 @@ from .arrange import roll, repeat_interleave, tril, triu
 from .cumulative import cumprod
 from .attention import scaled_dot_product_attention
 from .einsum import einsum
-from .pointwise_binary import (fmod, remainder, true_divide, hypot, logaddexp, logaddexp2, xlogy, copysign,  # noqa: F811
+from .pointwise_binary import (fmod, remainder, floor_divide, true_divide, hypot, logaddexp, logaddexp2, xlogy, copysign,  # noqa: F811
                                fmax, fmin, heaviside, float_power, bitwise_left_shift, bitwise_right_shift,
                                isclose, allclose)
 from .pointwise_ternary import addcmul, addcdiv, lerp

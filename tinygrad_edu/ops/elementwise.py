@@ -385,6 +385,3 @@ def logical_xor(x, y):
 def logical_not(x):
     return Tensor._wrap(np.logical_not(x._data))
 
-
-def floor_divide(x, y):
-    return div(x, y, rounding_mode="floor")

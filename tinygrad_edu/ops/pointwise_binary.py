@@ -64,8 +64,8 @@ class Remainder(Function):
 
 class NotDifferentiable(Function):
     """torch::autograd::NotImplemented (no ...Backward node: torch records this one for ops it has no
-    derivative of, heaviside and remainder(Scalar, Tensor)); backward through it raises, naming the op.
-    (Both ops are piecewise constant in their tensor argument wherever they are continuous.)"""
+    derivative of, heaviside, floor_divide and remainder(Scalar, Tensor)); backward through it raises,
+    naming the op. (These are piecewise constant in their tensor argument wherever continuous.)"""
 
     @staticmethod
     def forward(ctx, x, y, np_fn, aten_name):
@@ -250,6 +250,15 @@ def remainder(input, other):
     if not isinstance(x, Tensor):  # remainder(Scalar, Tensor): torch has no derivative for it
         return NotDifferentiable.apply(x, y, np.remainder, "remainder")
     return Remainder.apply(x, y)
+
+
+def floor_divide(input, other):
+    """floor(x / y) (Python's //). torch records it without a derivative (backward raises), unlike
+    div(rounding_mode="floor"), whose gradient is 0."""
+    x, y = _operands(input, other, "floor_divide")
+    _no_bool("div_floor_cpu", x, y)
+    _integer_divisor(x, y)
+    return NotDifferentiable.apply(x, y, np.floor_divide, "floor_divide")
 
 
 def true_divide(input, other):
