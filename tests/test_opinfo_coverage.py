@@ -38,7 +38,9 @@ EXEMPT = {  # op: ({kinds}, why)
 }
 
 EXEMPT.update({"count_nonzero": ({"float64-output"}, "int64 by definition"),
-               "signbit": ({"float64-output"}, "bool by definition"), "diff": ({"0d"}, REFUSES_0D)})
+               "signbit": ({"float64-output"}, "bool by definition"), "diff": ({"0d"}, REFUSES_0D),
+               "isclose": ({"float64-output"}, "bool by definition"),
+               "allclose": ({"float64-output", "0d", "empty", "size1"}, "returns a Python bool")})
 
 
 def _specs(spec):

@@ -8,6 +8,7 @@ import numpy as np
 
 from . import ops
 from .ops.unary import ZeroGrad
+from .tensor import Tensor
 
 
 def _inplace(op):
@@ -22,7 +23,6 @@ def _compare(np_fn, node):
     """eq_/lt_/...: the comparison written into self as 0/1 of self's dtype; recorded, it is a
     zero-gradient node (torch's EqBackward0 for a number, EqBackward1 for a tensor)."""
     def op(x, other):
-        from .tensor import Tensor
         return ZeroGrad.apply(x, np_fn, other, node + ("1" if isinstance(other, Tensor) else "0"))
     return _inplace(op)
 

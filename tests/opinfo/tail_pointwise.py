@@ -180,6 +180,52 @@ def _ternary_errors(name):
     return tuple(errors)
 
 
+def clamp_side_samples(name):
+    def samples(dt):
+        rng = rng_for(name, dt)
+        x = lambda shape, view=None: t(rng, shape, dt, view=view)  # noqa: E731
+        b = lambda shape: T(np.asarray(rng.uniform(-1.0, 1.0, shape), dtype=dt))  # noqa: E731
+        out = [Sample("number", (x((3, 4)), 0.25)), Sample("np-float64", (x((2, 3)), np.float64(-0.5))),
+               Sample("py-int", (x((2, 3)), 1)), Sample("tensor-bound", (x((3, 4)), b((4,)))),
+               Sample("0d", (x(()), b(()))), Sample("empty", (x((0, 3)), 0.5)), Sample("size1", (x((1, 1)), b((1,)))),
+               Sample("non-contiguous", (x((3, 4), "T"), 0.1)), Sample("method", (x((2, 3)), 0.2), call=_method(name)),
+               Sample("keyword", (x((2, 3)),), {name.split("_")[1]: 0.3})]
+        if dt == np.float32:
+            i = ints(rng, (2, 3), -3, 4)
+            out += [Sample("int64-int", (i, 1)), Sample("int64-float", (i, 0.5))]
+        return out
+    return samples
+
+
+def close_samples(name):
+    def samples(dt):
+        rng = rng_for(name, dt)
+        a = np.asarray(rng.uniform(-1, 1, (3, 4)), dtype=dt)
+        near = (a * (1 + np.where(rng.rand(3, 4) < 0.5, 1e-7, 1e-3))).astype(dt)
+        special = np.array([np.nan, np.inf, -np.inf, 1.0], dtype=dt)
+        out = [Sample("near", (T(a, False), T(near, False))), Sample("rtol", (T(a, False), T(near, False)), {"rtol": 1e-2}),
+               Sample("atol", (T(a, False), T(near, False)), {"atol": 1e-2, "rtol": 0.0}),
+               Sample("bcast", (T(a, False), T(near[0], False))),
+               Sample("specials", (T(special, False), T(special[::-1].copy(), False))),
+               Sample("equal-nan", (T(special, False), T(special, False)), {"equal_nan": True}),
+               Sample("0d", (T(np.asarray(a[0, 0]), False), T(np.asarray(near[0, 0]), False))), Sample("empty", (T(a[:0], False), T(a[:0], False))),
+               Sample("size1", (T(a[:1, :1], False), T(near[:1, :1], False))),
+               Sample("non-contiguous", (T(a, False, "T"), T(near, False, "T"))),
+               Sample("method", (T(a, False), T(near, False)), call=_method(name))]
+        if dt == np.float32:
+            i = np.arange(6).reshape(2, 3)
+            out.append(Sample("int64", (T(i, False), T(i + (i > 3), False))))
+        return out
+    return samples
+
+
+_CLOSE_ERRORS = (ErrorSample("dtype-mismatch", (_f((3,)), _f((3,), np.float64)), mentions=("Float", "Double")),
+                 ErrorSample("number-other", (_f((3,)), 1.0)), ErrorSample("bad-broadcast", (_f((2, 3)), _f((4,)))))
+_CLAMP_ERRORS = (ErrorSample("list-input", ([1.0], 0.5)), ErrorSample("no-bound", (_f((3,)),)),
+                 ErrorSample("str-bound", (_f((3,)), "a")))
+
 OPS = ([OpInfo(n, unary_samples(n), errors=_unary_errors(n), grad=n not in NO_GRAD) for n in UNARY]
        + [OpInfo(n, binary_samples(n), errors=_binary_errors(n), grad=n not in NO_GRAD) for n in BINARY]
-       + [OpInfo(n, ternary_samples(n), errors=_ternary_errors(n)) for n in ("addcmul", "addcdiv", "lerp")])
+       + [OpInfo(n, ternary_samples(n), errors=_ternary_errors(n)) for n in ("addcmul", "addcdiv", "lerp")]
+       + [OpInfo(n, clamp_side_samples(n), errors=_CLAMP_ERRORS) for n in ("clamp_min", "clamp_max")]
+       + [OpInfo(n, close_samples(n), errors=_CLOSE_ERRORS, grad=False) for n in ("isclose", "allclose")])

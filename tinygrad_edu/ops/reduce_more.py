@@ -5,6 +5,8 @@ The order statistics pick one element per reduced slice; their values are a `gat
 at the chosen indices, so the gradient goes to that element (as torch's MedianBackward1, ModeBackward0).
 median() over all elements spreads its gradient evenly over the elements equal to the median (as
 torch's MedianBackward0)."""
+from collections import namedtuple
+
 import numpy as np
 
 from ..autograd.function import Function
@@ -110,7 +112,6 @@ def var_mean(input, dim=None, unbiased=None, keepdim=False, *, correction=None):
 
 
 def _aminmax_type():
-    from collections import namedtuple
     base = namedtuple("aminmax", ["min", "max"])
 
     def __repr__(self):
