@@ -140,11 +140,15 @@ class CrossEntropyIndex(Function):
 
     @staticmethod
     def backward_arrays(ctx, grad):
-        _, e, s = ctx.saved_arrays  # softmax = e / s
+        x, e, s = ctx.saved_arrays  # softmax = e / s
+        if getattr(ctx, "e_used", False):  # a second backward (retain_graph): e's buffer became dx
+            _, e, s = softmax_parts(x, 1)
         t, w, _, _, smoothing = ctx.q_args
         coef = grad_coef(ctx, grad)
         if w is None and not smoothing:  # q is one-hot (sum 1): softmax * coef, minus coef at the target
-            gx = np.multiply(e, (coef / s).astype(e.dtype, copy=False), out=np.empty_like(e))  # one pass
+            # one pass, written over e (the logits' size: a fresh buffer costs more than the arithmetic)
+            gx = np.multiply(e, (coef / s).astype(e.dtype, copy=False), out=e)
+            ctx.e_used = True
             coef_t = coef if np.ndim(coef) == 0 else pick(np.broadcast_to(coef, gx.shape), t)  # 'none': per sample
             put(gx, t, pick(gx, t) - coef_t)
         else:
