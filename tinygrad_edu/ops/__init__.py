@@ -28,6 +28,7 @@ handling and type promotion, then call the class; nn/ and Tensor's methods call 
     x.to(dtype), x.float() ...              unary.py          Cast                          ToCopyBackward0
     clone, contiguous                       unary.py          Clone                         CloneBackward0
     relu                                    activation.py     Relu                          ReluBackward0
+    (relu's gradient, create_graph)         activation.py     ThresholdBackward             ThresholdBackwardBackward0
     leaky_relu                              activation.py     LeakyRelu                     LeakyReluBackward0
     hardtanh, relu6                         activation.py     Hardtanh                      HardtanhBackward0
     sigmoid                                 activation.py     Sigmoid                       SigmoidBackward0
