@@ -141,6 +141,7 @@ def test_scalar_records_equal_torchs(tmp_path, torch_ref):
         w.add_scalar("b/new", lib.tensor([2.5]), 3, new_style=True)
         w.add_scalar("b/double", 1 / 3, 4, new_style=True, double_precision=True)
         w.add_scalar("c", np.float64(2.0) ** 0.5, np.int64(5))
+        w.add_scalar("c", lib.tensor(2.0, dtype=lib.float64) ** 0.5, lib.tensor(8))  # a Tensor as the step
         w.add_scalars("run/loss", {"train": lib.tensor(1.5), "test": 2.5}, 6)
         w.add_scalars("run/loss", {"train": 1.0, "test": np.float32(2.0)}, 7)
     ours, theirs = both_writers(tmp_path, torch_ref, calls)
@@ -211,6 +212,8 @@ def test_histogram_records_equal_torchs(tmp_path, torch_ref):
         w.add_histogram("number", 0.25, 4)
         w.add_histogram("zeros", np.zeros(4), 5)
         w.add_histogram_raw("raw", 0.0, 3.0, 6, 9.0, 19.0, [1.0, 2.0, 3.0], [1, 2, 3], 6)
+        w.add_histogram_raw("raw_t", lib.tensor(0.5), lib.tensor(3.0), 6, lib.tensor(9.5), 19.0,
+                            lib.tensor([1.0, 2.0, 3.0]), lib.tensor([1, 2, 3]), 7)
     assert_same_records(*both_writers(tmp_path, torch_ref, calls))
 
 
@@ -410,6 +413,21 @@ def test_add_graph_of_a_reused_module_and_multiple_outputs(tmp_path):
             "input/input.0", "input/input.1", "output/output.0", "output/output.1"} <= set(nodes)
     assert list(nodes["Twice/Mul_0"].input) == ["Twice/Linear[lin]/Addmm_0", "input/input.1"]
     assert list(nodes["output/output.1"].input) == ["Twice/Sum_0"]
+
+
+@needs_tb
+def test_add_graph_of_a_function_other_leaves_and_nothing_to_draw(tmp_path):
+    w_ = tg.randn(3, requires_grad=True)  # a leaf that is neither a parameter nor an input
+    emb = nn.Embedding(5, 3)
+    with writer(tmp_path) as w:
+        w.add_graph(lambda i: (emb(i) * w_).relu(), tg.tensor([1, 4]))
+        with pytest.raises(RuntimeError, match="records no operation"):
+            w.add_graph(lambda x: x * 2, tg.tensor([1, 2]))
+    nodes = {n.name: n for n in accumulator(tmp_path).Graph().node}
+    # no module scopes for a function; the int input does not enter the autograd graph
+    assert set(nodes) == {"leaf/leaf.0", "leaf/leaf.1", "Embedding_0", "Mul_0", "Relu_0", "output/output.0"}
+    assert list(nodes["Mul_0"].input) == ["Embedding_0", "leaf/leaf.1"]
+    assert [[d.size for d in s.dim] for s in nodes["leaf/leaf.0"].attr["_output_shapes"].list.shape] == [[5, 3]]
 
 
 # ---- the writer's files --------------------------------------------------------------------------

@@ -9,7 +9,9 @@ inputs, and that is the model's data flow read backwards. The GraphDef TensorBoa
   innermost module whose forward created it, spelled as torch's (``Net/Sequential[seq]/Linear[1]``),
   found with forward pre- and post-hooks that note the node counter around each module's call;
 - one node per parameter (``Net/Linear[fc1]/weight``, op ``Parameter``), one per model input
-  (``input/input.<i>``) and one per output (``output/output.<i>``), op ``IO Node``, as torch's.
+  (``input/input.<i>``) and one per output (``output/output.<i>``), op ``IO Node``, as torch's;
+  any other leaf that requires grad is ``leaf/leaf.<k>``. A plain function may stand for the model
+  (it has no module scopes).
 
 What it cannot show: values that need no gradient do not enter the autograd graph, so integer
 inputs (Embedding indices), buffers (BatchNorm's running statistics) and constants are not drawn,
@@ -59,30 +61,33 @@ def _leaf_input(x):
 
 
 def _scopes(model):
-    """{dotted module name: torch's scope string}: '' -> 'Net', 'seq.1' -> 'Net/Sequential[seq]/Linear[1]'."""
-    root = type(model).__name__
-    scopes = {}
+    """[(dotted module name, module, torch's scope string)]: '' -> 'Net', 'seq.1' ->
+    'Net/Sequential[seq]/Linear[1]' (nothing for a model that is not a Module)."""
+    if not hasattr(model, "named_modules"):
+        return []
+    root, by_name, found = type(model).__name__, {}, []
     for name, module in model.named_modules():
-        parent = scopes.get(name.rpartition(".")[0], root) if name else None
-        scopes[name] = root if not name else f"{parent}/{type(module).__name__}[{name.rpartition('.')[2]}]"
-    return scopes
+        parent, _, attr = name.rpartition(".")
+        scope = by_name[name] = f"{by_name.get(parent, root)}/{type(module).__name__}[{attr}]" if name else root
+        found.append((name, module, scope))
+    return found
 
 
 def _run_scoped(model, inputs, scopes):
-    """model(*inputs) with grad enabled; returns (output, [(first_seq, last_seq, scope), ...])."""
+    """model(*inputs) with grad enabled; returns (output, [(first_seq, last_seq, scope), ...]):
+    each module call's range of node numbers, noted by a forward pre-hook and a forward hook."""
     calls, open_calls, handles = [], {}, []
 
-    def before(module, args, scope):
+    def before(module, scope):
         open_calls.setdefault(id(module), []).append(_next_seq())
 
-    def after(module, args, output, scope):
+    def after(module, scope):
         calls.append((open_calls[id(module)].pop(), _next_seq(), scope))
 
     try:
-        for name, module in model.named_modules():
-            scope = scopes[name]
-            handles.append(module.register_forward_pre_hook(lambda m, a, s=scope: before(m, a, s)))
-            handles.append(module.register_forward_hook(lambda m, a, o, s=scope: after(m, a, o, s)))
+        for _, module, scope in scopes:
+            handles.append(module.register_forward_pre_hook(lambda m, a, s=scope: before(m, s)))
+            handles.append(module.register_forward_hook(lambda m, a, o, s=scope: after(m, s)))
         with enable_grad():
             output = model(*inputs)
     finally:
@@ -91,14 +96,17 @@ def _run_scoped(model, inputs, scopes):
     return output, calls
 
 
-def _scope_of(seq, calls):
-    """The innermost module call whose counter range holds node number seq ('' for none)."""
-    if not calls:
-        return ""
-    first = np.array([c[0] for c in calls])
-    last = np.array([c[1] for c in calls])
-    inside = np.flatnonzero((first < seq) & (seq < last))
-    return calls[inside[np.argmax(first[inside])]][2] if inside.size else ""
+class _Scopes:
+    """The innermost module call whose node-counter range holds a node's number ('' for none)."""
+
+    def __init__(self, calls):
+        self.first = np.array([c[0] for c in calls], dtype=np.int64)
+        self.last = np.array([c[1] for c in calls], dtype=np.int64)
+        self.names = [c[2] for c in calls]
+
+    def of(self, seq):
+        inside = np.flatnonzero((self.first < seq) & (seq < self.last))
+        return self.names[inside[np.argmax(self.first[inside])]] if inside.size else ""
 
 
 def _outputs(output):
@@ -113,13 +121,11 @@ def _outputs(output):
 
 def _leaf_names(model, inputs, scopes):
     """{id(leaf tensor): node name} for the parameters and the inputs."""
-    names = {}
-    for i, x in enumerate(inputs):
-        if isinstance(x, Tensor):
-            names[id(x)] = f"input/input.{i}"
+    names = {id(x): f"input/input.{i}" for i, x in enumerate(inputs) if isinstance(x, Tensor)}
+    scope_of = {name: scope for name, _, scope in scopes}
     for dotted, p in (model.named_parameters() if hasattr(model, "named_parameters") else ()):
         owner, _, attr = dotted.rpartition(".")
-        names.setdefault(id(p), f"{scopes.get(owner, type(model).__name__)}/{attr}")
+        names.setdefault(id(p), f"{scope_of.get(owner, type(model).__name__)}/{attr}")
     return names
 
 
@@ -137,8 +143,9 @@ class _Builder:
     """Names and NodeDefs for the nodes of one autograd graph, inputs before their users."""
 
     def __init__(self, leaf_names, calls, shapes):
-        self.leaf_names, self.calls, self.shapes = leaf_names, calls, shapes
+        self.leaf_names, self.scopes, self.shapes = leaf_names, _Scopes(calls), shapes
         self.names, self.counts, self.leaves = {}, {}, {}  # leaves: {node name: leaf tensor}
+        self.other_leaves = 0
 
     def source(self, target, nr):
         """The node name an edge's target is drawn as: an op's name (":nr" for outputs after the
@@ -147,13 +154,14 @@ class _Builder:
             return self.names[id(target)] + (f":{nr}" if nr else "")
         name = self.leaf_names.get(id(target))
         if name is None:  # a leaf that is neither a parameter nor an input: numbered on first use
-            name = self.leaf_names[id(target)] = f"leaf/leaf.{sum(n.startswith('leaf/') for n in self.leaves)}"
+            name = self.leaf_names[id(target)] = f"leaf/leaf.{self.other_leaves}"
+            self.other_leaves += 1
         self.leaves[name] = target
         return name
 
     def op_node(self, node):
         op = re.sub(r"Backward\d*$", "", node.name()) or node.name()
-        scope = _scope_of(node._seq, self.calls)
+        scope = self.scopes.of(node._seq)
         k = self.counts[(scope, op)] = self.counts.get((scope, op), -1) + 1
         name = self.names[id(node)] = f"{scope}/{op}_{k}" if scope else f"{op}_{k}"
         inputs = [self.source(e[0], e[1]) for e in node._edges or () if e is not None]
@@ -171,8 +179,8 @@ class _Builder:
 def graph(model, input_to_model=None, verbose=False):
     """GraphDef of model(*input_to_model) (see the module docstring)."""
     inputs = tuple(_leaf_input(x) for x in _as_inputs(input_to_model))
-    scopes = _scopes(model) if hasattr(model, "named_modules") else {}
-    output, calls = _run_scoped(model, inputs, scopes) if scopes else (model(*inputs), [])
+    scopes = _scopes(model)
+    output, calls = _run_scoped(model, inputs, scopes)
     outs = [t for t in _outputs(output) if t.grad_fn is not None]
     if not outs:
         raise RuntimeError("add_graph: the model's output records no operation (no input or parameter "

@@ -53,9 +53,11 @@ def scalar(tag, value, new_style=False, double_precision=False):
 
 
 def histogram_raw(tag, min, max, num, sum, sum_squares, bucket_limits, bucket_counts):  # noqa: A002 (torch's names)
-    """A histogram from its statistics: bucket_limits[i] is the upper edge of bucket i."""
-    histo = HistogramProto(min=min, max=max, num=num, sum=sum, sum_squares=sum_squares,
-                           bucket_limit=list(bucket_limits), bucket=list(bucket_counts))
+    """A histogram from its statistics: bucket_limits[i] is the upper edge of bucket i. Tensors
+    and numpy arrays are taken as their values; anything else goes to the protocol buffer as it is."""
+    plain = lambda x: make_np(x).tolist() if isinstance(x, (Tensor, np.ndarray)) else x  # noqa: E731
+    histo = HistogramProto(min=plain(min), max=plain(max), num=plain(num), sum=plain(sum), sum_squares=plain(sum_squares),
+                           bucket_limit=list(plain(bucket_limits)), bucket=list(plain(bucket_counts)))
     return Summary(value=[Summary.Value(tag=tag, histo=histo)])
 
 
