@@ -430,6 +430,62 @@ def test_add_graph_of_a_function_other_leaves_and_nothing_to_draw(tmp_path):
     assert [[d.size for d in s.dim] for s in nodes["leaf/leaf.0"].attr["_output_shapes"].list.shape] == [[5, 3]]
 
 
+# ---- precision-recall curves and embeddings ----------------------------------------------------
+
+@needs_tb
+def test_pr_curve_reads_back_with_the_counts_at_each_threshold(tmp_path):
+    rng = np.random.default_rng(4)
+    labels = rng.integers(0, 2, size=200)
+    predictions = np.clip(np.round(rng.random(200) * 10) / 10 + 0.05, 0, 1)  # no value on a threshold
+    with writer(tmp_path) as w:
+        w.add_pr_curve("pr", tg.tensor(labels), tg.tensor(predictions, requires_grad=True), 3, num_thresholds=11)
+    event = accumulator(tmp_path).Tensors("pr")[0]
+    assert event.step == 3
+    rows = np.array(event.tensor_proto.float_val).reshape([d.size for d in event.tensor_proto.tensor_shape.dim])
+    thresholds = np.arange(11) / 10
+    above = predictions[None, :] >= thresholds[:, None]
+    tp, fp = (above & (labels == 1)).sum(1), (above & (labels == 0)).sum(1)
+    fn, tn = (labels == 1).sum() - tp, (labels == 0).sum() - fp
+    np.testing.assert_array_equal(rows[:4], np.stack([tp, fp, tn, fn]))
+    np.testing.assert_allclose(rows[4], tp / np.maximum(tp + fp, 1e-7), rtol=1e-6)
+    np.testing.assert_allclose(rows[5], tp / (tp + fn), rtol=1e-6)
+
+
+@needs_tb
+def test_pr_curve_records_equal_torchs(tmp_path, torch_ref):
+    rng = np.random.default_rng(5)
+    labels, predictions, weights = rng.integers(0, 2, size=50), rng.random(50), rng.random(50)
+
+    def calls(w, lib):
+        w.add_pr_curve("a", lib.tensor(labels), lib.tensor(predictions), 0)
+        w.add_pr_curve("b", labels.astype(bool), predictions.astype(np.float32), 1, num_thresholds=300,
+                       weights=weights)
+        w.add_pr_curve_raw("raw", [5, 3, 0], [4, 1, 0], [0, 3, 4], [0, 2, 5], [0.55, 0.75, 0.0], [1.0, 0.6, 0.0],
+                           2, num_thresholds=3)
+    assert_same_records(*both_writers(tmp_path, torch_ref, calls))
+
+
+@needs_tb
+def test_embedding_files_read_back_and_equal_torchs(tmp_path, torch_ref):
+    from torch.utils.tensorboard import SummaryWriter as TorchWriter
+    rng = np.random.default_rng(6)
+    mat = rng.normal(size=(5, 3)).astype(np.float32)
+    images = rng.random((5, 1, 4, 4)).astype(np.float32)
+    rows = [["a", 1], ["b", 2], ["c", 3], ["d", 4], ["e", 5]]
+    for lib, cls, folder in ((tg, None, "ours"), (torch_ref, TorchWriter, "torch")):
+        with (cls(str(tmp_path / folder)) if cls else writer(tmp_path / folder)) as w:
+            w.add_embedding(lib.tensor(mat), metadata=list("vwxyz"), label_img=lib.tensor(images), tag="feat/1")
+            w.add_embedding(mat, metadata=rows, metadata_header=["name", "k"], global_step=7)
+    files = sorted(str(p.relative_to(tmp_path / "ours")) for p in (tmp_path / "ours").rglob("*")
+                   if p.is_file() and "tfevents" not in p.name)
+    assert files == ["00000/feat%2f1/metadata.tsv", "00000/feat%2f1/sprite.png", "00000/feat%2f1/tensors.tsv",
+                     "00007/default/metadata.tsv", "00007/default/tensors.tsv", "projector_config.pbtxt"]
+    for f in files:
+        assert (tmp_path / "ours" / f).read_bytes() == (tmp_path / "torch" / f).read_bytes(), f
+    np.testing.assert_array_equal(np.loadtxt(tmp_path / "ours" / "00000/feat%2f1/tensors.tsv", dtype=np.float32), mat)
+    assert (tmp_path / "ours" / "00007/default/metadata.tsv").read_text().splitlines()[:2] == ["name\tk", "a\t1"]
+
+
 # ---- the writer's files --------------------------------------------------------------------------
 
 @needs_tb
@@ -472,7 +528,7 @@ def test_signature_is_torchs(torch_ref):
     from torch.utils.tensorboard import SummaryWriter as TorchWriter
     from tinygrad_edu.utils.tensorboard import SummaryWriter
     for name in ("__init__", "add_scalar", "add_scalars", "add_histogram", "add_histogram_raw", "add_image",
-                 "add_images", "add_figure", "add_text", "add_graph", "add_hparams", "flush", "close"):
+                 "add_images", "add_figure", "add_text", "add_embedding", "add_pr_curve", "add_pr_curve_raw", "add_graph", "add_hparams", "flush", "close"):
         ours, theirs = (inspect.signature(getattr(cls, name)).parameters for cls in (SummaryWriter, TorchWriter))
         plain = lambda ps: [(p.name, p.kind, p.default) for p in ps.values()]  # noqa: E731 (no annotations)
         assert plain(ours) == plain(theirs), name

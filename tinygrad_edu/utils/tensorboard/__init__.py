@@ -21,9 +21,10 @@ Which writer, and why: the ``tensorboard`` package's own event-file writer
   contains "torch" into arrays, its ``add_graph`` traces a real torch model with ``torch.jit``, and
   its defaults drift from torch's; its records would have to be checked against torch's anyway.
 
-What this costs is that the records (scalar, histogram, image, text, hparams, graph) are built here,
-in ``summary.py`` and ``graph.py``, from numpy arrays; pillow (already installed with matplotlib)
-encodes the PNG images, as in torch.
+What this costs is that the records (scalar, histogram, image, text, hparams, precision-recall
+curve, graph) are built here, in ``summary.py`` and ``graph.py``, from numpy arrays, and the
+projector's files in ``projector.py``; pillow (installed with matplotlib) encodes the PNG images,
+as in torch.
 
 The ``tensorboard`` package is an optional extra (``pip install tensorboard``, or from the
 repository root ``pip install -e ".[tensorboard]"``): ``import tinygrad_edu`` never loads it; this

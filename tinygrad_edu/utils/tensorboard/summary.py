@@ -15,6 +15,7 @@ from tensorboard.compat.proto.summary_pb2 import HistogramProto, Summary, Summar
 from tensorboard.compat.proto.tensor_pb2 import TensorProto
 from tensorboard.compat.proto.tensor_shape_pb2 import TensorShapeProto
 from tensorboard.plugins.hparams import api_pb2, metadata as hparams_metadata, plugin_data_pb2
+from tensorboard.plugins.pr_curve.plugin_data_pb2 import PrCurvePluginData
 from tensorboard.plugins.text.plugin_data_pb2 import TextPluginData
 
 from ...tensor import Tensor
@@ -116,6 +117,51 @@ def text(tag, text_string):
     proto = TensorProto(dtype="DT_STRING", string_val=[text_string.encode("utf_8")],
                         tensor_shape=TensorShapeProto(dim=[TensorShapeProto.Dim(size=1)]))
     return Summary(value=[Summary.Value(tag=tag + "/text_summary", metadata=meta, tensor=proto)])
+
+
+# ---- precision-recall curves -----------------------------------------------------------------
+
+_MAX_THRESHOLDS = 127  # torch's writer caps num_thresholds here (more does not fit its record)
+
+
+def pr_curve_raw(tag, tp, fp, tn, fn, precision, recall, num_thresholds=127, weights=None):
+    """A precision-recall curve from its six rows (one value per threshold)."""
+    rows = np.stack([r._data if isinstance(r, Tensor) else np.asarray(r) for r in (tp, fp, tn, fn, precision, recall)])
+    return _pr_summary(tag, rows, min(num_thresholds, _MAX_THRESHOLDS))
+
+
+def pr_curve(tag, labels, predictions, num_thresholds=127, weights=None):
+    """The precision-recall curve of predictions in [0, 1] against 0/1 labels, over
+    num_thresholds evenly spaced thresholds (TensorBoard's pr_curves plugin's algorithm)."""
+    num_thresholds = min(num_thresholds, _MAX_THRESHOLDS)
+    return _pr_summary(tag, compute_curve(make_np(labels), make_np(predictions), num_thresholds, weights),
+                       num_thresholds)
+
+
+def compute_curve(labels, predictions, num_thresholds, weights=None):
+    """Rows (tp, fp, tn, fn, precision, recall) for thresholds i / (num_thresholds - 1): each
+    prediction falls into bucket floor(p * (num_thresholds - 1)); the counts at threshold i are the
+    (weighted) positives and negatives in buckets i and above."""
+    weights = 1.0 if weights is None else make_np(weights)
+    bucket = np.floor(predictions * (num_thresholds - 1)).astype(np.int32)
+    positive = labels.astype(np.float64)
+    span = (0, num_thresholds - 1)
+    tp_per_bucket = np.histogram(bucket, bins=num_thresholds, range=span, weights=positive * weights)[0]
+    fp_per_bucket = np.histogram(bucket, bins=num_thresholds, range=span, weights=(1.0 - positive) * weights)[0]
+    tp = np.cumsum(tp_per_bucket[::-1])[::-1]
+    fp = np.cumsum(fp_per_bucket[::-1])[::-1]
+    tn, fn = fp[0] - fp, tp[0] - tp
+    precision = tp / np.maximum(1e-7, tp + fp)  # 1e-7: TensorBoard's floor for empty counts
+    recall = tp / np.maximum(1e-7, tp + fn)
+    return np.stack((tp, fp, tn, fn, precision, recall))
+
+
+def _pr_summary(tag, rows, num_thresholds):
+    content = PrCurvePluginData(version=0, num_thresholds=num_thresholds).SerializeToString()
+    meta = SummaryMetadata(plugin_data=SummaryMetadata.PluginData(plugin_name="pr_curves", content=content))
+    proto = TensorProto(dtype="DT_FLOAT", float_val=rows.reshape(-1).tolist(), tensor_shape=TensorShapeProto(
+        dim=[TensorShapeProto.Dim(size=rows.shape[0]), TensorShapeProto.Dim(size=rows.shape[1])]))
+    return Summary(value=[Summary.Value(tag=tag, metadata=meta, tensor=proto)])
 
 
 # ---- hyperparameters: three records of the hparams plugin ------------------------------------

@@ -17,7 +17,9 @@ from tensorboard.compat.proto.event_pb2 import Event, SessionLog
 from tensorboard.summary.writer.event_file_writer import EventFileWriter
 
 from . import summary as S
+from ._arrays import make_np
 from .graph import graph
+from .projector import add_embedding
 
 
 def _figure_pixels(figure, close):
@@ -175,6 +177,26 @@ class SummaryWriter:
 
     def add_text(self, tag, text_string, global_step=None, walltime=None):
         self._get_file_writer().add_summary(S.text(tag, text_string), global_step, walltime)
+
+    def add_embedding(self, mat, metadata=None, label_img=None, global_step=None, tag="default",
+                      metadata_header=None):
+        """Points for the PROJECTOR tab: mat (N, D) features, metadata N labels (or rows under
+        metadata_header), label_img (N, C, H, W) images in 0..1; files laid out as torch's."""
+        add_embedding(self, mat, metadata, label_img, global_step, tag, metadata_header)
+
+    def add_pr_curve(self, tag, labels, predictions, global_step=None, num_thresholds=127, weights=None,
+                     walltime=None):
+        """The precision-recall curve of predictions (probabilities in 0..1) for 0/1 labels."""
+        self._get_file_writer().add_summary(
+            S.pr_curve(tag, make_np(labels), make_np(predictions), num_thresholds, weights), global_step, walltime)
+
+    def add_pr_curve_raw(self, tag, true_positive_counts, false_positive_counts, true_negative_counts,
+                         false_negative_counts, precision, recall, global_step=None, num_thresholds=127,
+                         weights=None, walltime=None):
+        self._get_file_writer().add_summary(
+            S.pr_curve_raw(tag, true_positive_counts, false_positive_counts, true_negative_counts,
+                           false_negative_counts, precision, recall, num_thresholds, weights),
+            global_step, walltime)
 
     def add_graph(self, model, input_to_model=None, verbose=False, use_strict_trace=True):
         """The graph of model(*input_to_model), read from the autograd graph its output records
