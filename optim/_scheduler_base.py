@@ -37,6 +37,24 @@ def _watch_optimizer_step(optimizer):
     optimizer.step = step
 
 
+_HOW_TO = " See more details at https://pytorch.org/docs/stable/optim.html#how-to-adjust-learning-rate"
+
+
+def _warn_about_the_call_order(optimizer):
+    """torch's warnings at a scheduler's first step: optimizer.step was replaced after the scheduler
+    wrapped it (so the order cannot be told), or it has not run yet."""
+    if not getattr(optimizer.step, "_watched_by_scheduler", False):
+        warnings.warn("Seems like `optimizer.step()` has been overridden after learning rate scheduler "
+                      "initialization. Please, make sure to call `optimizer.step()` before "
+                      "`lr_scheduler.step()`." + _HOW_TO, UserWarning, stacklevel=3)
+    elif not getattr(optimizer, "_opt_called", False):
+        warnings.warn("Detected call of `lr_scheduler.step()` before `optimizer.step()`. "
+                      "In PyTorch 1.1.0 and later, you should call them in the opposite order: "
+                      "`optimizer.step()` before `lr_scheduler.step()`.  Failure to do this "
+                      "will result in PyTorch skipping the first value of the learning rate "
+                      "schedule." + _HOW_TO, UserWarning, stacklevel=3)
+
+
 def _check_optimizer(optimizer):
     if not isinstance(optimizer, Optimizer):
         raise TypeError(f"{type(optimizer).__name__} is not an Optimizer")
@@ -79,12 +97,8 @@ class LRScheduler:
         raise NotImplementedError
 
     def step(self, epoch=None):
-        if self._step_count == 1 and not getattr(self.optimizer, "_opt_called", False):
-            warnings.warn("Detected call of `lr_scheduler.step()` before `optimizer.step()`. "
-                          "In PyTorch 1.1.0 and later, you should call them in the opposite order: "
-                          "`optimizer.step()` before `lr_scheduler.step()`.  Failure to do this "
-                          "will result in PyTorch skipping the first value of the learning rate "
-                          "schedule.", UserWarning, stacklevel=2)
+        if self._step_count == 1:
+            _warn_about_the_call_order(self.optimizer)
         self._step_count += 1
         if epoch is not None:
             warnings.warn(_EPOCH_DEPRECATION, UserWarning, stacklevel=2)

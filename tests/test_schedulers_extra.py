@@ -248,8 +248,24 @@ def test_stepping_before_the_optimizer_warns_as_torch(name):
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always")
             scheduler.step()
-        return sorted(str(w.message).split(" See more details")[0] for w in caught)
+        return sorted((str(w.message), w.filename == __file__) for w in caught)  # points at the caller?
     assert warned(tg) == warned(torch)
+
+
+@pytest.mark.parametrize("name", ["StepLR", "LinearLR"])
+def test_an_optimizer_step_replaced_after_the_scheduler_warns_as_torch(name):
+    def warned(lib):
+        opt = _optimizer(lib)
+        module = ours_lr if lib is tg else torch.optim.lr_scheduler
+        scheduler = module.StepLR(opt, 3) if name == "StepLR" else CASES[name](module, opt)
+        opt.step = lambda *a: None  # e.g. a user's wrapper
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            opt.step()
+            scheduler.step()
+        return [(str(w.message), w.filename == __file__) for w in caught]
+    ours = warned(tg)
+    assert ours == warned(torch) and len(ours) == 1 and "overridden" in ours[0][0]
 
 
 def test_exported_from_lr_scheduler():
