@@ -14,7 +14,7 @@ A subclass only writes ``_update(param, grad, state, group)``: one parameter's u
 arrays.  The base class does the rest: skipping parameters whose ``.grad`` is None, running the
 update under ``no_grad`` (an optimizer step is not part of any model, so it must build no graph),
 re-evaluating the closure under ``enable_grad``, and the ``state_dict`` format torch uses.
-Every optimizer here (SGD, Adagrad, RMSprop, Adam, AdamW) is written that way, with its update
+Every optimizer here (SGD, Adagrad, RMSprop, Adam, AdamW, Adadelta) is written that way, with its update
 rule's maths in its module docstring.
 
 The update rules write into ``param._data`` with numpy ``out=`` arguments and in-place operators,

@@ -82,8 +82,7 @@ def equal(input, other):
     return input._data.shape == other._data.shape and _builtins.bool(_np.array_equal(input._data, other._data))
 
 
-def set_printoptions(precision=None, threshold=None, edgeitems=None, linewidth=None, profile=None, sci_mode=None):
-    """Accepted for compatibility; printing uses torch's default layout."""
+from ._format import set_printoptions  # torch's print options, next to the formatter that reads them
 
 
 _LAZY = {"nn": "tinygrad_edu.nn", "optim": "tinygrad_edu.optim", "utils": "tinygrad_edu.utils",

@@ -176,6 +176,10 @@ class Pow(Function):
         ctx.save_for_backward(x, y, out)
         if isinstance(y, Tensor):  # torch's overloads: pow(Tensor, Scalar), (Tensor, Tensor), (Scalar, Tensor)
             ctx.torch_name = "PowBackward1" if isinstance(x, Tensor) else "PowBackward2"
+            if not isinstance(x, Tensor):
+                ctx.graph_inputs = (1,)  # a Python-number base is no graph input
+        else:
+            ctx.graph_inputs = (0,)
         return out
 
     @staticmethod

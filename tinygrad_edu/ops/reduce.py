@@ -69,6 +69,7 @@ class Sum(Function):
     """SumBackward0 (SumBackward1 over dims). d(sum x)/dx_i = 1: the gradient is copied back over the
     reduced dims."""
     array_backward = True
+    graph_inputs = (0,)  # dims and keepdim are options
 
     @staticmethod
     def forward(ctx, x, dims, keepdim):
@@ -86,6 +87,7 @@ class Mean(Function):
     """MeanBackward0 (MeanBackward1 over dims). mean = sum / n, so d mean/dx_i = 1/n: every input
     gets grad / n."""
     array_backward = True
+    graph_inputs = (0,)  # dims and keepdim are options
 
     @staticmethod
     def forward(ctx, x, dims, keepdim):

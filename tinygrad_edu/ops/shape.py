@@ -67,6 +67,7 @@ class Permute(Function):
 class Expand(Function):
     """ExpandBackward0. Broadcast to a larger shape; backward sums the copies (unbroadcast)."""
     array_backward = True
+    graph_inputs = (0,)  # the shape is an option
 
     @staticmethod
     def forward(ctx, x, shape):
