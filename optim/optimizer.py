@@ -253,10 +253,15 @@ class Optimizer:
 
 
 def _restore(name, value, param):
-    """Copy one saved state entry for ``param``: tensors become fresh arrays of the param's dtype."""
+    """Copy one saved state entry for ``param``: tensors become fresh arrays of the param's dtype.
+
+    ``step`` is a Python int here; torch keeps it as a float32 0-d tensor (``tensor(3.)``), and a
+    state_dict saved by torch gives it that way: a whole number becomes the int again.
+    """
+    if name == "step" and isinstance(value, (Tensor, float, np.floating, np.integer)) and np.ndim(value) == 0:
+        step = value.item()
+        return int(step) if float(step).is_integer() else step
     if isinstance(value, Tensor):
-        if name == "step":
-            return value.item()
         dtype = param._data.dtype if np.issubdtype(param._data.dtype, np.floating) else value._data.dtype
         return Tensor._wrap(np.array(value._data, dtype=dtype, copy=True))
     if isinstance(value, np.ndarray):
