@@ -142,6 +142,46 @@ class InplaceMethods:
         from .random import numpy_rng
         return self._fill_random(numpy_rng(generator).normal(mean, std, self._data.shape))
 
+    # the element-wise maths of ops/trig.py, in place (an integer tensor refuses: the result is float)
+    def log2_(self):
+        return self._inplace(ops.log2)
+
+    def log10_(self):
+        return self._inplace(ops.log10)
+
+    def tan_(self):
+        return self._inplace(ops.tan)
+
+    def asin_(self):
+        return self._inplace(ops.asin)
+
+    def acos_(self):
+        return self._inplace(ops.acos)
+
+    def atan_(self):
+        return self._inplace(ops.atan)
+
+    def sinh_(self):
+        return self._inplace(ops.sinh)
+
+    def cosh_(self):
+        return self._inplace(ops.cosh)
+
+    def asinh_(self):
+        return self._inplace(ops.asinh)
+
+    def acosh_(self):
+        return self._inplace(ops.acosh)
+
+    def atanh_(self):
+        return self._inplace(ops.atanh)
+
+    def atan2_(self, other):
+        return self._inplace(ops.atan2, other)
+
+    arcsin_, arccos_, arctan_, arctan2_ = asin_, acos_, atan_, atan2_
+    arcsinh_, arccosh_, arctanh_ = asinh_, acosh_, atanh_
+
     def _fill_random(self, values):
         if _state.enabled and self._requires_grad and self.grad_fn is None:
             raise RuntimeError("a leaf Variable that requires grad is being used in an in-place operation.")

@@ -85,6 +85,18 @@ handling and type promotion, then call the class; nn/ and Tensor's methods call 
     nn.GRU layer                            rnn.py            GRULayer                      StackBackward0
     nn.LSTM layer (and proj_size)           rnn.py            LSTMLayer                     MkldnnRnnLayerBackward0
     Module full backward hooks              hooks.py          BackwardHookFunction          BackwardHookFunctionBackward
+    log2 log10 tan                          trig.py           Log2 Log10 Tan                Log2Backward0 ...
+    asin acos atan (arcsin ...)             trig.py           Asin Acos Atan                AsinBackward0 ...
+    sinh cosh asinh acosh atanh             trig.py           Sinh Cosh Asinh Acosh Atanh   SinhBackward0 ...
+    atan2 (arctan2)                         trig.py           Atan2                         Atan2Backward0
+    diagonal                                diag.py           Diagonal                      DiagonalBackward0
+    diag_embed, diag (of a vector)          diag.py           DiagEmbed                     DiagEmbedBackward0
+    diag (of a matrix: a copy)              diag.py           Diagonal                      DiagonalBackward0_copy
+    x.unfold(dimension, size, step)         unfold.py         Unfold                        UnfoldBackward0
+    (the adjoint of Unfold)                 unfold.py         UnfoldBackward                UnfoldBackwardBackward0
+    unique (no gradient)                    unique.py         Unique2                       Unique2Backward0 ...
+    nonzero argwhere (indices, no graph)    unique.py         -                             -
+    meshgrid ravel (compositions)           grid.py           -                             ExpandBackward0 ViewBackward0
 
 A plain backward() runs a class's backward on bare numpy arrays where the class says it can
 (`array_backward = True`, or a `backward_arrays` method); see autograd/function.py. Names not
@@ -108,3 +120,9 @@ from .arrange import roll, repeat_interleave, tril, triu
 from .cumulative import cumprod
 from .attention import scaled_dot_product_attention
 from .einsum import einsum
+from .trig import (log2, log10, tan, asin, acos, atan, sinh, cosh, asinh, acosh, atanh, atan2, arcsin, arccos,
+                   arctan, arctan2, arcsinh, arccosh, arctanh)
+from .diag import diag, diagonal, diag_embed
+from .unfold import unfold
+from .unique import unique, nonzero, argwhere
+from .grid import meshgrid, ravel
