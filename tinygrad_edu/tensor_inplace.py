@@ -168,13 +168,13 @@ class InplaceMethods:
         return self._inplace(ops.cosh)
 
     def asinh_(self):
-        return self._inplace(ops.asinh)
+        return _inplace_named(self, ops.asinh, "AsinhBackward1")  # torch's in-place overload name
 
     def acosh_(self):
-        return self._inplace(ops.acosh)
+        return _inplace_named(self, ops.acosh, "AcoshBackward1")  # torch's in-place overload name
 
     def atanh_(self):
-        return self._inplace(ops.atanh)
+        return _inplace_named(self, ops.atanh, "AtanhBackward1")  # torch's in-place overload name
 
     def atan2_(self, other):
         return self._inplace(ops.atan2, other)
@@ -188,6 +188,15 @@ class InplaceMethods:
         self._data[...] = values
         self._version[0] += 1
         return self
+
+
+def _inplace_named(t, op, name):
+    """t._inplace(op), the node it records named `name` (torch names some in-place overloads apart)."""
+    before = t.grad_fn
+    t._inplace(op)
+    if t.grad_fn is not None and t.grad_fn is not before:
+        t.grad_fn.torch_name = name
+    return t
 
 
 def _old_value(t):

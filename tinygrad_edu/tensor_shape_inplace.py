@@ -22,6 +22,8 @@ def _reshape_self(self, op, name, *args):
     if record and self.grad_fn is None:
         raise RuntimeError("a leaf Variable that requires grad is being used in an in-place operation.")
     out = op(self, *args)
+    if record and out is self:  # nothing to change (squeeze_ of a size > 1 dim): torch still records a node
+        out = ops.view(self, self._data.shape)
     self._data = out._data
     if record and out is not self and out.grad_fn is not None:
         self.grad_fn, self._output_nr = out.grad_fn, out._output_nr
@@ -54,6 +56,8 @@ def resize_(self, *sizes, memory_format=None):
     if self._requires_grad:
         raise RuntimeError("cannot resize variables that require grad")
     shape = parse_size(sizes)
+    if shape == self._data.shape:
+        return self  # no change, and no new version (as torch)
     n, flat = math.prod(shape), self._data.reshape(-1)
     if n <= flat.size and self._data.flags.c_contiguous:
         self._data = flat[:n].reshape(shape)  # still self's memory, as torch's resize_ keeps the storage

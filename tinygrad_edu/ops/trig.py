@@ -9,8 +9,9 @@ import math
 
 import numpy as np
 
+from .. import dtypes as _dt
 from ..autograd.function import Function
-from .elementwise import _promote, binary, where
+from .elementwise import _check_broadcast, binary, where
 from .elementwise_checks import check_two_tensors
 from .unary import _op, rsqrt, _float_only
 
@@ -209,26 +210,32 @@ class Atanh(Function):
 
 class Atan2(Function):
     """Atan2Backward0. atan2(y, x), the angle of the point (x, y): d/dy = x / (x^2 + y^2),
-    d/dx = -y / (x^2 + y^2); at the origin both are 0 (as in torch), not 0/0."""
+    d/dx = -y / (x^2 + y^2); at the origin both are 0 (as in torch), not 0/0. y and x come in their
+    own dtypes (forward computes in the promoted one), so that the backward formula runs on them as
+    torch's does: with float32 y and float64 x, y^2 is a float32 product in both libraries."""
 
     @staticmethod
-    def forward(ctx, y, x):
+    def forward(ctx, y, x, np_dtype):
         ctx.save_for_backward(y, x)
-        return binary(np.arctan2, y, x)
+        a, b = y._data, x._data
+        return binary(np.arctan2, a if a.dtype == np_dtype else a.astype(np_dtype),
+                      b if b.dtype == np_dtype else b.astype(np_dtype))
 
     @staticmethod
     def backward(ctx, grad):
         y, x = ctx.saved_tensors
         r2 = x * x + y * y
         r2 = where(r2 == 0, 1.0, r2)  # at the origin x = y = 0, so the numerators give 0
-        return grad * x / r2, grad * -y / r2
+        return grad * x / r2, grad * -y / r2, None
 
     @staticmethod
     def backward_arrays(ctx, grad):
         y, x = ctx.saved_arrays
         r2 = x * x + y * y
+        if y.dtype != x.dtype:  # numpy would widen float32 by a 0-d float64; torch does not
+            r2 = r2.astype(grad.dtype, copy=False)
         r2 = np.where(r2 == 0, np.ones((), r2.dtype), r2)
-        return grad * x / r2, grad * -y / r2
+        return (grad * x).astype(grad.dtype, copy=False) / r2, (grad * -y).astype(grad.dtype, copy=False) / r2, None
 
 
 # ---- public functions ----------------------------------------------------------------------------
@@ -242,10 +249,12 @@ def atan2(input, other):
     """torch.atan2(input, other): the angle of (other, input); two Tensors, broadcast and promoted,
     integers computed in the default float dtype."""
     check_two_tensors("atan2", input, other)
-    y, x = _promote(input, other)
-    if y._data.dtype.kind != "f":
-        y, x = _float_only(y), _float_only(x)
-    return Atan2.apply(y, x)
+    if input._data.shape != other._data.shape:
+        _check_broadcast(input._data.shape, other._data.shape)
+    target = _dt.promote_arrays(input._data.dtype, other._data.dtype, input._data.ndim == 0, other._data.ndim == 0)
+    if target.kind != "f":
+        return Atan2.apply(_float_only(input), _float_only(other), _dt.get_default_dtype().numpy_dtype)
+    return Atan2.apply(input, other, target)
 
 
 # numpy's spellings, which torch also offers
