@@ -40,6 +40,9 @@ GRAPHS = {
     "ravel": lambda L, x, m: m.ravel(), "ravel-noncontiguous": lambda L, x, m: m.t().ravel(),
     "meshgrid": lambda L, x, m: L.meshgrid(x, x, indexing="ij")[0],
     "unique": lambda L, x, m: L.unique(x), "unique-dim": lambda L, x, m: L.unique(m, dim=0),
+    "F.unfold": lambda L, x, m: L.nn.functional.unfold(m.reshape(1, 1, 3, 4), 2),
+    "F.unfold-unbatched": lambda L, x, m: L.nn.functional.unfold(m.reshape(1, 3, 4), 2, padding=1),
+    "F.fold": lambda L, x, m: L.nn.functional.fold(m, (2, 2), (1, 3), padding=(0, 1)),
 }
 
 

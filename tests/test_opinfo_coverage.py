@@ -36,7 +36,9 @@ EXEMPT = {  # op: ({kinds}, why)
     "nn.functional.rms_norm": ({"0d"}, REFUSES_0D), "nn.functional.group_norm": ({"0d", "size1"}, "needs (N, C, ...) "
                                                                               "and more than one value per group"),
     **{f"nn.functional.{n}": ({"0d"}, "needs (N, C, ...) or (C, ...) input")
-       for n in ("batch_norm", "conv1d", "conv2d", "max_pool2d", "avg_pool2d", "adaptive_avg_pool2d", "dropout2d")},
+       for n in ("batch_norm", "conv1d", "conv2d", "max_pool2d", "avg_pool2d", "adaptive_avg_pool2d", "dropout2d",
+                 "unfold")},
+    "nn.functional.fold": ({"0d"}, "needs (N, C*kh*kw, L) or (C*kh*kw, L) input"),
 }
 
 

@@ -85,18 +85,29 @@ handling and type promotion, then call the class; nn/ and Tensor's methods call 
     nn.GRU layer                            rnn.py            GRULayer                      StackBackward0
     nn.LSTM layer (and proj_size)           rnn.py            LSTMLayer                     MkldnnRnnLayerBackward0
     Module full backward hooks              hooks.py          BackwardHookFunction          BackwardHookFunctionBackward
-    log2 log10 tan                          trig.py           Log2 Log10 Tan                Log2Backward0 ...
-    asin acos atan (arcsin ...)             trig.py           Asin Acos Atan                AsinBackward0 ...
-    sinh cosh asinh acosh atanh             trig.py           Sinh Cosh Asinh Acosh Atanh   SinhBackward0 ...
-    atan2 (arctan2)                         trig.py           Atan2                         Atan2Backward0
-    diagonal                                diag.py           Diagonal                      DiagonalBackward0
+    log2                                    trig.py           Log2                          Log2Backward0
+    log10                                   trig.py           Log10                         Log10Backward0
+    tan                                     trig.py           Tan                           TanBackward0
+    asin, arcsin                            trig.py           Asin                          AsinBackward0
+    acos, arccos                            trig.py           Acos                          AcosBackward0
+    atan, arctan                            trig.py           Atan                          AtanBackward0
+    atan2, arctan2                          trig.py           Atan2                         Atan2Backward0
+    sinh                                    trig.py           Sinh                          SinhBackward0
+    cosh                                    trig.py           Cosh                          CoshBackward0
+    asinh, arcsinh                          trig.py           Asinh                         AsinhBackward0
+    acosh, arccosh                          trig.py           Acosh                         AcoshBackward0
+    atanh, arctanh                          trig.py           Atanh                         AtanhBackward0
+    diagonal, diag (of a matrix: a copy)    diag.py           Diagonal                      DiagonalBackward0(_copy)
     diag_embed, diag (of a vector)          diag.py           DiagEmbed                     DiagEmbedBackward0
-    diag (of a matrix: a copy)              diag.py           Diagonal                      DiagonalBackward0_copy
     x.unfold(dimension, size, step)         unfold.py         Unfold                        UnfoldBackward0
     (the adjoint of Unfold)                 unfold.py         UnfoldBackward                UnfoldBackwardBackward0
-    unique (no gradient)                    unique.py         Unique2                       Unique2Backward0 ...
-    nonzero argwhere (indices, no graph)    unique.py         -                             -
-    meshgrid ravel (compositions)           grid.py           -                             ExpandBackward0 ViewBackward0
+    unique (no gradient)                    unique.py         Unique2                       Unique2Backward0 UniqueDimBackward0
+    F.unfold, nn.Unfold (im2col)            im2col.py         Im2Col                        Im2ColBackward0
+    F.fold, nn.Fold (col2im)                im2col.py         Col2Im                        Col2ImBackward0
+
+Without a class of their own: nonzero, argwhere (unique.py: int64 indices, outside the graph),
+meshgrid (grid.py: reshape + expand, ExpandBackward0 <- ViewBackward0) and ravel (grid.py: contiguous +
+view, ViewBackward0).
 
 A plain backward() runs a class's backward on bare numpy arrays where the class says it can
 (`array_backward = True`, or a `backward_arrays` method); see autograd/function.py. Names not
