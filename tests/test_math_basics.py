@@ -37,7 +37,7 @@ GRAPHS = {
     "atan2": lambda L, x, m: L.atan2(x, x * 2), "arctan2": lambda L, x, m: x.arctan2(x),
     "diag-1d": lambda L, x, m: L.diag(x, 1), "diag-2d": lambda L, x, m: L.diag(m), "diagonal": lambda L, x, m: m.diagonal(),
     "diag_embed": lambda L, x, m: L.diag_embed(m), "unfold": lambda L, x, m: m.unfold(1, 2, 1),
-    "ravel": lambda L, x, m: m.ravel(), "ravel-noncontiguous": lambda L, x, m: m.t().ravel(),
+    "unfold-0d": lambda L, x, m: x[0].unfold(0, 1, 1), "ravel": lambda L, x, m: m.ravel(), "ravel-noncontiguous": lambda L, x, m: m.t().ravel(),
     "meshgrid": lambda L, x, m: L.meshgrid(x, x, indexing="ij")[0],
     "unique": lambda L, x, m: L.unique(x), "unique-dim": lambda L, x, m: L.unique(m, dim=0),
     "F.unfold": lambda L, x, m: L.nn.functional.unfold(m.reshape(1, 1, 3, 4), 2),
@@ -239,7 +239,8 @@ def test_bfloat16_exists_and_refuses_tensors_clearly():
     x = tg.ones(2)
     attempts = [lambda: x.bfloat16(), lambda: x.to(bf), lambda: x.to(dtype=bf), lambda: x.type(bf),
                 lambda: tg.zeros(2, dtype=bf), lambda: tg.tensor([1.0], dtype=bf), lambda: tg.set_default_dtype(bf),
-                lambda: x.new_zeros(2, dtype=bf), lambda: tg.nn.Linear(2, 2).to(bf)]
+                lambda: x.new_zeros(2, dtype=bf), lambda: tg.nn.Linear(2, 2).to(bf),
+                lambda: tg.nn.Linear(2, 2).bfloat16()]
     for attempt in attempts:
         with pytest.raises(TypeError, match="bfloat16.*numpy"):
             attempt()

@@ -116,7 +116,7 @@ def unfold_samples(dt):
     return [
         Sample("1d", (x((8,)), 0, 3, 2)), Sample("3d-middle", (x((2, 5, 3)), 1, 2, 1)),
         Sample("3d-last", (x((2, 5, 3)), -1, 3, 3)), Sample("gaps", (x((7,)), 0, 2, 3)),
-        Sample("0d", (x(()), 0, 1, 1)), Sample("empty", (x((0, 3)), 1, 2, 1)), Sample("size1", (x((1,)), 0, 1, 1)),
+        Sample("0d", (x(()), 0, 1, 1)), Sample("0d-window-0", (x(()), -1, 0, 2)), Sample("empty", (x((0, 3)), 1, 2, 1)), Sample("size1", (x((1,)), 0, 1, 1)),
         Sample("window-0", (x((5,)), 0, 0, 1)), Sample("transposed", (x((3, 4), "T"), 0, 2, 1)),
         Sample("sliced", (x((2, 5), "step"), 1, 3, 1)),
     ]

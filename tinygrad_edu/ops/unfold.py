@@ -36,14 +36,20 @@ class Unfold(Function):
     @staticmethod
     def forward(ctx, x, dim, size, step):
         ctx.args = (x._data.shape, dim, size, step)
+        if x._data.ndim == 0:  # torch: one window, of `size` (0 or 1) copies of the one element
+            return x._data.reshape(1)[:size]
         return _windows(x._data, dim, size, step)
 
     @staticmethod
     def backward(ctx, grad):
+        if not ctx.args[0]:
+            return grad.sum(), None, None, None
         return UnfoldBackward.apply(grad, *ctx.args), None, None, None
 
     @staticmethod
     def backward_arrays(ctx, grad):
+        if not ctx.args[0]:
+            return np.asarray(grad.sum()), None, None, None
         return _fold_back(grad, *ctx.args), None, None, None
 
 
@@ -67,21 +73,20 @@ class UnfoldBackward(Function):
 
 def unfold(input, dimension, size, step):
     """input.unfold(dimension, size, step); a 0-d tensor counts as one element along dim 0."""
+    if not isinstance(input, Tensor):
+        raise TypeError(f"unfold(): argument 'self' must be Tensor, not {type(input).__name__}")
     for name, v in (("dimension", dimension), ("size", size), ("step", step)):
         if isinstance(v, bool) or not isinstance(v, (int, np.integer)):
             raise TypeError(f"unfold(): argument '{name}' must be int, not {type(v).__name__}")
-    x = input if input._data.ndim else input.reshape(1)
     d = _wrap_dim(dimension, input._data.ndim)
-    n = x._data.shape[d]
+    n = input._data.shape[d] if input._data.ndim else 1
     if size > n:
         raise RuntimeError(f"maximum size for tensor at dimension {d} is {n} but size is {size}")
     if step <= 0:
         raise RuntimeError(f"step is {step} but must be > 0")
     if size < 0:
         raise RuntimeError(f"size is {size} but must be >= 0")
-    out = Unfold.apply(x, d, int(size), int(step))
-    if input._data.ndim == 0:
-        out = out.reshape(1)
-    if isinstance(out, Tensor) and np.may_share_memory(out._data, input._data):
+    out = Unfold.apply(input, d, int(size), int(step))
+    if np.may_share_memory(out._data, input._data):
         out._version = input._version
     return out
