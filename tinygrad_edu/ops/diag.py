@@ -44,6 +44,10 @@ class Diagonal(Function):
         if copy:
             ctx.torch_name = "DiagonalBackward0_copy"
             return np.diagonal(x._data, offset, dim1, dim2).copy()
+        if True in ctx.needs_input_grad:
+            # read-only: an in-place change through the view would bypass x's place in the graph (torch
+            # rebases x's history; this engine cannot), so it raises instead of giving a wrong gradient
+            return np.diagonal(x._data, offset, dim1, dim2)
         return diagonal_view(x._data, offset, dim1, dim2)
 
     @staticmethod
