@@ -30,6 +30,10 @@ from .ops import (add, sub, mul, div, pow, maximum, minimum, where, eq, ne, lt, 
                   transpose, t, cat, stack, split, chunk, narrow, unbind, flip, movedim, gather, index_select,
                   masked_fill, masked_select, matmul, mm, bmm, dot, mv, sort, argsort, topk, scatter, scatter_add, scatter_reduce,
                   roll, repeat_interleave, tril, triu, cumprod, einsum)
+from .ops import (log2, log10, tan, asin, acos, atan, sinh, cosh, asinh, acosh, atanh, atan2, arcsin, arccos,  # noqa: E402
+                  arctan, arctan2, arcsinh, arccosh, arctanh, diag, diagonal, diag_embed, unique, nonzero, argwhere,
+                  meshgrid, ravel)
+from .dtypes import bfloat16  # noqa: E402  (a dtype numpy cannot store: see dtypes.py)
 from . import autograd
 from . import tensor_methods as _tensor_methods  # attaches the operations to Tensor
 

@@ -118,3 +118,19 @@ for _name, _fn in vars(InplaceMethods).items():
 Tensor.T = property(lambda self: ops.permute(self, tuple(reversed(range(self._data.ndim)))))
 Tensor.mT = property(lambda self: ops.transpose(self, -2, -1))
 Tensor.__hash__ = object.__hash__  # __eq__ is element-wise, tensors still hash by identity
+
+# ---- trigonometry, diagonals, windows, unique/nonzero, factory methods, in-place shape ops ------------
+from . import tensor_new as _tensor_new, tensor_shape_inplace as _shape_inplace  # noqa: E402
+
+_MORE_METHODS = {
+    "log2": ops.log2, "log10": ops.log10, "tan": ops.tan, "asin": ops.asin, "acos": ops.acos, "atan": ops.atan,
+    "sinh": ops.sinh, "cosh": ops.cosh, "asinh": ops.asinh, "acosh": ops.acosh, "atanh": ops.atanh,
+    "atan2": ops.atan2, "arcsin": ops.asin, "arccos": ops.acos, "arctan": ops.atan, "arctan2": ops.atan2,
+    "arcsinh": ops.asinh, "arccosh": ops.acosh, "arctanh": ops.atanh,
+    "diag": ops.diag, "diagonal": ops.diagonal, "diag_embed": ops.diag_embed, "unfold": ops.unfold,
+    "unique": ops.unique, "nonzero": ops.nonzero, "argwhere": ops.argwhere, "ravel": ops.ravel,
+    "bfloat16": _cast_to(_dt.bfloat16),
+    **_tensor_new.METHODS, **_shape_inplace.METHODS,
+}
+for _name, _fn in _MORE_METHODS.items():
+    setattr(Tensor, _name, _fn)

@@ -361,6 +361,9 @@ class Module(HookMixin, StateDictMixin):
     def half(self):
         return self._cast(np.dtype(np.float16))
 
+    def bfloat16(self):
+        return self.to(_dt.bfloat16)  # TypeError: numpy has no bfloat16 (tinygrad_edu/dtypes.py)
+
     def type(self, dst_type):
         return self._cast(_dt.to_numpy_dtype(dst_type), floating_only=False)
 

@@ -87,6 +87,29 @@ handling and type promotion, then call the class; nn/ and Tensor's methods call 
     nn.GRU layer                            rnn.py            GRULayer                      StackBackward0
     nn.LSTM layer (and proj_size)           rnn.py            LSTMLayer                     MkldnnRnnLayerBackward0
     Module full backward hooks              hooks.py          BackwardHookFunction          BackwardHookFunctionBackward
+    log2                                    trig.py           Log2                          Log2Backward0
+    log10                                   trig.py           Log10                         Log10Backward0
+    tan                                     trig.py           Tan                           TanBackward0
+    asin, arcsin                            trig.py           Asin                          AsinBackward0
+    acos, arccos                            trig.py           Acos                          AcosBackward0
+    atan, arctan                            trig.py           Atan                          AtanBackward0
+    atan2, arctan2                          trig.py           Atan2                         Atan2Backward0
+    sinh                                    trig.py           Sinh                          SinhBackward0
+    cosh                                    trig.py           Cosh                          CoshBackward0
+    asinh, arcsinh                          trig.py           Asinh                         AsinhBackward0
+    acosh, arccosh                          trig.py           Acosh                         AcoshBackward0
+    atanh, arctanh                          trig.py           Atanh                         AtanhBackward0
+    diagonal, diag (of a matrix: a copy)    diag.py           Diagonal                      DiagonalBackward0(_copy)
+    diag_embed, diag (of a vector)          diag.py           DiagEmbed                     DiagEmbedBackward0
+    x.unfold(dimension, size, step)         unfold.py         Unfold                        UnfoldBackward0
+    (the adjoint of Unfold)                 unfold.py         UnfoldBackward                UnfoldBackwardBackward0
+    unique (no gradient)                    unique.py         Unique2                       Unique2Backward0 UniqueDimBackward0
+    F.unfold, nn.Unfold (im2col)            im2col.py         Im2Col                        Im2ColBackward0
+    F.fold, nn.Fold (col2im)                im2col.py         Col2Im                        Col2ImBackward0
+
+Without a class of their own: nonzero, argwhere (unique.py: int64 indices, outside the graph),
+meshgrid (grid.py: reshape + expand, ExpandBackward0 <- ViewBackward0) and ravel (grid.py: contiguous +
+view, ViewBackward0).
 
 A plain backward() runs a class's backward on bare numpy arrays where the class says it can
 (`array_backward = True`, or a `backward_arrays` method); see autograd/function.py. Names not
@@ -110,3 +133,9 @@ from .arrange import roll, repeat_interleave, tril, triu
 from .cumulative import cumprod
 from .attention import scaled_dot_product_attention
 from .einsum import einsum
+from .trig import (log2, log10, tan, asin, acos, atan, sinh, cosh, asinh, acosh, atanh, atan2, arcsin, arccos,
+                   arctan, arctan2, arcsinh, arccosh, arctanh)
+from .diag import diag, diagonal, diag_embed
+from .unfold import unfold
+from .unique import unique, nonzero, argwhere
+from .grid import meshgrid, ravel
