@@ -14,6 +14,7 @@ from .grad_mode import _state
 
 from . import ops
 from .tensor import Tensor
+from .ops.view_scatter import rebase_view
 
 
 class InplaceMethods:
@@ -32,7 +33,10 @@ class InplaceMethods:
         out = op(_old_value(self) if record else self, *args)
         _write_into(self, out._data)
         if record:
-            self.grad_fn, self._output_nr, self._requires_grad = out.grad_fn, out._output_nr, True
+            if self._view is not None:  # the base's history changes too (CopySlices)
+                rebase_view(self, out, _old_value)
+            else:
+                self.grad_fn, self._output_nr, self._requires_grad = out.grad_fn, out._output_nr, True
         self._version[0] += 1
         return self
 

@@ -23,6 +23,7 @@ TORCH_NAMES = {
     "CrossEntropyIndex": "NllLossBackward0",    # fused log_softmax + nll_loss: torch's last node
     "EmbeddingLookup": "EmbeddingBackward0",
     "BackwardHookFunction": "BackwardHookFunctionBackward",
+    "ViewScatter": "CopySlices",                # an in-place op on a view, seen from its base
 }
 
 

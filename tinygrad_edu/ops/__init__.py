@@ -58,6 +58,7 @@ handling and type promotion, then call the class; nn/ and Tensor's methods call 
     repeat_interleave (an index_select)     index.py          Index                         IndexSelectBackward0 ViewBackward0
     (the adjoint of Index)                  index.py          IndexAdd                      IndexAddBackward0
     x[i] = v                                index.py          IndexPut                      IndexPutBackward0
+    in-place op on a view (its base)        view_scatter.py   ViewScatter                   CopySlices
     gather                                  index.py          Gather                        GatherBackward0
     F.embedding                             index.py          EmbeddingLookup               EmbeddingBackward0
     matmul mm bmm dot mv, x @ y             matmul.py         Matmul                        MmBackward0 MvBackward0 ...

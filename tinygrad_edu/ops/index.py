@@ -10,6 +10,7 @@ import numpy as np
 from ..autograd.function import Function
 from ..autograd.names import named
 from ..tensor import Tensor, _wrap_dim
+from .shape import _view_of
 
 
 def normalize_index(index):
@@ -226,8 +227,7 @@ def getitem(x, index):
     idx, basic = normalize_index(index)
     out = Index.apply(x, idx, basic)
     if basic:
-        if np.may_share_memory(out._data, x._data):
-            out._version = x._version  # a basic index is a view, as in torch
+        _view_of(out, x, lambda b: getitem(b, index))  # a basic index is a view, as in torch
         if out.grad_fn is not None:
             out.grad_fn.torch_name = _basic_index_name(idx)
     return out

@@ -15,10 +15,18 @@ from ..autograd.broadcast import unbroadcast
 from .reduce import broadcast_array
 
 
-def _view_of(out, base):
-    """Make `out` share `base`'s version counter when it shares its memory."""
-    if out._data.base is not None and np.may_share_memory(out._data, base._data):
+def _view_of(out, base, make=None):
+    """Make `out` share `base`'s version counter when it shares its memory, and remember how it was
+    made from base (make(base) redoes the view) so that an in-place op on out can rewrite base's
+    history too (Tensor._view). A view of a view is a view of the first base."""
+    if out is not base and out._data.base is not None and np.may_share_memory(out._data, base._data):
         out._version = base._version
+        if make is not None:
+            if base._view is not None:
+                root, make_base = base._view
+                out._view = (root, lambda b: make(make_base(b)))
+            else:
+                out._view = (base, make)
     return out
 
 
@@ -168,14 +176,14 @@ def reshape(x, *shape):
     shape = _infer(_shape_arg(shape), x._data.size)
     if shape == x._data.shape:
         return x
-    return _view_of(Reshape.apply(x, shape, True), x)
+    return _view_of(Reshape.apply(x, shape, True), x, lambda b: reshape(b, shape))
 
 
 def view(x, *shape):
     if len(shape) == 1 and isinstance(shape[0], _dt.dtype):
         return x.to(shape[0])  # view(dtype) with the same itemsize is not supported; treat as a cast
     shape = _infer(_shape_arg(shape, "view"), x._data.size)
-    return _view_of(Reshape.apply(x, shape, False), x)
+    return _view_of(Reshape.apply(x, shape, False), x, lambda b: view(b, shape))
 
 
 def flatten(x, start_dim=0, end_dim=-1):
@@ -214,7 +222,7 @@ def permute(x, *dims):
     dims = tuple(_wrap_dim(d, x._data.ndim) for d in dims)
     if len(set(dims)) != len(dims):
         raise RuntimeError(f"permute(): duplicate dims are not allowed: {list(dims)}")
-    return _view_of(Permute.apply(x, dims), x)
+    return _view_of(Permute.apply(x, dims), x, lambda b: permute(b, dims))
 
 
 def transpose(x, dim0, dim1):
@@ -224,8 +232,7 @@ def transpose(x, dim0, dim1):
     dims = list(range(n))
     a, b = _wrap_dim(dim0, n), _wrap_dim(dim1, n)
     dims[a], dims[b] = dims[b], dims[a]
-    out = Permute.apply(x, tuple(dims))
-    out._version = x._version  # a transpose is always a view
+    out = _view_of(Permute.apply(x, tuple(dims)), x, lambda b: transpose(b, dim0, dim1))  # always a view
     return named(out, "TransposeBackward0")
 
 
