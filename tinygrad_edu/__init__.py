@@ -41,8 +41,10 @@ __version__ = "0.1.0"
 
 from .ops.sort import sort_result as _sort_result, topk_result as _topk_result  # noqa: E402
 return_types = _types.SimpleNamespace(sort=_sort_result, topk=_topk_result)  # torch.return_types (as far as here)
-cuda = _types.SimpleNamespace(is_available=lambda: False, device_count=lambda: 0)
-backends = _types.SimpleNamespace(mps=_types.SimpleNamespace(is_available=lambda: False))
+from . import accelerator, backends, cuda  # noqa: E402  (torch.accelerator, torch.backends, torch.cuda: CPU-only answers)
+from .device import set_default_device, get_default_device  # noqa: E402
+from .legacy import (FloatTensor, DoubleTensor, HalfTensor, LongTensor, IntTensor, ShortTensor, CharTensor,  # noqa: E402
+                     ByteTensor, BoolTensor)
 
 
 def is_tensor(obj):

@@ -149,7 +149,7 @@ def _as_array(data, np_dtype):
 
 def tensor(data, dtype=None, device=None, requires_grad=False, pin_memory=False):
     """torch.tensor: always copies `data`."""
-    np_dtype = options("tensor", dtype, device, requires_grad, copy=True)
+    np_dtype = options("tensor", dtype, device, requires_grad, copy=True, pin_memory=pin_memory)
     return finish(_as_array(data, np_dtype), requires_grad)
 
 
@@ -173,25 +173,23 @@ def from_numpy(array):
 
 
 # ---- filled tensors ----------------------------------------------------------------------------------------
-def _filled(fname, numpy_fn, size, dtype, device, requires_grad):
-    np_dtype = options(fname, dtype, device, requires_grad)
+def _filled(fname, numpy_fn, size, dtype, device, requires_grad, pin_memory):
+    np_dtype = options(fname, dtype, device, requires_grad, pin_memory=pin_memory)
     shape = creation_size(fname, size)
     return finish(numpy_fn(shape, np_dtype if np_dtype is not None else _dt.get_default_dtype().numpy_dtype),
                   requires_grad)
 
 
-def zeros(*sizes, size=None, dtype=None, device=None, requires_grad=False, out=None):
-    if out is not None:
-        raise NotImplementedError("zeros(out=...) is not supported: assign the result instead")
-    return _filled("zeros", np.zeros, size_keyword("zeros", sizes, size), dtype, device, requires_grad)
+def zeros(*sizes, size=None, dtype=None, device=None, requires_grad=False, pin_memory=False):
+    return _filled("zeros", np.zeros, size_keyword("zeros", sizes, size), dtype, device, requires_grad, pin_memory)
 
 
-def ones(*sizes, size=None, dtype=None, device=None, requires_grad=False):
-    return _filled("ones", np.ones, size_keyword("ones", sizes, size), dtype, device, requires_grad)
+def ones(*sizes, size=None, dtype=None, device=None, requires_grad=False, pin_memory=False):
+    return _filled("ones", np.ones, size_keyword("ones", sizes, size), dtype, device, requires_grad, pin_memory)
 
 
-def empty(*sizes, size=None, dtype=None, device=None, requires_grad=False):
-    return _filled("empty", np.empty, size_keyword("empty", sizes, size), dtype, device, requires_grad)
+def empty(*sizes, size=None, dtype=None, device=None, requires_grad=False, pin_memory=False):
+    return _filled("empty", np.empty, size_keyword("empty", sizes, size), dtype, device, requires_grad, pin_memory)
 
 
 def _fill_dtype(fill_value):
@@ -203,8 +201,8 @@ def _fill_dtype(fill_value):
     return default_scalar_dtype(fill_value.item() if isinstance(fill_value, np.generic) else fill_value)
 
 
-def _full(fname, shape, fill_value, dtype, device, requires_grad):
-    np_dtype = options(fname, dtype, device, requires_grad)
+def _full(fname, shape, fill_value, dtype, device, requires_grad, pin_memory=False):
+    np_dtype = options(fname, dtype, device, requires_grad, pin_memory=pin_memory)
     if isinstance(fill_value, Tensor) and fill_value._data.ndim != 0:
         raise TypeError(f"{fname}(): argument 'fill_value' (position 2) must be Number, not a Tensor of shape "
                         f"{list(fill_value._data.shape)}")
@@ -214,8 +212,8 @@ def _full(fname, shape, fill_value, dtype, device, requires_grad):
     return finish(np.full(shape, scalar_array(value, np_dtype), np_dtype), requires_grad)
 
 
-def full(size, fill_value, dtype=None, device=None, requires_grad=False):
-    return _full("full", tuple_size(size, "full", 1), fill_value, dtype, device, requires_grad)
+def full(size, fill_value, dtype=None, device=None, requires_grad=False, pin_memory=False):
+    return _full("full", tuple_size(size, "full", 1), fill_value, dtype, device, requires_grad, pin_memory)
 
 
 def _check_input(fname, input):
@@ -224,10 +222,10 @@ def _check_input(fname, input):
 
 
 def _like(fn):
-    def like(input, dtype=None, device=None, requires_grad=False):
+    def like(input, dtype=None, device=None, requires_grad=False, pin_memory=False):
         _check_input(fn.__name__ + "_like", input)
         out = fn(input._data.shape, dtype=dtype if dtype is not None else input.dtype, device=device,
-                 requires_grad=requires_grad)
+                 requires_grad=requires_grad, pin_memory=pin_memory)
         if not input._data.flags.c_contiguous:  # torch keeps the input's layout (memory_format=preserve)
             same_layout = np.empty_like(input._data, dtype=out._data.dtype)
             same_layout[...] = out._data
@@ -241,14 +239,14 @@ def _like(fn):
 zeros_like, ones_like, empty_like = _like(zeros), _like(ones), _like(empty)
 
 
-def full_like(input, fill_value, dtype=None, device=None, requires_grad=False):
+def full_like(input, fill_value, dtype=None, device=None, requires_grad=False, pin_memory=False):
     _check_input("full_like", input)
     return _full("full_like", input._data.shape, fill_value, dtype if dtype is not None else input.dtype, device,
-                 requires_grad)
+                 requires_grad, pin_memory)
 
 
-def eye(n, m=None, dtype=None, device=None, requires_grad=False):
-    np_dtype = options("eye", dtype, device, requires_grad)
+def eye(n, m=None, dtype=None, device=None, requires_grad=False, pin_memory=False):
+    np_dtype = options("eye", dtype, device, requires_grad, pin_memory=pin_memory)
     n = int_arg(n, "eye", "n", 1)
     m = n if m is None else int_arg(m, "eye", "m", 2)
     for name, v in (("n", n), ("m", m)):
@@ -276,8 +274,8 @@ def _arange_floats(start, step, n, np_dtype):
     return _rounded_mul_add(step, lane, base, np.float64).astype(np_dtype)
 
 
-def arange(start, end=None, step=1, dtype=None, device=None, requires_grad=False):
-    np_dtype = options("arange", dtype, device, requires_grad)
+def arange(start, end=None, step=1, dtype=None, device=None, requires_grad=False, pin_memory=False):
+    np_dtype = options("arange", dtype, device, requires_grad, pin_memory=pin_memory)
     if end is None:
         start, end = 0, number_arg(start, "arange", "end", 1)
     else:
@@ -325,8 +323,8 @@ def _linspace_values(start, end, steps, np_dtype):
     return values.astype(np_dtype)
 
 
-def linspace(start, end, steps, dtype=None, device=None, requires_grad=False):
-    np_dtype = options("linspace", dtype, device, requires_grad)
+def linspace(start, end, steps, dtype=None, device=None, requires_grad=False, pin_memory=False):
+    np_dtype = options("linspace", dtype, device, requires_grad, pin_memory=pin_memory)
     start = number_arg(start, "linspace", "start", 1)
     end = number_arg(end, "linspace", "end", 2)
     steps = int_arg(steps, "linspace", "steps", 3)
