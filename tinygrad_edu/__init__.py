@@ -88,6 +88,25 @@ def set_printoptions(precision=None, threshold=None, edgeitems=None, linewidth=N
     """Accepted for compatibility; printing uses torch's default layout."""
 
 
+# torch's out= on the top-level math functions (the Tensor methods and nn call the ops directly; see _out.py)
+from ._out import with_out as _with_out  # noqa: E402
+
+(add, sub, mul, div, pow, maximum, minimum, floor_divide, remainder, eq, ne, lt, le, gt, ge, logical_and, logical_or,
+ logical_xor, logical_not, neg, abs, exp, log, log1p, sqrt, rsqrt, sin, cos, tanh, sigmoid, sign, floor, ceil, round,
+ square, mean) = (_with_out(f) for f in (
+    add, sub, mul, div, pow, maximum, minimum, floor_divide, remainder, eq, ne, lt, le, gt, ge, logical_and, logical_or,
+    logical_xor, logical_not, neg, abs, exp, log, log1p, sqrt, rsqrt, sin, cos, tanh, sigmoid, sign, floor, ceil,
+    round, square, mean))
+negative, subtract, multiply, divide = neg, sub, mul, div
+sum, prod, cumsum, cumprod = (_with_out(f, "any") for f in (sum, prod, cumsum, cumprod))
+(matmul, mm, bmm, mv, dot, amax, amin, argmax, argmin, tril, triu, gather, index_select, masked_select, where, clamp,
+ logsumexp, norm) = (_with_out(f, "exact") for f in (
+    matmul, mm, bmm, mv, dot, amax, amin, argmax, argmin, tril, triu, gather, index_select, masked_select, where,
+    clamp, logsumexp, norm))
+clip = _with_out(clip, "exact", "clip")
+cat, stack = _with_out(cat, "cat"), _with_out(stack, "cat", "stack")
+concat = concatenate = cat
+
 _LAZY = {"nn": "tinygrad_edu.nn", "optim": "tinygrad_edu.optim", "utils": "tinygrad_edu.utils",
          "viz": "tinygrad_edu.viz", "testing": "tinygrad_edu.testing",
          "distributions": "tinygrad_edu.distributions"}

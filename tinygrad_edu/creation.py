@@ -97,17 +97,22 @@ def _natural(data):
         raise ValueError(f"expected a sequence of equal-length sequences (a rectangular array): {e}") from None
 
 
-def _to_integers(data, np_dtype):
-    """Python numbers -> an integer dtype, with torch's overflow check (NaN, inf, out of range)."""
+def _to_integers(data, np_dtype, integers_only=False):
+    """Python numbers -> an integer dtype, with torch's overflow check (NaN, inf, out of range).
+
+    `integers_only`: the data holds Python ints (and bools) only; numpy reads [1, 2**63] as float64,
+    which must not be rounded into int64 (torch: "Overflow when unpacking long long")."""
     natural = _natural(data)
-    if natural.dtype == np.uint64 or natural.dtype.kind == "O":
+    if natural.dtype == np.uint64 or natural.dtype.kind == "O" or (integers_only and natural.dtype.kind == "f"):
         raise ValueError(f"Overflow when unpacking long long: the data holds an integer beyond int64 "
                          f"(largest {max(natural.ravel().tolist())})")
     if natural.dtype.kind in "iuf" and natural.size:
         info = np.iinfo(np_dtype)
         low = -info.max if (np_dtype.kind == "u" and natural.dtype.kind != "f") else info.min
         with np.errstate(invalid="ignore"):
-            bad = ~((natural >= low) & (natural <= info.max))
+            # floats: the upper bound is exclusive, as float(2**63 - 1) rounds up to 2**63
+            high = natural < float(info.max) + 1 if natural.dtype.kind == "f" else natural <= info.max
+            bad = ~((natural >= low) & high)
         if bad.any():
             check_fits(natural[bad].ravel()[0].item(), np_dtype)
     with np.errstate(invalid="ignore"):
@@ -124,7 +129,7 @@ def _from_python(data, np_dtype):
         _leaf_kind(type(data), found)   # a lone number (arrays and tensors were handled by the caller)
     target = np_dtype if np_dtype is not None else _promote(found)
     if target.kind in "iu":
-        return _to_integers(data, target)
+        return _to_integers(data, target, bool(found) and found <= {np.dtype(np.int64), np.dtype(np.bool_)})
     with np.errstate(over="ignore", invalid="ignore"):
         try:
             return np.array(data, dtype=target)

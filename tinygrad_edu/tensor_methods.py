@@ -41,7 +41,7 @@ def _swap(fn):
 
 def _varargs(fn):
     """Methods that accept sizes/dims as varargs or as one sequence: x.reshape(2, 3) or x.reshape((2, 3))."""
-    return lambda self, *args: fn(self, *args)
+    return lambda self, *args, **kwargs: fn(self, *args, **kwargs)
 
 
 _METHODS = {
