@@ -110,8 +110,9 @@ def _to_integers(data, np_dtype, integers_only=False):
         info = np.iinfo(np_dtype)
         low = -info.max if (np_dtype.kind == "u" and natural.dtype.kind != "f") else info.min
         with np.errstate(invalid="ignore"):
-            # floats: the upper bound is exclusive, as float(2**63 - 1) rounds up to 2**63
-            high = natural < float(info.max) + 1 if natural.dtype.kind == "f" else natural <= info.max
+            # float(2**63 - 1) rounds up to 2**63, which int64 cannot hold: below it, floats are 1024 apart
+            big_float = natural.dtype.kind == "f" and info.bits == 64
+            high = natural < float(info.max) + 1 if big_float else natural <= info.max
             bad = ~((natural >= low) & high)
         if bad.any():
             check_fits(natural[bad].ravel()[0].item(), np_dtype)
@@ -279,8 +280,13 @@ def _arange_floats(start, step, n, np_dtype):
     return _rounded_mul_add(step, lane, base, np.float64).astype(np_dtype)
 
 
-def arange(start, end=None, step=1, dtype=None, device=None, requires_grad=False, pin_memory=False):
+def arange(start=None, end=None, step=1, dtype=None, device=None, requires_grad=False, pin_memory=False):
+    """torch.arange(end), arange(start, end, step), also arange(end=3) and arange(start=1, end=3)."""
     np_dtype = options("arange", dtype, device, requires_grad, pin_memory=pin_memory)
+    if start is None and end is None:
+        raise TypeError("arange() missing 1 required positional argument: 'end'")
+    if start is None:
+        start = 0
     if end is None:
         start, end = 0, number_arg(start, "arange", "end", 1)
     else:

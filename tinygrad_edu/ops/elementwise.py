@@ -280,7 +280,8 @@ class Where(Function):
 def add(input, other, alpha=1):
     input, other = _operands(input, other, "add")
     if alpha != 1 or alpha is True:
-        other = mul(other, check_alpha(input, other, alpha))
+        alpha = check_alpha(input, other, alpha)
+        other = mul(other, alpha) if isinstance(other, Tensor) else other * alpha   # a number stays a number
     return Add.apply(input, other)
 
 
@@ -290,7 +291,8 @@ def sub(input, other, alpha=1):
         raise RuntimeError("Subtraction, the `-` operator, with two bool tensors is not supported. "
                            "Use the `^` or `logical_xor()` operator instead.")
     if alpha != 1 or alpha is True:
-        other = mul(other, check_alpha(input, other, alpha))
+        alpha = check_alpha(input, other, alpha)
+        other = mul(other, alpha) if isinstance(other, Tensor) else other * alpha   # a number stays a number
     return Sub.apply(input, other)
 
 
