@@ -32,6 +32,8 @@ def agree(ours, theirs):
         assert str(ours.dtype).split(".")[-1] == str(theirs.dtype).split(".")[-1]
         assert tuple(ours.shape) == tuple(theirs.shape)
         np.testing.assert_allclose(ours.detach().numpy(), theirs.detach().numpy(), rtol=1e-6)
+    elif isinstance(theirs, torch.dtype):
+        assert str(ours).split(".")[-1] == str(theirs).split(".")[-1]
     else:
         assert ours == theirs
 
@@ -114,7 +116,24 @@ OUT_CALLS = [
     ("m.masked_select(a, a > 0, out={o})", "m.empty(0)"), ("m.logsumexp(a, 0, out={o})", "m.empty(0)"),
     ("m.norm(a, out={o})", "m.empty(0)"),
     ("m.add(a.requires_grad_(), 1, out={o})", "m.empty(2, 3)"), ("m.add(a, 1, out={o})", "m.empty(2, 3, requires_grad=True)"),
-    ("m.cat([a.requires_grad_(), a], out={o})", "m.empty(0)")
+    ("m.cat([a.requires_grad_(), a], out={o})", "m.empty(0)"),
+    ("m.all(a, 0, out={o})", "m.empty(0)"), ("m.all(a, 0, out={o})", "m.empty(0, dtype=m.bool)"),
+    ("m.any(a, out={o})", "m.empty(0, dtype=m.int64)"), ("m.var(a, 0, out={o})", "m.empty(0, dtype=m.float64)"),
+    ("m.std(a, 0, out={o})", "m.empty(0)"), ("m.max(a, out={o})", "m.empty(0)"), ("m.max(a, a, out={o})", "m.empty(0)"),
+    ("m.max(a, 0, out={o})", "(m.empty(0), m.empty(0, dtype=m.int64))"),
+    ("m.min(a, 1, keepdim=True, out={o})", "(m.empty(0), m.empty(5, dtype=m.int64))"),
+    ("m.max(a, 0, out={o})", "(m.empty(0, dtype=m.float64), m.empty(0, dtype=m.int64))"),
+    ("m.max(a, 0, out={o})", "(m.empty(0), m.empty(0))"), ("m.max(a, 0, out={o})", "m.empty(0)"),
+    ("m.sort(a, 0, out={o})", "(m.empty(0), m.empty(0, dtype=m.int64))"),
+    ("m.topk(a, 1, out={o})", "(m.empty(0), m.empty(0, dtype=m.int64))"),
+    ("m.multinomial(m.ones(3), 3, out={o}).sort().values", "m.empty(0, dtype=m.int64)"),
+    ("m.zeros(2, out={o})", "m.empty(0, dtype=m.int64)"), ("m.zeros(2, dtype=m.float64, out={o})", "m.empty(0)"),
+    ("m.ones(2, 3, out={o})", "m.empty(0)"), ("m.empty(2, out={o}).shape", "m.empty(0, dtype=m.int64)"),
+    ("m.randn(2, out={o}).dtype", "m.empty(0, dtype=m.float64)"), ("m.rand(size=(2,), out={o}).shape", "m.empty(0)"),
+    ("m.arange(3, out={o})", "m.empty(0)"), ("m.arange(3, out={o})", "m.empty(0, dtype=m.int64)"),
+    ("m.full((2,), 1.5, out={o})", "m.empty(0, dtype=m.int64)"), ("m.eye(2, out={o})", "m.empty(5)"),
+    ("m.linspace(0, 1, 3, out={o})", "m.empty(0)"), ("m.randint(3, (2,), out={o}).dtype", "m.empty(0)"),
+    ("m.randperm(3, out={o}).sort().values", "m.empty(0)"), ("m.zeros(2, out={o})", "m.empty(0, requires_grad=True)"),
     # (out=5: torch's parser reads the int as a tensor and raises a dtype RuntimeError; ours is a TypeError)
 ]
 
@@ -143,7 +162,7 @@ def test_out_as_torch(expr, out_expr):
     theirs, theirs_out, theirs_warned = _run_out(expr, out_expr, torch)
     agree(ours, theirs)
     assert ours_warned == theirs_warned
-    if isinstance(theirs, torch.Tensor):
+    if isinstance(theirs, torch.Tensor) and expr.endswith("out={o})"):
         assert ours is ours_out and theirs is theirs_out   # the result is out itself
 
 
@@ -181,3 +200,67 @@ def test_signatures_name_torchs_parameters(name, params):
     """The names torch documents (torch's C functions have no inspect signature: the calls above run them)."""
     ours = [p for p in inspect.signature(getattr(tg, name)).parameters if p not in ("out", "axis", "keepdims")]
     assert ours[:len(params)] == params
+
+
+@pytest.mark.parametrize("expr", [
+    "m.round(x, decimals=1)", "m.round(x, decimals=2)", "m.round(x, decimals=3)", "m.round(x, decimals=-1)",
+    "m.round(x, decimals=-2)", "m.round(x.double(), decimals=2)", "x.round(decimals=1)", "m.round(x)",
+    "m.round(m.tensor([1.25, 0.35], dtype=m.float16), decimals=1)", "m.round(m.tensor([15, 25]), decimals=-1)",
+    "m.round(x, decimals=1, out=m.empty(0))", "m.gather(x[None], 1, m.tensor([[0, 2]]), sparse_grad=True)",
+])
+def test_round_decimals_and_gather_sparse_grad(expr):
+    def call(lib):
+        x = lib.tensor([1.2345, 2.5, -0.125, 1e30, 0.0049999, -7.55, 0.5, 1.5])
+        try:
+            return eval(expr, {"m": lib, "x": x})
+        except Exception as e:  # noqa: BLE001
+            return type(e)
+    agree(call(tg), call(torch))
+
+
+def test_round_decimals_graph():
+    for lib in (tg, torch):
+        y = lib.tensor([1.26, 2.0], requires_grad=True)
+        r = lib.round(y, decimals=1)
+        assert r.grad_fn.name() == "RoundBackward1"
+        r.sum().backward()
+        assert y.grad.tolist() == [0.0, 0.0]
+
+
+# ---- every keyword torch documents for a function we have is accepted --------------------------------------
+NOT_KEYWORDS = {"layout", "memory_format", "names",   # torch options without meaning here (strided, no named dims)
+                "equation", "ndarray", "tensor1", "tensor2",   # torch refuses these as keywords itself
+                "LongTensor"}                                  # "-> (Tensor, LongTensor)" read as a parameter
+
+
+def _documented_parameters(name):
+    """Parameter names from the signature lines at the top of torch's docstring for `name`."""
+    import re
+    found = []
+    for line in (getattr(torch, name).__doc__ or "").split("\n")[:4]:
+        match = re.match(rf"{name}\((.*)\)\s*(->.*)?$", line.strip())
+        if match:
+            for part in match.group(1).split(","):
+                word = part.split("=")[0].split(":")[0].strip()
+                if word.isidentifier() and word not in NOT_KEYWORDS:
+                    found.append(word)
+    return found
+
+
+def test_every_documented_keyword_is_a_parameter():
+    checked, missing = 0, {}
+    for name in dir(tg):
+        fn = getattr(tg, name)
+        if name.startswith("_") or isinstance(fn, type) or not callable(fn) or not hasattr(torch, name):
+            continue
+        documented = _documented_parameters(name)
+        if not documented:
+            continue
+        params = inspect.signature(fn).parameters
+        if any(p.kind is p.VAR_KEYWORD for p in params.values()):
+            continue
+        checked += 1
+        absent = [p for p in documented if p not in params]
+        if absent:
+            missing[name] = absent
+    assert checked > 80 and not missing, missing

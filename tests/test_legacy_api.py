@@ -85,6 +85,12 @@ def test_from_a_tensor_shares_data():
     y[0] = 5.0
     assert x[0].item() == 5.0 == torch.FloatTensor(torch.ones(3)).add_(4)[0].item()
     same(tg.FloatTensor([[1, 2]], device="cpu"), torch.FloatTensor([[1, 2]], device="cpu"))
+    for lib in (tg, torch):
+        leaf = lib.ones(2, requires_grad=True)
+        alias = lib.FloatTensor(leaf)
+        assert alias.grad_fn.name() == "AliasBackward0"
+        (alias * 3).sum().backward()
+        assert leaf.grad.tolist() == [3.0, 3.0]
 
 
 @pytest.mark.parametrize("dtype", DTYPES)

@@ -106,6 +106,12 @@ sum, prod, cumsum, cumprod = (_with_out(f, "any") for f in (sum, prod, cumsum, c
 clip = _with_out(clip, "exact", "clip")
 cat, stack = _with_out(cat, "cat"), _with_out(stack, "cat", "stack")
 concat = concatenate = cat
+var, std = _with_out(var), _with_out(std)
+all, any = _with_out(all, "bool"), _with_out(any, "bool")
+max, min, sort, topk, multinomial = (_with_out(f, "exact") for f in (max, min, sort, topk, multinomial))
+(zeros, ones, empty, full, arange, linspace, eye, rand, randn, randint, randperm, normal) = (
+    _with_out(f, "creation") for f in (zeros, ones, empty, full, arange, linspace, eye, rand, randn, randint, randperm,
+                                       normal))
 
 _LAZY = {"nn": "tinygrad_edu.nn", "optim": "tinygrad_edu.optim", "utils": "tinygrad_edu.utils",
          "viz": "tinygrad_edu.viz", "testing": "tinygrad_edu.testing",

@@ -5,11 +5,15 @@ and nn call the ops directly and never pay for it. As in torch:
 
 - the result is written into `out`, which is returned; `out`'s version counter is bumped (it is an
   in-place write);
-- an `out` of another shape is resized, with torch's UserWarning when it held elements;
+- an `out` of another shape is resized, with torch's UserWarning when it held elements (the creation
+  functions and multinomial resize silently, as torch's do);
 - dtypes: the result is cast into `out`'s dtype where torch's casting rule allows it (a float result
   never goes into an integer or bool `out`: RuntimeError). Some functions need `out` to have the
   result's dtype exactly (matmul, gather, ...), some take any dtype (sum, prod, cumsum: it is their
-  dtype= argument), cat and stack raise a TypeError;
+  dtype= argument), cat and stack raise a TypeError, all and any want a bool `out`;
+- the creation functions (zeros, arange, randn, ...) make their values in `out`'s dtype when no
+  dtype= is given (a dtype= that differs from `out`'s is refused);
+- functions returning (values, indices) (max(dim), sort, topk) take a pair of tensors;
 - out= records no autograd: if grad mode is on and an input or `out` requires grad, RuntimeError.
 """
 import functools
@@ -41,10 +45,12 @@ def _can_cast(src, dst):
 
 
 def _check_dtype(name, rule, src, dst):
+    if rule == "bool" and dst != np.bool_:
+        raise RuntimeError(f"{name} only supports bool tensor for result, got: {_type_name(_dt.from_numpy_dtype(dst))}")
     if src == dst or rule == "any":
         return
     src_name, dst_name = _dt.from_numpy_dtype(src), _dt.from_numpy_dtype(dst)
-    if rule == "exact":
+    if rule in ("exact", "creation"):
         raise RuntimeError(f"{name}(): Expected out tensor to have dtype {src_name.scalar_name}, but got "
                            f"{dst_name.scalar_name} instead")
     if not _can_cast(src, dst):
@@ -61,12 +67,20 @@ def _type_name(dtype):
             "int16": "Short", "int8": "Char", "uint8": "Byte", "bool": "Bool"}.get(dtype.name, dtype.name)
 
 
-def write_out(name, rule, result, out):
-    """Write `result` (a Tensor) into `out` as torch's out= does; returns `out`."""
+def write_out(name, rule, result, out, resize_warns=True):
+    """Write `result` (a Tensor, or a tuple of them) into `out` as torch's out= does; returns `out`."""
+    if isinstance(result, tuple):
+        if not isinstance(out, (tuple, list)) or len(out) != len(result) or \
+                not all(isinstance(o, Tensor) for o in out):
+            raise TypeError(f"{name}(): argument 'out' must be a tuple of {len(result)} Tensors, not "
+                            f"{type(out).__name__}")
+        return type(result)(*(write_out(name, rule, r, o, resize_warns) for r, o in zip(result, out)))
+    if not isinstance(out, Tensor):
+        raise TypeError(f"{name}(): argument 'out' must be Tensor, not {type(out).__name__}")
     src, dst = result._data, out._data
     _check_dtype(name, rule, src.dtype, dst.dtype)
     if dst.shape != src.shape:
-        if dst.size:
+        if dst.size and resize_warns:
             warnings.warn(f"An output with one or more elements was resized since it had shape {list(dst.shape)}, "
                           f"which does not match the required output shape {list(src.shape)}. This behavior is "
                           "deprecated, and in a future PyTorch release outputs will not be resized unless they "
@@ -83,21 +97,31 @@ def write_out(name, rule, result, out):
     return out
 
 
+def _creation_dtype(name, dtype, out):
+    """zeros(2, out=t) makes t's dtype; zeros(2, dtype=d, out=t) needs d to be t's dtype."""
+    if dtype is not None and dtype != out.dtype:
+        raise RuntimeError(f"{name}(): dtype {_type_name(dtype)} does not match dtype of out parameter "
+                           f"({_type_name(out.dtype)})")
+    return out.dtype
+
+
 def with_out(fn, rule="cast", name=None):
     """`fn` with torch's keyword-only `out=` (see the module docstring for `rule`)."""
     name = name or fn.__name__
+    resize_warns = rule != "creation" and name != "multinomial"
 
     @functools.wraps(fn)
     def function(*args, out=None, **kwargs):
         if out is None:
             return fn(*args, **kwargs)
-        if not isinstance(out, Tensor):
-            raise TypeError(f"{name}(): argument 'out' must be Tensor, not {type(out).__name__}")
-        if _state.enabled and (out._requires_grad or _any_requires_grad(args) or
+        outs = out if isinstance(out, (tuple, list)) else (out,)
+        if _state.enabled and (_any_requires_grad(outs) or _any_requires_grad(args) or
                                _any_requires_grad(kwargs.values())):
             raise RuntimeError(f"{name}(): functions with out=... arguments don't support automatic "
                                "differentiation, but one of the arguments requires grad.")
-        return write_out(name, rule, fn(*args, **kwargs), out)
+        if rule == "creation" and isinstance(out, Tensor):
+            kwargs["dtype"] = _creation_dtype(name, kwargs.get("dtype"), out)
+        return write_out(name, rule, fn(*args, **kwargs), out, resize_warns)
 
     signature = inspect.signature(fn)
     params = list(signature.parameters.values())

@@ -22,6 +22,7 @@ import numpy as np
 from . import dtypes as _dt
 from . import ops
 from ._creation_args import creation_size, typename
+from .autograd.names import named
 from .creation import tensor as _tensor
 from .device import device as _device
 from .size import Size
@@ -55,7 +56,7 @@ def _from_tensor(cls, src, device):
     if src._data.dtype != cls.dtype.numpy_dtype:
         raise TypeError(f"{cls.__name__}(tensor): expected a tensor of dtype {cls.dtype}, got one of dtype "
                         f"{src.dtype} (convert it with .to({cls.dtype}) or .type(torch.{cls.__name__}))")
-    return ops.view(src, src._data.shape)   # the same data, as torch's alias
+    return named(ops.view(src, src._data.shape), "AliasBackward0", src)   # the same data: torch's alias
 
 
 def _construct(cls, args, size, device):

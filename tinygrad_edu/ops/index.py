@@ -285,7 +285,8 @@ def _index_tensor(fname, index, expected):
     return index._data
 
 
-def gather(input, dim, index):
+def gather(input, dim, index, *, sparse_grad=False):
+    """torch.gather. `sparse_grad=True` asks torch for a sparse gradient; here it is dense (same values)."""
     idx = _index_tensor("gather", index, "int32/int64")
     nd = input._data.ndim
     d = _wrap_dim(dim, nd)

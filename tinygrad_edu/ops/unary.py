@@ -363,7 +363,8 @@ def _piecewise_constant(np_fn):
     return op
 
 
-sign, floor, ceil, round = (_piecewise_constant(f) for f in (np.sign, np.floor, np.ceil, np.round))
+sign, floor, ceil, _round_half_even = (_piecewise_constant(f) for f in (np.sign, np.floor, np.ceil, np.round))
+
 
 
 def cast(x, np_dtype):
