@@ -68,13 +68,15 @@ KEYWORD_CALLS = [
     "m.any(input=a, dim=0)", "m.all(input=a)", "m.logsumexp(input=a, dim=0)", "m.softmax(input=a, dim=0)",
     "m.log_softmax(input=a, dim=0)", "m.sum(a, axis=0, keepdims=True)",
     "m.transpose(input=a, dim0=0, dim1=1)", "m.squeeze(input=a, dim=0)", "m.unsqueeze(input=a, dim=0)",
-    "m.permute(a, (1, 0))", "m.flatten(input=a)", "m.flip(input=a, dims=(0,))", "m.chunk(input=a, chunks=2)",
+    "m.permute(a, (1, 0))", "m.permute(input=a, dims=(1, 0))", "m.flatten(input=a)", "m.flip(input=a, dims=(0,))",
+    "m.chunk(input=a, chunks=2)",
     "m.narrow(input=a, dim=0, start=0, length=1)", "m.movedim(input=a, source=0, destination=1)", "m.t(input=a)",
     "m.unbind(input=a, dim=0)", "m.split(tensor=a, split_size_or_sections=1)",
     "m.gather(input=a, dim=0, index=i)", "m.index_select(input=a, dim=0, index=j)",
     "m.masked_fill(input=a, mask=a > 0, value=0.0)", "m.masked_select(input=a, mask=a > 0)",
     "m.mm(input=a, mat2=b)", "m.mv(input=a, vec=v)", "m.dot(input=v, tensor=v)", "m.dot(input=v, other=v)",
-    "m.arange()", "m.add(a, 1, alpha=2)", "m.sub(a, 1, alpha=2)", "m.sort(input=a, dim=0).values", "m.topk(input=a, k=1).values", "m.tril(input=a)", "m.roll(input=a, shifts=1)",
+    "m.arange()", "m.add(a, 1, alpha=2)", "m.sub(a, 1, alpha=2)", "m.sort(input=a, dim=0).values",
+    "m.topk(input=a, k=1).values", "m.tril(input=a)", "m.roll(input=a, shifts=1)",
     # refusals
     "m.max(a, 0, other=a)", "m.cumsum(a)", "m.reshape(a, (3, 2), shape=(3, 2))",
 ]
@@ -264,3 +266,25 @@ def test_every_documented_keyword_is_a_parameter():
         if absent:
             missing[name] = absent
     assert checked > 80 and not missing, missing
+
+
+METHOD_CALLS = [
+    "a.div(other=2)", "a.remainder(other=2)", "v.dot(tensor=v)", "a[None].bmm(mat2=a.T[None])",
+    "a.narrow(dim=0, start=0, length=1)", "a.swapaxes(axis0=0, axis1=1)", "a.type_as(other=v.double())",
+    "a.where(a > 0, other=a * 0)", "a.where(condition=a > 0, other=a * 0)", "a.clamp(min=0)", "a.sum(dim=0)",
+    "a.view(3, 2)", "a.permute(dims=(1, 0))", "a.flatten(start_dim=0)",
+    "a.squeeze(dim=0)", "a.unsqueeze(dim=0)", "a.chunk(chunks=2)", "a.topk(k=1).values",
+    "a.sort(dim=0).values", "a.gather(dim=0, index=i)", "a.masked_fill(mask=a > 0, value=0.0)",
+    "a.index_select(dim=0, index=j)", "a.to(dtype=m.float64)", "a.softmax(dim=0)", "a.pow(exponent=2)",
+    "a.max(dim=0).values", "a.argmax(dim=0)", "a.mean(dim=0, keepdim=True)", "a.std(dim=0)", "a.norm(p=2)",
+    "a.roll(shifts=1)", "a.flip(dims=(0,))", "a.movedim(source=0, destination=1)", "a.tril(diagonal=0)",
+    "a.unbind(dim=0)", "a.cumsum(dim=0)", "a.clone().add_(other=1)", "a.clone().mul_(other=2)",
+    "a.clone().clamp_(min=0)", "a.clone().fill_(value=1)", "a.clone().masked_fill_(mask=a > 0, value=0.0)",
+    # torch refuses these (its docstrings name them, its parser does not)
+    "a.div(value=2)", "a.mul(value=2)", "v.dot(other=v)", "a.matmul(tensor2=a.T)",
+]
+
+
+@pytest.mark.parametrize("expr", METHOD_CALLS)
+def test_method_keywords_as_torch(expr):
+    agree(run(expr, tg), run(expr, torch))

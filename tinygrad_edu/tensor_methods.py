@@ -85,7 +85,7 @@ _METHODS = {
     # shape
     "reshape": _varargs(ops.reshape), "view": _varargs(ops.view), "flatten": ops.flatten,
     "squeeze": ops.squeeze, "unsqueeze": ops.unsqueeze, "permute": _varargs(ops.permute),
-    "transpose": ops.transpose, "swapaxes": ops.transpose, "t": ops.t, "expand": _varargs(ops.expand),
+    "transpose": ops.transpose, "swapaxes": lambda self, axis0, axis1: ops.transpose(self, axis0, axis1), "t": ops.t, "expand": _varargs(ops.expand),
     "repeat": _varargs(ops.repeat), "split": ops.split, "chunk": ops.chunk, "narrow": ops.narrow,
     "unbind": ops.unbind, "flip": ops.flip, "contiguous": ops.contiguous, "movedim": ops.movedim,
     "view_as": lambda self, other: ops.view(self, other._data.shape),

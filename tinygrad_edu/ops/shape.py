@@ -211,8 +211,13 @@ def unsqueeze(input, dim):
     return named(reshape(input, shape[:d] + (1,) + shape[d:]), "UnsqueezeBackward0", input)
 
 
-def permute(input, *dims):
-    dims = _shape_arg(dims, "permute")
+def permute(input, *sizes, dims=None):
+    """torch.permute(input, dims); also x.permute(1, 0), x.permute((1, 0)) and x.permute(dims=(1, 0))."""
+    if dims is not None:
+        if sizes:
+            raise TypeError("permute() got multiple values for argument 'dims'")
+        sizes = (dims,)
+    dims = _shape_arg(sizes, "permute")
     if len(dims) != input._data.ndim:
         raise RuntimeError(f"permute(): number of dims don't match in permute: the tensor has {input._data.ndim} "
                            f"dimensions but {len(dims)} were given ({list(dims)})")
