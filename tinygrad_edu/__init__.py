@@ -45,8 +45,10 @@ __version__ = "0.1.0"
 
 from .ops.sort import sort_result as _sort_result, topk_result as _topk_result  # noqa: E402
 return_types = _types.SimpleNamespace(sort=_sort_result, topk=_topk_result)  # torch.return_types (as far as here)
-cuda = _types.SimpleNamespace(is_available=lambda: False, device_count=lambda: 0)
-backends = _types.SimpleNamespace(mps=_types.SimpleNamespace(is_available=lambda: False))
+from . import accelerator, backends, cuda  # noqa: E402  (torch.accelerator, torch.backends, torch.cuda: CPU-only answers)
+from .device import set_default_device, get_default_device  # noqa: E402
+from .legacy import (FloatTensor, DoubleTensor, HalfTensor, LongTensor, IntTensor, ShortTensor, CharTensor,  # noqa: E402
+                     ByteTensor, BoolTensor)
 
 
 def is_tensor(obj):
@@ -88,6 +90,31 @@ def equal(input, other):
 
 from ._format import set_printoptions  # torch's print options, next to the formatter that reads them
 
+
+# torch's out= on the top-level math functions (the Tensor methods and nn call the ops directly; see _out.py)
+from ._out import with_out as _with_out  # noqa: E402
+
+(add, sub, mul, div, pow, maximum, minimum, floor_divide, remainder, eq, ne, lt, le, gt, ge, logical_and, logical_or,
+ logical_xor, logical_not, neg, abs, exp, log, log1p, sqrt, rsqrt, sin, cos, tanh, sigmoid, sign, floor, ceil, round,
+ square, mean) = (_with_out(f) for f in (
+    add, sub, mul, div, pow, maximum, minimum, floor_divide, remainder, eq, ne, lt, le, gt, ge, logical_and, logical_or,
+    logical_xor, logical_not, neg, abs, exp, log, log1p, sqrt, rsqrt, sin, cos, tanh, sigmoid, sign, floor, ceil,
+    round, square, mean))
+negative, subtract, multiply, divide = neg, sub, mul, div
+sum, prod, cumsum, cumprod = (_with_out(f, "any") for f in (sum, prod, cumsum, cumprod))
+(matmul, mm, bmm, mv, dot, amax, amin, argmax, argmin, tril, triu, gather, index_select, masked_select, where, clamp,
+ logsumexp, norm) = (_with_out(f, "exact") for f in (
+    matmul, mm, bmm, mv, dot, amax, amin, argmax, argmin, tril, triu, gather, index_select, masked_select, where,
+    clamp, logsumexp, norm))
+clip = _with_out(clip, "exact", "clip")
+cat, stack = _with_out(cat, "cat"), _with_out(stack, "cat", "stack")
+concat = concatenate = cat
+var, std = _with_out(var), _with_out(std)
+all, any = _with_out(all, "bool"), _with_out(any, "bool")
+max, min, sort, topk, multinomial = (_with_out(f, "exact") for f in (max, min, sort, topk, multinomial))
+(zeros, ones, empty, full, arange, linspace, eye, rand, randn, randint, randperm, normal) = (
+    _with_out(f, "creation") for f in (zeros, ones, empty, full, arange, linspace, eye, rand, randn, randint, randperm,
+                                       normal))
 
 _LAZY = {"nn": "tinygrad_edu.nn", "optim": "tinygrad_edu.optim", "utils": "tinygrad_edu.utils",
          "viz": "tinygrad_edu.viz", "testing": "tinygrad_edu.testing",

@@ -25,7 +25,7 @@ from ._state_dict import StateDictMixin
 __all__ = ["Module"]
 
 def _typename(obj):
-    """torch.typename: 'tinygrad_edu.FloatTensor' for tensors, the qualified class name otherwise."""
+    """torch.typename: torch's type string for tensors ('torch.FloatTensor'), the qualified class name otherwise."""
     if isinstance(obj, Tensor):
         return obj.type()
     cls = obj if isinstance(obj, type) else type(obj)

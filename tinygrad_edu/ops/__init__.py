@@ -25,6 +25,7 @@ handling and type promotion, then call the class; nn/ and Tensor's methods call 
     tanh                                    unary.py          Tanh                          TanhBackward0
     clamp, clip                             unary.py          Clamp                         ClampBackward1
     sign floor ceil round                   unary.py          ZeroGrad                      ZeroGradBackward0
+    round(decimals=d): see rounding.py      unary.py          ZeroGrad                      RoundBackward1
     x.to(dtype), x.float() ...              unary.py          Cast                          ToCopyBackward0
     clone, contiguous                       unary.py          Clone                         CloneBackward0
     relu                                    activation.py     Relu                          ReluBackward0
@@ -120,7 +121,8 @@ from .elementwise import (add, sub, mul, div, pow, maximum, minimum, where, eq, 
                           bitwise_and, bitwise_or, bitwise_xor, logical_and, logical_or, logical_xor,
                           logical_not, floor_divide, remainder)
 from .unary import (neg, abs, exp, log, log1p, sqrt, rsqrt, sin, cos, tanh, clamp, clip, sign, floor, ceil,
-                    round, cast, clone, isnan, isinf, isfinite)
+                    cast, clone, isnan, isinf, isfinite)
+from .rounding import round
 from .activation import (relu, leaky_relu, hardtanh, sigmoid, erf, gelu, elu, selu, softplus, silu, mish)
 from .reduce import sum, mean, max, min, amax, amin, argmax, argmin, prod, var, std, norm, cumsum, all, any
 from .softmax import softmax, log_softmax, logsumexp

@@ -311,11 +311,11 @@ class Mish(Function):
 # ---- public functions (nn/functional.py adds torch's argument checks and inplace=) -------------------
 # A non-Tensor input surfaces as an AttributeError (no `_data`); only then is it turned into torch's
 # TypeError (unary._type_error), so the check costs nothing on the common path.
-def relu(x):
+def relu(input):
     try:
-        return Relu.apply(x)
+        return Relu.apply(input)
     except AttributeError:
-        _type_error("relu", x)
+        _type_error("relu", input)
 
 
 def leaky_relu(x, negative_slope=0.01):
