@@ -260,3 +260,21 @@ def test_bfloat16_exists_and_refuses_tensors_clearly():
     import copy
     import pickle
     assert copy.deepcopy(bf) is bf and pickle.loads(pickle.dumps(bf)) is bf
+
+
+@pytest.mark.parametrize("name", ["log2", "log10", "tan", "asin", "acos", "atan", "sinh", "cosh", "asinh", "acosh",
+                                  "atanh", "arcsin", "arctan"])
+def test_trig_functions_take_out_as_torch(name):
+    a = np.array([0.25, 0.5, 0.75]) + (1.5 if name in ("acosh",) else 0.0)
+    ours, ref = tg.empty(3, dtype=tg.float64), torch.empty(3, dtype=torch.float64)
+    got = getattr(tg, name)(tg.tensor(a), out=ours)
+    getattr(torch, name)(torch.tensor(a), out=ref)
+    assert got is ours
+    np.testing.assert_allclose(ours.numpy(), ref.numpy(), rtol=1e-14)
+
+
+def test_atan2_takes_out_as_torch():
+    ours, ref = tg.empty(2), torch.empty(2)
+    tg.atan2(tg.tensor([1.0, -1.0]), tg.tensor([2.0, 3.0]), out=ours)
+    torch.atan2(torch.tensor([1.0, -1.0]), torch.tensor([2.0, 3.0]), out=ref)
+    np.testing.assert_allclose(ours.numpy(), ref.numpy(), rtol=1e-6)

@@ -112,6 +112,9 @@ concat = concatenate = cat
 var, std = _with_out(var), _with_out(std)
 all, any = _with_out(all, "bool"), _with_out(any, "bool")
 max, min, sort, topk, multinomial = (_with_out(f, "exact") for f in (max, min, sort, topk, multinomial))
+(log2, log10, tan, asin, acos, atan, sinh, cosh, asinh, acosh, atanh, atan2) = (_with_out(f) for f in (
+    log2, log10, tan, asin, acos, atan, sinh, cosh, asinh, acosh, atanh, atan2))
+arcsin, arccos, arctan, arctan2, arcsinh, arccosh, arctanh = asin, acos, atan, atan2, asinh, acosh, atanh
 (zeros, ones, empty, full, arange, linspace, eye, rand, randn, randint, randperm, normal) = (
     _with_out(f, "creation") for f in (zeros, ones, empty, full, arange, linspace, eye, rand, randn, randint, randperm,
                                        normal))
