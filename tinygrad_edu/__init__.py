@@ -134,6 +134,9 @@ diag, nonzero = _with_out(diag, "exact"), _with_out(nonzero, "exact")
                            logcumsumexp, diff, erf, bitwise_left_shift, bitwise_right_shift))
 fix = trunc
 nansum = _with_out(nansum, "any")
+bitwise_and, bitwise_or, bitwise_xor = (_with_out(f) for f in (bitwise_and, bitwise_or, bitwise_xor))
+aminmax, cummax, cummin, mode, median, nanmedian = (_with_out(f, "exact") for f in (aminmax, cummax, cummin, mode, median,
+                                                                                    nanmedian))
 
 _LAZY = {"nn": "tinygrad_edu.nn", "optim": "tinygrad_edu.optim", "utils": "tinygrad_edu.utils",
          "viz": "tinygrad_edu.viz", "testing": "tinygrad_edu.testing",

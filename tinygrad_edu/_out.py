@@ -74,7 +74,8 @@ def write_out(name, rule, result, out, resize_warns=True):
                 not all(isinstance(o, Tensor) for o in out):
             raise TypeError(f"{name}(): argument 'out' must be a tuple of {len(result)} Tensors, not "
                             f"{type(out).__name__}")
-        return type(result)(*(write_out(name, rule, r, o, resize_warns) for r, o in zip(result, out)))
+        written = [write_out(name, rule, r, o, resize_warns) for r, o in zip(result, out)]
+        return type(result)(*written) if hasattr(result, "_fields") else tuple(written)  # a named pair, or (std, mean)
     if not isinstance(out, Tensor):
         raise TypeError(f"{name}(): argument 'out' must be Tensor, not {type(out).__name__}")
     src, dst = result._data, out._data

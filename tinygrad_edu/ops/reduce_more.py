@@ -102,12 +102,20 @@ def _moments(fname, x, dim, unbiased, keepdim, correction):
     return named(spread, node), named(mean(x, dim, keepdim), node)
 
 
-def std_mean(input, dim=None, unbiased=None, keepdim=False, *, correction=None):
+def _no_out(fname, out):
+    if out is not None:  # torch's docstring names out=, its argument parser refuses it
+        raise TypeError(f"{fname}() received an invalid combination of arguments - got out=, which no "
+                        f"overload of {fname} takes")
+
+
+def std_mean(input, dim=None, unbiased=None, keepdim=False, *, correction=None, out=None):
     """(std, mean) over dim, with correction (Bessel's by default) as torch.std."""
+    _no_out("std_mean", out)
     return _moments("std_mean", input, dim, unbiased, keepdim, correction)
 
 
-def var_mean(input, dim=None, unbiased=None, keepdim=False, *, correction=None):
+def var_mean(input, dim=None, unbiased=None, keepdim=False, *, correction=None, out=None):
+    _no_out("var_mean", out)
     return _moments("var_mean", input, dim, unbiased, keepdim, correction)
 
 
