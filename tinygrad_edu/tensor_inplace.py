@@ -38,6 +38,8 @@ class InplaceMethods:
             else:
                 self.grad_fn, self._output_nr, self._requires_grad = out.grad_fn, out._output_nr, True
         self._version[0] += 1
+        if record and self._view is not None:  # its grad_fn is current: other views of the base are not
+            self._view = self._view[:2] + (self._version[0],)
         return self
 
     def _arith_(self, ufunc, op, other, *args):
@@ -222,9 +224,8 @@ def _write_into(t, data):
                            f"output type {t.dtype.scalar_name}")
     if not t._data.flags.writeable:
         raise RuntimeError("unsupported operation: more than one element of the written-to tensor refers "
-                           "to a single memory location (an expanded tensor), or the tensor is a view whose in-place change "
-                           "autograd cannot follow here (diagonal() of a tensor that requires grad). Please clone() it "
-                           "first.")
+                           "to a single memory location. Please clone() the tensor before performing the "
+                           "operation.")
     if data is not t._data:
         np.copyto(t._data, data, casting="unsafe")
 
