@@ -117,6 +117,7 @@ class Logcumsumexp(Function):
     dx_j = e^(x_j + R(log(g + c) - y)_j) - c e^(x_j + R(-y)_j), R a reversed logcumsumexp. Every
     step is a differentiable op (so derivatives of any order work) and no log of 0 is taken; float32
     is computed in float64, where the subtraction loses nothing that float32 would see."""
+    graph_inputs = (0,)
 
     @staticmethod
     def forward(ctx, x, dim):

@@ -30,6 +30,8 @@ class Fmod(Function):
     @staticmethod
     def forward(ctx, x, y):
         ctx.torch_name = "FmodBackward1" if isinstance(y, Tensor) else "FmodBackward0"
+        if not isinstance(y, Tensor):
+            ctx.graph_inputs = (0,)  # a number divisor is no graph input
         a, b = _arrays(x, y)
         with np.errstate(divide="ignore", invalid="ignore"):
             if ctx.needs_input_grad[1:2] == (True,):
@@ -50,6 +52,8 @@ class Remainder(Function):
     @staticmethod
     def forward(ctx, x, y):
         ctx.torch_name = "RemainderBackward1" if isinstance(y, Tensor) else "RemainderBackward0"
+        if not isinstance(y, Tensor):
+            ctx.graph_inputs = (0,)
         a, b = _arrays(x, y)
         with np.errstate(divide="ignore", invalid="ignore"):
             if ctx.needs_input_grad[1:2] == (True,):
@@ -98,6 +102,7 @@ class Hypot(Function):
 class Logaddexp(Function):
     """LogaddexpBackward0 / Logaddexp2Backward0. logaddexp(x, y) = log(e^x + e^y);
     d/dx = 1 / (1 + e^(y - x)), d/dy = 1 / (1 + e^(x - y)). Base 2: 2^ in place of e^."""
+    graph_inputs = (0, 1)
 
     @staticmethod
     def forward(ctx, x, y, base2):
@@ -134,6 +139,8 @@ class Xlogy(Function):
     def forward(ctx, x, y):
         xt, yt = isinstance(x, Tensor), isinstance(y, Tensor)
         ctx.torch_name = "XlogyBackward0" if xt and yt else ("XlogyBackward2" if xt else "XlogyBackward1")
+        if not (xt and yt):
+            ctx.graph_inputs = (0,) if xt else (1,)
         ctx.save_for_backward(x, y)
         a, b = _arrays(x, y)
         if not xt:  # a number is computed at the tensor's dtype (numpy would widen a float32 tensor)
@@ -163,6 +170,8 @@ class Copysign(Function):
     @staticmethod
     def forward(ctx, x, y):
         ctx.torch_name = "CopysignBackward0" if isinstance(y, Tensor) else "CopysignBackward1"
+        if not isinstance(y, Tensor):
+            ctx.graph_inputs = (0,)
         out = binary(np.copysign, x, y)
         if ctx.needs_input_grad[0]:
             d = x._data
@@ -179,6 +188,7 @@ class Copysign(Function):
 class Fmax(Function):
     """FmaxBackward0 / FminBackward0. The larger (smaller) operand, NaN only where both are NaN. The
     gradient goes to x where x >= y (x <= y) or y is NaN, to y elsewhere (ties go to x, as torch)."""
+    graph_inputs = (0, 1)
     array_backward = True
 
     @staticmethod

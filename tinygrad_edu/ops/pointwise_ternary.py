@@ -12,6 +12,7 @@ from .unary import cast
 
 class Addcmul(Function):
     """AddcmulBackward0. out = x + v t1 t2; d/dx = 1, d/dt1 = v t2, d/dt2 = v t1."""
+    graph_inputs = (0, 1, 2)
     array_backward = True
 
     @staticmethod
@@ -31,6 +32,7 @@ class Addcmul(Function):
 
 class Addcdiv(Function):
     """AddcdivBackward0. out = x + v t1 / t2; d/dx = 1, d/dt1 = v / t2, d/dt2 = -v t1 / t2^2."""
+    graph_inputs = (0, 1, 2)
     array_backward = True
 
     @staticmethod
@@ -65,6 +67,8 @@ class Lerp(Function):
         w = weight._data if isinstance(weight, Tensor) else weight
         if isinstance(weight, Tensor):
             ctx.torch_name = "LerpBackward1"
+        else:
+            ctx.graph_inputs = (0, 1)
         needs = ctx.needs_input_grad
         ctx.save_for_backward(weight, start if needs[2:3] == (True,) else None,
                               end if needs[2:3] == (True,) else None)

@@ -21,6 +21,7 @@ median_result, nanmedian_result, mode_result = (_result_type(n) for n in ("media
 
 class Nansum(Function):
     """NansumBackward0. The sum of the non-NaN elements; d/dx_i = 1 where x_i is not NaN, else 0."""
+    graph_inputs = (0,)
     array_backward = True
 
     @staticmethod
@@ -40,6 +41,7 @@ class Nansum(Function):
 class EvenShare(Function):
     """MedianBackward0 / NanmedianBackward0: one value chosen from all elements (median() without dim),
     its gradient shared evenly by the elements equal to it (NaN counting as equal to NaN)."""
+    graph_inputs = (0,)
     array_backward = True
 
     @staticmethod

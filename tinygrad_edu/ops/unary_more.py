@@ -66,6 +66,7 @@ class Frac(Function):
 class Logit(Function):
     """LogitBackward0. logit(x) = log(x / (1 - x)), x first clamped to [eps, 1 - eps] when eps is given;
     d/dx = 1 / (x (1 - x)), 0 where x lies outside [eps, 1 - eps]."""
+    graph_inputs = (0,)
 
     @staticmethod
     def forward(ctx, x, eps):
@@ -176,6 +177,7 @@ class Reciprocal(Function):
 
 class NanToNum(Function):
     """NanToNumBackward0. NaN, +inf, -inf replaced by numbers; d/dx = 1 where x is finite, else 0."""
+    graph_inputs = (0,)
     array_backward = True
 
     @staticmethod
