@@ -118,3 +118,41 @@ for _name, _fn in vars(InplaceMethods).items():
 Tensor.T = property(lambda self: ops.permute(self, tuple(reversed(range(self._data.ndim)))))
 Tensor.mT = property(lambda self: ops.transpose(self, -2, -1))
 Tensor.__hash__ = object.__hash__  # __eq__ is element-wise, tensors still hash by identity
+
+# ---- products, linear algebra, more shape/index ops, bins, random fills (helper tail_b) ----------------
+from .ops import products as _prod, index_more as _imore, shape_more as _smore, bins as _bins  # noqa: E402
+from .ops import linalg as _ola  # noqa: E402
+from .tensor_random import RandomFillMethods as _RandomFills  # noqa: E402
+from . import linalg as _la, linalg_old as _la_old  # noqa: E402
+
+
+def _inplace_of(op):
+    """x.op_(*args, **kwargs): op computed out of place and written back into x (tensor_inplace.py's rules)."""
+    return lambda self, *args, **kwargs: self._inplace(lambda x, *a: op(x, *a, **kwargs), *args)
+
+
+_TAIL_METHODS = {
+    "outer": _prod.outer, "ger": _prod.outer, "inner": _prod.inner, "cross": _prod.cross, "kron": _prod.kron,
+    "trace": _prod.trace, "matrix_power": _prod.matrix_power,
+    "addmm": _prod.addmm, "addmv": _prod.addmv, "addr": _prod.addr, "baddbmm": _prod.baddbmm, "addbmm": _prod.addbmm,
+    "addmm_": _inplace_of(_prod.addmm), "addmv_": _inplace_of(_prod.addmv), "addr_": _inplace_of(_prod.addr),
+    "baddbmm_": _inplace_of(_prod.baddbmm), "addbmm_": _inplace_of(_prod.addbmm),
+    "take": _imore.take, "take_along_dim": _imore.take_along_dim,
+    "index_add": _imore.index_add, "index_copy": _imore.index_copy, "index_fill": _imore.index_fill,
+    "masked_scatter": _imore.masked_scatter, "put": _imore.put,
+    "index_add_": _inplace_of(_imore.index_add), "index_copy_": _inplace_of(_imore.index_copy),
+    "index_fill_": _inplace_of(_imore.index_fill), "masked_scatter_": _inplace_of(_imore.masked_scatter),
+    "put_": _inplace_of(_imore.put),
+    "tile": _varargs(_smore.tile), "broadcast_to": _smore.broadcast_to, "tensor_split": _smore.tensor_split,
+    "hsplit": _smore.hsplit, "vsplit": _smore.vsplit, "dsplit": _smore.dsplit, "fliplr": _smore.fliplr,
+    "flipud": _smore.flipud, "rot90": _smore.rot90, "unflatten": _smore.unflatten,
+    "sum_to_size": _varargs(_smore.sum_to_size),
+    "bincount": _bins.bincount, "histc": _bins.histc,
+    "det": _la.det, "inverse": _la.inv, "slogdet": _la_old.slogdet, "logdet": _la_old.logdet,
+    "pinverse": _la_old.pinverse, "cholesky": _la_old.cholesky, "qr": _la_old.qr, "svd": _la_old.svd,
+}
+for _name, _fn in _TAIL_METHODS.items():
+    setattr(Tensor, _name, _fn)
+for _name, _fn in vars(_RandomFills).items():
+    if not _name.startswith("__"):
+        setattr(Tensor, _name, _fn)
