@@ -183,20 +183,6 @@ class Tensor:
     def is_contiguous(self, memory_format=None):
         return self._data.flags.c_contiguous
 
-    def stride(self, dim=None):
-        """torch's strides, in elements (numpy's are in bytes); an expanded dim has stride 0."""
-        item = self._data.itemsize
-        strides = tuple(s // item for s in self._data.strides)
-        return strides if dim is None else strides[_wrap_dim(dim, self._data.ndim)]
-
-    def storage_offset(self):
-        """How many elements into its base array (the storage) this tensor's first element is."""
-        root = self._data
-        while isinstance(root.base, np.ndarray):
-            root = root.base
-        start = self._data.__array_interface__["data"][0] - root.__array_interface__["data"][0]
-        return start // self._data.itemsize
-
     def __len__(self):
         if self._data.ndim == 0:
             raise TypeError("len() of a 0-d tensor")

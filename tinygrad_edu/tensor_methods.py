@@ -123,6 +123,8 @@ Tensor.__hash__ = object.__hash__  # __eq__ is element-wise, tensors still hash 
 from .ops import products as _prod, index_more as _imore, shape_more as _smore, bins as _bins  # noqa: E402
 from .ops import linalg as _ola  # noqa: E402
 from .tensor_random import RandomFillMethods as _RandomFills  # noqa: E402
+from .tensor import _wrap_dim  # noqa: E402
+import numpy as np  # noqa: E402
 from . import linalg as _la, linalg_old as _la_old  # noqa: E402
 
 
@@ -131,7 +133,24 @@ def _inplace_of(op):
     return lambda self, *args, **kwargs: self._inplace(lambda x, *a: op(x, *a, **kwargs), *args)
 
 
+def _stride(self, dim=None):
+    """torch's strides, in elements (numpy's are in bytes); an expanded dim has stride 0."""
+    item = self._data.itemsize
+    strides = tuple(s // item for s in self._data.strides)
+    return strides if dim is None else strides[_wrap_dim(dim, self._data.ndim)]
+
+
+def _storage_offset(self):
+    """How many elements into its base array (the storage) this tensor's first element is."""
+    root = self._data
+    while isinstance(root.base, np.ndarray):
+        root = root.base
+    start = self._data.__array_interface__["data"][0] - root.__array_interface__["data"][0]
+    return start // self._data.itemsize
+
+
 _TAIL_METHODS = {
+    "stride": _stride, "storage_offset": _storage_offset,
     "outer": _prod.outer, "ger": _prod.outer, "inner": _prod.inner, "cross": _prod.cross, "kron": _prod.kron,
     "trace": _prod.trace, "matrix_power": _prod.matrix_power,
     "addmm": _prod.addmm, "addmv": _prod.addmv, "addr": _prod.addr, "baddbmm": _prod.baddbmm, "addbmm": _prod.addbmm,

@@ -98,7 +98,10 @@ def index_add(input, dim, index, source, *, alpha=1):
     if input._data.ndim == 0:
         return named(input + source.reshape(()) * alpha * float(idx.size), "IndexAddBackward0")
     spread = IndexAdd.apply(source, input._data.shape, _along(d, idx), False)
-    return named(input + (spread if alpha == 1 else spread * alpha), "IndexAddBackward0")
+    out = input + (spread if alpha == 1 else spread * alpha)
+    if not out._data.flags.c_contiguous:  # a fresh result: torch's is contiguous
+        out._data = np.ascontiguousarray(out._data)
+    return named(out, "IndexAddBackward0")
 
 
 def index_copy(input, dim, index, source):

@@ -8,11 +8,13 @@ from ..autograd.names import named
 from ..size import Size
 from ..tensor import Tensor, _wrap_dim
 from .reduce_checks import check_tensors
-from .shape import _shape_arg, _tensor_list, cat, expand, flip, narrow, repeat, reshape, transpose
+from .shape import Reshape, _shape_arg, _tensor_list, cat, expand, flip, narrow, repeat, reshape, transpose
 
 
 def tile(input, *dims):
     dims = _shape_arg(dims, "tile")
+    if any(d < 0 for d in dims):
+        raise RuntimeError(f"Trying to create tensor with negative dimension {min(dims)}: {list(dims)}")
     dims = (1,) * (input._data.ndim - len(dims)) + tuple(dims)
     return repeat(input, dims)
 
@@ -55,10 +57,12 @@ def _atleast(n, tensors):
     out = []
     for t in items:
         check_tensors(f"atleast_{n}d", t)
-        s = t._data.shape
-        if len(s) < n:
-            s = {0: (1,) * n, 1: (1,) + s + (1,) * (n - 2), 2: s + (1,)}[len(s)] if n == 3 else (1,) * (n - len(s)) + s
-            t = reshape(t, s)
+        k = t._data.ndim
+        if k == 0:
+            t = reshape(t, (1,) * n)
+        elif k < n:  # torch's unsqueezes: a row for 2-D; (1, n, 1) and (m, n, 1) for 3-D
+            t = t.unsqueeze(0) if n == 2 or k == 1 else t
+            t = t.unsqueeze(-1) if n == 3 else t
         out.append(t)
     return out[0] if one else tuple(out)
 
@@ -177,11 +181,10 @@ def rot90(input, k=1, dims=(0, 1)):
     elif k == 2:
         out = flip(input, (d0, d1))
     elif k == 3:
-        out = flip(transpose(input, d0, d1), (d1,))
+        out = transpose(flip(input, (d0,)), d0, d1)
     else:
         out = input.clone()
-    out = out if out._data.flags.c_contiguous else out.contiguous()
-    return named(out, "Rot90Backward0") if out.grad_fn is not None else out
+    return named(out, "Rot90Backward0")  # (a transposed view for odd k, as torch's)
 
 
 def unflatten(input, dim, sizes):
@@ -207,6 +210,8 @@ def sum_to_size(input, *size):
     lead = len(shape) - len(size)
     if lead < 0 or any(s != 1 and s != shape[lead + i] for i, s in enumerate(size)):
         raise RuntimeError(f"size {{{list(size)}}} is not expandable to size {{{list(shape)}}}.")
-    kept = tuple(lead + i for i, s in enumerate(size) if s == 1 and shape[lead + i] != 1)
-    out = input.sum(kept, keepdim=True) if kept else input
-    return out.sum(tuple(range(lead))) if lead else out
+    dims = tuple(range(lead)) + tuple(lead + i for i, s in enumerate(size) if s == 1 and shape[lead + i] != 1)
+    if not dims:
+        return input
+    out = input.sum(dims, keepdim=True)
+    return Reshape.apply(out, size, False) if lead else out  # a view node, as torch's
