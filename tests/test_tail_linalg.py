@@ -83,6 +83,8 @@ def test_products_noncontiguous_and_integers():
     compare(lambda L, a, b: L.outer(a, b), np.arange(3), np.ones(2, np.float32), grad=False)
     compare(lambda L, a, b: L.kron(a, b), np.arange(4).reshape(2, 2), np.arange(3), grad=False)
     compare(lambda L, c, a, b: L.addmm(c, a, b, beta=2, alpha=3), ints[:, :2], ints[:, :3], ints[:3, :2], grad=False)
+    f32 = rnd(3, dtype=np.float32)
+    compare(lambda L, c, a, b: L.addr(c, a, b), np.zeros((3, 2), np.float32), np.arange(3), rnd(2), grad=False)
 
 
 def test_addmm_beta0_ignores_nan_in_input():
@@ -115,6 +117,13 @@ PRODUCT_ERRORS = {
     "addmv-dims": (lambda L, c, a, b: L.addmv(c, a, b), (rnd(3), rnd(3, 4), rnd(4, 1)), ()),
     "baddbmm-batches": (lambda L, c, a, b: L.baddbmm(c, a, b), (rnd(2, 3, 4), rnd(2, 3, 5), rnd(3, 5, 4)), ()),
     "addmm-dtype": (lambda L, c, a, b: L.addmm(c, a, b), (rnd(3, 4), rnd(3, 2, dtype=np.float32), rnd(2, 4)), ()),
+    "cross-dtypes": (lambda L, a, b: L.linalg.cross(a, b), (np.arange(6).reshape(2, 3), rnd(2, 3, dtype=np.float32)),
+                     ("Long", "Float")),
+    "tensordot-dtypes": (lambda L, a, b: L.tensordot(a, b, 1), (rnd(2, 3), rnd(3, dtype=np.float32)), ("same dtype",)),
+    "inner-dtypes": (lambda L, a, b: L.inner(a, b), (rnd(3), np.arange(3)), ("same dtype",)),
+    "addmv-dtypes": (lambda L, c, a, b: L.addmv(c, a, b), (rnd(2), rnd(2, 2, dtype=np.float32), rnd(2)), ()),
+    "addr-float-alpha": (lambda L, c, a, b: L.addr(c, a, b, alpha=0.5), (np.zeros((2, 2), np.int64), np.arange(2),
+                                                                          np.arange(2)), ("alpha",)),
     "matrix_power-rect": (lambda L, a: L.matrix_power(a, 2), (rnd(3, 4),), ("3 by 4",)),
     "matrix_power-1d": (lambda L, a: L.matrix_power(a, 2), (rnd(3),), ()),
 }

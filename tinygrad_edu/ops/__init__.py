@@ -85,6 +85,24 @@ handling and type promotion, then call the class; nn/ and Tensor's methods call 
     nn.GRU layer                            rnn.py            GRULayer                      StackBackward0
     nn.LSTM layer (and proj_size)           rnn.py            LSTMLayer                     MkldnnRnnLayerBackward0
     Module full backward hooks              hooks.py          BackwardHookFunction          BackwardHookFunctionBackward
+    addmm addmv addr baddbmm addbmm         products.py       AddProduct                    AddmmBackward0 ...
+    cross, linalg.cross                     products.py       LinalgCross                   LinalgCrossBackward0
+    trace                                   products.py       Trace                         TraceBackward0
+    linalg.det, det                         linalg.py         LinalgDet                     LinalgDetBackward0
+    linalg.inv, inverse                     linalg.py         LinalgInvEx                   LinalgInvExBackward0
+    linalg.solve                            linalg.py         LinalgSolveEx                 LinalgSolveExBackward0
+    linalg.slogdet, slogdet, logdet         linalg.py         LinalgSlogdet                 LinalgSlogdetBackward0
+    linalg.cholesky, cholesky               linalg.py         LinalgCholeskyEx              LinalgCholeskyExBackward0
+    linalg.qr, qr                           linalg.py         LinalgQr                      LinalgQrBackward0
+    linalg.svd, svdvals, svd                linalg.py         LinalgSvd                     LinalgSvdBackward0
+    linalg.eigh, eigvalsh                   linalg.py         LinalgEigh                    LinalgEighBackward0
+    linalg.pinv, pinverse, lstsq            linalg.py         LinalgPinv                    LinalgPinvBackward0
+
+Compositions of the classes above (their backward is the classes'): outer inner tensordot kron
+matrix_power (products.py); take take_along_dim index_add index_copy index_fill masked_scatter put_
+(index_more.py, on Index / IndexAdd / IndexPut / Gather); tile broadcast_to hstack tensor_split rot90
+unflatten sum_to_size ... (shape_more.py); the norms of tinygrad_edu/linalg.py. bincount histc
+searchsorted bucketize isin (bins.py) have no gradient.
 
 A plain backward() runs a class's backward on bare numpy arrays where the class says it can
 (`array_backward = True`, or a `backward_arrays` method); see autograd/function.py. Names not

@@ -16,9 +16,6 @@ from ..tensor import Tensor, _wrap_dim
 from .index import IndexAdd, IndexPut, getitem, gather
 from .reduce_checks import check_tensors
 
-_KINDS = {"f": "Float", "i": "Long", "u": "Byte", "b": "Bool"}
-
-
 def _long_index(name, index, allow_int32=True):
     if not isinstance(index, Tensor):
         raise TypeError(f"{name}(): argument 'index' must be Tensor, not {type(index).__name__}")

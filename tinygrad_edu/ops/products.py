@@ -96,6 +96,11 @@ def _add_product(kind, input, a, b, beta, alpha):
         raise RuntimeError(f"{names[0]} and {names[1]} must have same number of batches, got {ad.shape[0]} "
                            f"and {bd.shape[0]}")
     dtypes = {input._data.dtype, ad.dtype, bd.dtype}
+    if len(dtypes) > 1 and kind == "addr":  # addr promotes (an outer product is element-wise), the rest refuse
+        from .. import dtypes as _dt
+        dt = _dt.promote_arrays(_dt.promote_arrays(input._data.dtype, ad.dtype), bd.dtype)
+        input, a, b = input.to(dt), a.to(dt), b.to(dt)
+        ad, bd, dtypes = a._data, b._data, {dt}
     if len(dtypes) > 1:
         raise RuntimeError(f"expected m1, m2 and self to have the same dtype, but got: "
                            f"{', '.join(str(d) for d in (input._data.dtype, ad.dtype, bd.dtype))}")
@@ -110,8 +115,9 @@ def _add_product(kind, input, a, b, beta, alpha):
     shape = input._data.shape
     if not _broadcasts_to(shape, tuple(target)):
         _expand_error(shape, tuple(target))
-    if ad.dtype.kind not in "fc" and (isinstance(beta, float) or isinstance(alpha, float)):
-        raise RuntimeError("For integral input tensors, argument beta/alpha must not be a floating point number.")
+    for arg, value in (("beta", beta), ("alpha", alpha)):
+        if ad.dtype.kind not in "fc" and isinstance(value, float):
+            raise RuntimeError(f"For integral input tensors, argument {arg} must not be a floating point number.")
     return AddProduct.apply(input, a, b, kind, beta, alpha)
 
 
@@ -182,8 +188,14 @@ def _contract(a, b, dims_a, dims_b):
     return Reshape.apply(left @ right, shape, True)  # always a view node (ViewBackward0), as torch's
 
 
+def _same_dtype(a, b):
+    if a._data.dtype != b._data.dtype:
+        raise RuntimeError("both inputs should have same dtype")
+
+
 def tensordot(a, b, dims=2, out=None):
     check_tensors("tensordot", a, b)
+    _same_dtype(a, b)
     na, nb = a._data.ndim, b._data.ndim
     if isinstance(dims, Tensor):
         dims = dims.tolist()
@@ -209,6 +221,7 @@ def inner(input, other):
     check_tensors("inner", input, other)
     if input._data.ndim == 0 or other._data.ndim == 0:
         return input * other
+    _same_dtype(input, other)
     if input._data.shape[-1] != other._data.shape[-1]:
         raise RuntimeError(f"inner() the last dimension must match on both input tensors but got shapes "
                            f"{list(input._data.shape)} and {list(other._data.shape)}")
@@ -257,9 +270,7 @@ def linalg_cross(input, other, *, dim=-1):
     from .elementwise import _check_broadcast
     _check_broadcast(sa, sb)
     if input._data.dtype != other._data.dtype:
-        from .. import dtypes as _dt
-        dt = np.result_type(input._data, other._data)
-        input, other = input.to(_dt.from_numpy_dtype(dt)), other.to(_dt.from_numpy_dtype(dt))
+        raise RuntimeError(f"expected scalar type {input.dtype.scalar_name} but found {other.dtype.scalar_name}")
     return LinalgCross.apply(input, other, d)
 
 
