@@ -201,6 +201,8 @@ SIGN_FREE = {
     "svd-reduced": (lambda L, a: (lambda u, s, vh: (u * s.unsqueeze(-2) @ vh, s, (u[..., :, :1] @ vh[..., :1, :])))(
         *L.linalg.svd(a, full_matrices=False)), (rnd(4, 3),)),
     "svd-wide": (lambda L, a: (lambda u, s, vh: (u @ vh, s))(*L.linalg.svd(a, full_matrices=False)), (rnd(2, 3, 5),)),
+    "svd-full": (lambda L, a: (lambda u, s, vh: (u[..., :3] * s.unsqueeze(-2) @ vh, s))(*L.linalg.svd(a)),
+                 (rnd(5, 3),)),
     "svd-old": (lambda L, a: (lambda u, s, v: (u * s @ v.mT, s))(*L.svd(a)), (rnd(4, 3),)),
     "eigh": (lambda L, a: (lambda w, v: (w, (v * w) @ v.mT, v[..., :1] @ v[..., :1].mT))(*L.linalg.eigh(a)),
              (spd(4),)),
@@ -276,6 +278,14 @@ def test_linalg_result_types_and_extras():
     assert ours.info.dtype == tg.int32 and theirs.info.dtype == torch.int32 and int(ours.info) == 0
 
 
+@pytest.mark.parametrize("matrix", [np.array([[1.0, 2.0, 3.0], [2.0, 4.0, 6.0], [1.0, 0.0, 1.0]]),  # rank 2
+                                    np.array([[0.0, 0.0], [0.0, 0.0]]), rnd(2, 3) .T @ rnd(2, 3)])
+def test_det_gradient_of_singular_matrices(matrix):
+    """det's gradient is the transposed adjugate, which a singular matrix has too (torch's SVD path)."""
+    compare(lambda L, a: L.linalg.det(a), matrix, rtol=1e-9, atol=1e-12)
+    assert tg.autograd.gradcheck(tg.linalg.det, (tg.from_numpy(matrix.copy()).requires_grad_(),))
+
+
 def test_logdet_negative_and_singular():
     for m in (well(3) @ np.diag([1.0, 1, -1]), np.zeros((3, 3))):
         np.testing.assert_array_equal(tg.logdet(tg.from_numpy(m)).numpy(), torch.logdet(torch.from_numpy(m)).numpy())
@@ -302,6 +312,10 @@ LINALG_ERRORS = {
     "matrix_norm-order": (lambda L, a: L.linalg.matrix_norm(a, 3), (rnd(3, 3),), ("Order 3",)),
     "norm-3d-ord": (lambda L, a: L.linalg.norm(a, 2), (rnd(2, 2, 2),), ("1D or 2D",)),
     "qr-mode": (lambda L, a: L.linalg.qr(a, mode="bad"), (rnd(3, 3),), ("bad",)),
+    "norm-nuc-1d": (lambda L, a: L.linalg.norm(a, "nuc"), (rnd(3),), ("at least 2 dimensions",)),
+    "pinv-1d": (lambda L, a: L.linalg.pinv(a), (rnd(3),), ("[3]", "2 or more dimensions")),
+    "det-half": (lambda L, a: L.linalg.det(a), (np.eye(2, dtype=np.float16),), ()),
+    "trace-bool": (lambda L, a: L.trace(a), (np.eye(2, dtype=bool),), ("Bool",)),
     "eigh-uplo": (lambda L, a: L.linalg.eigh(a, UPLO="X"), (spd(3),), ()),
 }
 

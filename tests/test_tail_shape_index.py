@@ -198,6 +198,7 @@ BINS = {
     "bincount-weights-int": lambda L: L.bincount(L.tensor([1, 2]), weights=L.tensor([1, 2])),
     "bincount-uint8": lambda L: L.bincount(L.tensor([1, 2], dtype=L.uint8)),
     "bincount-empty": lambda L: L.bincount(L.tensor([], dtype=L.int64), minlength=3),
+    "bincount-empty-weights": lambda L: L.bincount(L.tensor([], dtype=L.int64), L.tensor([]), 2),
     "histc": lambda L: L.histc(L.tensor([1.0, 2, 1, 4, -1]), bins=4, min=0, max=3),
     "histc-auto": lambda L: L.tensor([1.0, 2, 1, 4, 2.5]).histc(bins=3),
     "histc-one-value": lambda L: L.histc(L.tensor([1.0, 1.0]), bins=3),
@@ -301,6 +302,7 @@ def test_random_fill_distributions(lib):
     assert r.min() == 3 and r.max() == 9 and _mean_ok(r.astype(float), 6.0, 2.0)
     counts = np.bincount(r - 3, minlength=7)
     assert (((counts - N / 7) ** 2) / (N / 7)).sum() < 35  # chi-square, 6 dof
+    assert set(np.unique(lib.empty(2000, dtype=lib.int32).random_(to=3).numpy())) == {0, 1, 2}
     r2 = lib.empty(N).random_(5).numpy()
     assert set(np.unique(r2)) == {0.0, 1.0, 2.0, 3.0, 4.0}
     top = lib.empty(N).random_().numpy()
@@ -341,6 +343,8 @@ RANDOM_ERRORS = {
     "bernoulli-probs": lambda L: L.bernoulli(L.tensor([1.5])),
     "bernoulli-int": lambda L: L.bernoulli(L.tensor([1, 0])),
     "random-range": lambda L: L.empty(3).random_(5, 2),
+    "random-to-0": lambda L: L.empty(3).random_(0),
+    "random-keywords": lambda L: L.empty(3).random_(to=-1),
     "leaf": lambda L: L.zeros(3, requires_grad=True).exponential_(),
 }
 

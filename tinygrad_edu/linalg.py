@@ -111,10 +111,8 @@ def norm(A, ord=None, dim=None, keepdim=False, *, dtype=None, out=None):
             raise RuntimeError(f"linalg.norm: If dim is not specified but ord is, the input must be 1D or 2D. "
                                f"Got {A._data.ndim}D.")
         dim = tuple(range(A._data.ndim))
-    if len(dim) == 2:
-        return matrix_norm(A, ord, dim, keepdim, dtype=dtype)
-    if isinstance(ord, str):
-        raise RuntimeError(f"linalg.vector_norm: ord={ord!r} is only supported for matrix norms")
+    if len(dim) == 2 or isinstance(ord, str):  # a str ord is a matrix norm's (which refuses fewer dims)
+        return matrix_norm(A, ord, dim if len(dim) == 2 else (-2, -1), keepdim, dtype=dtype)
     return vector_norm(A, ord, dim, keepdim, dtype=dtype)
 
 
@@ -161,8 +159,8 @@ def pinv(A, *, atol=None, rtol=None, hermitian=False, out=None):
     (rtol defaults to eps * max(m, n) when neither is given, to 0 when atol is)."""
     check_float("linalg.pinv", A)
     if A._data.ndim < 2:
-        raise RuntimeError("linalg.pinv(" + "{A}): expected a tensor with 2 or more dimensions of float, double, "
-                           "cfloat or cdouble types".replace("{A}", A.dtype.scalar_name.capitalize()))
+        raise RuntimeError(f"linalg.pinv({A.dtype.scalar_name}{{{list(A._data.shape)}}}): expected a tensor with 2 "
+                           f"or more dimensions of float, double, cfloat or cdouble types")
     atol_v, rtol_v = _tolerances(A, atol, rtol)
     return LinalgPinv.apply(A, atol_v, rtol_v)
 

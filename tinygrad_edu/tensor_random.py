@@ -40,20 +40,22 @@ class RandomFillMethods:
             prob = p
         return self._fill_random(numpy_rng(generator).random(self._data.shape) < prob)
 
-    def random_(self, from_=0, to=None, *, generator=None, **kwargs):
-        """Integers uniform in [from, to - 1]; random_(to) is [0, to - 1]; random_() spans the dtype
-        (up to 2^mantissa for floats, so every value is exact)."""
-        if "from" in kwargs:
-            from_ = kwargs.pop("from")
-        if kwargs:
-            raise TypeError(f"random_() got an unexpected keyword argument {next(iter(kwargs))!r}")
+    def random_(self, *bounds, generator=None, **names):
+        """Integers uniform in [from, to - 1]: random_(from, to), random_(to) (from 0), or random_()
+        spanning the dtype (up to 2^mantissa for floats, so that every value is exact)."""
+        bounds = list(bounds)
+        if "from" in names:
+            bounds.insert(0, names.pop("from"))
+        if "to" in names:
+            bounds.append(names.pop("to"))
+        if names or len(bounds) > 2:
+            raise TypeError(f"random_() received an invalid combination of arguments - got {len(bounds)} bounds "
+                            f"and {sorted(names)}, but expected (from, to), (to) or ()")
         dt = self._data.dtype
-        if to is None and from_ == 0:
+        if not bounds:
             lo, hi = 0, _FLOAT_TOP[dt] + 1 if dt.kind == "f" else _INT_TOP[dt] + 1
-        elif to is None:
-            lo, hi = 0, from_
         else:
-            lo, hi = from_, to
+            lo, hi = (0, bounds[0]) if len(bounds) == 1 else bounds
         if lo >= hi:
             raise RuntimeError(f"random_ expects 'from' to be less than 'to', but got from={lo} >= to={hi}")
         return self._fill_random(numpy_rng(generator).integers(lo, hi, self._data.shape, dtype=np.int64))

@@ -18,7 +18,7 @@ def bincount(input, weights=None, minlength=0):
         raise RuntimeError("minlength should be >= 0")
     if x.ndim != 1 or (x.size and x.min() < 0):
         raise RuntimeError("bincount only supports 1-d non-negative integral inputs.")
-    if weights is None:
+    if weights is None or x.size == 0:  # (torch counts, in int64, for an empty input even with weights)
         return _wrap(np.bincount(x, minlength=minlength).astype(np.int64))
     w = weights._data
     if w.ndim != 1 or w.shape[0] != x.shape[0]:

@@ -40,7 +40,8 @@ def lapack_layout(x):
 
 
 class LinalgDet(Function):
-    """LinalgDetBackward0. dA = G det(A) A^-T."""
+    """LinalgDetBackward0. dA = G det(A) A^-T, the transposed adjugate; for a singular A the adjugate
+    from the SVD A = U S V^T: det(U) det(V) U diag(prod_{j != i} s_j) V^T."""
 
     @staticmethod
     def forward(ctx, a):
@@ -51,8 +52,15 @@ class LinalgDet(Function):
     @staticmethod
     def backward(ctx, g):
         a, d = ctx.saved_tensors
-        scale = (g * d).unsqueeze(-1).unsqueeze(-1)
-        return scale * LinalgInvEx.apply(a).mT
+        if np.all(d._data != 0):
+            scale = (g * d).unsqueeze(-1).unsqueeze(-1)
+            return scale * LinalgInvEx.apply(a).mT
+        u, s, vh = LinalgSvd.apply(a, False, True)
+        sign = np.linalg.det(u._data) * np.linalg.det(vh._data)
+        eye = _eye_like(a)
+        others = (s.unsqueeze(-2) * (1 - eye) + eye).prod(-1)  # prod over j != i of s_j
+        scale = (g * Tensor._wrap(np.asarray(sign, dtype=a._data.dtype))).unsqueeze(-1).unsqueeze(-1)
+        return scale * ((u * others.unsqueeze(-2)) @ vh)
 
 
 class LinalgInvEx(Function):
@@ -342,6 +350,8 @@ def check_square(name, a, float_only=True):
 
 def check_float(name, a, float_only=True):
     check_tensors(name, a)
+    if a._data.dtype == np.float16:  # numpy.linalg has no half-precision kernels, nor has torch's CPU build
+        raise NotImplementedError(f"\"{name}\" not implemented for 'Half'")
     if float_only and a._data.dtype.kind != "f":
         raise RuntimeError(f"{name}: Expected a floating point or complex tensor as input. Got "
                            f"{_dt.from_numpy_dtype(a._data.dtype).scalar_name}")
