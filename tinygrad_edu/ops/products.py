@@ -46,6 +46,10 @@ class AddProduct(Function):
             out = out + cd
         else:
             out = np.broadcast_to(out, np.broadcast_shapes(out.shape, c._data.shape)).copy()
+        if kind == "addr" and c._data.shape == out.shape and not c._data.flags.c_contiguous:
+            laid = np.empty_like(c._data, dtype=prod.dtype)  # torch's addr keeps the input's memory layout
+            laid[...] = out
+            out = laid
         ctx.kind, ctx.beta, ctx.alpha = kind, beta, alpha
         ctx.torch_name = AddProduct._NAMES[kind]
         needs = ctx.needs_input_grad
@@ -85,6 +89,10 @@ def _add_product(kind, input, a, b, beta, alpha):
     ad, bd = a._data, b._data
     na, nb, nout = _NDIMS[kind]
     names = _ARGS[kind]
+    if kind in ("baddbmm", "addbmm") and (ad.ndim < 3 or bd.ndim < 3):  # torch reads size(2) first
+        small = ad if ad.ndim < 3 else bd
+        raise IndexError(f"Dimension out of range (expected to be in range of [{-max(small.ndim, 1)}, "
+                         f"{max(small.ndim, 1) - 1}], but got 2)")
     if ad.ndim != na or bd.ndim != nb:
         raise RuntimeError(f"{names[0]} must be a {na}D tensor and {names[1]} a {nb}D tensor, got "
                            f"{ad.ndim}D and {bd.ndim}D")
