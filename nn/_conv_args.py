@@ -50,6 +50,9 @@ def check_groups_and_bias(xs, ws, groups, bias):
     channel count is not C, and a bias that is not (O,); the shapes as the caller was given them.
     Groups that are not a positive int are reported by conv2d's own check."""
     if isinstance(groups, int) and groups > 0:
+        if ws[0] < groups:
+            raise RuntimeError(f"Given groups={groups}, expected weight to be at least {groups} at dimension 0, "
+                               f"but got weight of size {list(ws)} instead")
         if ws[0] % groups:
             raise RuntimeError(f"Given groups={groups}, expected weight to be divisible by {groups} at dimension 0, "
                                f"but got weight of size [{list(ws)}] instead")

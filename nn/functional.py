@@ -23,6 +23,7 @@ from ._pool import (max_pool1d, max_pool2d, avg_pool1d, avg_pool2d, adaptive_avg
 from ._attention import multi_head_attention_forward  # noqa: F401
 from tinygrad_edu.ops.attention import scaled_dot_product_attention  # noqa: F401
 from ._norm import batch_norm, layer_norm, group_norm, rms_norm  # noqa: F401
+from ._fold import unfold, fold  # noqa: F401
 from .losses import (cross_entropy, nll_loss, binary_cross_entropy, binary_cross_entropy_with_logits,  # noqa: F401
                      mse_loss, l1_loss, smooth_l1_loss, huber_loss, kl_div)
 

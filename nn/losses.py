@@ -12,6 +12,7 @@ import numpy as np
 import tinygrad_edu
 from tinygrad_edu.autograd.names import named
 from tinygrad_edu.ops import loss as loss_ops
+from tinygrad_edu.ops.elementwise import _check_broadcast as check_broadcast
 
 Tensor = tinygrad_edu.Tensor
 
@@ -228,18 +229,22 @@ def binary_cross_entropy_with_logits(input, target, weight=None, size_average=No
 
 
 # ---- regression losses: a function of the difference ------------------------------------------------
-def _pointwise(input, target, reduction, weight, of_difference, mean_by_weight=True):
-    """Warn (as torch) when the shapes differ, broadcast, apply `of_difference(input - target)`,
-    then weight and reduce. torch's weighted 'mean' divides by the summed weights for mse/l1."""
+def _broadcast_shape(input, target, stacklevel=4):
+    """The shape input and target broadcast to; torch's warning when they differ (it names the
+    user's call: loss function -> this helper's caller -> here), its RuntimeError when they cannot
+    ("The size of tensor a (3) must match the size of tensor b (4) at non-singleton dimension 0")."""
     if target.size() != input.size():
         warnings.warn(f"Using a target size ({target.size()}) that is different to the input size "
                       f"({input.size()}). This will likely lead to incorrect results due to broadcasting. "
-                      "Please ensure they have the same size.", stacklevel=3)
-    try:
-        np.broadcast_shapes(input._data.shape, target._data.shape)
-    except ValueError:
-        raise RuntimeError(f"The size of input {list(input.shape)} and of target {list(target.shape)} cannot "
-                           f"be broadcast together") from None
+                      "Please ensure they have the same size.", stacklevel=stacklevel)
+    check_broadcast(input._data.shape, target._data.shape)
+    return np.broadcast_shapes(input._data.shape, target._data.shape)
+
+
+def _pointwise(input, target, reduction, weight, of_difference, mean_by_weight=True):
+    """Warn (as torch) when the shapes differ, broadcast, apply `of_difference(input - target)`,
+    then weight and reduce. torch's weighted 'mean' divides by the summed weights for mse/l1."""
+    _broadcast_shape(input, target)
     loss = of_difference(input - target)
     if weight is None:
         return _reduce(loss, _reduction(reduction))
@@ -254,14 +259,22 @@ def _pointwise(input, target, reduction, weight, of_difference, mean_by_weight=T
 
 
 def _square(d):
-    return d * d
+    return d ** 2
 
 
 def mse_loss(input, target, size_average=None, reduce=None, reduction="mean", weight=None):
-    """torch.nn.functional.mse_loss: (input - target)^2, reduced."""
+    """torch.nn.functional.mse_loss: (input - target)^2, reduced. As torch's graph: one MseLoss node
+    on the operands broadcast to one shape (ExpandBackward0 on an operand that needed it); with a
+    weight, the composition torch uses ((input - target) ** 2 * weight, summed, / weight.sum())."""
     if size_average is not None or reduce is not None:
         reduction = legacy_reduction(size_average, reduce)
-    return named(_pointwise(input, target, reduction, weight, _square), "MseLossBackward0")
+    if weight is not None:
+        return _pointwise(input, target, reduction, weight, _square)
+    reduction = _reduction(reduction)
+    shape = _broadcast_shape(input, target, stacklevel=3)
+    input = input if input._data.shape == shape else input.expand(shape)
+    target = target if target._data.shape == shape else target.expand(shape)
+    return loss_ops.MseLoss.apply(input, target, reduction)
 
 
 def l1_loss(input, target, size_average=None, reduce=None, reduction="mean", weight=None):

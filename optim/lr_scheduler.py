@@ -17,114 +17,19 @@ sequence matches torch's epoch by epoch.  With :math:`\eta_e` the lr after ``e``
   (with torch's special case when the cosine restarts, where that ratio would divide by zero)
 * ``ReduceLROnPlateau``: :math:`\eta \leftarrow \max(\text{factor}\cdot\eta, \text{min\_lr})` after
   more than ``patience`` epochs without improvement of the metric passed to ``step(metric)``.
+
+The base class is in ``_scheduler_base.py``; LinearLR, ConstantLR, PolynomialLR,
+CosineAnnealingWarmRestarts, OneCycleLR and CyclicLR are in ``_schedulers_extra.py``, SequentialLR
+and ChainedScheduler in ``_schedulers_composite.py``; all are re-exported here.
 """
 
 import math
 import types
 import warnings
-import weakref
 from bisect import bisect_right
 from collections import Counter
-from functools import wraps
 
-from .optimizer import Optimizer
-
-_EPOCH_DEPRECATION = ("The epoch parameter in `scheduler.step()` was not necessary and is being "
-                      "deprecated where possible. Please use `scheduler.step()` to step the "
-                      "scheduler. During the deprecation, if epoch is different from None, the "
-                      "closed form is used instead of the new chainable form, where available.")
-
-
-def _watch_optimizer_step(optimizer):
-    """Make ``optimizer.step`` record that it ran, so a scheduler stepped first can warn (as torch does).
-
-    The wrapper holds the optimizer weakly so that it creates no reference cycle.
-    """
-    if getattr(optimizer.step, "_watched_by_scheduler", False):
-        return
-    func, opt_ref = optimizer.step.__func__, weakref.ref(optimizer)
-
-    @wraps(func)
-    def step(*args, **kwargs):
-        opt = opt_ref()
-        opt._opt_called = True
-        return func(opt, *args, **kwargs)
-
-    step._watched_by_scheduler = True
-    optimizer.step = step
-
-
-def _check_optimizer(optimizer):
-    if not isinstance(optimizer, Optimizer):
-        raise TypeError(f"{type(optimizer).__name__} is not an Optimizer")
-
-
-class LRScheduler:
-    """Base class: subclasses give ``get_lr()`` (the recursive rule) and optionally ``_get_closed_form_lr()``."""
-
-    def __init__(self, optimizer, last_epoch=-1):
-        _check_optimizer(optimizer)
-        self.optimizer = optimizer
-        if last_epoch == -1:
-            for group in optimizer.param_groups:
-                group.setdefault("initial_lr", group["lr"])
-        else:
-            for i, group in enumerate(optimizer.param_groups):
-                if "initial_lr" not in group:
-                    raise KeyError(f"param 'initial_lr' is not specified in param_groups[{i}] "
-                                   "when resuming scheduler with last_epoch >= 0.")
-        self.base_lrs = [group["initial_lr"] for group in optimizer.param_groups]
-        self.last_epoch = last_epoch
-        _watch_optimizer_step(optimizer)
-        # the constructor takes the first step: it sets epoch 0 (or last_epoch + 1) and its lr
-        self._step_count = 0
-        self._is_initial = True
-        try:
-            self.step()
-        finally:
-            self._is_initial = False
-
-    def state_dict(self):
-        """Everything but the optimizer (torch's format: the scheduler's ``__dict__``)."""
-        return {key: value for key, value in self.__dict__.items() if key != "optimizer"}
-
-    def load_state_dict(self, state_dict):
-        self.__dict__.update(state_dict)
-
-    def get_last_lr(self):
-        """The lrs the last ``step()`` set, one per param group."""
-        return self._last_lr
-
-    def get_lr(self):
-        raise NotImplementedError
-
-    def step(self, epoch=None):
-        if self._step_count == 1 and not getattr(self.optimizer, "_opt_called", False):
-            warnings.warn("Detected call of `lr_scheduler.step()` before `optimizer.step()`. "
-                          "In PyTorch 1.1.0 and later, you should call them in the opposite order: "
-                          "`optimizer.step()` before `lr_scheduler.step()`.  Failure to do this "
-                          "will result in PyTorch skipping the first value of the learning rate "
-                          "schedule.", UserWarning, stacklevel=2)
-        self._step_count += 1
-        if epoch is None:
-            self.last_epoch += 1
-            values = self.get_lr()
-        else:
-            warnings.warn(_EPOCH_DEPRECATION, UserWarning, stacklevel=2)
-            self.last_epoch = epoch
-            closed_form = getattr(self, "_get_closed_form_lr", None)
-            values = closed_form() if closed_form is not None else self.get_lr()
-        for group, lr in zip(self.optimizer.param_groups, values):
-            group["lr"] = lr
-        self._last_lr = self._current_lrs()
-
-    def _current_lrs(self):
-        return [group["lr"] for group in self.optimizer.param_groups]
-
-
-class _LRScheduler(LRScheduler):
-    """Old name of ``LRScheduler``, kept (as in torch) for code that subclasses it."""
-
+from ._scheduler_base import _EPOCH_DEPRECATION, LRScheduler, _check_optimizer, _LRScheduler  # noqa: F401
 
 class LambdaLR(LRScheduler):
     """``lr = initial_lr * lr_lambda(epoch)``; ``lr_lambda`` is one function or a list, one per group."""
@@ -251,6 +156,8 @@ class ReduceLROnPlateau(LRScheduler):
     smaller than ``eps`` are skipped), then ``cooldown`` epochs are ignored.
     """
 
+    _steps_on_a_metric = True
+
     def __init__(self, optimizer, mode="min", factor=0.1, patience=10, threshold=1e-4,
                  threshold_mode="rel", cooldown=0, min_lr=0, eps=1e-8):
         if factor >= 1.0:
@@ -336,3 +243,8 @@ class ReduceLROnPlateau(LRScheduler):
     def load_state_dict(self, state_dict):
         self.__dict__.update(state_dict)
         self._set_mode(self.mode, self.threshold, self.threshold_mode)
+
+
+from ._schedulers_composite import ChainedScheduler, SequentialLR  # noqa: E402,F401
+from ._schedulers_extra import (ConstantLR, CosineAnnealingWarmRestarts, CyclicLR, LinearLR,  # noqa: E402,F401
+                                OneCycleLR, PolynomialLR)

@@ -14,7 +14,7 @@ A subclass only writes ``_update(param, grad, state, group)``: one parameter's u
 arrays.  The base class does the rest: skipping parameters whose ``.grad`` is None, running the
 update under ``no_grad`` (an optimizer step is not part of any model, so it must build no graph),
 re-evaluating the closure under ``enable_grad``, and the ``state_dict`` format torch uses.
-Every optimizer here (SGD, Adagrad, RMSprop, Adam, AdamW) is written that way, with its update
+Every optimizer here (SGD, Adagrad, RMSprop, Adam, AdamW, Adadelta) is written that way, with its update
 rule's maths in its module docstring.
 
 The update rules write into ``param._data`` with numpy ``out=`` arguments and in-place operators,
@@ -253,10 +253,15 @@ class Optimizer:
 
 
 def _restore(name, value, param):
-    """Copy one saved state entry for ``param``: tensors become fresh arrays of the param's dtype."""
+    """Copy one saved state entry for ``param``: tensors become fresh arrays of the param's dtype.
+
+    ``step`` is a Python int here; torch keeps it as a float32 0-d tensor (``tensor(3.)``), and a
+    state_dict saved by torch gives it that way: a whole number becomes the int again.
+    """
+    if name == "step" and isinstance(value, (Tensor, float, np.floating, np.integer)) and np.ndim(value) == 0:
+        step = value.item()
+        return int(step) if float(step).is_integer() else step
     if isinstance(value, Tensor):
-        if name == "step":
-            return value.item()
         dtype = param._data.dtype if np.issubdtype(param._data.dtype, np.floating) else value._data.dtype
         return Tensor._wrap(np.array(value._data, dtype=dtype, copy=True))
     if isinstance(value, np.ndarray):

@@ -152,6 +152,8 @@ CONV_ERRORS = [  # (input shape, weight shape, bias shape or None, kwargs)
     ((1, 4, 5, 5), (3, 2, 3, 3), None, dict(groups=2)),
     ((1, 4, 5, 5), (4, 2, 3, 3), None, dict(groups=0)),
     ((1, 3, 5, 5), (8, 3, 3), None, {}),
+    ((1, 3, 5, 5), (0, 3, 3, 3), None, {}),                 # no output channels
+    ((1, 4, 5, 5), (0, 2, 3, 3), None, dict(groups=2)),
 ]
 
 

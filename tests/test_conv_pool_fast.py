@@ -138,3 +138,31 @@ def test_log_softmax_and_softmax_match_torch_on_strided_input(dim):
         assert ours.is_contiguous()
     ls = te.tensor(np.float32(3.0)).logsumexp(0)
     assert float(ls) == pytest.approx(float(torch.tensor(3.0).logsumexp(0)))
+
+
+@pytest.mark.parametrize("kw", [dict(kernel_size=2, stride=1, padding=1), dict(kernel_size=3, stride=2, padding=1),
+                                dict(kernel_size=(3, 2), stride=1, padding=(1, 1), dilation=(1, 2)),
+                                dict(kernel_size=3, stride=2, padding=1, ceil_mode=True)])
+def test_max_pool_windows_of_only_minus_inf_pick_an_input_position_as_torch(kw):
+    # windows whose max is -inf tie with the -inf padding: torch keeps the first position inside the
+    # input (and sends it the gradient); an index into the padding would be a silent wrong answer
+    a = RNG.standard_normal((2, 3, 7, 6)).astype(np.float32)
+    a[RNG.random(a.shape) < 0.7] = -np.inf
+    ours, ref = _pair(a)
+    out, idx = F.max_pool2d(ours, return_indices=True, **kw)
+    tout, tidx = torch.nn.functional.max_pool2d(ref, return_indices=True, **kw)
+    np.testing.assert_array_equal(idx.numpy(), tidx.numpy())
+    np.testing.assert_array_equal(out.detach().numpy(), tout.detach().numpy())
+    g = RNG.standard_normal(tuple(tout.shape)).astype(np.float32)
+    out.backward(te.tensor(g))
+    tout.backward(torch.tensor(g))
+    _close(ours.grad, ref.grad)
+
+
+def test_max_pool_integer_minimum_ties_with_padding_as_torch():
+    a = np.full((1, 2, 4, 4), np.iinfo(np.int64).min, np.int64)
+    a[0, 0, 3, 3] = 5
+    out, idx = F.max_pool2d(te.tensor(a), 2, 2, padding=1, return_indices=True)
+    tout, tidx = torch.nn.functional.max_pool2d(torch.tensor(a), 2, 2, padding=1, return_indices=True)
+    np.testing.assert_array_equal(idx.numpy(), tidx.numpy())
+    np.testing.assert_array_equal(out.numpy(), tout.numpy())

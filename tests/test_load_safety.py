@@ -1,4 +1,5 @@
-"""tinygrad_edu.load against hostile files: every size is checked before memory is allocated.
+"""tinygrad_edu.load against hostile files of tinygrad_edu 0.1's format (zip + manifest.json + .npy): every size
+is checked before memory is allocated. (The torch format's hostile files: test_torch_checkpoint_safety.py.)
 
 Each test builds a malicious checkpoint by hand, with the raw zip writer of checkpoint_forge.py so
 that headers can lie, and asserts that load raises RuntimeError (exactly that class: RecursionError and
@@ -16,8 +17,8 @@ import pytest
 
 import tinygrad_edu as tg
 from checkpoint_forge import MB, Member, deflate, entry, load_refused, manifest_member, npy, npy_header, raw_zip, \
-    tensor_root, traced_peak, zeros_crc
-from tinygrad_edu.serialization import load, save
+    save_old_format, tensor_root, traced_peak, zeros_crc
+from tinygrad_edu.serialization import load
 
 
 def test_the_bomb_is_real():
@@ -165,7 +166,7 @@ def test_unsupported_compression_method(method, name, member):
     """Real bzip2 and lzma members (which Python inflates without an output bound), and a method no
     one knows (zipfile's raw NotImplementedError before): RuntimeError naming the member."""
     original = io.BytesIO()
-    save({"w": tg.ones(3)}, original)
+    save_old_format({"w": tg.ones(3)}, original)
     rebuilt = io.BytesIO()
     with zipfile.ZipFile(original) as src, zipfile.ZipFile(rebuilt, "w") as dst:
         for info in src.infolist():

@@ -28,6 +28,8 @@ EXEMPT = {  # op: ({kinds}, why)
     "eye": ({"0d"}, "always 2-D"),
     "argmax": ({"float64-output"}, "int64 by definition"), "argmin": ({"float64-output"}, "int64 by definition"),
     "nn.functional.one_hot": ({"float64-output"}, "int64 by definition"),
+    "nonzero": ({"float64-output"}, "int64 by definition"), "argwhere": ({"float64-output"}, "int64 by definition"),
+    "diag": ({"0d"}, REFUSES_0D), "diagonal": ({"0d"}, REFUSES_0D), "diag_embed": ({"0d"}, REFUSES_0D),
     "mm": ({"0d"}, REFUSES_0D), "bmm": ({"0d"}, REFUSES_0D), "cat": ({"0d"}, REFUSES_0D),
     "chunk": ({"0d"}, REFUSES_0D), "split": ({"0d"}, REFUSES_0D), "nn.functional.pad": ({"0d"}, REFUSES_0D),
     "nn.functional.bilinear": ({"0d"}, REFUSES_0D), "nn.functional.layer_norm": ({"0d"}, REFUSES_0D),
@@ -36,7 +38,9 @@ EXEMPT = {  # op: ({kinds}, why)
     **{n: ({"0d"}, REFUSES_0D) for n in ("outer", "ger", "trace", "matrix_power")},
     "cross": ({"0d", "size1"}, "needs a dim of length 3"),
     **{f"nn.functional.{n}": ({"0d"}, "needs (N, C, ...) or (C, ...) input")
-       for n in ("batch_norm", "conv1d", "conv2d", "max_pool2d", "avg_pool2d", "adaptive_avg_pool2d", "dropout2d")},
+       for n in ("batch_norm", "conv1d", "conv2d", "max_pool2d", "avg_pool2d", "adaptive_avg_pool2d", "dropout2d",
+                 "unfold")},
+    "nn.functional.fold": ({"0d"}, "needs (N, C*kh*kw, L) or (C*kh*kw, L) input"),
 }
 
 

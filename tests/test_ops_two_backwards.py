@@ -154,3 +154,35 @@ def test_softmax_family_on_infinite_rows_as_torch():
         for ours, theirs in ((x.softmax(1), xt.softmax(1)), (x.log_softmax(1), xt.log_softmax(1)),
                              (x.logsumexp(1), xt.logsumexp(1))):
             np.testing.assert_allclose(ours.numpy(), theirs.numpy(), rtol=1e-12)  # nan where torch has nan
+
+
+@pytest.mark.parametrize("reduction", ["mean", "sum", "none"])
+def test_cross_entropy_plain_backward_twice_with_retain_graph(reduction):
+    # the plain backward writes dx over its saved exp(x - max) buffer; a second backward through the
+    # retained graph must recompute it, not read the first gradient back
+    ours = tg.tensor(X, requires_grad=True)
+    ref = torch.tensor(X, requires_grad=True)
+    loss = tgF.cross_entropy(ours, tg.tensor(IDX), reduction=reduction)
+    tloss = F.cross_entropy(ref, torch.tensor(IDX), reduction=reduction)
+    g = np.arange(1.0, 5.0) if reduction == "none" else np.array(1.5)
+    for retain in (True, True, False):
+        loss.backward(tg.tensor(g), retain_graph=retain)
+        tloss.backward(torch.tensor(g), retain_graph=retain)
+        np.testing.assert_allclose(ours.grad.numpy(), ref.grad.numpy(), rtol=1e-12, atol=1e-14)
+
+
+def test_relu_gradient_keeps_its_output_in_the_graph_as_torch():
+    # torch records relu's gradient as ThresholdBackwardBackward0(grad, result): differentiating it
+    # reaches what relu's input depends on, with zeros (relu'' = 0), where a bare mask would leave
+    # that input unused and autograd.grad would raise
+    def run(lib):
+        x = lib.tensor([1.0, -2.0, 3.0, 0.5], dtype=lib.float64, requires_grad=True)
+        b = lib.tensor([0.5, 0.5, -1.0, 2.0], dtype=lib.float64, requires_grad=True)
+        w = lib.tensor([2.0, 1.0, -1.0, 3.0], dtype=lib.float64, requires_grad=True)
+        (gx,) = lib.autograd.grad(((x + b).relu() * w).sum(), x, create_graph=True)
+        second = lib.autograd.grad((gx * gx).sum(), [b, w])
+        return gx.grad_fn.name(), [s.detach().numpy() for s in second]
+    (ours_name, ours), (ref_name, ref) = run(tg), run(torch)
+    assert ours_name == ref_name
+    for o, r in zip(ours, ref):
+        np.testing.assert_array_equal(o, r)

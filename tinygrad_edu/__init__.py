@@ -30,6 +30,10 @@ from .ops import (add, sub, mul, div, pow, maximum, minimum, where, eq, ne, lt, 
                   transpose, t, cat, stack, split, chunk, narrow, unbind, flip, movedim, gather, index_select,
                   masked_fill, masked_select, matmul, mm, bmm, dot, mv, sort, argsort, topk, scatter, scatter_add, scatter_reduce,
                   roll, repeat_interleave, tril, triu, cumprod, einsum)
+from .ops import (log2, log10, tan, asin, acos, atan, sinh, cosh, asinh, acosh, atanh, atan2, arcsin, arccos,  # noqa: E402
+                  arctan, arctan2, arcsinh, arccosh, arctanh, diag, diagonal, diag_embed, unique, nonzero, argwhere,
+                  meshgrid, ravel)
+from .dtypes import bfloat16  # noqa: E402  (a dtype numpy cannot store: see dtypes.py)
 from . import autograd
 from . import tensor_methods as _tensor_methods  # attaches the operations to Tensor
 
@@ -41,8 +45,10 @@ __version__ = "0.1.0"
 
 from .ops.sort import sort_result as _sort_result, topk_result as _topk_result  # noqa: E402
 return_types = _types.SimpleNamespace(sort=_sort_result, topk=_topk_result)  # torch.return_types (as far as here)
-cuda = _types.SimpleNamespace(is_available=lambda: False, device_count=lambda: 0)
-backends = _types.SimpleNamespace(mps=_types.SimpleNamespace(is_available=lambda: False))
+from . import accelerator, backends, cuda  # noqa: E402  (torch.accelerator, torch.backends, torch.cuda: CPU-only answers)
+from .device import set_default_device, get_default_device  # noqa: E402
+from .legacy import (FloatTensor, DoubleTensor, HalfTensor, LongTensor, IntTensor, ShortTensor, CharTensor,  # noqa: E402
+                     ByteTensor, BoolTensor)
 
 
 def is_tensor(obj):
@@ -82,9 +88,36 @@ def equal(input, other):
     return input._data.shape == other._data.shape and _builtins.bool(_np.array_equal(input._data, other._data))
 
 
-def set_printoptions(precision=None, threshold=None, edgeitems=None, linewidth=None, profile=None, sci_mode=None):
-    """Accepted for compatibility; printing uses torch's default layout."""
+from ._format import set_printoptions  # torch's print options, next to the formatter that reads them
 
+
+# torch's out= on the top-level math functions (the Tensor methods and nn call the ops directly; see _out.py)
+from ._out import with_out as _with_out  # noqa: E402
+
+(add, sub, mul, div, pow, maximum, minimum, floor_divide, remainder, eq, ne, lt, le, gt, ge, logical_and, logical_or,
+ logical_xor, logical_not, neg, abs, exp, log, log1p, sqrt, rsqrt, sin, cos, tanh, sigmoid, sign, floor, ceil, round,
+ square, mean) = (_with_out(f) for f in (
+    add, sub, mul, div, pow, maximum, minimum, floor_divide, remainder, eq, ne, lt, le, gt, ge, logical_and, logical_or,
+    logical_xor, logical_not, neg, abs, exp, log, log1p, sqrt, rsqrt, sin, cos, tanh, sigmoid, sign, floor, ceil,
+    round, square, mean))
+negative, subtract, multiply, divide = neg, sub, mul, div
+sum, prod, cumsum, cumprod = (_with_out(f, "any") for f in (sum, prod, cumsum, cumprod))
+(matmul, mm, bmm, mv, dot, amax, amin, argmax, argmin, tril, triu, gather, index_select, masked_select, where, clamp,
+ logsumexp, norm) = (_with_out(f, "exact") for f in (
+    matmul, mm, bmm, mv, dot, amax, amin, argmax, argmin, tril, triu, gather, index_select, masked_select, where,
+    clamp, logsumexp, norm))
+clip = _with_out(clip, "exact", "clip")
+cat, stack = _with_out(cat, "cat"), _with_out(stack, "cat", "stack")
+concat = concatenate = cat
+var, std = _with_out(var), _with_out(std)
+all, any = _with_out(all, "bool"), _with_out(any, "bool")
+max, min, sort, topk, multinomial = (_with_out(f, "exact") for f in (max, min, sort, topk, multinomial))
+(log2, log10, tan, asin, acos, atan, sinh, cosh, asinh, acosh, atanh, atan2) = (_with_out(f) for f in (
+    log2, log10, tan, asin, acos, atan, sinh, cosh, asinh, acosh, atanh, atan2))
+arcsin, arccos, arctan, arctan2, arcsinh, arccosh, arctanh = asin, acos, atan, atan2, asinh, acosh, atanh
+(zeros, ones, empty, full, arange, linspace, eye, rand, randn, randint, randperm, normal) = (
+    _with_out(f, "creation") for f in (zeros, ones, empty, full, arange, linspace, eye, rand, randn, randint, randperm,
+                                       normal))
 
 _LAZY = {"nn": "tinygrad_edu.nn", "optim": "tinygrad_edu.optim", "utils": "tinygrad_edu.utils",
          "viz": "tinygrad_edu.viz", "testing": "tinygrad_edu.testing",

@@ -1,4 +1,7 @@
-"""Reading a checkpoint's zip members with every size checked before anything is allocated.
+"""Reading the checkpoints tinygrad_edu 0.1 wrote (zip + ``manifest.json`` + ``.npy``),
+every size checked before anything is allocated. ``tinygrad_edu.save`` now writes torch's format;
+these files still load in 0.1.x and 0.2.x (see README). The bounded zip-member helpers here
+(``check_zip_member``, ``fill``) serve the torch reader too.
 
 Used by :func:`tinygrad_edu.load`. A member declares its inflated size in its zip header, a
 ``.npy`` member declares a dtype and a shape in its own header, and the manifest declares them a
@@ -21,17 +24,22 @@ part alone yields exactly the declared bytes, which the sha256 checks). A wrong 
 while holding nothing but that array. Nothing is unpickled and no header is evaluated as code (numpy parses the
 ``.npy`` header as a literal).
 """
+import collections
 import hashlib
 import io
+import json
 import math
 import zipfile
 import zlib
 
 import numpy as np
 
+import tinygrad_edu as _tg
 from . import dtypes as _dtypes
 
 MANIFEST = "manifest.json"
+FORMAT_NAME = "tinygrad_edu.checkpoint"
+FORMAT_VERSION = 1
 CHUNK = 1 << 18                    # bytes inflated per read
 MAX_NPY_HEADER = 10000             # numpy's own limit on a .npy header's dict
 MAX_MANIFEST_BYTES = 64 << 20      # far above a 100 000-tensor state_dict's manifest
@@ -193,15 +201,16 @@ def _check_header(entry, header, info, what, source):
     return nbytes
 
 
-def _fill(member, flat, nbytes, digest, what, source):
-    """Read exactly ``nbytes`` into ``flat``'s memory, CHUNK bytes at a time."""
+def fill(member, flat, nbytes, digest, what, source):
+    """Read exactly ``nbytes`` into ``flat``'s memory, CHUNK bytes at a time (hashed into ``digest`` if given)."""
     raw, done = flat.view(np.uint8), 0
     while done < nbytes:
         chunk = member.read(min(CHUNK, nbytes - done))
         if not chunk:
             raise EOFError(f"the data ends after {done} of {nbytes} bytes")
         raw[done:done + len(chunk)] = np.frombuffer(chunk, np.uint8)
-        digest.update(chunk)
+        if digest is not None:
+            digest.update(chunk)
         done += len(chunk)
     if member.read(1):                  # zipfile stops at the declared size: a last check, of one byte
         raise RuntimeError(f"{source}: corrupt tinygrad_edu checkpoint: {what} holds more data than declared")
@@ -220,7 +229,7 @@ def read_array(archive, entry, what, source):
                 flat = np.empty(math.prod(shape), dtype)
             except MemoryError:
                 raise RuntimeError(f"{source}: not enough memory to load {what}: {nbytes} bytes") from None
-            _fill(member, flat, nbytes, digest, what, source)
+            fill(member, flat, nbytes, digest, what, source)
     except zipfile.BadZipFile as error:
         if "CRC" in str(error):                   # zip's own CRC-32 check failed
             raise RuntimeError(f"{source}: checksum mismatch for {what}: {error}") from None
@@ -233,3 +242,119 @@ def read_array(archive, entry, what, source):
         raise RuntimeError(f"{source}: checksum mismatch for {what}: the file was modified or damaged after it "
                            "was saved")
     return flat.reshape(shape[::-1]).T if fortran_order else flat.reshape(shape)
+
+
+def _child(where, key):
+    """Readable path of a nested element: ``fc1.weight``, ``state[0]['exp_avg']``."""
+    if where == "" and isinstance(key, str):
+        return key
+    return f"{where}[{key!r}]"
+
+
+def _shown(where):
+    return repr(where) if where else "<root>"
+
+
+class _Decoder:
+    """Rebuilds the object from the manifest; an array is read (bounded, verified) when first met."""
+
+    def __init__(self, archive, manifest, source):
+        self.archive, self.source = archive, source
+        self.entries = manifest["arrays"]
+        self._loaded = {}       # array index -> (node type, object), so shared tensors stay shared
+
+    def _corrupt(self, detail):
+        return RuntimeError(f"{self.source}: corrupt tinygrad_edu checkpoint: {detail}")
+
+    def array(self, node, where):
+        kind, index = node["type"], node["array"]
+        noun = {"ndarray": "array", "npscalar": "numpy scalar"}.get(kind, kind)
+        if type(index) is not int or not 0 <= index < len(self.entries):
+            raise self._corrupt(f"{noun} {_shown(where)} refers to array {index!r}, which is not listed")
+        if index in self._loaded:
+            first_kind, obj = self._loaded[index]
+            if first_kind != kind:
+                raise self._corrupt(f"array {index} is used both as a {first_kind} and as a {kind} node")
+            return obj
+        entry = self.entries[index]
+        array = read_array(self.archive, entry, f"{noun} {_shown(where)} ({entry['member']})", self.source)
+        if kind == "ndarray":
+            obj = array
+        elif kind == "npscalar":
+            if array.ndim:
+                raise self._corrupt(f"numpy scalar {_shown(where)} has shape {array.shape}")
+            obj = array[()]
+        else:
+            obj = self._tensor(array, node["requires_grad"], where)
+        self._loaded[index] = (kind, obj)
+        return obj
+
+    def _tensor(self, array, requires_grad, where):
+        if type(requires_grad) is not bool:
+            raise self._corrupt(f"tensor {_shown(where)} has requires_grad {requires_grad!r}")
+        if not array.dtype.isnative:               # the engine computes in the machine's byte order
+            array.byteswap(inplace=True)
+            array = array.view(array.dtype.newbyteorder("="))
+        # only floating tensors can require grad; save never marks any other kind
+        return _tg.Tensor._wrap(array, requires_grad=requires_grad and array.dtype.kind == "f")
+
+    def node(self, node, where):
+        kind = node["type"]
+        if kind in ("tensor", "ndarray", "npscalar"):
+            return self.array(node, where)
+        if kind == "none":
+            return None
+        if kind in ("bool", "int", "str"):
+            value = node["value"]
+            if type(value) is not {"bool": bool, "int": int, "str": str}[kind]:
+                raise self._corrupt(f"{kind} at {_shown(where)} holds {value!r}")
+            return value
+        if kind == "float":
+            return float.fromhex(node["value"])
+        if kind in ("list", "tuple"):
+            items = [self.node(item, _child(where, i)) for i, item in enumerate(node["items"])]
+            return tuple(items) if kind == "tuple" else items
+        if kind in ("dict", "odict"):
+            result = collections.OrderedDict() if kind == "odict" else {}
+            for key_node, value_node in node["items"]:
+                key = self.node(key_node, where)
+                result[key] = self.node(value_node, _child(where, key))
+            return result
+        raise self._corrupt(f"unknown node type {kind!r} at {_shown(where)}")
+
+
+def _read_manifest(archive, source):
+    names = archive.namelist()
+    if len(set(names)) != len(names):
+        twice = next(name for name, count in collections.Counter(names).items() if count > 1)
+        raise RuntimeError(f"{source}: corrupt tinygrad_edu checkpoint: the zip archive has more than one member "
+                           f"named {twice!r}")
+    if MANIFEST not in names:
+        raise RuntimeError(f"{source}: not a tinygrad_edu checkpoint (the zip archive has no {MANIFEST})")
+    try:
+        manifest = json.loads(read_manifest_text(archive, source).decode("utf-8"))
+    except (ValueError, zipfile.BadZipFile, EOFError, OSError, zlib.error) as error:
+        raise RuntimeError(f"{source}: corrupt tinygrad_edu checkpoint: unreadable {MANIFEST} ({error})") from None
+    except (RecursionError, MemoryError) as error:
+        raise RuntimeError(f"{source}: corrupt tinygrad_edu checkpoint: unreadable {MANIFEST} "
+                           f"({type(error).__name__}: it is nested too deeply or too large)") from None
+    if not isinstance(manifest, dict) or manifest.get("format") != FORMAT_NAME:
+        raise RuntimeError(f"{source}: not a tinygrad_edu checkpoint ({MANIFEST} does not name the format)")
+    if manifest.get("version") != FORMAT_VERSION:
+        raise RuntimeError(f"{source}: checkpoint format version {manifest.get('version')!r} is not supported "
+                           f"(this tinygrad_edu reads version {FORMAT_VERSION}); was it written by a newer release?")
+    return manifest
+
+
+def load_manifest_archive(archive, archive_bytes, source):
+    """The object of a checkpoint in the format of tinygrad_edu 0.1 (zip + manifest.json + .npy)."""
+    manifest = _read_manifest(archive, source)
+    check_entries(archive, manifest.get("arrays"), archive_bytes, source)    # every size, before any array is read
+    decoder = _Decoder(archive, manifest, source)
+    try:
+        return decoder.node(manifest["root"], "")
+    except (KeyError, TypeError, ValueError, AttributeError) as error:
+        # a well-formed file never gets here: the manifest was edited or damaged
+        raise decoder._corrupt(f"malformed manifest ({type(error).__name__}: {error})") from None
+    except RecursionError:
+        raise decoder._corrupt("malformed manifest (its structure is nested too deeply)") from None

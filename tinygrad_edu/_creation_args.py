@@ -12,7 +12,7 @@ import numbers
 import numpy as np
 
 from . import dtypes as _dt
-from .device import check_device
+from .device import check_device, check_pin_memory
 from .size import Size
 from .tensor import Tensor
 
@@ -29,9 +29,11 @@ def check_requires_grad(flag, fname):
         raise TypeError(f"{fname}(): argument 'requires_grad' must be bool, not {typename(flag)} ({flag!r})")
 
 
-def options(fname, dtype, device, requires_grad, *, copy=False):
+def options(fname, dtype, device, requires_grad, *, copy=False, pin_memory=False):
     """Validate the keyword options every creation function takes; the numpy dtype (or None)."""
     check_requires_grad(requires_grad, fname)
+    if pin_memory is not False:
+        check_pin_memory(pin_memory, fname)
     np_dtype = _dt.check_dtype(dtype, fname)
     check_device(device, copy=copy, fname=fname)
     return np_dtype

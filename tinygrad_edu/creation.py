@@ -97,17 +97,23 @@ def _natural(data):
         raise ValueError(f"expected a sequence of equal-length sequences (a rectangular array): {e}") from None
 
 
-def _to_integers(data, np_dtype):
-    """Python numbers -> an integer dtype, with torch's overflow check (NaN, inf, out of range)."""
+def _to_integers(data, np_dtype, integers_only=False):
+    """Python numbers -> an integer dtype, with torch's overflow check (NaN, inf, out of range).
+
+    `integers_only`: the data holds Python ints (and bools) only; numpy reads [1, 2**63] as float64,
+    which must not be rounded into int64 (torch: "Overflow when unpacking long long")."""
     natural = _natural(data)
-    if natural.dtype == np.uint64 or natural.dtype.kind == "O":
+    if natural.dtype == np.uint64 or natural.dtype.kind == "O" or (integers_only and natural.dtype.kind == "f"):
         raise ValueError(f"Overflow when unpacking long long: the data holds an integer beyond int64 "
                          f"(largest {max(natural.ravel().tolist())})")
     if natural.dtype.kind in "iuf" and natural.size:
         info = np.iinfo(np_dtype)
         low = -info.max if (np_dtype.kind == "u" and natural.dtype.kind != "f") else info.min
         with np.errstate(invalid="ignore"):
-            bad = ~((natural >= low) & (natural <= info.max))
+            # float(2**63 - 1) rounds up to 2**63, which int64 cannot hold: below it, floats are 1024 apart
+            big_float = natural.dtype.kind == "f" and info.bits == 64
+            high = natural < float(info.max) + 1 if big_float else natural <= info.max
+            bad = ~((natural >= low) & high)
         if bad.any():
             check_fits(natural[bad].ravel()[0].item(), np_dtype)
     with np.errstate(invalid="ignore"):
@@ -124,7 +130,7 @@ def _from_python(data, np_dtype):
         _leaf_kind(type(data), found)   # a lone number (arrays and tensors were handled by the caller)
     target = np_dtype if np_dtype is not None else _promote(found)
     if target.kind in "iu":
-        return _to_integers(data, target)
+        return _to_integers(data, target, bool(found) and found <= {np.dtype(np.int64), np.dtype(np.bool_)})
     with np.errstate(over="ignore", invalid="ignore"):
         try:
             return np.array(data, dtype=target)
@@ -149,7 +155,7 @@ def _as_array(data, np_dtype):
 
 def tensor(data, dtype=None, device=None, requires_grad=False, pin_memory=False):
     """torch.tensor: always copies `data`."""
-    np_dtype = options("tensor", dtype, device, requires_grad, copy=True)
+    np_dtype = options("tensor", dtype, device, requires_grad, copy=True, pin_memory=pin_memory)
     return finish(_as_array(data, np_dtype), requires_grad)
 
 
@@ -173,25 +179,23 @@ def from_numpy(array):
 
 
 # ---- filled tensors ----------------------------------------------------------------------------------------
-def _filled(fname, numpy_fn, size, dtype, device, requires_grad):
-    np_dtype = options(fname, dtype, device, requires_grad)
+def _filled(fname, numpy_fn, size, dtype, device, requires_grad, pin_memory):
+    np_dtype = options(fname, dtype, device, requires_grad, pin_memory=pin_memory)
     shape = creation_size(fname, size)
     return finish(numpy_fn(shape, np_dtype if np_dtype is not None else _dt.get_default_dtype().numpy_dtype),
                   requires_grad)
 
 
-def zeros(*sizes, size=None, dtype=None, device=None, requires_grad=False, out=None):
-    if out is not None:
-        raise NotImplementedError("zeros(out=...) is not supported: assign the result instead")
-    return _filled("zeros", np.zeros, size_keyword("zeros", sizes, size), dtype, device, requires_grad)
+def zeros(*sizes, size=None, dtype=None, device=None, requires_grad=False, pin_memory=False):
+    return _filled("zeros", np.zeros, size_keyword("zeros", sizes, size), dtype, device, requires_grad, pin_memory)
 
 
-def ones(*sizes, size=None, dtype=None, device=None, requires_grad=False):
-    return _filled("ones", np.ones, size_keyword("ones", sizes, size), dtype, device, requires_grad)
+def ones(*sizes, size=None, dtype=None, device=None, requires_grad=False, pin_memory=False):
+    return _filled("ones", np.ones, size_keyword("ones", sizes, size), dtype, device, requires_grad, pin_memory)
 
 
-def empty(*sizes, size=None, dtype=None, device=None, requires_grad=False):
-    return _filled("empty", np.empty, size_keyword("empty", sizes, size), dtype, device, requires_grad)
+def empty(*sizes, size=None, dtype=None, device=None, requires_grad=False, pin_memory=False):
+    return _filled("empty", np.empty, size_keyword("empty", sizes, size), dtype, device, requires_grad, pin_memory)
 
 
 def _fill_dtype(fill_value):
@@ -203,8 +207,8 @@ def _fill_dtype(fill_value):
     return default_scalar_dtype(fill_value.item() if isinstance(fill_value, np.generic) else fill_value)
 
 
-def _full(fname, shape, fill_value, dtype, device, requires_grad):
-    np_dtype = options(fname, dtype, device, requires_grad)
+def _full(fname, shape, fill_value, dtype, device, requires_grad, pin_memory=False):
+    np_dtype = options(fname, dtype, device, requires_grad, pin_memory=pin_memory)
     if isinstance(fill_value, Tensor) and fill_value._data.ndim != 0:
         raise TypeError(f"{fname}(): argument 'fill_value' (position 2) must be Number, not a Tensor of shape "
                         f"{list(fill_value._data.shape)}")
@@ -214,8 +218,8 @@ def _full(fname, shape, fill_value, dtype, device, requires_grad):
     return finish(np.full(shape, scalar_array(value, np_dtype), np_dtype), requires_grad)
 
 
-def full(size, fill_value, dtype=None, device=None, requires_grad=False):
-    return _full("full", tuple_size(size, "full", 1), fill_value, dtype, device, requires_grad)
+def full(size, fill_value, dtype=None, device=None, requires_grad=False, pin_memory=False):
+    return _full("full", tuple_size(size, "full", 1), fill_value, dtype, device, requires_grad, pin_memory)
 
 
 def _check_input(fname, input):
@@ -224,10 +228,10 @@ def _check_input(fname, input):
 
 
 def _like(fn):
-    def like(input, dtype=None, device=None, requires_grad=False):
+    def like(input, dtype=None, device=None, requires_grad=False, pin_memory=False):
         _check_input(fn.__name__ + "_like", input)
         out = fn(input._data.shape, dtype=dtype if dtype is not None else input.dtype, device=device,
-                 requires_grad=requires_grad)
+                 requires_grad=requires_grad, pin_memory=pin_memory)
         if not input._data.flags.c_contiguous:  # torch keeps the input's layout (memory_format=preserve)
             same_layout = np.empty_like(input._data, dtype=out._data.dtype)
             same_layout[...] = out._data
@@ -241,14 +245,14 @@ def _like(fn):
 zeros_like, ones_like, empty_like = _like(zeros), _like(ones), _like(empty)
 
 
-def full_like(input, fill_value, dtype=None, device=None, requires_grad=False):
+def full_like(input, fill_value, dtype=None, device=None, requires_grad=False, pin_memory=False):
     _check_input("full_like", input)
     return _full("full_like", input._data.shape, fill_value, dtype if dtype is not None else input.dtype, device,
-                 requires_grad)
+                 requires_grad, pin_memory)
 
 
-def eye(n, m=None, dtype=None, device=None, requires_grad=False):
-    np_dtype = options("eye", dtype, device, requires_grad)
+def eye(n, m=None, dtype=None, device=None, requires_grad=False, pin_memory=False):
+    np_dtype = options("eye", dtype, device, requires_grad, pin_memory=pin_memory)
     n = int_arg(n, "eye", "n", 1)
     m = n if m is None else int_arg(m, "eye", "m", 2)
     for name, v in (("n", n), ("m", m)):
@@ -276,8 +280,13 @@ def _arange_floats(start, step, n, np_dtype):
     return _rounded_mul_add(step, lane, base, np.float64).astype(np_dtype)
 
 
-def arange(start, end=None, step=1, dtype=None, device=None, requires_grad=False):
-    np_dtype = options("arange", dtype, device, requires_grad)
+def arange(start=None, end=None, step=1, dtype=None, device=None, requires_grad=False, pin_memory=False):
+    """torch.arange(end), arange(start, end, step), also arange(end=3) and arange(start=1, end=3)."""
+    np_dtype = options("arange", dtype, device, requires_grad, pin_memory=pin_memory)
+    if start is None and end is None:
+        raise TypeError("arange() missing 1 required positional argument: 'end'")
+    if start is None:
+        start = 0
     if end is None:
         start, end = 0, number_arg(start, "arange", "end", 1)
     else:
@@ -325,8 +334,8 @@ def _linspace_values(start, end, steps, np_dtype):
     return values.astype(np_dtype)
 
 
-def linspace(start, end, steps, dtype=None, device=None, requires_grad=False):
-    np_dtype = options("linspace", dtype, device, requires_grad)
+def linspace(start, end, steps, dtype=None, device=None, requires_grad=False, pin_memory=False):
+    np_dtype = options("linspace", dtype, device, requires_grad, pin_memory=pin_memory)
     start = number_arg(start, "linspace", "start", 1)
     end = number_arg(end, "linspace", "end", 2)
     steps = int_arg(steps, "linspace", "steps", 3)

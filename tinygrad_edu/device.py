@@ -7,6 +7,7 @@ them and pass them around. Only *placing data* on a device other than the CPU fa
 """
 import numbers
 import re
+import threading
 
 import numpy as np
 
@@ -99,6 +100,9 @@ class device:
         return format(str(self), spec)
 
 
+_Device = device   # for the functions below whose `device` argument hides the class
+
+
 def _typename(value):
     kind = type(value)
     return kind.__name__ if kind.__module__ == "builtins" else f"{kind.__module__}.{kind.__qualname__}"
@@ -111,8 +115,11 @@ _ALWAYS_RUNTIME = ("mkldnn", "opengl", "opencl", "ideep")              # Runtime
 _NO_KERNELS = ("lazy",)                                                # NotImplementedError
 
 
-def check_device(dev, *, copy=False, fname=None):
+def check_device(dev, *, copy=False, fname=None, default=True):
     """Validate a `device=` argument: None or the CPU passes (returns None); anything else raises.
+
+    `device=None` means the default device (set_default_device), unless `default=False` (Tensor.to,
+    where None means "keep the tensor where it is").
 
     `copy=True` for functions that copy existing data to the device (tensor, as_tensor, Tensor.to)
     rather than allocate on it (zeros, arange, ...): for some device types torch's CPU build raises a
@@ -120,7 +127,9 @@ def check_device(dev, *, copy=False, fname=None):
     TypeError for a value that is not a device at all.
     """
     if dev is None:
-        return None
+        dev = _default.device if default else None
+        if dev is None:
+            return None
     if isinstance(dev, bool) or not isinstance(dev, (device, str, bytes, numbers.Integral, np.integer)):
         where = f"{fname}(): argument 'device'" if fname else "argument 'device'"
         raise TypeError(f"{where} must be tinygrad_edu.device, a string or an int, not {_typename(dev)}")
@@ -139,3 +148,65 @@ def check_device(dev, *, copy=False, fname=None):
         raise RuntimeError(f"PyTorch is not linked with support for {kind} devices ({unavailable})")
     raise NotImplementedError(f"Could not run 'aten::empty' with arguments from the '{kind.upper()}' backend "
                               f"({unavailable})")
+
+
+# ---- the default device (torch.set_default_device / get_default_device), one per thread, as in torch --------
+class _DefaultDevice(threading.local):
+    device = None       # None: the CPU
+
+
+_default = _DefaultDevice()
+
+
+def set_default_device(device_):
+    """torch.set_default_device: the device factory functions use when given no `device=`.
+
+    Any device type torch knows is accepted here (as in torch); creating a tensor on anything but
+    the CPU then raises torch's CPU-build error. None restores the CPU.
+    """
+    if device_ is None:
+        _default.device = None
+        return
+    if isinstance(device_, bool) or not isinstance(device_, (device, str, bytes, numbers.Integral, np.integer)):
+        raise TypeError(f"set_default_device(): expected a device, a string or None, not {_typename(device_)}")
+    dev = device_ if isinstance(device_, device) else device(device_)
+    _default.device = None if dev.type == "cpu" and dev.index is None else dev
+
+
+def get_default_device():
+    """torch.get_default_device; a device type this build has no backend for raises, as torch's does."""
+    dev = _default.device
+    if dev is None:
+        return device("cpu")
+    if dev.type != "meta":      # torch names 'meta' (creating a tensor there raises here, see check_device)
+        check_device(dev, copy=True, fname="get_default_device")
+    return dev
+
+
+# ---- pinned memory: page-locked host memory for copies to an accelerator, which this build has none of -----
+_NO_ACCELERATOR = "Cannot access accelerator device when none is available."
+
+
+def check_pin_memory(pin_memory, fname):
+    """The `pin_memory=` keyword of the creation functions: True raises torch's CPU-build RuntimeError."""
+    if type(pin_memory) is not bool:
+        raise TypeError(f"{fname}(): argument 'pin_memory' must be bool, not {_typename(pin_memory)}")
+    if pin_memory:
+        raise RuntimeError(f"{fname}(): pin_memory=True requires a CUDA or other accelerator backend; no pinned "
+                           "memory allocator is available on this system.")
+
+
+def tensor_pin_memory(self, device=None):
+    """Tensor.pin_memory: there is no accelerator to pin memory for, so torch's CPU build raises."""
+    if device is not None and _Device(device).type == "cpu":
+        raise RuntimeError("CPU device type not an accelerator.")
+    raise RuntimeError(_NO_ACCELERATOR)
+
+
+def tensor_is_pinned(self, device=None):
+    """Tensor.is_pinned: always False here (the `device` argument is deprecated in torch, and warns)."""
+    if device is not None:
+        import warnings
+        warnings.warn("The argument 'device' of Tensor.is_pinned() is deprecated. Please do not pass this "
+                      "argument.", DeprecationWarning, stacklevel=2)
+    return False

@@ -44,6 +44,29 @@ int64 = dtype("int64", np.int64, 1, "Long")
 bool_ = dtype("bool", np.bool_, 0, "Bool")
 
 ALL = (float16, float32, float64, uint8, int8, int16, int32, int64, bool_)
+
+
+class _NoNumpyDtype(dtype):
+    """A torch dtype numpy cannot store (bfloat16): it exists, prints and compares like the others, and
+    every attempt to make a tensor of it raises TypeError naming the limitation. It is not emulated
+    (float32 values rounded to bfloat16 after every op): a result that is neither torch's bfloat16
+    result nor float32's would be a silent wrong answer."""
+    __slots__ = ()
+
+    def __init__(self, name, scalar_name, itemsize):
+        self.name, self.scalar_name, self.category = name, scalar_name, 2
+        self.is_floating_point, self.is_signed, self.itemsize = True, True, itemsize
+
+    @property
+    def numpy_dtype(self):
+        raise TypeError(f"tinygrad_edu.{self.name} is not supported: numpy has no {self.name} type, so tinygrad_edu "
+                        f"cannot hold {self.name} tensors. Use tinygrad_edu.float32 (or float16 for 2-byte storage).")
+
+    def __reduce__(self):
+        return self.name  # the module-level constant of that name
+
+
+bfloat16 = _NoNumpyDtype("bfloat16", "BFloat16", 2)
 _BY_NUMPY = {d.numpy_dtype: d for d in ALL}
 _default_float = float32
 

@@ -26,9 +26,10 @@ def slogdet(input):
 
 
 def logdet(input):
-    """log(det A): log|det A| + log(sign), so nan for a negative determinant and -inf for zero."""
+    """log(det A): log|det A| where det A >= 0 (-inf for zero), nan for a negative determinant."""
+    from .ops.elementwise import where
     sign, logabs = _la.slogdet(input)
-    return named(logabs + sign.log(), "WhereBackward0")
+    return where(sign < 0, float("nan"), logabs)
 
 
 def pinverse(input, rcond=1e-15):

@@ -89,19 +89,21 @@ def _float_dtype(np_dtype, kernel):
     return np_dtype
 
 
-def rand(*sizes, size=None, generator=None, dtype=None, device=None, requires_grad=False):
+def rand(*sizes, size=None, generator=None, dtype=None, device=None, requires_grad=False, pin_memory=False):
     """Uniform on [0, 1)."""
     size = size_keyword("rand", sizes, size)
-    np_dtype = _float_dtype(options("rand", dtype, device, requires_grad), "check_uniform_bounds")
+    np_dtype = _float_dtype(options("rand", dtype, device, requires_grad, pin_memory=pin_memory),
+                            "check_uniform_bounds")
     values = numpy_rng(generator).random(creation_size("rand", size), dtype=np.float64).astype(np_dtype)
     # a double just below 1 can round up to 1 in float32/float16: keep [0, 1) open at the top
     return finish(np.minimum(values, np.nextafter(np_dtype.type(1), np_dtype.type(0))), requires_grad)
 
 
-def randn(*sizes, size=None, generator=None, dtype=None, device=None, requires_grad=False):
+def randn(*sizes, size=None, generator=None, dtype=None, device=None, requires_grad=False, pin_memory=False):
     """Standard normal."""
     size = size_keyword("randn", sizes, size)
-    np_dtype = _float_dtype(options("randn", dtype, device, requires_grad), "normal_kernel_cpu")
+    np_dtype = _float_dtype(options("randn", dtype, device, requires_grad, pin_memory=pin_memory),
+                            "normal_kernel_cpu")
     return finish(numpy_rng(generator).standard_normal(creation_size("randn", size)).astype(np_dtype),
                   requires_grad)
 
@@ -126,7 +128,8 @@ class _Omitted:
 _OMITTED = _Omitted()
 
 
-def randint(low=0, high=_OMITTED, size=None, *, generator=None, dtype=None, device=None, requires_grad=False):
+def randint(low=0, high=_OMITTED, size=None, *, generator=None, dtype=None, device=None, requires_grad=False,
+            pin_memory=False):
     """Integers uniform on [low, high): randint(high, size) or randint(low, high, size)."""
     if size is None and high is not _OMITTED and not isinstance(high, (numbers.Number, np.generic, Tensor)):
         low, high, size = 0, low, high          # randint(high, size)
@@ -134,7 +137,7 @@ def randint(low=0, high=_OMITTED, size=None, *, generator=None, dtype=None, devi
         low, high = 0, low                      # randint(high, size=...) or randint(high)
     if size is None:
         raise TypeError(f"randint() missing required argument 'size' (got low={low!r}, high={high!r})")
-    np_dtype = options("randint", dtype, device, requires_grad)
+    np_dtype = options("randint", dtype, device, requires_grad, pin_memory=pin_memory)
     low, high = int_arg(low, "randint", "low", 1), int_arg(high, "randint", "high", 2)
     shape = tuple_size(size, "randint", 3)
     if low >= high:
@@ -150,9 +153,9 @@ def randint(low=0, high=_OMITTED, size=None, *, generator=None, dtype=None, devi
     return finish(values.astype(np_dtype), requires_grad)
 
 
-def randperm(n, *, generator=None, dtype=None, device=None, requires_grad=False):
+def randperm(n, *, generator=None, dtype=None, device=None, requires_grad=False, pin_memory=False):
     """A random permutation of 0 .. n-1."""
-    np_dtype = options("randperm", dtype, device, requires_grad)
+    np_dtype = options("randperm", dtype, device, requires_grad, pin_memory=pin_memory)
     n = int_arg(n, "randperm", "n", 1)
     if n < 0:
         raise RuntimeError(f"Trying to create tensor with negative dimension {n}: [{n}]")
@@ -174,13 +177,15 @@ def _check_std(std):
         raise RuntimeError(f"normal expects std >= 0.0, but found std {std}")
 
 
-def normal(mean=0.0, std=1.0, size=None, *, generator=None, dtype=None, device=None, requires_grad=False):
+def normal(mean=0.0, std=1.0, size=None, *, generator=None, dtype=None, device=None, requires_grad=False,
+           pin_memory=False):
     """normal(mean, std, size) with numbers; normal(mean, std) element-wise when either is a Tensor.
 
     The element-wise form joins the graph of mean and std with zero derivatives, as in torch (Normal).
     """
     if size is not None:
-        np_dtype = _float_dtype(options("normal", dtype, device, requires_grad), "normal_kernel_cpu")
+        np_dtype = _float_dtype(options("normal", dtype, device, requires_grad, pin_memory=pin_memory),
+                                "normal_kernel_cpu")
         mean, std = number_arg(mean, "normal", "mean", 1), number_arg(std, "normal", "std", 2)
         shape = tuple_size(size, "normal", 3)
         _check_std(std)
@@ -231,12 +236,12 @@ class Normal(Function):
 
 
 def _random_like(fn):
-    def like(input, *, generator=None, dtype=None, device=None, requires_grad=False):
+    def like(input, *, generator=None, dtype=None, device=None, requires_grad=False, pin_memory=False):
         if not isinstance(input, Tensor):
             raise TypeError(f"{fn.__name__}_like(): argument 'input' (position 1) must be Tensor, not "
                             f"{type(input).__name__}")
         return fn(input._data.shape, generator=generator, dtype=dtype if dtype is not None else input.dtype,
-                  device=device, requires_grad=requires_grad)
+                  device=device, requires_grad=requires_grad, pin_memory=pin_memory)
     like.__name__ = like.__qualname__ = fn.__name__ + "_like"
     like.__doc__ = f"torch.{like.__name__}: {fn.__name__} with the shape (and, by default, the dtype) of input."
     return like

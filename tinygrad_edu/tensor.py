@@ -7,7 +7,8 @@
   `_output_nr`: which output of that node it is.
 - `_version`: a one-element list shared with the tensor's views, bumped by every in-place change,
   so backward can tell when a tensor it saved was modified.
-- `_requires_grad`, `_hooks` (the hooks of a leaf; a non-leaf's live on its node).
+- `_requires_grad`, `_hooks` (the hooks of a leaf; a non-leaf's live on its node), `_view` (for a
+  view: its base and how to redo the view; an in-place op on it rewrites the base's history too).
 
 This file imports nothing from ops/ or autograd/: the operations (x + y, x.relu(), x.backward(),
 x.add_(...)) are attached to the class in tensor_methods.py, each a call into ops/.
@@ -26,7 +27,7 @@ _CPU = device("cpu")
 
 class Tensor:
     __slots__ = ("_data", "grad", "_requires_grad", "grad_fn", "_output_nr", "_version", "_hooks",
-                 "__weakref__")
+                 "_view", "__weakref__")
 
     def __init__(self, *args, requires_grad=False):
         """Legacy torch.Tensor(...): from data (always the default float dtype) or from sizes."""
@@ -37,7 +38,7 @@ class Tensor:
         else:
             data = np.empty(_size(args), dtype=_dt.get_default_dtype().numpy_dtype)
         self._data, self.grad, self.grad_fn, self._output_nr = data, None, None, 0
-        self._version, self._hooks, self._requires_grad = [0], None, False
+        self._version, self._hooks, self._requires_grad, self._view = [0], None, False, None
         self.requires_grad = requires_grad
 
     @classmethod
@@ -51,6 +52,7 @@ class Tensor:
         t._output_nr = 0
         t._version = [0]
         t._hooks = None
+        t._view = None
         return t
 
     # ---- torch's .data: the same values, outside the graph -------------------------------------
@@ -160,9 +162,7 @@ class Tensor:
 
     is_cuda = False
 
-    @property
-    def ndim(self):
-        return self._data.ndim
+    ndim = property(lambda self: self._data.ndim)
 
     def dim(self):
         return self._data.ndim

@@ -14,6 +14,7 @@ from .grad_mode import _state
 
 from . import ops
 from .tensor import Tensor
+from .ops.view_scatter import rebase_view
 
 
 class InplaceMethods:
@@ -32,7 +33,10 @@ class InplaceMethods:
         out = op(_old_value(self) if record else self, *args)
         _write_into(self, out._data)
         if record:
-            self.grad_fn, self._output_nr, self._requires_grad = out.grad_fn, out._output_nr, True
+            if self._view is not None:  # the base's history changes too (CopySlices)
+                rebase_view(self, out, _old_value)
+            else:
+                self.grad_fn, self._output_nr, self._requires_grad = out.grad_fn, out._output_nr, True
         self._version[0] += 1
         return self
 
@@ -142,12 +146,61 @@ class InplaceMethods:
         from .random import numpy_rng
         return self._fill_random(numpy_rng(generator).normal(mean, std, self._data.shape))
 
+    # the element-wise maths of ops/trig.py, in place (an integer tensor refuses: the result is float)
+    def log2_(self):
+        return self._inplace(ops.log2)
+
+    def log10_(self):
+        return self._inplace(ops.log10)
+
+    def tan_(self):
+        return self._inplace(ops.tan)
+
+    def asin_(self):
+        return self._inplace(ops.asin)
+
+    def acos_(self):
+        return self._inplace(ops.acos)
+
+    def atan_(self):
+        return self._inplace(ops.atan)
+
+    def sinh_(self):
+        return self._inplace(ops.sinh)
+
+    def cosh_(self):
+        return self._inplace(ops.cosh)
+
+    def asinh_(self):
+        return _inplace_named(self, ops.asinh, "AsinhBackward1")  # torch's in-place overload name
+
+    def acosh_(self):
+        return _inplace_named(self, ops.acosh, "AcoshBackward1")  # torch's in-place overload name
+
+    def atanh_(self):
+        return _inplace_named(self, ops.atanh, "AtanhBackward1")  # torch's in-place overload name
+
+    def atan2_(self, other):
+        return self._inplace(ops.atan2, other)
+
+    arcsin_, arccos_, arctan_, arctan2_ = asin_, acos_, atan_, atan2_
+    arcsinh_, arccosh_, arctanh_ = asinh_, acosh_, atanh_
+
     def _fill_random(self, values):
         if _state.enabled and self._requires_grad and self.grad_fn is None:
             raise RuntimeError("a leaf Variable that requires grad is being used in an in-place operation.")
         self._data[...] = values
         self._version[0] += 1
         return self
+
+
+def _inplace_named(t, op, name):
+    """t._inplace(op), the node it records named `name` (torch names some in-place overloads apart)."""
+    before = t.grad_fn
+    t._inplace(op)
+    if t.grad_fn is not None and t.grad_fn is not before:
+        t.grad_fn.torch_name = name
+    return t
 
 
 def _old_value(t):
@@ -169,7 +222,9 @@ def _write_into(t, data):
                            f"output type {t.dtype.name}")
     if not t._data.flags.writeable:
         raise RuntimeError("unsupported operation: more than one element of the written-to tensor refers "
-                           "to a single memory location (an expanded tensor). Please clone() it first.")
+                           "to a single memory location (an expanded tensor), or the tensor is a view whose in-place change "
+                           "autograd cannot follow here (diagonal() of a tensor that requires grad). Please clone() it "
+                           "first.")
     if data is not t._data:
         np.copyto(t._data, data, casting="unsafe")
 

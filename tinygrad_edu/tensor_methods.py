@@ -7,7 +7,8 @@ methods (add_, x[i] = v, ...) come from tensor_inplace.py; `backward` from autog
 from . import ops
 from .autograd.grad import tensor_backward
 from . import dtypes as _dt
-from .device import check_device, device as _device
+from .device import check_device, device as _device, tensor_is_pinned, tensor_pin_memory
+from .legacy import tensor_type
 from .tensor import Tensor
 from .tensor_inplace import InplaceMethods
 from .random import multinomial as _multinomial
@@ -16,7 +17,7 @@ from .random import multinomial as _multinomial
 def to(self, *args, device=None, dtype=None, non_blocking=False, copy=False, memory_format=None):
     """to(dtype), to(device), to(other_tensor), to(device, dtype); only the CPU holds data here, so
     another device raises torch's CPU-build error (check_device)."""
-    check_device(device, copy=True, fname="to")
+    check_device(device, copy=True, fname="to", default=False)
     for a in args:
         if isinstance(a, Tensor):
             dtype = a.dtype
@@ -27,16 +28,6 @@ def to(self, *args, device=None, dtype=None, non_blocking=False, copy=False, mem
     if dtype is None or _dt.to_numpy_dtype(dtype) == self._data.dtype:
         return self.clone() if copy else self
     return ops.cast(self, _dt.to_numpy_dtype(dtype))
-
-
-def type_(self, dtype=None):
-    """x.type() names the tensor type; x.type(dtype) converts."""
-    if dtype is not None:
-        return self.to(dtype)
-    names = {"float32": "FloatTensor", "float64": "DoubleTensor", "int64": "LongTensor", "int32": "IntTensor",
-             "bool": "BoolTensor"}
-    name = names.get(self._data.dtype.name)
-    return "tinygrad_edu." + name if name else str(self.dtype)
 
 
 def _cast_to(dtype):
@@ -50,11 +41,11 @@ def _swap(fn):
 
 def _varargs(fn):
     """Methods that accept sizes/dims as varargs or as one sequence: x.reshape(2, 3) or x.reshape((2, 3))."""
-    return lambda self, *args: fn(self, *args)
+    return lambda self, *args, **kwargs: fn(self, *args, **kwargs)
 
 
 _METHODS = {
-    "backward": tensor_backward, "to": to, "type": type_, "type_as": lambda self, other: to(self, other.dtype),
+    "backward": tensor_backward, "to": to, "type": tensor_type, "type_as": lambda self, other: to(self, other.dtype),
     "float": _cast_to(_dt.float32), "double": _cast_to(_dt.float64), "half": _cast_to(_dt.float16),
     "long": _cast_to(_dt.int64), "int": _cast_to(_dt.int32), "short": _cast_to(_dt.int16), "bool": _cast_to(_dt.bool_),
     # arithmetic and operators
@@ -94,7 +85,7 @@ _METHODS = {
     # shape
     "reshape": _varargs(ops.reshape), "view": _varargs(ops.view), "flatten": ops.flatten,
     "squeeze": ops.squeeze, "unsqueeze": ops.unsqueeze, "permute": _varargs(ops.permute),
-    "transpose": ops.transpose, "swapaxes": ops.transpose, "t": ops.t, "expand": _varargs(ops.expand),
+    "transpose": ops.transpose, "swapaxes": lambda self, axis0, axis1: ops.transpose(self, axis0, axis1), "t": ops.t, "expand": _varargs(ops.expand),
     "repeat": _varargs(ops.repeat), "split": ops.split, "chunk": ops.chunk, "narrow": ops.narrow,
     "unbind": ops.unbind, "flip": ops.flip, "contiguous": ops.contiguous, "movedim": ops.movedim,
     "view_as": lambda self, other: ops.view(self, other._data.shape),
@@ -107,6 +98,8 @@ _METHODS = {
     "sort": ops.sort, "argsort": ops.argsort, "topk": ops.topk, "roll": ops.roll,
     "repeat_interleave": ops.repeat_interleave, "cumprod": ops.cumprod, "tril": ops.tril, "triu": ops.triu,
     "multinomial": lambda self, *args, **kwargs: _multinomial(self, *args, **kwargs),
+    # devices: only the CPU, no pinned memory
+    "pin_memory": tensor_pin_memory, "is_pinned": tensor_is_pinned,
 }
 
 for _name, _fn in _METHODS.items():
@@ -118,6 +111,23 @@ for _name, _fn in vars(InplaceMethods).items():
 Tensor.T = property(lambda self: ops.permute(self, tuple(reversed(range(self._data.ndim)))))
 Tensor.mT = property(lambda self: ops.transpose(self, -2, -1))
 Tensor.__hash__ = object.__hash__  # __eq__ is element-wise, tensors still hash by identity
+
+# ---- trigonometry, diagonals, windows, unique/nonzero, factory methods, in-place shape ops ------------
+from . import tensor_new as _tensor_new, tensor_shape_inplace as _shape_inplace  # noqa: E402
+
+_MORE_METHODS = {
+    "log2": ops.log2, "log10": ops.log10, "tan": ops.tan, "asin": ops.asin, "acos": ops.acos, "atan": ops.atan,
+    "sinh": ops.sinh, "cosh": ops.cosh, "asinh": ops.asinh, "acosh": ops.acosh, "atanh": ops.atanh,
+    "atan2": ops.atan2, "arcsin": ops.asin, "arccos": ops.acos, "arctan": ops.atan, "arctan2": ops.atan2,
+    "arcsinh": ops.asinh, "arccosh": ops.acosh, "arctanh": ops.atanh,
+    "diag": ops.diag, "diagonal": ops.diagonal, "diag_embed": ops.diag_embed, "unfold": ops.unfold,
+    "unique": ops.unique, "nonzero": ops.nonzero, "argwhere": ops.argwhere, "ravel": ops.ravel,
+    "bfloat16": _cast_to(_dt.bfloat16),
+    **_tensor_new.METHODS, **_shape_inplace.METHODS,
+}
+for _name, _fn in _MORE_METHODS.items():
+    setattr(Tensor, _name, _fn)
+
 
 # ---- products, linear algebra, more shape/index ops, bins, random fills (helper tail_b) ----------------
 from .ops import products as _prod, index_more as _imore, shape_more as _smore, bins as _bins  # noqa: E402

@@ -12,6 +12,7 @@ from .conv import Conv1d, Conv2d
 from .pooling import (MaxPool1d, MaxPool2d, AvgPool1d, AvgPool2d,  # noqa: F401
                       AdaptiveAvgPool1d, AdaptiveAvgPool2d)
 from .flatten import Flatten, Unflatten
+from .fold import Unfold, Fold
 from .rnn import RNNBase, RNN, LSTM, GRU
 from .rnn_cells import RNNCellBase, RNNCell, LSTMCell, GRUCell
 from .attention import MultiheadAttention
@@ -26,5 +27,5 @@ __all__ = (["Module", "Sequential", "ModuleList", "ModuleDict", "ParameterList",
             "BatchNorm3d", "LayerNorm", "GroupNorm", "RMSNorm", "Embedding", "Conv1d", "Conv2d",
             "MaxPool1d", "MaxPool2d", "AvgPool1d", "AvgPool2d", "AdaptiveAvgPool1d", "AdaptiveAvgPool2d",
             "Flatten", "Unflatten", "RNNBase", "RNN", "LSTM", "GRU", "RNNCellBase", "RNNCell", "LSTMCell",
-            "GRUCell", "MultiheadAttention"]
+            "GRUCell", "MultiheadAttention", "Unfold", "Fold"]
            + list(_activations) + list(_losses) + list(_transformers))

@@ -25,7 +25,7 @@ from ._state_dict import StateDictMixin
 __all__ = ["Module"]
 
 def _typename(obj):
-    """torch.typename: 'tinygrad_edu.FloatTensor' for tensors, the qualified class name otherwise."""
+    """torch.typename: torch's type string for tensors ('torch.FloatTensor'), the qualified class name otherwise."""
     if isinstance(obj, Tensor):
         return obj.type()
     cls = obj if isinstance(obj, type) else type(obj)
@@ -360,6 +360,9 @@ class Module(HookMixin, StateDictMixin):
 
     def half(self):
         return self._cast(np.dtype(np.float16))
+
+    def bfloat16(self):
+        return self.to(_dt.bfloat16)  # TypeError: numpy has no bfloat16 (tinygrad_edu/dtypes.py)
 
     def type(self, dst_type):
         return self._cast(_dt.to_numpy_dtype(dst_type), floating_only=False)

@@ -9,6 +9,12 @@ DOMAINS = {
     "sin": (-3.0, 3.0), "cos": (-3.0, 3.0), "tanh": (-2.0, 2.0), "sigmoid": (-3.0, 3.0),
     "relu": "away", "abs": "away", "sign": "away",
 }
+# the functions of ops/trig.py (registered in math_trig.py)
+DOMAINS.update({
+    "log2": (0.3, 3.0), "log10": (0.3, 3.0), "tan": (-1.2, 1.2), "asin": (-0.9, 0.9), "acos": (-0.9, 0.9),
+    "atan": (-3.0, 3.0), "sinh": (-2.0, 2.0), "cosh": (-2.0, 2.0), "asinh": (-3.0, 3.0), "acosh": (1.2, 3.0),
+    "atanh": (-0.9, 0.9),
+})
 
 
 def _maker(name, dt):

@@ -5,12 +5,14 @@
     grad.py       backward() and grad(), the entry points
     broadcast.py  unbroadcast: a broadcast input's gradient summed back to its shape
     gradcheck.py, anomaly.py, trace.py   checking and watching a pass (trace.py: topological_order too)
+    variable.py   Variable, the pre-0.4 wrapper (it returns a Tensor)
 """
 from .function import Function
 from .anomaly import detect_anomaly, set_detect_anomaly, is_anomaly_enabled
 from .grad import backward, grad
 from .gradcheck import gradcheck, gradgradcheck, GradcheckError
 from .trace import trace_backward, topological_order
+from .variable import Variable
 
 __all__ = ["Function", "backward", "grad", "gradcheck", "gradgradcheck", "GradcheckError", "detect_anomaly",
-           "set_detect_anomaly", "is_anomaly_enabled", "trace_backward", "topological_order"]
+           "set_detect_anomaly", "is_anomaly_enabled", "trace_backward", "topological_order", "Variable"]

@@ -23,6 +23,7 @@ TORCH_NAMES = {
     "CrossEntropyIndex": "NllLossBackward0",    # fused log_softmax + nll_loss: torch's last node
     "EmbeddingLookup": "EmbeddingBackward0",
     "BackwardHookFunction": "BackwardHookFunctionBackward",
+    "ViewScatter": "CopySlices",                # an in-place op on a view, seen from its base
 }
 
 
@@ -48,6 +49,11 @@ def named(out, name, src=None):
 class GradFnView:
     """What torch's grad_fn objects offer for looking at the graph; Function inherits it."""
 
+    # the positions of the forward arguments that are graph inputs, where some are options (a shape,
+    # a reduction, a Python-number exponent): next_functions lists those only, as torch's does.
+    # None: every argument. A class sets it, or forward sets it on the node when the call decides.
+    graph_inputs = None
+
     def name(self):
         """torch's name for this node: MulBackward0, SumBackward1, ... (see the module docstring)."""
         return node_name(self)
@@ -58,8 +64,11 @@ class GradFnView:
     @property
     def next_functions(self):
         """As in torch: ((node, output_nr), ...); a leaf's slot holds an AccumulateGrad."""
+        edges = self._edges or ()  # an edge is (target, output_nr, shape, dtype), None: no gradient
+        if self.graph_inputs is not None:
+            edges = [edges[i] for i in self.graph_inputs if i < len(edges)]
         return tuple((None, 0) if e is None else (AccumulateGrad(e[0]), 0) if isinstance(e[0], Tensor)
-                     else (e[0], e[1]) for e in self._edges or ())  # an edge is (target, output_nr, shape, dtype)
+                     else (e[0], e[1]) for e in edges)
 
     def register_hook(self, hook):
         raise NotImplementedError("register hooks on tensors (tensor.register_hook) in tinygrad_edu")

@@ -25,9 +25,11 @@ handling and type promotion, then call the class; nn/ and Tensor's methods call 
     tanh                                    unary.py          Tanh                          TanhBackward0
     clamp, clip                             unary.py          Clamp                         ClampBackward1
     sign floor ceil round                   unary.py          ZeroGrad                      ZeroGradBackward0
+    round(decimals=d): see rounding.py      unary.py          ZeroGrad                      RoundBackward1
     x.to(dtype), x.float() ...              unary.py          Cast                          ToCopyBackward0
     clone, contiguous                       unary.py          Clone                         CloneBackward0
     relu                                    activation.py     Relu                          ReluBackward0
+    (relu's gradient, create_graph)         activation.py     ThresholdBackward             ThresholdBackwardBackward0
     leaky_relu                              activation.py     LeakyRelu                     LeakyReluBackward0
     hardtanh, relu6                         activation.py     Hardtanh                      HardtanhBackward0
     sigmoid                                 activation.py     Sigmoid                       SigmoidBackward0
@@ -57,6 +59,7 @@ handling and type promotion, then call the class; nn/ and Tensor's methods call 
     repeat_interleave (an index_select)     index.py          Index                         IndexSelectBackward0 ViewBackward0
     (the adjoint of Index)                  index.py          IndexAdd                      IndexAddBackward0
     x[i] = v                                index.py          IndexPut                      IndexPutBackward0
+    in-place op on a view (its base)        view_scatter.py   ViewScatter                   CopySlices
     gather                                  index.py          Gather                        GatherBackward0
     F.embedding                             index.py          EmbeddingLookup               EmbeddingBackward0
     matmul mm bmm dot mv, x @ y             matmul.py         Matmul                        MmBackward0 MvBackward0 ...
@@ -70,6 +73,7 @@ handling and type promotion, then call the class; nn/ and Tensor's methods call 
     F.nll_loss                              loss.py           NllLoss                       NllLossBackward0
     F.binary_cross_entropy                  loss.py           BinaryCrossEntropy            BinaryCrossEntropyBackward0
     F.binary_cross_entropy_with_logits      loss.py           BinaryCrossEntropyWithLogits  BinaryCrossEntropyWith...
+    F.mse_loss, nn.MSELoss                  loss.py           MseLoss                       MseLossBackward0
     sort (argsort: indices only)            sort.py           Sort                          SortBackward0/1
     topk                                    sort.py           Topk                          TopkBackward0
     scatter, x.scatter_                     scatter.py        Scatter                       ScatterBackward0/1
@@ -85,6 +89,25 @@ handling and type promotion, then call the class; nn/ and Tensor's methods call 
     nn.GRU layer                            rnn.py            GRULayer                      StackBackward0
     nn.LSTM layer (and proj_size)           rnn.py            LSTMLayer                     MkldnnRnnLayerBackward0
     Module full backward hooks              hooks.py          BackwardHookFunction          BackwardHookFunctionBackward
+    log2                                    trig.py           Log2                          Log2Backward0
+    log10                                   trig.py           Log10                         Log10Backward0
+    tan                                     trig.py           Tan                           TanBackward0
+    asin, arcsin                            trig.py           Asin                          AsinBackward0
+    acos, arccos                            trig.py           Acos                          AcosBackward0
+    atan, arctan                            trig.py           Atan                          AtanBackward0
+    atan2, arctan2                          trig.py           Atan2                         Atan2Backward0
+    sinh                                    trig.py           Sinh                          SinhBackward0
+    cosh                                    trig.py           Cosh                          CoshBackward0
+    asinh, arcsinh                          trig.py           Asinh                         AsinhBackward0
+    acosh, arccosh                          trig.py           Acosh                         AcoshBackward0
+    atanh, arctanh                          trig.py           Atanh                         AtanhBackward0
+    diagonal, diag (of a matrix: a copy)    diag.py           Diagonal                      DiagonalBackward0(_copy)
+    diag_embed, diag (of a vector)          diag.py           DiagEmbed                     DiagEmbedBackward0
+    x.unfold(dimension, size, step)         unfold.py         Unfold                        UnfoldBackward0
+    (the adjoint of Unfold)                 unfold.py         UnfoldBackward                UnfoldBackwardBackward0
+    unique (no gradient)                    unique.py         Unique2                       Unique2Backward0 UniqueDimBackward0
+    F.unfold, nn.Unfold (im2col)            im2col.py         Im2Col                        Im2ColBackward0
+    F.fold, nn.Fold (col2im)                im2col.py         Col2Im                        Col2ImBackward0
     addmm addmv addr baddbmm addbmm         products.py       AddProduct                    AddmmBackward0 ...
     cross, linalg.cross                     products.py       LinalgCross                   LinalgCrossBackward0
     trace                                   products.py       Trace                         TraceBackward0
@@ -97,6 +120,10 @@ handling and type promotion, then call the class; nn/ and Tensor's methods call 
     linalg.svd, svdvals, svd                linalg.py         LinalgSvd                     LinalgSvdBackward0
     linalg.eigh, eigvalsh                   linalg.py         LinalgEigh                    LinalgEighBackward0
     linalg.pinv, pinverse, lstsq            linalg.py         LinalgPinv                    LinalgPinvBackward0
+
+Without a class of their own: nonzero, argwhere (unique.py: int64 indices, outside the graph),
+meshgrid (grid.py: reshape + expand, ExpandBackward0 <- ViewBackward0) and ravel (grid.py: contiguous +
+view, ViewBackward0).
 
 Compositions of the classes above (their backward is the classes'): outer inner tensordot kron
 matrix_power (products.py); take take_along_dim index_add index_copy index_fill masked_scatter put_
@@ -112,7 +139,8 @@ from .elementwise import (add, sub, mul, div, pow, maximum, minimum, where, eq, 
                           bitwise_and, bitwise_or, bitwise_xor, logical_and, logical_or, logical_xor,
                           logical_not, floor_divide, remainder)
 from .unary import (neg, abs, exp, log, log1p, sqrt, rsqrt, sin, cos, tanh, clamp, clip, sign, floor, ceil,
-                    round, cast, clone, isnan, isinf, isfinite)
+                    cast, clone, isnan, isinf, isfinite)
+from .rounding import round
 from .activation import (relu, leaky_relu, hardtanh, sigmoid, erf, gelu, elu, selu, softplus, silu, mish)
 from .reduce import sum, mean, max, min, amax, amin, argmax, argmin, prod, var, std, norm, cumsum, all, any
 from .softmax import softmax, log_softmax, logsumexp
@@ -126,3 +154,9 @@ from .arrange import roll, repeat_interleave, tril, triu
 from .cumulative import cumprod
 from .attention import scaled_dot_product_attention
 from .einsum import einsum
+from .trig import (log2, log10, tan, asin, acos, atan, sinh, cosh, asinh, acosh, atanh, atan2, arcsin, arccos,
+                   arctan, arctan2, arcsinh, arccosh, arctanh)
+from .diag import diag, diagonal, diag_embed
+from .unfold import unfold
+from .unique import unique, nonzero, argwhere
+from .grid import meshgrid, ravel

@@ -40,7 +40,6 @@ def sigmoid_numpy(d):
 # ---- piecewise linear: the derivative is a constant ---------------------------------------------
 class Relu(Function):
     """ReluBackward0. relu(x) = max(x, 0); d/dx = 1 where x > 0 (read off the saved output), else 0."""
-    array_backward = True
 
     @staticmethod
     def forward(ctx, x):
@@ -50,8 +49,33 @@ class Relu(Function):
 
     @staticmethod
     def backward(ctx, grad):
-        (out,) = ctx.saved_values
+        (out,) = ctx.saved_tensors
+        return ThresholdBackward.apply(grad, out)
+
+    @staticmethod
+    def backward_arrays(ctx, grad):
+        (out,) = ctx.saved_arrays
         return grad * (out > 0)
+
+
+class ThresholdBackward(Function):
+    """ThresholdBackwardBackward0: relu's gradient g [y > 0] as an op of g and of relu's output y, which
+    create_graph=True records. Its derivative is the same mask in g and 0 in y (the mask is piecewise
+    constant), but y stays in the graph, as in torch: the gradient of a gradient reaches what y depends
+    on, as zeros, instead of finding it unused."""
+
+    @staticmethod
+    def forward(ctx, grad, out):
+        mask = out._data > 0
+        ctx.save_for_backward(mask)
+        return grad._data * mask
+
+    @staticmethod
+    def backward(ctx, gg):
+        (mask,) = ctx.saved_arrays  # a constant
+        return gg * mask, np.zeros(mask.shape, gg.dtype)
+
+    backward_arrays = backward
 
 
 class LeakyRelu(Function):
@@ -287,11 +311,11 @@ class Mish(Function):
 # ---- public functions (nn/functional.py adds torch's argument checks and inplace=) -------------------
 # A non-Tensor input surfaces as an AttributeError (no `_data`); only then is it turned into torch's
 # TypeError (unary._type_error), so the check costs nothing on the common path.
-def relu(x):
+def relu(input):
     try:
-        return Relu.apply(x)
+        return Relu.apply(input)
     except AttributeError:
-        _type_error("relu", x)
+        _type_error("relu", input)
 
 
 def leaky_relu(x, negative_slope=0.01):

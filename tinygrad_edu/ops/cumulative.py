@@ -46,8 +46,14 @@ def _grad_with_zeros(x, grad, d):
     return (prods * Tensor._wrap(later) * grad.unsqueeze(d)).sum(d + 1)
 
 
-def cumprod(input, dim, *, dtype=None):
+def cumprod(input, dim=None, *, dtype=None, axis=None):
     """torch.cumprod: y_i = x_0 * x_1 * ... * x_i along dim (integers and bools as int64)."""
+    if axis is not None:
+        if dim is not None:
+            raise TypeError("cumprod() got an unexpected keyword argument 'axis'")
+        dim = axis
+    if dim is None:
+        raise TypeError("cumprod() missing 1 required positional argument: 'dim'")
     if not isinstance(input, Tensor):
         raise not_tensor("cumprod", input)
     if isinstance(dim, bool) or not isinstance(dim, (int, np.integer)):

@@ -176,6 +176,10 @@ class Pow(Function):
         ctx.save_for_backward(x, y, out)
         if isinstance(y, Tensor):  # torch's overloads: pow(Tensor, Scalar), (Tensor, Tensor), (Scalar, Tensor)
             ctx.torch_name = "PowBackward1" if isinstance(x, Tensor) else "PowBackward2"
+            if not isinstance(x, Tensor):
+                ctx.graph_inputs = (1,)  # a Python-number base is no graph input
+        else:
+            ctx.graph_inputs = (0,)
         return out
 
     @staticmethod
@@ -277,78 +281,80 @@ class Where(Function):
 
 
 # ---- public functions (torch names) -----------------------------------------------------------
-def add(x, y, alpha=1):
-    x, y = _operands(x, y, "add")
+def add(input, other, alpha=1):
+    input, other = _operands(input, other, "add")
     if alpha != 1 or alpha is True:
-        y = mul(y, check_alpha(x, y, alpha))
-    return Add.apply(x, y)
+        alpha = check_alpha(input, other, alpha)
+        other = mul(other, alpha) if isinstance(other, Tensor) else other * alpha   # a number stays a number
+    return Add.apply(input, other)
 
 
-def sub(x, y, alpha=1):
-    x, y = _operands(x, y, "sub")
-    if (isinstance(x, Tensor) and x._data.dtype == np.bool_) and (not isinstance(y, Tensor) or y._data.dtype == np.bool_):
+def sub(input, other, alpha=1):
+    input, other = _operands(input, other, "sub")
+    if (isinstance(input, Tensor) and input._data.dtype == np.bool_) and (not isinstance(other, Tensor) or other._data.dtype == np.bool_):
         raise RuntimeError("Subtraction, the `-` operator, with two bool tensors is not supported. "
                            "Use the `^` or `logical_xor()` operator instead.")
     if alpha != 1 or alpha is True:
-        y = mul(y, check_alpha(x, y, alpha))
-    return Sub.apply(x, y)
+        alpha = check_alpha(input, other, alpha)
+        other = mul(other, alpha) if isinstance(other, Tensor) else other * alpha   # a number stays a number
+    return Sub.apply(input, other)
 
 
-def mul(x, y):
-    x, y = _operands(x, y, "mul")
-    return Mul.apply(x, y)
+def mul(input, other):
+    input, other = _operands(input, other, "mul")
+    return Mul.apply(input, other)
 
 
-def div(x, y, rounding_mode=None):
-    x, y = _operands(x, y, "div")
+def div(input, other, rounding_mode=None):
+    input, other = _operands(input, other, "div")
     if rounding_mode is not None:
-        return div_rounded(x, y, rounding_mode)
+        return div_rounded(input, other, rounding_mode)
     # true division of integers gives the default float dtype, as in torch
-    if (x._data.dtype if isinstance(x, Tensor) else y._data.dtype).kind in "biu":
+    if (input._data.dtype if isinstance(input, Tensor) else other._data.dtype).kind in "biu":
         f = _dt.get_default_dtype().numpy_dtype
-        x = x.to(f) if isinstance(x, Tensor) else float(x)
-        y = y.to(f) if isinstance(y, Tensor) else float(y)
-    return Div.apply(x, y)
+        input = input.to(f) if isinstance(input, Tensor) else float(input)
+        other = other.to(f) if isinstance(other, Tensor) else float(other)
+    return Div.apply(input, other)
 
 
-def pow(x, y):
-    x, y = _operands(x, y, "pow")
-    return Pow.apply(x, y)
+def pow(input, exponent):
+    input, exponent = _operands(input, exponent, "pow")
+    return Pow.apply(input, exponent)
 
 
-def maximum(x, y):
-    check_two_tensors("maximum", x, y)
-    x, y = _promote(x, y)
-    return Maximum.apply(x, y)
+def maximum(input, other):
+    check_two_tensors("maximum", input, other)
+    input, other = _promote(input, other)
+    return Maximum.apply(input, other)
 
 
-def minimum(x, y):
-    check_two_tensors("minimum", x, y)
-    x, y = _promote(x, y)
-    return Minimum.apply(x, y)
+def minimum(input, other):
+    check_two_tensors("minimum", input, other)
+    input, other = _promote(input, other)
+    return Minimum.apply(input, other)
 
 
-def where(condition, x=None, y=None):
-    if x is None and y is None:
+def where(condition, input=None, other=None):
+    if input is None and other is None:
         return tuple(Tensor._wrap(i) for i in np.nonzero(_data(condition)))
     if not isinstance(condition, Tensor):
         condition = Tensor._wrap(np.asarray(condition))
     if condition._data.dtype != np.bool_:
         raise RuntimeError(f"where expected condition to be a boolean tensor, but got a tensor with dtype "
                            f"{condition.dtype.name}")
-    if not isinstance(x, Tensor) or not isinstance(y, Tensor):
-        x, y = where_operand(x, 2), where_operand(y, 3)
-        if not isinstance(x, Tensor) and not isinstance(y, Tensor):
-            x = Tensor._wrap(np.asarray(x, dtype=_dt.scalar_dtype(x)))
-    x, y = _promote(x, y)
-    return Where.apply(condition, x, y)
+    if not isinstance(input, Tensor) or not isinstance(other, Tensor):
+        input, other = where_operand(input, 2), where_operand(other, 3)
+        if not isinstance(input, Tensor) and not isinstance(other, Tensor):
+            input = Tensor._wrap(np.asarray(input, dtype=_dt.scalar_dtype(input)))
+    input, other = _promote(input, other)
+    return Where.apply(condition, input, other)
 
 
 # ---- non-differentiable element-wise functions: comparisons and logic --------------------------
 def _compare(np_fn):
-    def compare(x, y):
-        x, y = _operands(x, y)
-        return Tensor._wrap(np.asarray(np_fn(_data(x), _data(y))))
+    def compare(input, other):
+        input, other = _operands(input, other)
+        return Tensor._wrap(np.asarray(np_fn(_data(input), _data(other))))
     compare.__name__ = np_fn.__name__
     return compare
 
@@ -358,37 +364,37 @@ eq, ne, lt, le, gt, ge = (_compare(f) for f in (np.equal, np.not_equal, np.less,
 
 
 def _bitwise(np_fn):
-    def op(x, y):
-        x, y = _operands(x, y)
-        if any(isinstance(v, Tensor) and v._data.dtype.kind == "f" for v in (x, y)):
+    def op(input, other):
+        input, other = _operands(input, other)
+        if any(isinstance(v, Tensor) and v._data.dtype.kind == "f" for v in (input, other)):
             raise RuntimeError(f"\"{np_fn.__name__}\" not implemented for floating-point tensors")
-        return Tensor._wrap(np.asarray(np_fn(_data(x), _data(y))))
+        return Tensor._wrap(np.asarray(np_fn(_data(input), _data(other))))
     return op
 
 
 bitwise_and, bitwise_or, bitwise_xor = (_bitwise(f) for f in (np.bitwise_and, np.bitwise_or, np.bitwise_xor))
 
 
-def logical_and(x, y):
-    return Tensor._wrap(np.logical_and(_data(x), _data(y)))
+def logical_and(input, other):
+    return Tensor._wrap(np.logical_and(_data(input), _data(other)))
 
 
-def logical_or(x, y):
-    return Tensor._wrap(np.logical_or(_data(x), _data(y)))
+def logical_or(input, other):
+    return Tensor._wrap(np.logical_or(_data(input), _data(other)))
 
 
-def logical_xor(x, y):
-    return Tensor._wrap(np.logical_xor(_data(x), _data(y)))
+def logical_xor(input, other):
+    return Tensor._wrap(np.logical_xor(_data(input), _data(other)))
 
 
-def logical_not(x):
-    return Tensor._wrap(np.logical_not(x._data))
+def logical_not(input):
+    return Tensor._wrap(np.logical_not(input._data))
 
 
-def floor_divide(x, y):
-    return div(x, y, rounding_mode="floor")
+def floor_divide(input, other):
+    return div(input, other, rounding_mode="floor")
 
 
-def remainder(x, y):
-    x, y = _operands(x, y)
-    return Tensor._wrap(np.asarray(np.remainder(_data(x), _data(y))))
+def remainder(input, other):
+    input, other = _operands(input, other)
+    return Tensor._wrap(np.asarray(np.remainder(_data(input), _data(other))))

@@ -10,6 +10,7 @@ import numpy as np
 from ..autograd.function import Function
 from ..autograd.names import named
 from ..tensor import Tensor, _wrap_dim
+from .shape import _view_of
 
 
 def normalize_index(index):
@@ -226,8 +227,7 @@ def getitem(x, index):
     idx, basic = normalize_index(index)
     out = Index.apply(x, idx, basic)
     if basic:
-        if np.may_share_memory(out._data, x._data):
-            out._version = x._version  # a basic index is a view, as in torch
+        _view_of(out, x, lambda b: getitem(b, index))  # a basic index is a view, as in torch
         if out.grad_fn is not None:
             out.grad_fn.torch_name = _basic_index_name(idx)
     return out
@@ -285,41 +285,42 @@ def _index_tensor(fname, index, expected):
     return index._data
 
 
-def gather(x, dim, index):
+def gather(input, dim, index, *, sparse_grad=False):
+    """torch.gather. `sparse_grad=True` asks torch for a sparse gradient; here it is dense (same values)."""
     idx = _index_tensor("gather", index, "int32/int64")
-    nd = x._data.ndim
+    nd = input._data.ndim
     d = _wrap_dim(dim, nd)
     if idx.ndim != nd and not (nd == 0 and idx.ndim <= 1):
         raise RuntimeError("Index tensor must have the same number of dimensions as input tensor")
     for k in range(nd):
-        if k != d and idx.shape[k] > x._data.shape[k]:
+        if k != d and idx.shape[k] > input._data.shape[k]:
             raise RuntimeError(f"Size does not match at dimension {k} expected index {list(idx.shape)} "
-                               f"to be smaller than self {list(x._data.shape)} apart from dimension {d}")
+                               f"to be smaller than self {list(input._data.shape)} apart from dimension {d}")
     if idx.size:
-        size = x._data.shape[d] if nd else 1
+        size = input._data.shape[d] if nd else 1
         lo, hi = idx.min(), idx.max()
         if lo < 0 or hi >= size:
             raise RuntimeError(f"index {lo if lo < 0 else hi} is out of bounds for dimension {d} with size {size}")
-    return Gather.apply(x, d, index)
+    return Gather.apply(input, d, index)
 
 
-def index_select(x, dim, index):
+def index_select(input, dim, index):
     idx = _index_tensor("index_select", index, "int32 or int64")
     if idx.ndim > 1:
         raise IndexError("index_select(): Index is supposed to be a vector")
-    d = _wrap_dim(dim, x._data.ndim)
-    if x._data.ndim == 0:  # torch reads a 0-d input as one value: the index must be a single 0
+    d = _wrap_dim(dim, input._data.ndim)
+    if input._data.ndim == 0:  # torch reads a 0-d input as one value: the index must be a single 0
         if idx.size != 1:
             raise RuntimeError(f"index_select(): Index to scalar can have only 1 value, got {idx.size} value(s)")
         if int(idx.reshape(-1)[0]) != 0:
             raise IndexError("index out of range in self")
-        return named(getitem(x, ()), "IndexSelectBackward0")
-    if idx.size and (idx.min() < 0 or idx.max() >= x._data.shape[d]):
+        return named(getitem(input, ()), "IndexSelectBackward0")
+    if idx.size and (idx.min() < 0 or idx.max() >= input._data.shape[d]):
         raise IndexError("index out of range in self")
-    return named(getitem(x, (slice(None),) * d + (idx.reshape(-1),)), "IndexSelectBackward0")
+    return named(getitem(input, (slice(None),) * d + (idx.reshape(-1),)), "IndexSelectBackward0")
 
 
-def masked_fill(x, mask, value):
+def masked_fill(input, mask, value):
     if not isinstance(mask, Tensor) or mask._data.dtype != np.bool_:
         got = mask.dtype.name if isinstance(mask, Tensor) else type(mask).__name__
         raise RuntimeError(f"masked_fill_ only supports boolean masks, but got mask with dtype {got}")
@@ -327,23 +328,23 @@ def masked_fill(x, mask, value):
         raise TypeError(f"masked_fill() received an invalid combination of arguments - got (Tensor, "
                         f"{type(value).__name__}), but expected one of: (Tensor mask, Tensor value), "
                         f"(Tensor mask, Number value)")
-    if mask._data.shape != x._data.shape:
+    if mask._data.shape != input._data.shape:
         from .elementwise import _check_broadcast
-        _check_broadcast(mask._data.shape, x._data.shape)
+        _check_broadcast(mask._data.shape, input._data.shape)
     if isinstance(value, Tensor):
         if value._data.ndim != 0:
             raise RuntimeError(f"masked_fill_ only supports a 0-dimensional value tensor, but got tensor with "
                                f"{value._data.ndim} dimension(s).")
-        value = value.to(x._data.dtype)
+        value = value.to(input._data.dtype)
     from .elementwise import where
     out = where(mask, value if isinstance(value, Tensor) else
-                Tensor._wrap(np.asarray(value, dtype=x._data.dtype)), x)
+                Tensor._wrap(np.asarray(value, dtype=input._data.dtype)), input)
     if not out._data.flags.c_contiguous:  # a fresh result: torch's is contiguous
         out._data = out._data.copy()
     return named(out, "MaskedFillBackward0")
 
 
-def masked_select(x, mask):
-    return getitem(x, mask)
+def masked_select(input, mask):
+    return getitem(input, mask)
 
 

@@ -16,6 +16,7 @@ which is "softmax minus the target distribution, times the weights".
 import numpy as np
 
 from ..autograd.function import Function
+from ..dtypes import promote_arrays
 from ..tensor import Tensor
 from .activation import Sigmoid, sigmoid_numpy
 from .softmax import LogSoftmax, Softmax, softmax_parts
@@ -140,11 +141,15 @@ class CrossEntropyIndex(Function):
 
     @staticmethod
     def backward_arrays(ctx, grad):
-        _, e, s = ctx.saved_arrays  # softmax = e / s
+        x, e, s = ctx.saved_arrays  # softmax = e / s
+        if getattr(ctx, "e_used", False):  # a second backward (retain_graph): e's buffer became dx
+            _, e, s = softmax_parts(x, 1)
         t, w, _, _, smoothing = ctx.q_args
         coef = grad_coef(ctx, grad)
         if w is None and not smoothing:  # q is one-hot (sum 1): softmax * coef, minus coef at the target
-            gx = np.multiply(e, (coef / s).astype(e.dtype, copy=False), out=np.empty_like(e))  # one pass
+            # one pass, written over e (the logits' size: a fresh buffer costs more than the arithmetic)
+            gx = np.multiply(e, (coef / s).astype(e.dtype, copy=False), out=e)
+            ctx.e_used = True
             coef_t = coef if np.ndim(coef) == 0 else pick(np.broadcast_to(coef, gx.shape), t)  # 'none': per sample
             put(gx, t, pick(gx, t) - coef_t)
         else:
@@ -324,3 +329,31 @@ def _logits_grads(needs, grad, x, t, pw, sig, sp):
     if pw is not None and needs[2]:
         gpw = grad * t * sp
     return gx, gt, gpw
+
+
+# ---- mean squared error -------------------------------------------------------------------------------
+class MseLoss(Function):
+    """MseLossBackward0. (x - t)^2 per element, then reduced ('mean', 'sum' or 'none'), in the promoted
+    dtype; x and t have one shape (nn/losses.py broadcasts them first, as torch does).
+    dx = norm (x - t) grad with norm = 2 / N for 'mean' and 2 otherwise (torch's rounding order);
+    dt = -dx."""
+    array_backward = True
+    graph_inputs = (0, 1)  # the reduction is an option, not a graph input: two edges, as torch's node
+
+    @staticmethod
+    def forward(ctx, x, t, reduction):
+        xd, td = x._data, t._data
+        dtype = promote_arrays(xd.dtype, td.dtype)
+        d = xd.astype(dtype, copy=False) - td.astype(dtype, copy=False)
+        loss = d * d
+        ctx.norm = 2.0 / d.size if reduction == "mean" else 2.0
+        ctx.save_for_backward(x, t)
+        if reduction == "none":
+            return loss
+        return loss.mean() if reduction == "mean" else loss.sum()
+
+    @staticmethod
+    def backward(ctx, grad):
+        x, t = ctx.saved_values
+        gx = ctx.norm * (x - t) * grad
+        return gx, (-gx if ctx.needs_input_grad[1] else None), None

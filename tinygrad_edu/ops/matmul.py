@@ -112,43 +112,43 @@ class Matmul(Function):
         return ga, gb
 
 
-def matmul(a, b):
+def matmul(input, other):
     try:
-        return Matmul.apply(a, b)
+        return Matmul.apply(input, other)
     except AttributeError:  # a non-Tensor operand has no ._data: torch's TypeError instead
-        check_tensors("matmul", a, b)
+        check_tensors("matmul", input, other)
         raise
 
 
-def mm(a, b):
-    ad, bd = _operands("mm", a, b)
+def mm(input, mat2):
+    ad, bd = _operands("mm", input, mat2)
     if ad.ndim != 2 or bd.ndim != 2:
         raise RuntimeError(f"mm(): expected 2D tensors, got {ad.ndim}D and {bd.ndim}D")
-    return Matmul.apply(a, b)
+    return Matmul.apply(input, mat2)
 
 
-def bmm(a, b):
-    ad, bd = _operands("bmm", a, b)
+def bmm(input, mat2):
+    ad, bd = _operands("bmm", input, mat2)
     if ad.ndim != 3 or bd.ndim != 3:
         raise RuntimeError(f"batch1 must be a 3D tensor and batch2 a 3D tensor, got {ad.ndim}D and {bd.ndim}D")
     if ad.shape[0] != bd.shape[0] or ad.shape[2] != bd.shape[1]:
         raise RuntimeError(f"Expected size for first two dimensions of batch2 tensor to be: "
                            f"[{ad.shape[0]}, {ad.shape[2]}] but got: [{bd.shape[0]}, {bd.shape[1]}].")
-    return named(Matmul.apply(a, b), "BmmBackward0")
+    return named(Matmul.apply(input, mat2), "BmmBackward0")
 
 
-def dot(a, b):
-    ad, bd = _operands("dot", a, b)
+def dot(input, tensor):
+    ad, bd = _operands("dot", input, tensor)
     if ad.ndim != 1 or bd.ndim != 1:
         raise RuntimeError(f"1D tensors expected, but got {ad.ndim}D and {bd.ndim}D tensors")
-    return Matmul.apply(a, b)
+    return Matmul.apply(input, tensor)
 
 
-def mv(a, b):
-    ad, bd = _operands("mv", a, b)
+def mv(input, vec):
+    ad, bd = _operands("mv", input, vec)
     if ad.ndim != 2 or bd.ndim != 1:
         raise RuntimeError(f"vector + matrix @ vector expected, got {ad.ndim}D and {bd.ndim}D")
-    return Matmul.apply(a, b)
+    return Matmul.apply(input, vec)
 
 
 # ---- linear: x W^T + b as one node ---------------------------------------------------------------------

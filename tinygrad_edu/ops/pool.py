@@ -46,6 +46,8 @@ class MaxPool2DWithIndices(Function):
         out = windows.max(axis=0) if windows.size else windows[0]
         ctx.arg = _first_max(windows, out)
         ctx.geometry = (xd.shape, ksize, stride, pads, dilation)
+        if any(pads) and out.size and (out == fill).any():
+            _prefer_inside(ctx.arg, out == fill, ctx.geometry)
         if return_indices:
             index = _plane_index(ctx.arg, ctx.geometry)
             ctx.mark_non_differentiable(index)
@@ -89,6 +91,21 @@ def _first_max(windows, out):
         for k in range(len(windows)):
             np.copyto(arg, k, where=np.isnan(windows[k]))
     return arg
+
+
+def _prefer_inside(arg, at_fill, geometry):
+    """A window whose max equals the padding value (-inf, or an integer type's minimum) takes its first
+    entry inside the input, not a padding entry: torch starts from the first in-bounds position and
+    replaces it only by a larger value. Edits arg in place where at_fill."""
+    (_, _, h, w), ksize, stride, pads, dilation = geometry
+    ho, wo = arg.shape[2:]
+    first = np.zeros((ho, wo), arg.dtype)
+    for k in reversed(range(ksize[0] * ksize[1])):  # kh * kw small masks, one per offset
+        rows = np.arange(ho) * stride[0] + k // ksize[1] * dilation[0] - pads[0]
+        cols = np.arange(wo) * stride[1] + k % ksize[1] * dilation[1] - pads[2]
+        inside = ((rows >= 0) & (rows < h))[:, None] & ((cols >= 0) & (cols < w))
+        first[inside] = k
+    np.copyto(arg, np.broadcast_to(first, arg.shape), where=at_fill)
 
 
 def _plane_index(arg, geometry):

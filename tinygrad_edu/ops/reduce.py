@@ -11,7 +11,7 @@ import numpy as np
 from ..autograd.function import Function
 from ..autograd.names import named
 from ..tensor import Tensor, _wrap_dim
-from .reduce_checks import check_tensors, empty_reduction, numpy_names, repeated_dim, values_indices
+from .reduce_checks import check_tensors, empty_reduction, numpy_names, other_or_dim, repeated_dim, values_indices
 
 
 def normalize_dims(dim, ndim):
@@ -69,6 +69,7 @@ class Sum(Function):
     """SumBackward0 (SumBackward1 over dims). d(sum x)/dx_i = 1: the gradient is copied back over the
     reduced dims."""
     array_backward = True
+    graph_inputs = (0,)  # dims and keepdim are options
 
     @staticmethod
     def forward(ctx, x, dims, keepdim):
@@ -86,6 +87,7 @@ class Mean(Function):
     """MeanBackward0 (MeanBackward1 over dims). mean = sum / n, so d mean/dx_i = 1/n: every input
     gets grad / n."""
     array_backward = True
+    graph_inputs = (0,)  # dims and keepdim are options
 
     @staticmethod
     def forward(ctx, x, dims, keepdim):
@@ -194,34 +196,34 @@ class Cumsum(Function):
 
 
 # ---- public functions ------------------------------------------------------------------------------
-def sum(x, dim=None, keepdim=False, *, dtype=None, axis=None, keepdims=None):
+def sum(input, dim=None, keepdim=False, *, dtype=None, axis=None, keepdims=None):
     if axis is not None or keepdims is not None:
         dim, keepdim = numpy_names("sum", dim, keepdim, axis, keepdims)
     try:
         if dtype is not None:
-            x = x.to(dtype)
-        elif x._data.dtype.kind in "bui" and x._data.dtype != np.int64:
-            x = x.to(np.int64)  # torch sums bools and small ints as int64
+            input = input.to(dtype)
+        elif input._data.dtype.kind in "bui" and input._data.dtype != np.int64:
+            input = input.to(np.int64)  # torch sums bools and small ints as int64
     except AttributeError:
-        check_tensors("sum", x)
+        check_tensors("sum", input)
         raise
-    return Sum.apply(x, normalize_dims(dim, x._data.ndim), keepdim)
+    return Sum.apply(input, normalize_dims(dim, input._data.ndim), keepdim)
 
 
-def mean(x, dim=None, keepdim=False, *, dtype=None, axis=None, keepdims=None):
+def mean(input, dim=None, keepdim=False, *, dtype=None, axis=None, keepdims=None):
     if axis is not None or keepdims is not None:
         dim, keepdim = numpy_names("mean", dim, keepdim, axis, keepdims)
     try:
         if dtype is not None:
-            x = x.to(dtype)
-        kind = x._data.dtype.kind
+            input = input.to(dtype)
+        kind = input._data.dtype.kind
     except AttributeError:
-        check_tensors("mean", x)
+        check_tensors("mean", input)
         raise
     if kind != "f":
         raise RuntimeError(f"mean(): could not infer output dtype. Input dtype must be either a floating "
-                           f"point or complex dtype. Got: {x.dtype.name}")
-    return Mean.apply(x, normalize_dims(dim, x._data.ndim), keepdim)
+                           f"point or complex dtype. Got: {input.dtype.name}")
+    return Mean.apply(input, normalize_dims(dim, input._data.ndim), keepdim)
 
 
 def _extreme(x, dim, keepdim, largest, name):
@@ -251,14 +253,17 @@ def _extreme(x, dim, keepdim, largest, name):
     return values_indices[name](named(values, torch_name + "0"), Tensor._wrap(idx))
 
 
-def max(x, dim=None, keepdim=False, *, axis=None, keepdims=None):
+def max(input, dim=None, keepdim=False, *, other=None, axis=None, keepdims=None):
+    """torch.max(input), max(input, dim, keepdim) and max(input, other) (the element-wise maximum)."""
     dim, keepdim = numpy_names("max", dim, keepdim, axis, keepdims)
-    return _extreme(x, dim, keepdim, True, "max")
+    return _extreme(input, other_or_dim("max", dim, other), keepdim, True, "max")
 
 
-def min(x, dim=None, keepdim=False, *, axis=None, keepdims=None):
+def min(input, dim=None, keepdim=False, *, other=None, axis=None, keepdims=None):
+    """torch.min(input), min(input, dim, keepdim) and min(input, other) (the element-wise minimum)."""
     dim, keepdim = numpy_names("min", dim, keepdim, axis, keepdims)
-    return _extreme(x, dim, keepdim, False, "min")
+    return _extreme(input, other_or_dim("min", dim, other), keepdim, False, "min")
+
 
 
 def _amax(x, dim, keepdim, largest, name):
@@ -275,14 +280,14 @@ def _amax(x, dim, keepdim, largest, name):
     return Amax.apply(x, dims, keepdim, largest)
 
 
-def amax(x, dim=(), keepdim=False, *, axis=None, keepdims=None):
+def amax(input, dim=(), keepdim=False, *, axis=None, keepdims=None):
     dim, keepdim = numpy_names("amax", dim, keepdim, axis, keepdims, no_dim=())
-    return _amax(x, dim, keepdim, True, "amax")
+    return _amax(input, dim, keepdim, True, "amax")
 
 
-def amin(x, dim=(), keepdim=False, *, axis=None, keepdims=None):
+def amin(input, dim=(), keepdim=False, *, axis=None, keepdims=None):
     dim, keepdim = numpy_names("amin", dim, keepdim, axis, keepdims, no_dim=())
-    return _amax(x, dim, keepdim, False, "amin")
+    return _amax(input, dim, keepdim, False, "amin")
 
 
 def _argextreme(x, dim, keepdim, pick, name):
@@ -301,23 +306,23 @@ def _argextreme(x, dim, keepdim, pick, name):
         raise empty_reduction(name, data.shape, None if d is None else (d,), IndexError) from None
 
 
-def argmax(x, dim=None, keepdim=False, *, axis=None, keepdims=None):
+def argmax(input, dim=None, keepdim=False, *, axis=None, keepdims=None):
     dim, keepdim = numpy_names("argmax", dim, keepdim, axis, keepdims)
-    return _argextreme(x, dim, keepdim, np.argmax, "argmax")
+    return _argextreme(input, dim, keepdim, np.argmax, "argmax")
 
 
-def argmin(x, dim=None, keepdim=False, *, axis=None, keepdims=None):
+def argmin(input, dim=None, keepdim=False, *, axis=None, keepdims=None):
     dim, keepdim = numpy_names("argmin", dim, keepdim, axis, keepdims)
-    return _argextreme(x, dim, keepdim, np.argmin, "argmin")
+    return _argextreme(input, dim, keepdim, np.argmin, "argmin")
 
 
-def prod(x, dim=None, keepdim=False, *, dtype=None, axis=None, keepdims=None):
+def prod(input, dim=None, keepdim=False, *, dtype=None, axis=None, keepdims=None):
     dim, keepdim = numpy_names("prod", dim, keepdim, axis, keepdims)
-    if not isinstance(x, Tensor):
-        check_tensors("prod", x)
+    if not isinstance(input, Tensor):
+        check_tensors("prod", input)
     if dtype is not None:
-        x = x.to(dtype)
-    return Prod.apply(x, None if dim is None else _wrap_dim(dim, x._data.ndim), keepdim)
+        input = input.to(dtype)
+    return Prod.apply(input, None if dim is None else _wrap_dim(dim, input._data.ndim), keepdim)
 
 
 def _centred(name, x, dim, unbiased, correction):
@@ -331,57 +336,60 @@ def _centred(name, x, dim, unbiased, correction):
     return x - x.mean(dims, keepdim=True), dims, builtins.max(n - correction, 0)
 
 
-def var(x, dim=None, unbiased=None, keepdim=False, *, correction=None, axis=None, keepdims=None):
+def var(input, dim=None, unbiased=None, keepdim=False, *, correction=None, axis=None, keepdims=None):
     """Variance with Bessel's correction by default (correction=1, or unbiased=False for 0)."""
     dim, keepdim = numpy_names("var", dim, keepdim, axis, keepdims)
-    centred, dims, divisor = _centred("var", x, dim, unbiased, correction)
+    centred, dims, divisor = _centred("var", input, dim, unbiased, correction)
     return named((centred * centred).sum(dims, keepdim=keepdim) / divisor, "VarBackward0")
 
 
-def std(x, dim=None, unbiased=None, keepdim=False, *, correction=None, axis=None, keepdims=None):
-    """||x - mean|| / sqrt(n - correction): the norm's gradient is 0 where the norm is 0, so a constant
+def std(input, dim=None, unbiased=None, keepdim=False, *, correction=None, axis=None, keepdims=None):
+    """||input - mean|| / sqrt(n - correction): the norm's gradient is 0 where the norm is 0, so a constant
     input gets gradient 0 (as torch), where sqrt(var) would give 0 * inf = nan."""
     dim, keepdim = numpy_names("std", dim, keepdim, axis, keepdims)
-    centred, dims, divisor = _centred("std", x, dim, unbiased, correction)
+    centred, dims, divisor = _centred("std", input, dim, unbiased, correction)
     return named(Norm2.apply(centred, dims, keepdim) / math.sqrt(divisor), "StdBackward0")
 
 
-def norm(x, p="fro", dim=None, keepdim=False, dtype=None):
+def norm(input, p="fro", dim=None, keepdim=False, dtype=None):
     if isinstance(p, str) and p != "fro":
         raise RuntimeError(f"linalg.matrix_norm: Order {p} not supported.")
-    if x._data.dtype.kind != "f":
+    if input._data.dtype.kind != "f":
         raise RuntimeError(f"linalg.vector_norm: Expected a floating point or complex tensor as input. "
-                           f"Got {x.dtype.scalar_name}")
-    dims = normalize_dims(dim, x._data.ndim)
+                           f"Got {input.dtype.scalar_name}")
+    dims = normalize_dims(dim, input._data.ndim)
     if p in ("fro", 2, 2.0):
-        return Norm2.apply(x, dims, keepdim)
+        return Norm2.apply(input, dims, keepdim)
     if p == float("inf"):
-        out = x.abs().amax(dims, keepdim=keepdim)
+        out = input.abs().amax(dims, keepdim=keepdim)
     elif p == 1:
-        out = x.abs().sum(dims, keepdim=keepdim)
+        out = input.abs().sum(dims, keepdim=keepdim)
     else:
-        out = (x.abs() ** p).sum(dims, keepdim=keepdim) ** (1.0 / p)
+        out = (input.abs() ** p).sum(dims, keepdim=keepdim) ** (1.0 / p)
     return named(out, "LinalgVectorNormBackward0")  # torch computes every p-norm in one node
 
 
-def cumsum(x, dim, *, dtype=None):
-    if not isinstance(x, Tensor):
-        check_tensors("cumsum", x)
+def cumsum(input, dim=None, *, dtype=None, axis=None):
+    dim, _ = numpy_names("cumsum", dim, False, axis, None)
+    if dim is None:
+        raise TypeError("cumsum() missing 1 required positional argument: 'dim'")
+    if not isinstance(input, Tensor):
+        check_tensors("cumsum", input)
     if dtype is not None:
-        x = x.to(dtype)
-    return Cumsum.apply(x, _wrap_dim(dim, x._data.ndim))
+        input = input.to(dtype)
+    return Cumsum.apply(input, _wrap_dim(dim, input._data.ndim))
 
 
-def all(x, dim=None, keepdim=False, *, axis=None, keepdims=None):
+def all(input, dim=None, keepdim=False, *, axis=None, keepdims=None):
     dim, keepdim = numpy_names("all", dim, keepdim, axis, keepdims)
-    if not isinstance(x, Tensor):
-        check_tensors("all", x)
-    return Tensor._wrap(np.asarray(np.all(x._data, axis=normalize_dims(dim, x._data.ndim), keepdims=keepdim)))
+    if not isinstance(input, Tensor):
+        check_tensors("all", input)
+    return Tensor._wrap(np.asarray(np.all(input._data, axis=normalize_dims(dim, input._data.ndim), keepdims=keepdim)))
 
 
-def any(x, dim=None, keepdim=False, *, axis=None, keepdims=None):
+def any(input, dim=None, keepdim=False, *, axis=None, keepdims=None):
     dim, keepdim = numpy_names("any", dim, keepdim, axis, keepdims)
-    if not isinstance(x, Tensor):
-        check_tensors("any", x)
-    return Tensor._wrap(np.asarray(np.any(x._data, axis=normalize_dims(dim, x._data.ndim), keepdims=keepdim)))
+    if not isinstance(input, Tensor):
+        check_tensors("any", input)
+    return Tensor._wrap(np.asarray(np.any(input._data, axis=normalize_dims(dim, input._data.ndim), keepdims=keepdim)))
 

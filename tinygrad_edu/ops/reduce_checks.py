@@ -19,6 +19,17 @@ def numpy_names(name, dim, keepdim, axis, keepdims, no_dim=None):
     return dim, (keepdim if keepdims is None else keepdims)
 
 
+def other_or_dim(name, dim, other):
+    """max(input, other=t) is max(input, t); a dim as well is refused, as torch has no such overload."""
+    if other is None:
+        return dim
+    if dim is not None:
+        raise TypeError(f"{name}() received an invalid combination of arguments: both dim ({dim!r}) and other")
+    if not isinstance(other, Tensor):
+        raise TypeError(f"{name}(): argument 'other' must be Tensor, not {type(other).__name__}")
+    return other
+
+
 def _type_name(value):
     kind = type(value)
     return kind.__name__ if kind.__module__ == "builtins" else f"{kind.__module__}.{kind.__qualname__}"

@@ -34,7 +34,7 @@ inputs and can be differentiated again).
 import numpy as np
 
 from ..autograd.function import Function
-from .activation import Relu, Sigmoid, sigmoid_numpy
+from .activation import Relu, Sigmoid, ThresholdBackward, sigmoid_numpy
 from .matmul import Addmm
 from .shape import cat
 from .unary import tanh
@@ -49,6 +49,10 @@ class _ArrayMath:
     @staticmethod
     def relu(x):
         return np.maximum(x, 0)
+
+    @staticmethod
+    def relu_grad(g, out):
+        return g * (out > 0)
 
     @staticmethod
     def cat(parts, dim=0):
@@ -68,6 +72,7 @@ class _ArrayMath:
 class _TensorMath:
     """The same, for Tensors (every operation recorded, so the result can be differentiated)."""
     sigmoid, relu, tanh = staticmethod(Sigmoid.apply), staticmethod(Relu.apply), staticmethod(tanh)
+    relu_grad = staticmethod(ThresholdBackward.apply)  # keeps h' in the graph of a gradient, as torch
 
     @staticmethod
     def cat(parts, dim=0):
@@ -94,7 +99,7 @@ def _rnn_step(m, gi, state, w_hh_t, relu):
 def _rnn_back(m, dstate, tape, w_hh, relu):
     """d pre = dh' * act'(pre), read off h' (tanh' = 1 - h'^2, relu' = [h' > 0]); dh = d pre W_hh."""
     (dh1,), (h, h1) = dstate, tape
-    dpre = dh1 * (h1 > 0) if relu else dh1 * (1 - h1 * h1)
+    dpre = m.relu_grad(dh1, h1) if relu else dh1 * (1 - h1 * h1)
     return dpre, dpre, (dpre @ w_hh,), None
 
 

@@ -13,12 +13,21 @@ from ..autograd.names import named
 from ..tensor import Tensor, _wrap_dim
 from ..autograd.broadcast import unbroadcast
 from .reduce import broadcast_array
+from .reduce_checks import numpy_names
 
 
-def _view_of(out, base):
-    """Make `out` share `base`'s version counter when it shares its memory."""
-    if out._data.base is not None and np.may_share_memory(out._data, base._data):
+def _view_of(out, base, make=None):
+    """Make `out` share `base`'s version counter when it shares its memory, and remember how it was
+    made from base (make(base) redoes the view) so that an in-place op on out can rewrite base's
+    history too (Tensor._view). A view of a view is a view of the first base."""
+    if out is not base and out._data.base is not None and np.may_share_memory(out._data, base._data):
         out._version = base._version
+        if make is not None:
+            if base._view is not None:
+                root, make_base = base._view
+                out._view = (root, lambda b: make(make_base(b)))
+            else:
+                out._view = (base, make)
     return out
 
 
@@ -163,80 +172,89 @@ def _infer(shape, numel):
     return shape
 
 
-def reshape(x, *shape):
-    shape = _infer(_shape_arg(shape), x._data.size)
-    if shape == x._data.shape:
-        return x
-    return _view_of(Reshape.apply(x, shape, True), x)
+def reshape(input, *sizes, shape=None):
+    """torch.reshape(input, shape); also x.reshape(2, 3), x.reshape((2, 3)) and x.reshape(shape=(2, 3))."""
+    if shape is not None:
+        if sizes:
+            raise TypeError("reshape() got multiple values for argument 'shape'")
+        sizes = (shape,)
+    shape = _infer(_shape_arg(sizes), input._data.size)
+    if shape == input._data.shape:
+        return input
+    return _view_of(Reshape.apply(input, shape, True), input, lambda b: reshape(b, shape))
 
 
-def view(x, *shape):
+def view(input, *shape):
     if len(shape) == 1 and isinstance(shape[0], _dt.dtype):
-        return x.to(shape[0])  # view(dtype) with the same itemsize is not supported; treat as a cast
-    shape = _infer(_shape_arg(shape, "view"), x._data.size)
-    return _view_of(Reshape.apply(x, shape, False), x)
+        return input.to(shape[0])  # view(dtype) with the same itemsize is not supported; treat as a cast
+    shape = _infer(_shape_arg(shape, "view"), input._data.size)
+    return _view_of(Reshape.apply(input, shape, False), input, lambda b: view(b, shape))
 
 
-def flatten(x, start_dim=0, end_dim=-1):
-    if x._data.ndim == 0:
-        return reshape(x, 1)
-    s, e = _wrap_dim(start_dim, x._data.ndim), _wrap_dim(end_dim, x._data.ndim)
+def flatten(input, start_dim=0, end_dim=-1):
+    if input._data.ndim == 0:
+        return reshape(input, 1)
+    s, e = _wrap_dim(start_dim, input._data.ndim), _wrap_dim(end_dim, input._data.ndim)
     if s > e:
         raise RuntimeError("flatten() has invalid args: start_dim cannot come after end_dim")
-    shape = x._data.shape
-    return reshape(x, shape[:s] + (int(np.prod(shape[s:e + 1])),) + shape[e + 1:])
+    shape = input._data.shape
+    return reshape(input, shape[:s] + (int(np.prod(shape[s:e + 1])),) + shape[e + 1:])
 
 
-def squeeze(x, dim=None):
-    shape = x._data.shape
+def squeeze(input, dim=None):
+    shape = input._data.shape
     if dim is None:
         dims = {i for i, n in enumerate(shape) if n == 1}
     else:
-        dims = {_wrap_dim(d, x._data.ndim) for d in (dim if isinstance(dim, (tuple, list)) else (dim,))}
-        dims = {d for d in dims if x._data.ndim and shape[d] == 1}
-    out = reshape(x, tuple(n for i, n in enumerate(shape) if i not in dims))
+        dims = {_wrap_dim(d, input._data.ndim) for d in (dim if isinstance(dim, (tuple, list)) else (dim,))}
+        dims = {d for d in dims if input._data.ndim and shape[d] == 1}
+    out = reshape(input, tuple(n for i, n in enumerate(shape) if i not in dims))
     return named(out, "SqueezeBackward0" if dim is None else
-                 "SqueezeBackward2" if isinstance(dim, (tuple, list)) else "SqueezeBackward1", x)
+                 "SqueezeBackward2" if isinstance(dim, (tuple, list)) else "SqueezeBackward1", input)
 
 
-def unsqueeze(x, dim):
-    d = _wrap_dim(dim, x._data.ndim + 1)
-    shape = x._data.shape
-    return named(reshape(x, shape[:d] + (1,) + shape[d:]), "UnsqueezeBackward0", x)
+def unsqueeze(input, dim):
+    d = _wrap_dim(dim, input._data.ndim + 1)
+    shape = input._data.shape
+    return named(reshape(input, shape[:d] + (1,) + shape[d:]), "UnsqueezeBackward0", input)
 
 
-def permute(x, *dims):
-    dims = _shape_arg(dims, "permute")
-    if len(dims) != x._data.ndim:
-        raise RuntimeError(f"permute(): number of dims don't match in permute: the tensor has {x._data.ndim} "
+def permute(input, *sizes, dims=None):
+    """torch.permute(input, dims); also x.permute(1, 0), x.permute((1, 0)) and x.permute(dims=(1, 0))."""
+    if dims is not None:
+        if sizes:
+            raise TypeError("permute() got multiple values for argument 'dims'")
+        sizes = (dims,)
+    dims = _shape_arg(sizes, "permute")
+    if len(dims) != input._data.ndim:
+        raise RuntimeError(f"permute(): number of dims don't match in permute: the tensor has {input._data.ndim} "
                            f"dimensions but {len(dims)} were given ({list(dims)})")
-    dims = tuple(_wrap_dim(d, x._data.ndim) for d in dims)
+    dims = tuple(_wrap_dim(d, input._data.ndim) for d in dims)
     if len(set(dims)) != len(dims):
         raise RuntimeError(f"permute(): duplicate dims are not allowed: {list(dims)}")
-    return _view_of(Permute.apply(x, dims), x)
+    return _view_of(Permute.apply(input, dims), input, lambda b: permute(b, dims))
 
 
-def transpose(x, dim0, dim1):
-    n = x._data.ndim
+def transpose(input, dim0, dim1):
+    n = input._data.ndim
     if n < 2 and dim0 in (0, -1) and dim1 in (0, -1):
-        return x
+        return input
     dims = list(range(n))
     a, b = _wrap_dim(dim0, n), _wrap_dim(dim1, n)
     dims[a], dims[b] = dims[b], dims[a]
-    out = Permute.apply(x, tuple(dims))
-    out._version = x._version  # a transpose is always a view
+    out = _view_of(Permute.apply(input, tuple(dims)), input, lambda b: transpose(b, dim0, dim1))  # always a view
     return named(out, "TransposeBackward0")
 
 
-def t(x):
-    if x._data.ndim > 2:
-        raise RuntimeError(f"t() expects a tensor with <= 2 dimensions, but self is {x._data.ndim}D")
-    return named(transpose(x, 0, -1), "TBackward0") if x._data.ndim == 2 else x
+def t(input):
+    if input._data.ndim > 2:
+        raise RuntimeError(f"t() expects a tensor with <= 2 dimensions, but self is {input._data.ndim}D")
+    return named(transpose(input, 0, -1), "TBackward0") if input._data.ndim == 2 else input
 
 
-def expand(x, *sizes):
+def expand(input, *sizes):
     sizes = _shape_arg(sizes, "expand")
-    shape = x._data.shape
+    shape = input._data.shape
     if len(sizes) < len(shape):
         raise RuntimeError(f"expand(tensor{list(shape)}, size={list(sizes)}): the number of sizes provided "
                            f"({len(sizes)}) must be greater or equal to the number of dimensions in the "
@@ -256,16 +274,16 @@ def expand(x, *sizes):
         target.append(s)
     target = tuple(target)
     if target == shape:
-        return x
-    return _view_of(Expand.apply(x, target), x)
+        return input
+    return _view_of(Expand.apply(input, target), input)
 
 
-def repeat(x, *reps):
+def repeat(input, *reps):
     reps = _shape_arg(reps, "repeat")
-    if len(reps) < x._data.ndim:
+    if len(reps) < input._data.ndim:
         raise RuntimeError("Number of dimensions of repeat dims can not be smaller than number of dimensions "
                            "of tensor")
-    return Repeat.apply(x, reps)
+    return Repeat.apply(input, reps)
 
 
 def _tensor_list(tensors, name):
@@ -279,7 +297,8 @@ def _tensor_list(tensors, name):
     return tensors
 
 
-def cat(tensors, dim=0):
+def cat(tensors, dim=0, *, axis=None):
+    dim, _ = numpy_names("cat", dim, False, axis, None, no_dim=0)
     tensors = _tensor_list(tensors, "cat")
     if not tensors:
         raise ValueError("torch.cat(): expected a non-empty list of Tensors")
@@ -309,7 +328,8 @@ def cat(tensors, dim=0):
     return Cat.apply(d, skip, *[t.to(dtype) for t in tensors])
 
 
-def stack(tensors, dim=0):
+def stack(tensors, dim=0, *, axis=None):
+    dim, _ = numpy_names("stack", dim, False, axis, None, no_dim=0)
     tensors = _tensor_list(tensors, "stack")
     if not tensors:
         raise RuntimeError("stack expects a non-empty TensorList")
@@ -322,11 +342,11 @@ def stack(tensors, dim=0):
     return named(cat([unsqueeze(t, d) for t in tensors], d), "StackBackward0")
 
 
-def split(x, split_size_or_sections, dim=0):
-    if x._data.ndim == 0:
+def split(tensor, split_size_or_sections, dim=0):
+    if tensor._data.ndim == 0:
         raise RuntimeError("split expects at least a 1-dimensional tensor")
-    d = _wrap_dim(dim, x._data.ndim)
-    n = x._data.shape[d]
+    d = _wrap_dim(dim, tensor._data.ndim)
+    n = tensor._data.shape[d]
     if isinstance(split_size_or_sections, int):
         step = split_size_or_sections
         if step <= 0 and n:
@@ -339,47 +359,47 @@ def split(x, split_size_or_sections, dim=0):
                                f"at dimension {d}), but got split_sizes={sizes}")
     out, start = [], 0
     for s in sizes:
-        out.append(narrow(x, d, start, s))
+        out.append(narrow(tensor, d, start, s))
         start += s
     return tuple(out)
 
 
-def chunk(x, chunks, dim=0):
+def chunk(input, chunks, dim=0):
     if chunks <= 0:
         raise RuntimeError(f"chunk expects `chunks` to be greater than 0, got: {chunks}")
-    if x._data.ndim == 0:
+    if input._data.ndim == 0:
         raise RuntimeError("chunk expects at least a 1-dimensional tensor")
-    n = x._data.shape[_wrap_dim(dim, x._data.ndim)]
+    n = input._data.shape[_wrap_dim(dim, input._data.ndim)]
     if n == 0:  # torch gives `chunks` empty pieces
-        return split(x, [0] * chunks, dim)
-    return split(x, -(-n // chunks), dim)
+        return split(input, [0] * chunks, dim)
+    return split(input, -(-n // chunks), dim)
 
 
-def narrow(x, dim, start, length):
-    d = _wrap_dim(dim, x._data.ndim)
-    return x[(slice(None),) * d + (slice(start, start + length),)]
+def narrow(input, dim, start, length):
+    d = _wrap_dim(dim, input._data.ndim)
+    return input[(slice(None),) * d + (slice(start, start + length),)]
 
 
-def unbind(x, dim=0):
-    d = _wrap_dim(dim, x._data.ndim)
-    return tuple(x[(slice(None),) * d + (i,)] for i in range(x._data.shape[d]))
+def unbind(input, dim=0):
+    d = _wrap_dim(dim, input._data.ndim)
+    return tuple(input[(slice(None),) * d + (i,)] for i in range(input._data.shape[d]))
 
 
-def flip(x, dims):
-    dims = tuple(_wrap_dim(d, x._data.ndim) for d in ((dims,) if isinstance(dims, int) else dims))
-    return Flip.apply(x, dims if x._data.ndim else ())  # a 0-d tensor has nothing to flip
+def flip(input, dims):
+    dims = tuple(_wrap_dim(d, input._data.ndim) for d in ((dims,) if isinstance(dims, int) else dims))
+    return Flip.apply(input, dims if input._data.ndim else ())  # a 0-d tensor has nothing to flip
 
 
-def contiguous(x, memory_format=None):
-    if x._data.flags.c_contiguous:
-        return x
+def contiguous(input, memory_format=None):
+    if input._data.flags.c_contiguous:
+        return input
     from .unary import clone
-    return clone(x)
+    return clone(input)
 
 
-def movedim(x, source, destination):
-    dims = list(range(x._data.ndim))
-    s, d = _wrap_dim(source, x._data.ndim), _wrap_dim(destination, x._data.ndim)
+def movedim(input, source, destination):
+    dims = list(range(input._data.ndim))
+    s, d = _wrap_dim(source, input._data.ndim), _wrap_dim(destination, input._data.ndim)
     dims.insert(d, dims.pop(s))
-    return permute(x, dims)
+    return permute(input, dims)
 

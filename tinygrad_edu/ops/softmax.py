@@ -109,18 +109,18 @@ class Logsumexp(Function):
 
 
 # ---- public functions ------------------------------------------------------------------------------
-def logsumexp(x, dim=None, keepdim=False, *, axis=None, keepdims=None):
+def logsumexp(input, dim=None, keepdim=False, *, axis=None, keepdims=None):
     dim, keepdim = numpy_names("logsumexp", dim, keepdim, axis, keepdims)
     if dim is None:
         raise TypeError('logsumexp() missing 1 required positional arguments: "dim"')
     try:
-        kind = x._data.dtype.kind
+        kind = input._data.dtype.kind
     except AttributeError:
-        check_tensors("logsumexp", x)
+        check_tensors("logsumexp", input)
         raise
     if kind != "f":  # torch computes integers and bools in the default float dtype
-        x = x.to(get_default_dtype())
-    return Logsumexp.apply(x, normalize_dims(dim, x._data.ndim), keepdim)
+        input = input.to(get_default_dtype())
+    return Logsumexp.apply(input, normalize_dims(dim, input._data.ndim), keepdim)
 
 
 def _softmax_input(x, dim, dtype, kernel):
@@ -138,9 +138,9 @@ def _softmax_input(x, dim, dtype, kernel):
     return x, d
 
 
-def softmax(x, dim, dtype=None):
-    return Softmax.apply(*_softmax_input(x, dim, dtype, "softmax"))
+def softmax(input, dim, dtype=None):
+    return Softmax.apply(*_softmax_input(input, dim, dtype, "softmax"))
 
 
-def log_softmax(x, dim, dtype=None):
-    return LogSoftmax.apply(*_softmax_input(x, dim, dtype, "log_softmax"))
+def log_softmax(input, dim, dtype=None):
+    return LogSoftmax.apply(*_softmax_input(input, dim, dtype, "log_softmax"))

@@ -281,29 +281,29 @@ def _op(fname, cls, float_only=False):
     """The public function of a one-input Function (exp, log, ...): integer input is promoted to
     the default float dtype where torch does so."""
     if float_only:
-        def op(x):
+        def op(input):
             try:
-                return cls.apply(x if x._data.dtype.kind == "f" else _float_only(x))
+                return cls.apply(input if input._data.dtype.kind == "f" else _float_only(input))
             except AttributeError:
-                _type_error(fname, x)
+                _type_error(fname, input)
     else:
-        def op(x):
+        def op(input):
             try:
-                return cls.apply(x)
+                return cls.apply(input)
             except AttributeError:
-                _type_error(fname, x)
+                _type_error(fname, input)
     op.__name__ = op.__qualname__ = fname
     return op
 
 
-def neg(x):
+def neg(input):
     try:
-        if x._data.dtype == np.bool_:
+        if input._data.dtype == np.bool_:
             raise RuntimeError("Negation, the `-` operator, on a bool tensor is not supported. If you are trying "
                                "to invert a mask, use the `~` or `logical_not()` operator instead.")
-        return Neg.apply(x)
+        return Neg.apply(input)
     except AttributeError:
-        _type_error("neg", x)
+        _type_error("neg", input)
 
 
 abs = _op("abs", Abs)
@@ -336,34 +336,35 @@ def _clamp_dtype(x, lo, hi):
     return target
 
 
-def clamp(x, min=None, max=None):
-    if not isinstance(x, Tensor):
-        raise _dt.not_tensor_error("clamp", x)
+def clamp(input, min=None, max=None):
+    if not isinstance(input, Tensor):
+        raise _dt.not_tensor_error("clamp", input)
     if min is None and max is None:
         raise RuntimeError("torch.clamp: At least one of 'min' or 'max' must not be None")
     if (type(min) is not float and type(min) is not int) or (type(max) is not float and type(max) is not int):
         min, max = _bound(min), _bound(max)
-    target = _clamp_dtype(x, min, max)
-    if target != x._data.dtype:
-        x = x.to(target)  # an integer tensor clamped to float bounds is promoted, as in torch
+    target = _clamp_dtype(input, min, max)
+    if target != input._data.dtype:
+        input = input.to(target)  # an integer tensor clamped to float bounds is promoted, as in torch
     min, max = (b.to(target) if isinstance(b, Tensor) and b._data.dtype != target else b for b in (min, max))
-    return Clamp.apply(x, min, max)
+    return Clamp.apply(input, min, max)
 
 
 clip = clamp
 
 
 def _piecewise_constant(np_fn):
-    def op(x):
+    def op(input):
         try:
-            return ZeroGrad.apply(x, np_fn, None, None)
+            return ZeroGrad.apply(input, np_fn, None, None)
         except AttributeError:
-            _type_error(np_fn.__name__, x)
+            _type_error(np_fn.__name__, input)
     op.__name__ = op.__qualname__ = np_fn.__name__
     return op
 
 
-sign, floor, ceil, round = (_piecewise_constant(f) for f in (np.sign, np.floor, np.ceil, np.round))
+sign, floor, ceil, _round_half_even = (_piecewise_constant(f) for f in (np.sign, np.floor, np.ceil, np.round))
+
 
 
 def cast(x, np_dtype):
@@ -372,20 +373,20 @@ def cast(x, np_dtype):
     return Cast.apply(x, np_dtype)
 
 
-def clone(x, memory_format=None):
+def clone(input, memory_format=None):
     try:
-        return Clone.apply(x)
+        return Clone.apply(input)
     except AttributeError:
-        _type_error("clone", x)
+        _type_error("clone", input)
 
 
-def isnan(x):
-    return Tensor._wrap(np.isnan(x._data))
+def isnan(input):
+    return Tensor._wrap(np.isnan(input._data))
 
 
-def isinf(x):
-    return Tensor._wrap(np.isinf(x._data))
+def isinf(input):
+    return Tensor._wrap(np.isinf(input._data))
 
 
-def isfinite(x):
-    return Tensor._wrap(np.isfinite(x._data))
+def isfinite(input):
+    return Tensor._wrap(np.isfinite(input._data))
