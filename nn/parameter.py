@@ -22,7 +22,7 @@ class Parameter(Tensor):
             raise TypeError(f"Parameter(data) expects a Tensor, got {type(data).__name__}")
         self._data, self.grad, self.grad_fn, self._output_nr = data._data, None, None, 0
         # Share the version counter too: the parameter *is* the data of `data`, seen as a leaf.
-        self._version, self._hooks, self._requires_grad = data._version, None, False
+        self._version, self._hooks, self._requires_grad, self._view = data._version, None, False, None
         self.requires_grad = requires_grad  # validates: only floating tensors can require grad
 
     def __repr__(self):

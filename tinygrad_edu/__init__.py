@@ -115,6 +115,7 @@ max, min, sort, topk, multinomial = (_with_out(f, "exact") for f in (max, min, s
 (log2, log10, tan, asin, acos, atan, sinh, cosh, asinh, acosh, atanh, atan2) = (_with_out(f) for f in (
     log2, log10, tan, asin, acos, atan, sinh, cosh, asinh, acosh, atanh, atan2))
 arcsin, arccos, arctan, arctan2, arcsinh, arccosh, arctanh = asin, acos, atan, atan2, asinh, acosh, atanh
+diag, nonzero = _with_out(diag, "exact"), _with_out(nonzero, "exact")
 (zeros, ones, empty, full, arange, linspace, eye, rand, randn, randint, randperm, normal) = (
     _with_out(f, "creation") for f in (zeros, ones, empty, full, arange, linspace, eye, rand, randn, randint, randperm,
                                        normal))

@@ -11,7 +11,7 @@ import numpy as np
 
 from ..autograd.function import Function
 from ..tensor import Tensor, _wrap_dim
-from .shape import _view_of
+from .view_scatter import _view_of
 
 
 def diagonal_view(a, offset, dim1, dim2):

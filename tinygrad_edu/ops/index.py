@@ -10,7 +10,7 @@ import numpy as np
 from ..autograd.function import Function
 from ..autograd.names import named
 from ..tensor import Tensor, _wrap_dim
-from .shape import _view_of
+from .view_scatter import _view_of
 
 
 def normalize_index(index):

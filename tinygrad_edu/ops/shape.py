@@ -13,22 +13,8 @@ from ..autograd.names import named
 from ..tensor import Tensor, _wrap_dim
 from ..autograd.broadcast import unbroadcast
 from .reduce import broadcast_array
+from .view_scatter import _view_of
 from .reduce_checks import numpy_names
-
-
-def _view_of(out, base, make=None):
-    """Make `out` share `base`'s version counter when it shares its memory, and remember how it was
-    made from base (make(base) redoes the view) so that an in-place op on out can rewrite base's
-    history too (Tensor._view). A view of a view is a view of the first base."""
-    if out is not base and out._data.base is not None and np.may_share_memory(out._data, base._data):
-        out._version = base._version
-        if make is not None:
-            if base._view is not None:
-                root, make_base = base._view
-                out._view = (root, lambda b: make(make_base(b)))
-            else:
-                out._view = (base, make)
-    return out
 
 
 class Reshape(Function):
@@ -76,6 +62,7 @@ class Permute(Function):
 class Expand(Function):
     """ExpandBackward0. Broadcast to a larger shape; backward sums the copies (unbroadcast)."""
     array_backward = True
+    graph_inputs = (0,)  # the shape is an option
 
     @staticmethod
     def forward(ctx, x, shape):

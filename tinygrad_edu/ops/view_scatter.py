@@ -3,8 +3,8 @@
 `y = x * 2; v = y[0]; v.mul_(5)` changes y's memory through v, so y's history must change too:
 afterwards y = ViewScatter(y_before, v_new) with v_new = v_before * 5, i.e. y_before with the
 region that v covers replaced by v_new. The region is found by redoing the view (`make`, the
-recipe every view op leaves in Tensor._view) on whatever tensor is at hand, so one op serves
-indexing, reshape, transpose and their compositions.
+recipe every view op leaves in Tensor._view through `_view_of` below) on whatever tensor is at
+hand, so one op serves indexing, reshape, transpose and their compositions.
 
     out = base, except out[region] = value
     d out / d base  = the gradient with the region zeroed
@@ -17,6 +17,21 @@ import numpy as np
 
 from ..autograd.function import Function
 from ..tensor import Tensor
+
+
+def _view_of(out, base, make=None):
+    """Make `out` share `base`'s version counter when it shares its memory, and remember how it was
+    made from base (make(base) redoes the view) so that an in-place op on out can rewrite base's
+    history too (Tensor._view). A view of a view is a view of the first base."""
+    if out is not base and out._data.base is not None and np.may_share_memory(out._data, base._data):
+        out._version = base._version
+        if make is not None:
+            if base._view is not None:
+                root, make_base = base._view
+                out._view = (root, lambda b: make(make_base(b)))
+            else:
+                out._view = (base, make)
+    return out
 
 
 def _region(array, make):
