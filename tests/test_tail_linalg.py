@@ -348,3 +348,37 @@ def test_qr_mode_r_has_no_gradient():
     assert tuple(q.shape) == (0,)
     with pytest.raises(RuntimeError, match="mode='r'"):
         r.sum().backward()
+
+
+@pytest.mark.parametrize("call, out_shape", [
+    (lambda L, a, o: L.outer(a[0], a[1], out=o), (3, 3)),
+    (lambda L, a, o: L.addmm(a, a, a.mT @ a, out=o), (3, 3)),
+    (lambda L, a, o: L.kron(a, a, out=o), (9, 9)),
+    (lambda L, a, o: L.linalg.det(a, out=o), ()),
+    (lambda L, a, o: L.linalg.inv(a, out=o), (3, 3)),
+    (lambda L, a, o: L.linalg.norm(a, out=o), ()),
+    (lambda L, a, o: L.hstack([a, a], out=o), (3, 6)),
+    (lambda L, a, o: L.inverse(a, out=o), (3, 3)),
+])
+def test_out_keyword(call, out_shape):
+    """out= writes the result into the given tensor and returns it, as torch's (_out.py's rules)."""
+    a = well(3)
+    results = []
+    for lib in (tg, torch):
+        o = lib.from_numpy(np.zeros(out_shape))
+        r = call(lib, lib.from_numpy(a.copy()), o)
+        assert r is o
+        results.append(o.numpy())
+    np.testing.assert_allclose(results[0], results[1], rtol=1e-10, atol=1e-12)
+    same_error(lambda L, x: call(L, x, L.zeros(out_shape, dtype=L.int64)), a)  # a float result into an int out
+
+
+def test_out_keyword_pair():
+    a = rnd(4, 3)
+    outs = []
+    for lib in (tg, torch):
+        q, r = lib.zeros(4, 3, dtype=lib.float64), lib.zeros(3, 3, dtype=lib.float64)
+        res = lib.linalg.qr(lib.from_numpy(a.copy()), out=(q, r))
+        assert res[0] is q and res[1] is r
+        outs.append((q @ r).numpy())
+    np.testing.assert_allclose(outs[0], outs[1], rtol=1e-10)

@@ -147,3 +147,10 @@ from .ops.shape_more import (tile, broadcast_to, broadcast_tensors, broadcast_sh
 from .ops.bins import bincount, histc, searchsorted, bucketize, isin  # noqa: E402
 from .linalg_old import det, inverse, logdet, slogdet, pinverse, cholesky, svd, qr  # noqa: E402
 from .tensor_random import bernoulli  # noqa: E402
+(outer, ger, inner, cross, tensordot, kron, addmm, addmv, addr, baddbmm, addbmm, matrix_power, take_along_dim,  # noqa
+ index_add, index_copy, histc, searchsorted, bucketize, inverse, slogdet, cholesky, svd, qr, bernoulli) = (
+    _with_out(f, "exact") for f in (outer, ger, inner, cross, tensordot, kron, addmm, addmv, addr, baddbmm, addbmm,
+                                    matrix_power, take_along_dim, index_add, index_copy, histc, searchsorted,
+                                    bucketize, inverse, slogdet, cholesky, svd, qr, bernoulli))
+hstack, vstack, dstack, column_stack, row_stack = (_with_out(f, "cat", n) for f, n in (  # noqa: E402
+    (hstack, "hstack"), (vstack, "vstack"), (dstack, "dstack"), (column_stack, "column_stack"), (row_stack, "row_stack")))

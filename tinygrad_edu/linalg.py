@@ -7,6 +7,7 @@ import math
 
 import numpy as np
 
+from ._out import with_out as _with_out
 from .autograd.names import named
 from .ops import products as _products
 from .ops.linalg import (LinAlgError, LinalgCholeskyEx, LinalgDet, LinalgEigh, LinalgInvEx, LinalgQr,
@@ -36,7 +37,7 @@ def _cast(x, dtype):
 
 
 # ---- norms ---------------------------------------------------------------------------------------------
-def vector_norm(x, ord=2, dim=None, keepdim=False, *, dtype=None, out=None):
+def vector_norm(x, ord=2, dim=None, keepdim=False, *, dtype=None):
     """(sum_i |x_i|^ord)^(1/ord) over `dim` (all dims when None); ord inf/-inf: max/min |x_i|; 0: count of nonzeros."""
     check_float("linalg.vector_norm", x)
     x = _cast(x, dtype)
@@ -69,7 +70,7 @@ def _matrix_dims(x, dim, name):
     return d0, d1
 
 
-def matrix_norm(A, ord="fro", dim=(-2, -1), keepdim=False, *, dtype=None, out=None):
+def matrix_norm(A, ord="fro", dim=(-2, -1), keepdim=False, *, dtype=None):
     """'fro' (the 2-norm of all entries), 'nuc' (sum of singular values), 2 / -2 (largest / smallest
     singular value), 1 / -1 (max / min column abs sum), inf / -inf (max / min row abs sum)."""
     check_float("linalg.matrix_norm", A)
@@ -96,7 +97,7 @@ def matrix_norm(A, ord="fro", dim=(-2, -1), keepdim=False, *, dtype=None, out=No
     raise RuntimeError(f"linalg.matrix_norm: Order {ord} not supported.")
 
 
-def norm(A, ord=None, dim=None, keepdim=False, *, dtype=None, out=None):
+def norm(A, ord=None, dim=None, keepdim=False, *, dtype=None):
     """A vector norm (1-D input or one dim) or a matrix norm (2-D input or two dims); ord=None is the
     2-norm / Frobenius norm of everything."""
     check_float("linalg.norm", A)
@@ -117,22 +118,22 @@ def norm(A, ord=None, dim=None, keepdim=False, *, dtype=None, out=None):
 
 
 # ---- determinants, inverses, solving --------------------------------------------------------------------
-def det(A, *, out=None):
+def det(A):
     check_square("linalg.det", A)
     return LinalgDet.apply(A)
 
 
-def inv_ex(A, *, check_errors=False, out=None):
+def inv_ex(A, *, check_errors=False):
     check_square("linalg.inv_ex", A)
     return _inv_ex_result(LinalgInvEx.apply(A), Tensor._wrap(np.zeros(A._data.shape[:-2], np.int32)))
 
 
-def slogdet(A, *, out=None):
+def slogdet(A):
     check_square("linalg.slogdet", A)
     return _slogdet_result(*LinalgSlogdet.apply(A))
 
 
-def solve(A, B, *, left=True, out=None):
+def solve(A, B, *, left=True):
     """X with A X = B (left=True) or X A = B (left=False). B is a vector when it is 1-D or has one
     dim fewer than A with A's leading sizes."""
     check_square("linalg.solve", A)
@@ -154,7 +155,7 @@ def solve(A, B, *, left=True, out=None):
     return LinalgSolveEx.apply(A, B, vec, bool(left))
 
 
-def pinv(A, *, atol=None, rtol=None, hermitian=False, out=None):
+def pinv(A, *, atol=None, rtol=None, hermitian=False):
     """The pseudo-inverse; singular values at or below max(atol, rtol * s_max) count as zero
     (rtol defaults to eps * max(m, n) when neither is given, to 0 when atol is)."""
     check_float("linalg.pinv", A)
@@ -172,7 +173,7 @@ def _tolerances(A, atol, rtol):
     return float(atol or 0.0), float(rtol)
 
 
-def matrix_rank(A, *, atol=None, rtol=None, hermitian=False, tol=None, out=None):
+def matrix_rank(A, *, atol=None, rtol=None, hermitian=False, tol=None):
     check_float("linalg.matrix_rank", A)
     if tol is not None:
         atol, rtol = tol, 0.0
@@ -209,12 +210,12 @@ def lstsq(A, B, rcond=None, *, driver=None):
 
 
 # ---- factorisations -------------------------------------------------------------------------------------
-def cholesky(A, *, upper=False, out=None):
+def cholesky(A, *, upper=False):
     check_square("linalg.cholesky", A)
     return LinalgCholeskyEx.apply(A, bool(upper))
 
 
-def qr(A, mode="reduced", *, out=None):
+def qr(A, mode="reduced"):
     check_float("linalg.qr", A)
     if A._data.ndim < 2:
         raise RuntimeError(f"linalg.qr: The input tensor A must have at least 2 dimensions.")
@@ -224,14 +225,14 @@ def qr(A, mode="reduced", *, out=None):
     return _qr_result(*LinalgQr.apply(A, mode))
 
 
-def svd(A, full_matrices=True, *, driver=None, out=None):
+def svd(A, full_matrices=True, *, driver=None):
     check_float("linalg.svd", A)
     if A._data.ndim < 2:
         raise RuntimeError(f"linalg.svd: The input tensor A must have at least 2 dimensions.")
     return _svd_result(*LinalgSvd.apply(A, bool(full_matrices), True))
 
 
-def svdvals(A, *, driver=None, out=None):
+def svdvals(A, *, driver=None):
     check_float("linalg.svdvals", A)
     if A._data.ndim < 2:
         raise RuntimeError(f"linalg.svdvals: The input tensor A must have at least 2 dimensions.")
@@ -244,26 +245,26 @@ def _uplo(UPLO):
     return UPLO
 
 
-def eigh(A, UPLO="L", *, out=None):
+def eigh(A, UPLO="L"):
     check_square("linalg.eigh", A)
     return _eigh_result(*LinalgEigh.apply(A, _uplo(UPLO), True))
 
 
-def eigvalsh(A, UPLO="L", *, out=None):
+def eigvalsh(A, UPLO="L"):
     check_square("linalg.eigvalsh", A)
     return LinalgEigh.apply(A, _uplo(UPLO), False)
 
 
 # ---- products -------------------------------------------------------------------------------------------
-def cross(input, other, *, dim=-1, out=None):
+def cross(input, other, *, dim=-1):
     return _products.linalg_cross(input, other, dim=dim)
 
 
-def matrix_power(A, n, *, out=None):
+def matrix_power(A, n):
     return _products.matrix_power(A, n)
 
 
-def multi_dot(tensors, *, out=None):
+def multi_dot(tensors):
     """The product of a chain of matrices (the first may be a vector, as the last), left to right."""
     if len(tensors) < 2:
         raise RuntimeError(f"multi_dot(): expected at least 2 tensors but got {len(tensors)}")
@@ -273,6 +274,13 @@ def multi_dot(tensors, *, out=None):
     return result
 
 
-def vecdot(x, y, *, dim=-1, out=None):
+def vecdot(x, y, *, dim=-1):
     """sum over `dim` of x * y (broadcast)."""
     return (x * y).sum(dim)
+
+
+# torch's out= on every function here that has it in torch (written after the result is computed; _out.py)
+(vector_norm, matrix_norm, norm, det, inv, inv_ex, slogdet, solve, pinv, matrix_rank, cholesky, qr, svd, svdvals,
+ eigh, eigvalsh, cross, matrix_power, multi_dot, vecdot) = (_with_out(f, "exact", "linalg." + f.__name__) for f in (
+    vector_norm, matrix_norm, norm, det, inv, inv_ex, slogdet, solve, pinv, matrix_rank, cholesky, qr, svd, svdvals,
+    eigh, eigvalsh, cross, matrix_power, multi_dot, vecdot))

@@ -17,7 +17,7 @@ def det(input):
     return _la.det(input)
 
 
-def inverse(input, *, out=None):
+def inverse(input):
     return _la.inv(input)
 
 
@@ -36,13 +36,13 @@ def pinverse(input, rcond=1e-15):
     return _la.pinv(input, rtol=rcond)
 
 
-def cholesky(input, upper=False, *, out=None):
+def cholesky(input, upper=False):
     warnings.warn("torch.cholesky is deprecated in favor of torch.linalg.cholesky and will be removed in a future "
                   "PyTorch release.", UserWarning, stacklevel=2)
     return named(_la.cholesky(input, upper=upper), "CholeskyBackward0")
 
 
-def svd(input, some=True, compute_uv=True, *, out=None):
+def svd(input, some=True, compute_uv=True):
     """U, S, V with A = U diag(S) V^T (reduced when some); zeros for U and V without compute_uv."""
     if not compute_uv:
         s = _la.svdvals(input)
@@ -54,5 +54,5 @@ def svd(input, some=True, compute_uv=True, *, out=None):
     return _svd_result(u, s, vh.mT)
 
 
-def qr(input, some=True, *, out=None):
+def qr(input, some=True):
     return _qr_result(*_la.qr(input, mode="reduced" if some else "complete"))

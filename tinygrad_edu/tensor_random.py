@@ -90,7 +90,7 @@ class RandomFillMethods:
         return bernoulli(self, p, generator=generator)
 
 
-def bernoulli(input, p=None, *, generator=None, out=None):
+def bernoulli(input, p=None, *, generator=None):
     """A new tensor of input's shape and dtype: 1 with probability input (or p, when given), else 0."""
     if not isinstance(input, Tensor):
         raise TypeError(f"bernoulli(): argument 'input' (position 1) must be Tensor, not {type(input).__name__}")

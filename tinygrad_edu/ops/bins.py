@@ -27,7 +27,7 @@ def bincount(input, weights=None, minlength=0):
     return _wrap(np.bincount(x, weights=w.astype(np.float64), minlength=minlength).astype(dt))
 
 
-def histc(input, bins=100, min=0, max=0, *, out=None):
+def histc(input, bins=100, min=0, max=0):
     """`bins` equal-width bins over [min, max] (the data's range when both are 0; widened by 1 each
     side when that range is one value); elements outside are ignored, max falls in the last bin."""
     check_tensors("histc", input)
@@ -61,7 +61,7 @@ def _side(right, side):
     return "right" if right else "left"
 
 
-def searchsorted(sorted_sequence, input, *, out_int32=False, right=False, side=None, sorter=None, out=None):
+def searchsorted(sorted_sequence, input, *, out_int32=False, right=False, side=None, sorter=None):
     """For each value, the index where it would be inserted into the sorted last dim of
     sorted_sequence to keep it sorted (before equal entries, or after with right=True / side='right')."""
     check_tensors("searchsorted", sorted_sequence)
@@ -84,7 +84,7 @@ def searchsorted(sorted_sequence, input, *, out_int32=False, right=False, side=N
     return _wrap(np.asarray(found, dtype=np.int32 if out_int32 else np.int64))
 
 
-def bucketize(input, boundaries, *, out_int32=False, right=False, out=None):
+def bucketize(input, boundaries, *, out_int32=False, right=False):
     """The bucket of each value among the 1-d sorted boundaries (searchsorted's index)."""
     check_tensors("bucketize", boundaries)
     if boundaries._data.ndim != 1:

@@ -201,7 +201,7 @@ def _same_dtype(a, b):
         raise RuntimeError("both inputs should have same dtype")
 
 
-def tensordot(a, b, dims=2, out=None):
+def tensordot(a, b, dims=2):
     check_tensors("tensordot", a, b)
     _same_dtype(a, b)
     na, nb = a._data.ndim, b._data.ndim

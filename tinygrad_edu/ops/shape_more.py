@@ -19,8 +19,8 @@ def tile(input, *dims):
     return repeat(input, dims)
 
 
-def broadcast_to(input, size):
-    return expand(input, *size)
+def broadcast_to(input, shape):
+    return expand(input, *shape)
 
 
 def broadcast_shapes(*shapes):
