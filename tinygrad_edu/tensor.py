@@ -8,7 +8,7 @@
 - `_version`: a one-element list shared with the tensor's views, bumped by every in-place change,
   so backward can tell when a tensor it saved was modified.
 - `_requires_grad`, `_hooks` (the hooks of a leaf; a non-leaf's live on its node), `_view` (for a
-  view: its base and how to redo the view; an in-place op on it rewrites the base's history too).
+  view: its base, how to redo it, and when; see ops/view_scatter.py and autograd/views.py).
 
 This file imports nothing from ops/ or autograd/: the operations (x + y, x.relu(), x.backward(),
 x.add_(...)) are attached to the class in tensor_methods.py, each a call into ops/.
@@ -156,9 +156,7 @@ class Tensor:
     def dtype(self):
         return _dt._BY_NUMPY[self._data.dtype]
 
-    @property
-    def device(self):
-        return _CPU
+    device = property(lambda self: _CPU)
 
     is_cuda = False
 

@@ -38,6 +38,8 @@ class InplaceMethods:
             else:
                 self.grad_fn, self._output_nr, self._requires_grad = out.grad_fn, out._output_nr, True
         self._version[0] += 1
+        if record and self._view is not None:  # its grad_fn is current: other views of the base are not
+            self._view = self._view[:2] + (self._version[0],)
         return self
 
     def _arith_(self, ufunc, op, other, *args):

@@ -9,7 +9,8 @@ it. Calling `MyOp.apply(*args)`:
    passed (Tensors stay Tensors) and returns an ndarray or a Tensor, or a tuple of them;
 3. if grad mode is on and some Tensor argument requires grad, records the node: one edge per
    argument (where that argument's gradient goes), and one saved tensor per tensor that forward
-   passed to `ctx.save_for_backward` (both plain tuples, described below the imports).
+   passed to `ctx.save_for_backward` (both plain tuples, described below the imports; a view whose
+   base changed in place first has its history redone, autograd/views.py).
 
 During backward the engine calls `MyOp.backward(ctx, *grad_outputs)`. It returns one gradient per
 forward argument (None where there is none) and receives Tensors, so that it is written with
@@ -33,6 +34,7 @@ import numpy as np
 from ..grad_mode import _state
 from ..tensor import Tensor
 from . import anomaly
+from .views import current_grad_fn
 from .names import GradFnView
 
 _wrap = Tensor._wrap
@@ -178,9 +180,9 @@ class Function(GradFnView):
         finally:
             _state.enabled = True
         # Record: the outputs become this node's, and it keeps its edges and saved tensors.
-        ctx._seq = _next_seq()  # creation order: backward pops larger numbers first
-        ctx._edges = tuple([(a.grad_fn or a, a._output_nr, a._data.shape, a._data.dtype) if n else None
-                            for a, n in zip(args, needs)])
+        ctx._edges = tuple([((a.grad_fn if a._view is None else current_grad_fn(a)) or a, a._output_nr,
+                             a._data.shape, a._data.dtype) if n else None for a, n in zip(args, needs)])
+        ctx._seq = _next_seq()  # creation order, after any view's redone node: larger is popped first
         if type(out) is tuple:
             result = tuple([ctx._output(nr, o, multi=True) for nr, o in enumerate(out)])
             ctx._outputs_meta = [(t._data.shape, t._data.dtype) for t in result]

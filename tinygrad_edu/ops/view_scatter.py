@@ -25,12 +25,12 @@ def _view_of(out, base, make=None):
     history too (Tensor._view). A view of a view is a view of the first base."""
     if out is not base and out._data.base is not None and np.may_share_memory(out._data, base._data):
         out._version = base._version
-        if make is not None:
+        if make is not None:  # (root base, recipe from it, version when out's grad_fn was derived)
             if base._view is not None:
-                root, make_base = base._view
-                out._view = (root, lambda b: make(make_base(b)))
+                root, make_base, _ = base._view
+                out._view = (root, lambda b: make(make_base(b)), out._version[0])
             else:
-                out._view = (base, make)
+                out._view = (base, make, out._version[0])
     return out
 
 
@@ -71,7 +71,7 @@ def rebase_view(view, result, old_value):
     """After an in-place op on `view` computed `result` out of place: write it into the base's memory
     and make both histories torch's (base: CopySlices over its old value; view: the view op redone
     on the new base). A view of a leaf that requires grad refuses, as in torch."""
-    base, make = view._view
+    base, make, _ = view._view
     if base.grad_fn is None and base._requires_grad:
         raise RuntimeError("a view of a leaf Variable that requires grad is being used in an in-place operation.")
     new_base = ViewScatter.apply(old_value(base), result, make)
