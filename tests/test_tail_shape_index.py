@@ -352,3 +352,18 @@ RANDOM_ERRORS = {
 @pytest.mark.parametrize("case", list(RANDOM_ERRORS))
 def test_random_errors(case):
     same_error(RANDOM_ERRORS[case])
+
+
+def test_inplace_index_ops_on_views_of_graph_tensors():
+    """index_add_ / put_ on views of a non-leaf: values and gradients as torch's (the view rewrites its base's history)."""
+    res = []
+    for lib in (tg, torch):
+        w = lib.from_numpy(np.arange(6.0).reshape(2, 3)).requires_grad_()
+        s = lib.from_numpy(np.ones((2,))).requires_grad_()
+        y = w * 2
+        y[0].index_add_(0, lib.tensor([0, 2]), s, alpha=3)
+        y[1].put_(lib.tensor([1]), s[:1] * 5)
+        (y * lib.from_numpy(np.arange(6.0).reshape(2, 3) + 1)).sum().backward()
+        res.append((y.detach().numpy(), w.grad.numpy(), s.grad.numpy()))
+    for a, b in zip(*res):
+        np.testing.assert_array_equal(a, b)
