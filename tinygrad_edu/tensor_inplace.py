@@ -224,9 +224,8 @@ def _write_into(t, data):
                            f"output type {t.dtype.name}")
     if not t._data.flags.writeable:
         raise RuntimeError("unsupported operation: more than one element of the written-to tensor refers "
-                           "to a single memory location (an expanded tensor), or the tensor is a view whose in-place change "
-                           "autograd cannot follow here (diagonal() of a tensor that requires grad). Please clone() it "
-                           "first.")
+                           "to a single memory location. Please clone() the tensor before performing the "
+                           "operation.")
     if data is not t._data:
         np.copyto(t._data, data, casting="unsafe")
 

@@ -44,11 +44,7 @@ class Diagonal(Function):
         if copy:
             ctx.torch_name = "DiagonalBackward0_copy"
             return np.diagonal(x._data, offset, dim1, dim2).copy()
-        if True in ctx.needs_input_grad:
-            # read-only: an in-place change through the view would bypass x's place in the graph (torch
-            # rebases x's history; this engine cannot), so it raises instead of giving a wrong gradient
-            return np.diagonal(x._data, offset, dim1, dim2)
-        return diagonal_view(x._data, offset, dim1, dim2)
+        return diagonal_view(x._data, offset, dim1, dim2)  # writable: in-place changes rebase x (view_scatter.py)
 
     @staticmethod
     def backward(ctx, grad):
@@ -100,7 +96,7 @@ def diagonal(input, offset=0, dim1=0, dim2=1):
     _check("diagonal", input)
     offset = _int_arg("diagonal", "offset", 2, offset)
     d1, d2 = _dims(input._data.ndim, dim1, dim2)
-    return _view_of(Diagonal.apply(input, offset, d1, d2, False), input)
+    return _view_of(Diagonal.apply(input, offset, d1, d2, False), input, lambda b: diagonal(b, offset, d1, d2))
 
 
 def diag_embed(input, offset=0, dim1=-2, dim2=-1):
