@@ -232,7 +232,9 @@ def test_round_decimals_graph():
 # ---- every keyword torch documents for a function we have is accepted --------------------------------------
 NOT_KEYWORDS = {"layout", "memory_format", "names",   # torch options without meaning here (strided, no named dims)
                 "equation", "ndarray", "tensor1", "tensor2",   # torch refuses these as keywords itself
-                "LongTensor", "Tensor",                        # "-> (Tensor, LongTensor)" read as a parameter
+                "LongTensor",                                  # "-> (Tensor, LongTensor)" read as a parameter
+                "Tensor",                                      # "-> (Tensor, Tensor)" (qr, svd, slogdet, std_mean)
+                "values",                                      # searchsorted's docs; its parser takes `input`
                 "dividend", "divisor"}                         # true_divide's docstring names; its parser refuses them
 
 

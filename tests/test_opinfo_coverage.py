@@ -35,6 +35,8 @@ EXEMPT = {  # op: ({kinds}, why)
     "nn.functional.bilinear": ({"0d"}, REFUSES_0D), "nn.functional.layer_norm": ({"0d"}, REFUSES_0D),
     "nn.functional.rms_norm": ({"0d"}, REFUSES_0D), "nn.functional.group_norm": ({"0d", "size1"}, "needs (N, C, ...) "
                                                                               "and more than one value per group"),
+    **{n: ({"0d"}, REFUSES_0D) for n in ("outer", "ger", "trace", "matrix_power")},
+    "cross": ({"0d", "size1"}, "needs a dim of length 3"),
     **{f"nn.functional.{n}": ({"0d"}, "needs (N, C, ...) or (C, ...) input")
        for n in ("batch_norm", "conv1d", "conv2d", "max_pool2d", "avg_pool2d", "adaptive_avg_pool2d", "dropout2d",
                  "unfold")},

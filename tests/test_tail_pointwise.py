@@ -385,3 +385,20 @@ def test_out_keyword_pairs_as_torch():
     for name in ("std_mean", "var_mean"):  # documented, refused by torch's parser
         assert_same_error(lambda: getattr(torch, name)(t, out=(torch.empty(()), torch.empty(()))),
                           lambda: getattr(tg, name)(o, out=(tg.empty(()), tg.empty(()))))
+
+
+def test_inplace_tail_ops_on_views_of_a_graph_tensor():
+    """x.fmod_/lerp_/hypot_ on views of a computed tensor: the base's history is rewritten (main's
+    CopySlices), gradients as torch's."""
+    grads = {}
+    for lib in (torch, tg):
+        x = lib.tensor([[0.5, 0.2], [0.3, 0.9]], dtype=lib.float64, requires_grad=True)
+        w = lib.tensor([1.5, 2.5], dtype=lib.float64, requires_grad=True)
+        y = x * 1
+        y[0].fmod_(0.4)
+        y[:, 1].lerp_(w, 0.3)
+        y[1].hypot_(w)
+        (y * lib.tensor([[1.0, 2.0], [3.0, 4.0]], dtype=lib.float64)).sum().backward()
+        grads[lib.__name__] = (y.detach().numpy(), x.grad.numpy(), w.grad.numpy())
+    for ours, theirs in zip(grads["tinygrad_edu"], grads["torch"]):
+        np.testing.assert_allclose(ours, theirs, rtol=1e-12)

@@ -153,3 +153,22 @@ def __getattr__(name):
         module, attr = _LAZY_ATTRS[name]
         return getattr(_importlib.import_module(module), attr)
     raise AttributeError(f"module 'tinygrad_edu' has no attribute {name!r}")
+
+# ---- products, linear algebra, more shape/index ops, bins, random fills (helper tail_b) ----------------
+from . import linalg  # noqa: E402  (numpy.linalg only: no heavier than the ops)
+from .ops.products import (outer, ger, inner, cross, tensordot, trace, kron, addmm, addmv, addr, baddbmm,  # noqa: E402
+                           addbmm, matrix_power)
+from .ops.index_more import take, take_along_dim, index_add, index_copy, index_fill, masked_scatter  # noqa: E402
+from .ops.shape_more import (tile, broadcast_to, broadcast_tensors, broadcast_shapes, atleast_1d, atleast_2d,  # noqa
+                             atleast_3d, hstack, vstack, dstack, column_stack, row_stack, tensor_split, hsplit,
+                             vsplit, dsplit, fliplr, flipud, rot90, unflatten)
+from .ops.bins import bincount, histc, searchsorted, bucketize, isin  # noqa: E402
+from .linalg_old import det, inverse, logdet, slogdet, pinverse, cholesky, svd, qr  # noqa: E402
+from .tensor_random import bernoulli  # noqa: E402
+(outer, ger, inner, cross, tensordot, kron, addmm, addmv, addr, baddbmm, addbmm, matrix_power, take_along_dim,  # noqa
+ index_add, index_copy, histc, searchsorted, bucketize, inverse, slogdet, cholesky, svd, qr, bernoulli) = (
+    _with_out(f, "exact") for f in (outer, ger, inner, cross, tensordot, kron, addmm, addmv, addr, baddbmm, addbmm,
+                                    matrix_power, take_along_dim, index_add, index_copy, histc, searchsorted,
+                                    bucketize, inverse, slogdet, cholesky, svd, qr, bernoulli))
+hstack, vstack, dstack, column_stack, row_stack = (_with_out(f, "cat", n) for f, n in (  # noqa: E402
+    (hstack, "hstack"), (vstack, "vstack"), (dstack, "dstack"), (column_stack, "column_stack"), (row_stack, "row_stack")))

@@ -178,7 +178,7 @@ class Tensor:
     def is_floating_point(self):
         return self._data.dtype.kind == "f"
 
-    def is_contiguous(self):
+    def is_contiguous(self, memory_format=None):
         return self._data.flags.c_contiguous
 
     def __len__(self):

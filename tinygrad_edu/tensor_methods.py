@@ -131,7 +131,7 @@ for _name, _fn in _MORE_METHODS.items():
 # ---- the long tail of pointwise and reduction functions, their in-place forms and the integer operators ------
 from . import tensor_inplace_more as _inplace_more  # noqa: E402
 
-_TAIL_METHODS = {
+_TAIL_A_METHODS = {
     "__mod__": ops.remainder, "remainder": ops.remainder, "__rmod__": _swap(ops.remainder), "fmod": ops.fmod,
     "true_divide": ops.div, "floor_divide": ops.floor_divide, "addcmul": ops.addcmul, "addcdiv": ops.addcdiv,
     "lerp": ops.lerp, "hypot": ops.hypot, "logaddexp": ops.logaddexp, "logaddexp2": ops.logaddexp2,
@@ -150,5 +150,62 @@ _TAIL_METHODS = {
     "__rlshift__": _swap(ops.bitwise_left_shift), "__rrshift__": _swap(ops.bitwise_right_shift),
     **_inplace_more.METHODS,
 }
+for _name, _fn in _TAIL_A_METHODS.items():
+    setattr(Tensor, _name, _fn)
+
+# ---- products, linear algebra, more shape/index ops, bins, random fills (helper tail_b) ----------------
+from .ops import products as _prod, index_more as _imore, shape_more as _smore, bins as _bins  # noqa: E402
+from .ops import linalg as _ola  # noqa: E402
+from .tensor_random import RandomFillMethods as _RandomFills  # noqa: E402
+from .tensor import _wrap_dim  # noqa: E402
+import numpy as np  # noqa: E402
+from . import linalg as _la, linalg_old as _la_old  # noqa: E402
+
+
+def _inplace_of(op):
+    """x.op_(*args, **kwargs): op computed out of place and written back into x (tensor_inplace.py's rules)."""
+    return lambda self, *args, **kwargs: self._inplace(lambda x, *a: op(x, *a, **kwargs), *args)
+
+
+def _stride(self, dim=None):
+    """torch's strides, in elements (numpy's are in bytes); an expanded dim has stride 0."""
+    item = self._data.itemsize
+    strides = tuple(s // item for s in self._data.strides)
+    return strides if dim is None else strides[_wrap_dim(dim, self._data.ndim)]
+
+
+def _storage_offset(self):
+    """How many elements into its base array (the storage) this tensor's first element is."""
+    root = self._data
+    while isinstance(root.base, np.ndarray):
+        root = root.base
+    start = self._data.__array_interface__["data"][0] - root.__array_interface__["data"][0]
+    return start // self._data.itemsize
+
+
+_TAIL_METHODS = {
+    "stride": _stride, "storage_offset": _storage_offset,
+    "outer": _prod.outer, "ger": _prod.outer, "inner": _prod.inner, "cross": _prod.cross, "kron": _prod.kron,
+    "trace": _prod.trace, "matrix_power": _prod.matrix_power,
+    "addmm": _prod.addmm, "addmv": _prod.addmv, "addr": _prod.addr, "baddbmm": _prod.baddbmm, "addbmm": _prod.addbmm,
+    "addmm_": _inplace_of(_prod.addmm), "addmv_": _inplace_of(_prod.addmv), "addr_": _inplace_of(_prod.addr),
+    "baddbmm_": _inplace_of(_prod.baddbmm), "addbmm_": _inplace_of(_prod.addbmm),
+    "take": _imore.take, "take_along_dim": _imore.take_along_dim,
+    "index_add": _imore.index_add, "index_copy": _imore.index_copy, "index_fill": _imore.index_fill,
+    "masked_scatter": _imore.masked_scatter, "put": _imore.put,
+    "index_add_": _inplace_of(_imore.index_add), "index_copy_": _inplace_of(_imore.index_copy),
+    "index_fill_": _inplace_of(_imore.index_fill), "masked_scatter_": _inplace_of(_imore.masked_scatter),
+    "put_": _inplace_of(_imore.put),
+    "tile": _varargs(_smore.tile), "broadcast_to": _smore.broadcast_to, "tensor_split": _smore.tensor_split,
+    "hsplit": _smore.hsplit, "vsplit": _smore.vsplit, "dsplit": _smore.dsplit, "fliplr": _smore.fliplr,
+    "flipud": _smore.flipud, "rot90": _smore.rot90, "unflatten": _smore.unflatten,
+    "sum_to_size": _varargs(_smore.sum_to_size),
+    "bincount": _bins.bincount, "histc": _bins.histc,
+    "det": _la.det, "inverse": _la.inv, "slogdet": _la_old.slogdet, "logdet": _la_old.logdet,
+    "pinverse": _la_old.pinverse, "cholesky": _la_old.cholesky, "qr": _la_old.qr, "svd": _la_old.svd,
+}
 for _name, _fn in _TAIL_METHODS.items():
     setattr(Tensor, _name, _fn)
+for _name, _fn in vars(_RandomFills).items():
+    if not _name.startswith("__"):
+        setattr(Tensor, _name, _fn)

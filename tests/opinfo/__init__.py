@@ -7,12 +7,15 @@ from pathlib import Path
 from . import (creation, creation_random, functional_a, functional_b, math_binary, math_misc, math_unary,
                reductions, reductions_select, shape, sorting)
 from . import functional_fold, math_trig, shape_extra
+from . import products
 
 README = Path(__file__).resolve().parents[2] / "README.md"
 COVERED_ROWS = ("creation", "math", "reductions", "shape", "nn.functional")
+COVERED_ROWS += ("products",)
 
 MODULES = (creation, creation_random, math_unary, math_binary, math_misc, reductions, reductions_select, shape,
            functional_a, functional_b, sorting, math_trig, shape_extra, functional_fold)
+MODULES += (products,)
 REGISTRY = {op.name: op for module in MODULES for op in module.OPS}
 
 

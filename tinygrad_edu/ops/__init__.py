@@ -108,6 +108,18 @@ handling and type promotion, then call the class; nn/ and Tensor's methods call 
     unique (no gradient)                    unique.py         Unique2                       Unique2Backward0 UniqueDimBackward0
     F.unfold, nn.Unfold (im2col)            im2col.py         Im2Col                        Im2ColBackward0
     F.fold, nn.Fold (col2im)                im2col.py         Col2Im                        Col2ImBackward0
+    addmm addmv addr baddbmm addbmm         products.py       AddProduct                    AddmmBackward0 ...
+    cross, linalg.cross                     products.py       LinalgCross                   LinalgCrossBackward0
+    trace                                   products.py       Trace                         TraceBackward0
+    linalg.det, det                         linalg.py         LinalgDet                     LinalgDetBackward0
+    linalg.inv, inverse                     linalg.py         LinalgInvEx                   LinalgInvExBackward0
+    linalg.solve                            linalg.py         LinalgSolveEx                 LinalgSolveExBackward0
+    linalg.slogdet, slogdet, logdet         linalg.py         LinalgSlogdet                 LinalgSlogdetBackward0
+    linalg.cholesky, cholesky               linalg.py         LinalgCholeskyEx              LinalgCholeskyExBackward0
+    linalg.qr, qr                           linalg.py         LinalgQr                      LinalgQrBackward0
+    linalg.svd, svdvals, svd                linalg.py         LinalgSvd                     LinalgSvdBackward0
+    linalg.eigh, eigvalsh                   linalg.py         LinalgEigh                    LinalgEighBackward0
+    linalg.pinv, pinverse, lstsq            linalg.py         LinalgPinv                    LinalgPinvBackward0
 
 Without a class of their own: nonzero, argwhere (unique.py: int64 indices, outside the graph),
 meshgrid (grid.py: reshape + expand, ExpandBackward0 <- ViewBackward0) and ravel (grid.py: contiguous +
@@ -139,6 +151,12 @@ clamp_min/clamp_max (Clamp, ClampMinBackward0/1 ...); median/nanmedian/mode with
 cummin (reduce_more.py, cumulative.py: a gather at the chosen indices, MedianBackward1 ModeBackward0
 CummaxBackward0 ...); quantile, nanquantile (quantile.py: sort, gather, lerp); diff (cumulative.py:
 narrow and sub); std_mean, var_mean, aminmax (std/var/mean, amin/amax, renamed to torch's node).
+
+Compositions of the classes above (their backward is the classes'): outer inner tensordot kron
+matrix_power (products.py); take take_along_dim index_add index_copy index_fill masked_scatter put_
+(index_more.py, on Index / IndexAdd / IndexPut / Gather); tile broadcast_to hstack tensor_split rot90
+unflatten sum_to_size ... (shape_more.py); the norms of tinygrad_edu/linalg.py. bincount histc
+searchsorted bucketize isin (bins.py) have no gradient.
 
 A plain backward() runs a class's backward on bare numpy arrays where the class says it can
 (`array_backward = True`, or a `backward_arrays` method); see autograd/function.py. Names not
