@@ -37,6 +37,7 @@ import tinygrad_edu as _tg
 from . import dtypes as _dtypes
 from .device import device as _device
 from .size import Size as _Size
+from ._checkpoint_read import _child, _shown  # readable paths of nested elements, as the reader names them
 
 ALIGNMENT = 64
 _STORAGE_NAME = {d.numpy_dtype: f"{d.scalar_name}Storage" for d in _dtypes.ALL}
@@ -49,16 +50,6 @@ def _parameter_class():
     """nn.Parameter if nn is loaded (a Parameter cannot exist otherwise); the engine never imports nn."""
     module = sys.modules.get("tinygrad_edu.nn.parameter")
     return getattr(module, "Parameter", None)
-
-
-def _child(where, key):
-    if where == "" and isinstance(key, str):
-        return key
-    return f"{where}[{key!r}]"
-
-
-def _shown(where):
-    return repr(where) if where else "<root>"
 
 
 def _root(array):
