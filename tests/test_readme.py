@@ -48,7 +48,7 @@ def test_the_two_commands_come_first_and_name_real_files():
     first_block = README.split("```bash", 1)[1].split("```", 1)[0]
     commands = [ln for ln in first_block.splitlines() if ln and not ln.startswith("#")]
     assert commands[0] == "pip install -e . && python examples/phone_price.py"
-    assert commands[1] == 'pip install -e ".[test]" && python -m pytest -q'
+    assert commands[1] == 'pip install -e ".[test,tensorboard]" && python -m pytest -q'
     root = Path(__file__).resolve().parents[1]
     assert (root / "examples" / "phone_price.py").exists()
     ci = (root / ".ci" / "run").read_text()
