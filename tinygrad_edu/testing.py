@@ -1,119 +1,50 @@
-"""Test helpers: hypothesis strategies for shapes/arrays/tensors and `assert_close`.
+"""Test helpers: `assert_close`, and hypothesis strategies for shapes/arrays/tensors and gradient checks.
 
 This is how tinygrad_edu's own op tests are written, and how you can test an op of your own
 (a custom `tinygrad_edu.autograd.Function`) against finite differences:
 
-    from hypothesis import given
-    import tinygrad_edu
-    from tinygrad_edu.autograd import gradcheck
-    from tinygrad_edu.testing import broadcastable_pairs, tensors, shapes
+    from tinygrad_edu.testing import check_op, positive, distinct, away_from, broadcastable_tensors
 
-    @given(tensors(shapes(max_dims=3, max_side=4), min_value=0.1, max_value=3))
-    def test_my_log(x):
-        assert gradcheck(MyLog.apply, (x,))
+    check_op(MyLog.apply, positive())                  # gradcheck + gradgradcheck, shrunk counterexample
+    check_op(MyAbs.apply, away_from(0))                # off the kink
+    check_op(MyMax.apply, distinct(layout="any"))      # no ties; contiguous or strided leaves
+    check_op(MyMul.apply, broadcastable_tensors(2), orders=1)  # a tuple: 2 arguments
 
-    @given(broadcastable_pairs().flatmap(lambda s: st.tuples(tensors(s[0]), tensors(s[1]))))
-    def test_my_mul(xy):
-        assert gradcheck(MyMul.apply, xy)
+or, with the strategies alone, `@given(tensors(shapes(max_dims=3), min_value=0.1))` and gradcheck.
 
-It imports hypothesis (a test dependency), so `import tinygrad_edu` does not import this module;
-`tinygrad_edu.testing` loads it on first use. `assert_close` is torch.testing.assert_close's idea:
-same shape, same dtype, |actual - expected| <= atol + rtol * |expected| element-wise.
+The strategies need hypothesis (`pip install hypothesis`, a test dependency); without it this module
+still imports and `assert_close` works, and each strategy raises ImportError saying so.
+`import tinygrad_edu` does not import this module; `tinygrad_edu.testing` loads it on first use.
+`assert_close` is torch.testing.assert_close's idea: same shape, same dtype,
+|actual - expected| <= atol + rtol * |expected| element-wise.
 """
-import math
-
 import numpy as np
-from hypothesis import strategies as st
-from hypothesis.extra import numpy as hnp
 
-import tinygrad_edu
 from . import dtypes as _dt
 from .tensor import Tensor
 
-__all__ = ["shapes", "broadcastable_shapes", "broadcastable_pairs", "arrays", "tensors", "assert_close"]
-
-_GRID = 1 / 64  # spacing of `distinct` values: exact in binary and far wider than gradcheck's eps
-
-
-def shapes(min_dims=0, max_dims=4, min_side=1, max_side=5):
-    """Tensor shapes (tuples) with min_dims..max_dims dims of size min_side..max_side; () is 0-d."""
-    return st.lists(st.integers(min_side, max_side), min_size=min_dims, max_size=max_dims).map(tuple)
+STRATEGIES = ["shapes", "broadcastable_shapes", "broadcastable_pairs", "broadcastable_groups", "arrays", "tensors",
+              "positive", "away_from", "unit_interval", "distinct", "float_dtypes", "layouts",
+              "broadcastable_tensors", "check_op"]
+__all__ = STRATEGIES + ["assert_close"]
 
 
-def broadcastable_shapes(shape, max_extra_dims=1, max_side=4):
-    """Shapes that broadcast with `shape`: some leading dims dropped (down to 0-d), some dims set to 1,
-    and up to `max_extra_dims` new leading dims added (so either side of a pair may be the larger)."""
-    shape = tuple(shape)
-
-    @st.composite
-    def build(draw):
-        keep = draw(st.integers(0, len(shape)))
-        tail = [draw(st.sampled_from((n, 1))) for n in shape[len(shape) - keep:]]
-        extra = draw(st.lists(st.integers(1, max_side), max_size=max_extra_dims)) if keep == len(shape) else []
-        return tuple(extra + tail)
-    return build()
+def _needs_hypothesis(name, error):
+    def missing(*args, **kwargs):
+        raise ImportError(f"tinygrad_edu.testing.{name} needs hypothesis, which is not installed: "
+                          f"pip install hypothesis ({error})")
+    missing.__name__ = missing.__qualname__ = name
+    return missing
 
 
-def broadcastable_pairs(min_dims=0, max_dims=3, max_side=4):
-    """Pairs (shape_a, shape_b) that broadcast together, in either order, incl. 0-d and size-1 dims."""
-    def pair(s):
-        return st.tuples(st.just(s), broadcastable_shapes(s, max_side=max_side), st.booleans()).map(
-            lambda t: (t[1], t[0]) if t[2] else (t[0], t[1]))
-    return shapes(min_dims, max_dims, 1, max_side).flatmap(pair)
-
-
-def _pieces(min_value, max_value, avoid):
-    """[min_value, max_value] minus the open intervals in `avoid`, as a list of closed pieces."""
-    if avoid is None:
-        return [(min_value, max_value)]
-    intervals = list(avoid) if isinstance(avoid[0], (tuple, list)) else [avoid]
-    pieces = [(min_value, max_value)]
-    for lo, hi in intervals:
-        pieces = [p for a, b in pieces for p in ((a, min(b, lo)), (max(a, hi), b)) if p[0] <= p[1]]
-    if not pieces:
-        raise ValueError(f"nothing is left of [{min_value}, {max_value}] after removing {avoid}")
-    return pieces
-
-
-def _elements(min_value, max_value, avoid, distinct, integer):
-    pieces = _pieces(min_value, max_value, avoid)
-    if integer:
-        return st.one_of([st.integers(math.ceil(a), math.floor(b)) for a, b in pieces])
-    if distinct:  # values on a grid, so that "distinct" means apart by at least _GRID
-        return st.one_of([st.integers(math.ceil(a / _GRID), math.floor(b / _GRID)).map(lambda k: k * _GRID)
-                          for a, b in pieces])
-    return st.one_of([st.floats(a, b, allow_nan=False, allow_infinity=False) for a, b in pieces])
-
-
-def arrays(shape, dtype=np.float64, min_value=-3.0, max_value=3.0, avoid=None, distinct=False):
-    """numpy arrays of `shape` (a tuple or a strategy of tuples) with finite values in [min_value, max_value].
-
-    avoid: an open interval (lo, hi), or a list of them, the values stay out of, e.g. (-0.1, 0.1) to
-    keep |x| or 1/x away from its kink/pole, where finite differences are meaningless.
-    distinct: all values different by at least 1/64 (for max/min/sort, whose gradient is undefined at
-    ties). Integer dtypes draw integers, bool draws booleans.
-    """
-    dtype = np.dtype(dtype)
-    if dtype == np.bool_:
-        elements = st.booleans()
-    else:
-        elements = _elements(min_value, max_value, avoid, distinct, dtype.kind in "iu")
-    if not isinstance(shape, st.SearchStrategy):
-        shape = st.just(tuple(shape))
-    return shape.flatmap(lambda s: hnp.arrays(dtype, s, elements=elements, unique=distinct))
-
-
-def tensors(shape=None, dtype=None, min_value=-3.0, max_value=3.0, requires_grad=True, avoid=None,
-            distinct=False):
-    """tinygrad_edu tensors: `shape` is a tuple, a strategy of tuples, or None for `shapes(max_dims=3,
-    max_side=4)`; dtype defaults to tinygrad_edu.float64 (what gradcheck needs). requires_grad is only
-    set on floating dtypes. See `arrays` for min_value, max_value, avoid and distinct."""
-    dtype = tinygrad_edu.float64 if dtype is None else dtype
-    np_dtype = _dt.to_numpy_dtype(dtype)
-    shape = shapes(max_dims=3, max_side=4) if shape is None else shape
-    grad = requires_grad and np_dtype.kind == "f"
-    return arrays(shape, np_dtype, min_value, max_value, avoid, distinct).map(
-        lambda a: tinygrad_edu.tensor(a, requires_grad=grad))
+try:
+    from ._strategies import (shapes, broadcastable_shapes, broadcastable_pairs, broadcastable_groups,  # noqa: F401
+                              arrays, tensors, positive, away_from, unit_interval, distinct, float_dtypes,
+                              layouts, broadcastable_tensors, check_op)
+except ImportError as _e:  # only a missing hypothesis is tolerated
+    if not (getattr(_e, "name", None) or "").startswith("hypothesis"):
+        raise
+    globals().update({_n: _needs_hypothesis(_n, _e) for _n in STRATEGIES})
 
 
 # ---- assert_close ---------------------------------------------------------------------------------------

@@ -134,6 +134,18 @@ def _slow_check(func, inputs, diff_idx, eps, atol, rtol, nondet_tol, check_dtype
     _check_reentrant(analytical, _analytical(outs, inputs, diff_idx, check_dtypes), nondet_tol)
 
 
+def _slow_jacobians(func, inputs, diff_idx, i, k, eps, outs):
+    """What a fast-mode failure recomputes, as torch's message does: the whole Jacobians of output k
+    with respect to input i, and their largest element-wise difference."""
+    sizes = [o._data.size for o in outs]
+    start = sum(sizes[:k])
+    analytical = _analytical(outs, inputs, diff_idx, False)[i][:, start:start + sizes[k]].T
+    numerical = _numerical(func, inputs, i, eps, sum(sizes))[:, start:start + sizes[k]].T
+    return (f"recomputed in slow mode, the whole Jacobians are\nNumerical:\n{numerical}\nAnalytical:\n{analytical}\n"
+            f"The max per-element difference (slow mode) is: {np.abs(numerical - analytical).max(initial=0.0)}.\n"
+            "The quantities v^T J u below are those of fast mode:\n")
+
+
 def _unit_vector(rng, n):
     v = rng.random(n)
     return v / np.linalg.norm(v) if n else v
@@ -169,7 +181,7 @@ def _fast_check(func, inputs, diff_idx, eps, atol, rtol, nondet_tol, check_dtype
             num = (plus[k] - minus[k]) / (2 * eps) @ v[k]
             if not abs(a[n, k] - num) <= atol * u[i].sum() * v[k].sum() + rtol * abs(num):
                 raise _mismatch(i, k, num, a[n, k], atol, rtol, "fast mode compares v^T J u for random unit "
-                                "vectors u, v (gradcheck(..., fast_mode=False) shows the whole Jacobians):\n")
+                                "vectors u, v; " + _slow_jacobians(func, inputs, diff_idx, i, k, eps, outs))
     _check_reentrant({0: a}, {0: analytical()}, nondet_tol)
 
 
