@@ -313,3 +313,19 @@ def test_functional_call_errors_and_per_sample_grads():
         return M.vmap(M.grad(loss), in_dims=(None, 0, 0))({k: L.tensor(v) for k, v in p.items()}, L.tensor(xs),
                                                           L.tensor(ys))
     same(per_sample(tg, lin, FU), per_sample(torch, tlin, TFU))
+
+
+def test_hessian_argnums_tuple_and_grad_under_an_outer_graph_as_torch():
+    f = lambda a, b: (a.sin() * b * a).sum()  # noqa: E731
+    ti, to = (tg.tensor(X), tg.tensor(V3)), (torch.tensor(X), torch.tensor(V3))
+    a, b = FU.hessian(f, (0, 1))(*ti), TFU.hessian(f, (0, 1))(*to)
+    assert nest(a) == nest(b)
+    same(a, b)
+    xa, xb = tg.tensor(X, requires_grad=True), torch.tensor(X, requires_grad=True)
+    ga, gb = FU.grad(f)(xa, ti[1]), TFU.grad(f)(xb, to[1])
+    assert ga.grad_fn is not None and gb.grad_fn is not None
+    (ga ** 2).sum().backward()
+    (gb ** 2).sum().backward()
+    same(xa.grad, xb.grad)
+    with tg.no_grad():
+        same(F.jacobian(lambda t: t * t, tg.tensor(X)), TF.jacobian(lambda t: t * t, torch.tensor(X)))

@@ -236,10 +236,8 @@ def _jac_reverse(outputs, inputs, strict, create_graph):
 
 
 def _stack_rows(rows, out, inp):
-    if not rows:
-        return _zeros_like(inp).reshape(tuple(out.shape) + tuple(inp.shape)) if inp.numel() else \
-            Tensor._wrap(np.zeros(tuple(out.shape) + tuple(inp.shape), inp._data.dtype))
-    return stack(rows).reshape(tuple(out.shape) + tuple(inp.shape))
+    shape = tuple(out.shape) + tuple(inp.shape)
+    return stack(rows).reshape(shape) if rows else Tensor._wrap(np.zeros(shape, inp._data.dtype))
 
 
 def _jac_forward(outputs, inputs):
