@@ -140,7 +140,8 @@ aminmax, cummax, cummin, mode, median, nanmedian = (_with_out(f, "exact") for f 
 
 _LAZY = {"nn": "tinygrad_edu.nn", "optim": "tinygrad_edu.optim", "utils": "tinygrad_edu.utils",
          "viz": "tinygrad_edu.viz", "testing": "tinygrad_edu.testing",
-         "distributions": "tinygrad_edu.distributions"}
+         "distributions": "tinygrad_edu.distributions",
+         "func": "tinygrad_edu.func"}
 _LAZY_ATTRS = {"save": ("tinygrad_edu.serialization", "save"), "load": ("tinygrad_edu.serialization", "load"),
                "summary": ("tinygrad_edu.model_summary", "summary"), "compile": ("tinygrad_edu.compiler", "compile")}
 

@@ -16,3 +16,11 @@ from .variable import Variable
 
 __all__ = ["Function", "backward", "grad", "gradcheck", "gradgradcheck", "GradcheckError", "detect_anomaly",
            "set_detect_anomaly", "is_anomaly_enabled", "trace_backward", "topological_order", "Variable"]
+
+
+def __getattr__(name):
+    """autograd.functional (vjp, jvp, jacobian, hessian, vhp, hvp) is loaded on first use."""
+    if name == "functional":
+        import importlib
+        return importlib.import_module("tinygrad_edu.autograd.functional")
+    raise AttributeError(f"module 'tinygrad_edu.autograd' has no attribute {name!r}")
