@@ -53,3 +53,19 @@ def phone_model(nn, lib):
         def forward(self, x):
             return self.layer3(lib.relu(self.layer2(lib.relu(self.layer1(x)))))
     return Model()
+
+
+def wrong_square(lib):
+    """A custom Function of `lib` (torch or tinygrad_edu) whose backward is wrong: d(x^2)/dx is 2x,
+    it returns 3x. gradcheck in every mode must catch it."""
+    class WrongSquare(lib.autograd.Function):
+        @staticmethod
+        def forward(ctx, x):
+            ctx.save_for_backward(x)
+            return x * x
+
+        @staticmethod
+        def backward(ctx, g):
+            (x,) = ctx.saved_tensors
+            return g * 3 * x
+    return WrongSquare

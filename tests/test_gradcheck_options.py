@@ -12,22 +12,14 @@ import numpy as np
 import pytest
 
 import tinygrad_edu as tg
+from helpers import wrong_square
 
 
 def functions(lib):
     """Test functions written against `lib` (torch or tinygrad_edu)."""
     Function = lib.autograd.Function
 
-    class WrongSquare(Function):          # d(x^2)/dx is 2x, not 3x
-        @staticmethod
-        def forward(ctx, x):
-            ctx.save_for_backward(x)
-            return x * x
-
-        @staticmethod
-        def backward(ctx, g):
-            (x,) = ctx.saved_tensors
-            return g * 3 * x
+    WrongSquare = wrong_square(lib)       # d(x^2)/dx is 2x, not 3x
 
     class Nondeterministic(Function):     # right derivative, plus noise of 1e-9 relative to it
         @staticmethod

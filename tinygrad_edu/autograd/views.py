@@ -12,8 +12,14 @@ def current_grad_fn(t):
     """t's grad_fn, derived again from its base if the base changed in place since it was set."""
     base, make, version = t._view
     if version != t._version[0]:
-        redone = make(base)  # records the view op on the base's current history
-        t.grad_fn, t._output_nr = redone.grad_fn, redone._output_nr
-        t._requires_grad = t._requires_grad or redone._requires_grad
+        redo_view(t)
         t._view = (base, make, t._version[0])
     return t.grad_fn
+
+
+def redo_view(t):
+    """Give the view t the history of its view op applied to its base as the base is now."""
+    base, make, _ = t._view
+    redone = make(base)  # records the view op on the base's current history
+    t.grad_fn, t._output_nr = redone.grad_fn, redone._output_nr
+    t._requires_grad = t._requires_grad or redone._requires_grad

@@ -16,6 +16,7 @@ the new base (so v's gradient flows through y's new history, as in torch).
 import numpy as np
 
 from ..autograd.function import Function
+from ..autograd.views import redo_view
 from ..tensor import Tensor
 
 
@@ -77,5 +78,4 @@ def rebase_view(view, result, old_value):
     new_base = ViewScatter.apply(old_value(base), result, make)
     np.copyto(base._data, new_base._data, casting="unsafe")  # the view's memory is part of base's
     base.grad_fn, base._output_nr, base._requires_grad = new_base.grad_fn, new_base._output_nr, True
-    redone = make(base)
-    view.grad_fn, view._output_nr, view._requires_grad = redone.grad_fn, redone._output_nr, True
+    redo_view(view)
