@@ -22,6 +22,7 @@ import math
 import numpy as np
 
 from . import dtypes as _dt
+from .grad_mode import _state
 
 
 class _PrintOptions:
@@ -198,4 +199,6 @@ def format_tensor(t):
         suffixes.append(f"grad_fn=<{t.grad_fn.name()}>")
     elif t.requires_grad:
         suffixes.append("requires_grad=True")
+    if _state.dual is not None and _state.dual.get(t) is not None:  # a dual tensor (autograd/forward_ad.py)
+        suffixes.append(f"tangent={format_tensor(_state.dual.get(t))}")
     return _add_suffixes(prefix + body, suffixes, len(prefix), opts.linewidth)

@@ -8,7 +8,7 @@ from ._context_decorator import ContextDecorator, NoArgs
 
 
 class _GradState(threading.local):
-    enabled, grad, inference = True, True, False  # class attributes: how every thread starts
+    enabled, grad, inference, dual = True, True, False, None  # how every thread starts (dual: forward_ad's level)
 
 
 _state = _GradState()

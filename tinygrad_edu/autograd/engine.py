@@ -5,14 +5,13 @@ argument, to the node that made the argument or to the leaf tensor itself, and a
 `_seq`. `run_backward` below is the whole algorithm; every other concern is a named step after it.
 
 Order: a node is created after every node that feeds it, so each consumer of a node has a larger
-`_seq` than the node. Ready nodes wait in a heap keyed by -_seq: the node popped is the newest one
-that has gradient waiting, and by then all gradient meant for it has arrived (every consumer, being
-newer, was popped before). That is a topological order found in one pass, with no recursion, so a
-chain 100,000 nodes deep is fine (torch orders its ready queue the same way).
+`_seq`. Ready nodes wait in a heap keyed by -_seq: the node popped is the newest one with gradient
+waiting, and by then all of its gradient has arrived (every consumer, newer, was popped before): a
+topological order in one pass, without recursion (a chain 100,000 deep is fine; torch does so too).
 
 Two kinds of pass. With create_graph=False nothing is recorded, so gradients travel as bare
-ndarrays and a node runs its backward on them where it says it can (Function.array_backward or
-backward_arrays); otherwise they are Tensors and the backward pass is itself recorded.
+ndarrays and a node runs its backward on them where it can (Function.array_backward or
+backward_arrays); otherwise, or while forward_ad has a level open, they are Tensors.
 """
 import threading
 from heapq import heappop, heappush
@@ -41,7 +40,7 @@ def run_backward(roots, retain_graph=False, create_graph=False, capture=None, in
     capture: for autograd.grad, a dict {tensor: None} that receives the tensors' gradients instead
     of any `.grad`. inputs: backward(inputs=...), the only leaves whose `.grad` is written.
     """
-    arrays = not create_graph
+    arrays = not create_graph and _state.dual is None  # (forward mode: Tensors carry tangents)
     kind = np.ndarray if arrays else Tensor
     pending, ready, leaf_grads = {}, [], {}  # node -> [gradient per output]; heap of (-seq, node); leaf -> sum
     owned = set()                            # leaves whose summed gradient is the engine's own array

@@ -9,12 +9,13 @@ it. Calling `MyOp.apply(*args)`:
    passed (Tensors stay Tensors) and returns an ndarray or a Tensor, or a tuple of them;
 3. if grad mode is on and some Tensor argument requires grad, records the node: one edge per
    argument (where that argument's gradient goes), and one saved tensor per tensor that forward
-   passed to `ctx.save_for_backward` (both plain tuples, described below the imports; a view whose
-   base changed in place first has its history redone, autograd/views.py).
+   passed to `ctx.save_for_backward` (plain tuples, described below the imports; a view whose base
+   changed in place first has its history redone, autograd/views.py);
+4. inside a forward_ad.dual_level(), gives the outputs their tangents with `MyOp.jvp` (forward_ad.py).
 
-During backward the engine calls `MyOp.backward(ctx, *grad_outputs)`. It returns one gradient per
-forward argument (None where there is none) and receives Tensors, so that it is written with
-Tensor operations and can itself be differentiated (`create_graph=True`).
+During backward the engine calls `MyOp.backward(ctx, *grad_outputs)`: one gradient per forward
+argument (None where there is none), from Tensors, written with Tensor operations so that it can
+itself be differentiated (`create_graph=True`).
 
 A plain `backward()` records nothing, so the engine may run a node's backward on the bare
 ndarrays instead (no Tensor or node made at all). A class opts in explicitly, in one of two ways:
@@ -34,6 +35,7 @@ import numpy as np
 from ..grad_mode import _state
 from ..tensor import Tensor
 from . import anomaly
+from .forward_ad import DualFunctionAPI, carry
 from .views import current_grad_fn
 from .names import GradFnView
 
@@ -55,9 +57,8 @@ _NOTHING_NEEDED = [(False,) * n for n in range(8)]
 # had when saved, or this node's own output (`array` and `output_nr`; not the tensor itself, so
 # that there is no cycle node -> output -> node), rebuilt into a tensor of this node when
 # unpacked. A constant ndarray, a Python number and None are kept as they are.
-# Plain tuples because every op makes some: a tuple display is the cheapest object Python builds,
-# and a node's `_saved` tuple that holds only constants is dropped by the garbage collector's
-# tracking, which matters for graphs of 100,000 nodes.
+# Plain tuples because every op makes some: a tuple is the cheapest object Python builds, and a
+# `_saved` of constants only is untracked by the garbage collector (graphs of 100,000 nodes).
 
 
 def _unpack_saved(node, saved, as_tensor):
@@ -74,7 +75,7 @@ def _unpack_saved(node, saved, as_tensor):
     return t
 
 
-class Function(GradFnView):
+class Function(GradFnView, DualFunctionAPI):  # forward mode's part: autograd/forward_ad.py
     # Class-level defaults, so creating a node sets only what differs.
     _to_save = None         # what forward passed to save_for_backward, until the node is recorded
     _edges = None           # one edge (or None: no gradient wanted) per forward argument
@@ -123,7 +124,7 @@ class Function(GradFnView):
     @property
     def saved_values(self):
         """For array_backward formulas: arrays in a plain pass (grad mode off), Tensors otherwise."""
-        return self._unpack(_state.enabled)
+        return self._unpack(_state.enabled or _state.dual is not None)  # Tensors carry tangents
 
     def _unpack(self, as_tensors):
         saved = self._saved
@@ -171,9 +172,11 @@ class Function(GradFnView):
         if not record:
             out = cls.forward(ctx, *args)
             if type(out) is tuple:
-                return tuple([_wrap(_array_of(o)) for o in out])
-            data = out._data if isinstance(out, Tensor) else out  # _array_of(out), inline: every no_grad op
-            return _wrap(data if type(data) is np.ndarray else np.asarray(data))
+                result = tuple([_wrap(_array_of(o)) for o in out])
+            else:
+                data = out._data if isinstance(out, Tensor) else out  # _array_of(out), inline: every no_grad op
+                result = _wrap(data if type(data) is np.ndarray else np.asarray(data))
+            return result if _state.dual is None else carry(ctx, args, result)
         _state.enabled = False  # forward's own Tensor operations are not part of the graph
         try:
             out = cls.forward(ctx, *args)
@@ -196,7 +199,7 @@ class Function(GradFnView):
             ctx._to_save = None
         if anomaly._enabled:
             ctx._forward_stack = traceback.format_stack()[:-1]
-        return result
+        return result if _state.dual is None else carry(ctx, args, result)  # forward mode's tangents
 
     def _output(self, nr, o, multi=False):
         """Output number nr as a tensor of this node (of a multi-output node, only if it is
@@ -243,7 +246,5 @@ def _save(items, out, result):
 def _output_number(item, outs, results):
     """Which output of a multi-output node `item` is (what forward returned, its tensor or its
     array), or None."""
-    for nr, (o, t) in enumerate(zip(outs, results)):
-        if item is o or item is t or item is t._data:
-            return nr
-    return None
+    return next((nr for nr, (o, t) in enumerate(zip(outs, results)) if item is o or item is t or item is t._data),
+                None)

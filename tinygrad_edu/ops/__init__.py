@@ -10,8 +10,8 @@ handling and type promotion, then call the class; nn/ and Tensor's methods call 
     mul, x * y                              elementwise.py    Mul                           MulBackward0
     div, x / y                              elementwise.py    Div                           DivBackward0
     pow, x ** y                             elementwise.py    Pow                           PowBackward0/1/2
-    maximum                                 elementwise.py    Maximum                       MaximumBackward0
-    minimum                                 elementwise.py    Minimum                       MinimumBackward0
+    maximum                                 minmax.py         Maximum                       MaximumBackward0
+    minimum                                 minmax.py         Minimum                       MinimumBackward0
     where                                   elementwise.py    Where                         WhereBackward0
     neg, -x                                 unary.py          Neg                           NegBackward0
     abs                                     unary.py          Abs                           AbsBackward0
@@ -162,7 +162,8 @@ A plain backward() runs a class's backward on bare numpy arrays where the class 
 (`array_backward = True`, or a `backward_arrays` method); see autograd/function.py. Names not
 equal to the class name + "Backward0" are in autograd/names.py.
 """
-from .elementwise import (add, sub, mul, div, pow, maximum, minimum, where, eq, ne, lt, le, gt, ge,
+from .minmax import maximum, minimum
+from .elementwise import (add, sub, mul, div, pow, where, eq, ne, lt, le, gt, ge,
                           bitwise_and, bitwise_or, bitwise_xor, logical_and, logical_or, logical_xor,
                           logical_not)
 from .unary import (neg, abs, exp, log, log1p, sqrt, rsqrt, sin, cos, tanh, clamp, clip, sign, floor, ceil,

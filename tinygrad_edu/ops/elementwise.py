@@ -1,4 +1,4 @@
-"""Binary element-wise ops with broadcasting: +, -, *, /, **, maximum, minimum, where.
+"""Binary element-wise ops with broadcasting: +, -, *, /, **, where (maximum, minimum: minmax.py).
 
 Their backward formulas are written as if the shapes matched: when forward broadcast an input, the
 gradient comes out in the broadcast shape and the engine sums it down to the input's shape (with
@@ -14,6 +14,7 @@ import math
 import numpy as np
 
 from .. import dtypes as _dt
+from ..autograd.forward_ad import tangent_sum
 from ..autograd.function import Function
 from ..tensor import Tensor
 from .elementwise_checks import check_alpha, check_two_tensors, div_rounded, where_operand
@@ -120,6 +121,11 @@ class Add(Function):
     def backward(ctx, grad):
         return grad, grad  # broadcast inputs: the engine sums each gradient down to its input's shape
 
+    @staticmethod
+    def jvp(ctx, tx, ty):
+        """d(x + y) = dx + dy."""
+        return tangent_sum(tx, ty)
+
 
 class Sub(Function):
     """SubBackward0. d(x-y)/dx = 1, d(x-y)/dy = -1."""
@@ -132,6 +138,11 @@ class Sub(Function):
     @staticmethod
     def backward(ctx, grad):
         return grad, (-grad if ctx.needs_input_grad[1] else None)
+
+    @staticmethod
+    def jvp(ctx, tx, ty):
+        """d(x - y) = dx - dy."""
+        return tangent_sum(tx, None if ty is None else -ty)
 
 
 class Mul(Function):
@@ -150,6 +161,12 @@ class Mul(Function):
         needs = ctx.needs_input_grad
         return (grad * y if needs[0] else None), (grad * x if needs[1] else None)
 
+    @staticmethod
+    def jvp(ctx, tx, ty):
+        """d(x y) = dx y + x dy."""
+        x, y = ctx.primals
+        return tangent_sum(None if tx is None else tx * y, None if ty is None else x * ty)
+
 
 class Div(Function):
     """DivBackward0. d(x/y)/dx = 1/y, d(x/y)/dy = -x/y^2."""
@@ -165,6 +182,12 @@ class Div(Function):
         x, y = ctx.saved_values
         needs = ctx.needs_input_grad
         return (grad / y if needs[0] else None), (-grad * x / (y * y) if needs[1] else None)
+
+    @staticmethod
+    def jvp(ctx, tx, ty):
+        """d(x / y) = dx / y - (x / y) dy / y."""
+        x, y = ctx.primals
+        return tangent_sum(None if tx is None else tx / y, None if ty is None else -ctx.result * ty / y)
 
 
 class Pow(Function):
@@ -187,6 +210,14 @@ class Pow(Function):
         x, y, out = ctx.saved_tensors
         log_x = where(x == 0, 0.0, x.log()) if isinstance(x, Tensor) else _log_number(x)
         return _pow_grads(ctx.needs_input_grad, grad, x, y, out, log_x)
+
+    @staticmethod
+    def jvp(ctx, tx, ty):
+        """d(x^y) = y x^(y-1) dx + x^y ln(x) dy, the same two derivatives as backward (_pow_grads)."""
+        x, y = ctx.primals
+        log_x = (where(x == 0, 0.0, x.log()) if isinstance(x, Tensor) else _log_number(x)) if ty is not None else 0
+        gx, gy = _pow_grads((tx is not None, ty is not None), 1.0, x, y, ctx.result, log_x)
+        return tangent_sum(None if tx is None else gx * tx, None if ty is None else gy * ty)
 
     @staticmethod
     def backward_arrays(ctx, grad):
@@ -213,53 +244,6 @@ def _log_number(x):
     return math.log(x) if x > 0 else (0.0 if x == 0 else math.nan)
 
 
-class Maximum(Function):
-    """MaximumBackward0. The gradient goes to the larger input; on ties it is split in half."""
-
-    @staticmethod
-    def forward(ctx, x, y):
-        ctx.save_for_backward(x, y)
-        return binary(np.maximum, x, y)
-
-    @staticmethod
-    def backward(ctx, grad):
-        x, y = ctx.saved_arrays  # only a mask is made of them: a constant of the backward graph
-        share = Tensor._wrap(_share(x > y, x == y, grad._data.dtype))
-        return grad * share, grad * (1 - share)
-
-    @staticmethod
-    def backward_arrays(ctx, grad):
-        x, y = ctx.saved_arrays
-        share = _share(x > y, x == y, grad.dtype)
-        return grad * share, grad * (1 - share)
-
-
-class Minimum(Function):
-    """MinimumBackward0. The gradient goes to the smaller input; on ties it is split in half."""
-
-    @staticmethod
-    def forward(ctx, x, y):
-        ctx.save_for_backward(x, y)
-        return binary(np.minimum, x, y)
-
-    @staticmethod
-    def backward(ctx, grad):
-        x, y = ctx.saved_arrays
-        share = Tensor._wrap(_share(x < y, x == y, grad._data.dtype))
-        return grad * share, grad * (1 - share)
-
-    @staticmethod
-    def backward_arrays(ctx, grad):
-        x, y = ctx.saved_arrays
-        share = _share(x < y, x == y, grad.dtype)
-        return grad * share, grad * (1 - share)
-
-
-def _share(x_wins, tie, dtype):
-    """x's share of the gradient: 1 where x wins, 1/2 on a tie, 0 elsewhere."""
-    return (x_wins + 0.5 * tie).astype(dtype)
-
-
 class Where(Function):
     """WhereBackward0. where(cond, x, y): the gradient goes to x where cond holds, to y elsewhere."""
 
@@ -273,6 +257,14 @@ class Where(Function):
     def backward(ctx, grad):
         cond, needs = Tensor._wrap(ctx.cond), ctx.needs_input_grad
         return None, (where(cond, grad, 0.0) if needs[1] else None), (where(cond, 0.0, grad) if needs[2] else None)
+
+    @staticmethod
+    def jvp(ctx, tcond, tx, ty):
+        """d where(c, x, y) = where(c, dx, dy)."""
+        if tx is None and ty is None:
+            return None
+        zero = Tensor._wrap(np.zeros((), ctx.result._data.dtype))
+        return where(Tensor._wrap(ctx.cond), zero if tx is None else tx, zero if ty is None else ty)
 
     @staticmethod
     def backward_arrays(ctx, grad):
@@ -320,18 +312,6 @@ def div(input, other, rounding_mode=None):
 def pow(input, exponent):
     input, exponent = _operands(input, exponent, "pow")
     return Pow.apply(input, exponent)
-
-
-def maximum(input, other):
-    check_two_tensors("maximum", input, other)
-    input, other = _promote(input, other)
-    return Maximum.apply(input, other)
-
-
-def minimum(input, other):
-    check_two_tensors("minimum", input, other)
-    input, other = _promote(input, other)
-    return Minimum.apply(input, other)
 
 
 def where(condition, input=None, other=None):

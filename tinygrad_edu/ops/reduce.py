@@ -228,7 +228,7 @@ def mean(input, dim=None, keepdim=False, *, dtype=None, axis=None, keepdims=None
 
 def _extreme(x, dim, keepdim, largest, name):
     if isinstance(dim, Tensor):  # torch.max(a, b) is the element-wise maximum
-        from .elementwise import maximum, minimum
+        from .minmax import maximum, minimum
         return maximum(x, dim) if largest else minimum(x, dim)
     try:
         size = x._data.size
