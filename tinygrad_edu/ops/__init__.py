@@ -23,7 +23,7 @@ handling and type promotion, then call the class; nn/ and Tensor's methods call 
     sin                                     unary.py          Sin                           SinBackward0
     cos                                     unary.py          Cos                           CosBackward0
     tanh                                    unary.py          Tanh                          TanhBackward0
-    clamp, clip                             unary.py          Clamp                         ClampBackward1
+    clamp, clip                             clamp.py          Clamp                         ClampBackward1
     sign floor ceil round                   unary.py          ZeroGrad                      ZeroGradBackward0
     round(decimals=d): see rounding.py      unary.py          ZeroGrad                      RoundBackward1
     x.to(dtype), x.float() ...              unary.py          Cast                          ToCopyBackward0
@@ -147,7 +147,7 @@ view, ViewBackward0).
     logcumsumexp                            cumulative.py         Logcumsumexp                  LogcumsumexpBackward0
 
 Without a class of their own: trunc, fix, sgn (unary.py's ZeroGrad, TruncBackward0 SgnBackward0);
-clamp_min/clamp_max (Clamp, ClampMinBackward0/1 ...); median/nanmedian/mode with a dim, cummax,
+clamp_min/clamp_max (clamp.py's Clamp, ClampMinBackward0/1 ...); median/nanmedian/mode with a dim, cummax,
 cummin (reduce_more.py, cumulative.py: a gather at the chosen indices, MedianBackward1 ModeBackward0
 CummaxBackward0 ...); quantile, nanquantile (quantile.py: sort, gather, lerp); diff (cumulative.py:
 narrow and sub); std_mean, var_mean, aminmax (std/var/mean, amin/amax, renamed to torch's node).
@@ -166,8 +166,9 @@ from .minmax import maximum, minimum
 from .elementwise import (add, sub, mul, div, pow, where, eq, ne, lt, le, gt, ge,
                           bitwise_and, bitwise_or, bitwise_xor, logical_and, logical_or, logical_xor,
                           logical_not)
-from .unary import (neg, abs, exp, log, log1p, sqrt, rsqrt, sin, cos, tanh, clamp, clip, sign, floor, ceil,
+from .unary import (neg, abs, exp, log, log1p, sqrt, rsqrt, sin, cos, tanh, sign, floor, ceil,
                     cast, clone, isnan, isinf, isfinite)
+from .clamp import clamp, clip, clamp_min, clamp_max
 from .rounding import round
 from .activation import (relu, leaky_relu, hardtanh, sigmoid, erf, gelu, elu, selu, softplus, silu, mish)
 from .reduce import sum, mean, max, min, amax, amin, argmax, argmin, prod, var, std, norm, cumsum, all, any
@@ -193,7 +194,7 @@ from .pointwise_binary import (fmod, remainder, floor_divide, true_divide, hypot
                                isclose, allclose)
 from .pointwise_ternary import addcmul, addcdiv, lerp
 from .unary_more import (expm1, exp2, trunc, fix, frac, signbit, absolute, sgn, positive, logit, erfinv, nan_to_num,
-                         square, reciprocal, clamp_min, clamp_max)
+                         square, reciprocal)
 from .reduce_more import (nansum, nanmean, count_nonzero, std_mean, var_mean, aminmax, median, nanmedian, mode)
 from .quantile import quantile, nanquantile
 from .cumulative import cummax, cummin, logcumsumexp, diff

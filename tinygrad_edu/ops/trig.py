@@ -1,8 +1,9 @@
 """More element-wise maths: logarithms to base 2 and 10, tan, the inverse trigonometric functions,
 the hyperbolic functions and their inverses, and atan2 (unary.py has exp, log, sin, cos, tanh ...).
 
-Each backward is the derivative times the incoming gradient, written with the ops of this file and
-unary.py so that it can be differentiated again. As in torch, integer input is computed in the
+Each backward is the derivative times the incoming gradient, and each `jvp` (forward mode) the
+derivative times the input's tangent, written with the ops of this file and unary.py so that they
+can be differentiated again. As in torch, integer input is computed in the
 default float dtype (torch.asin(torch.tensor([0, 1])) is float32).
 """
 import math
@@ -10,10 +11,11 @@ import math
 import numpy as np
 
 from .. import dtypes as _dt
+from ..autograd.forward_ad import tangent_sum
 from ..autograd.function import Function
 from .elementwise import _check_broadcast, binary, where
 from .elementwise_checks import check_two_tensors
-from .unary import _op, rsqrt, _float_only
+from .unary import _op, cast, rsqrt, _float_only
 
 _LN2, _LN10 = math.log(2.0), math.log(10.0)
 
@@ -32,6 +34,11 @@ class Log2(Function):
         (x,) = ctx.saved_values
         return grad / (x * _LN2)
 
+    @staticmethod
+    def jvp(ctx, tx):
+        """d log2(x) = dx / (x ln 2)."""
+        return tx / (ctx.primals[0] * _LN2)
+
 
 class Log10(Function):
     """Log10Backward0. d log10(x)/dx = 1 / (x ln 10)."""
@@ -46,6 +53,11 @@ class Log10(Function):
     def backward(ctx, grad):
         (x,) = ctx.saved_values
         return grad / (x * _LN10)
+
+    @staticmethod
+    def jvp(ctx, tx):
+        """d log10(x) = dx / (x ln 10)."""
+        return tx / (ctx.primals[0] * _LN10)
 
 
 class Tan(Function):
@@ -62,6 +74,12 @@ class Tan(Function):
     def backward(ctx, grad):
         (out,) = ctx.saved_values
         return grad * (out * out + 1)
+
+    @staticmethod
+    def jvp(ctx, tx):
+        """d tan(x) = (1 + tan(x)^2) dx."""
+        out = ctx.result
+        return tx * (out * out + 1)
 
 
 class Asin(Function):
@@ -82,6 +100,12 @@ class Asin(Function):
         (x,) = ctx.saved_arrays
         return grad / np.sqrt(1 - x * x)
 
+    @staticmethod
+    def jvp(ctx, tx):
+        """d asin(x) = dx / sqrt(1 - x^2)."""
+        x = ctx.primals[0]
+        return tx * rsqrt(1 - x * x)
+
 
 class Acos(Function):
     """AcosBackward0. d acos(x)/dx = -1 / sqrt(1 - x^2)."""
@@ -101,6 +125,12 @@ class Acos(Function):
         (x,) = ctx.saved_arrays
         return -grad / np.sqrt(1 - x * x)
 
+    @staticmethod
+    def jvp(ctx, tx):
+        """d acos(x) = -dx / sqrt(1 - x^2)."""
+        x = ctx.primals[0]
+        return -tx * rsqrt(1 - x * x)
+
 
 class Atan(Function):
     """AtanBackward0. d atan(x)/dx = 1 / (1 + x^2)."""
@@ -115,6 +145,12 @@ class Atan(Function):
     def backward(ctx, grad):
         (x,) = ctx.saved_values
         return grad / (x * x + 1)
+
+    @staticmethod
+    def jvp(ctx, tx):
+        """d atan(x) = dx / (1 + x^2)."""
+        x = ctx.primals[0]
+        return tx / (x * x + 1)
 
 
 class Sinh(Function):
@@ -135,6 +171,11 @@ class Sinh(Function):
         (x,) = ctx.saved_arrays
         return grad * np.cosh(x)
 
+    @staticmethod
+    def jvp(ctx, tx):
+        """d sinh(x) = cosh(x) dx."""
+        return tx * cosh(ctx.primals[0])
+
 
 class Cosh(Function):
     """CoshBackward0. d cosh(x)/dx = sinh(x)."""
@@ -153,6 +194,11 @@ class Cosh(Function):
     def backward_arrays(ctx, grad):
         (x,) = ctx.saved_arrays
         return grad * np.sinh(x)
+
+    @staticmethod
+    def jvp(ctx, tx):
+        """d cosh(x) = sinh(x) dx."""
+        return tx * sinh(ctx.primals[0])
 
 
 class Asinh(Function):
@@ -173,6 +219,12 @@ class Asinh(Function):
         (x,) = ctx.saved_arrays
         return grad / np.sqrt(x * x + 1)
 
+    @staticmethod
+    def jvp(ctx, tx):
+        """d asinh(x) = dx / sqrt(x^2 + 1)."""
+        x = ctx.primals[0]
+        return tx * rsqrt(x * x + 1)
+
 
 class Acosh(Function):
     """AcoshBackward0. d acosh(x)/dx = 1 / sqrt(x^2 - 1)."""
@@ -192,6 +244,12 @@ class Acosh(Function):
         (x,) = ctx.saved_arrays
         return grad / np.sqrt(x * x - 1)
 
+    @staticmethod
+    def jvp(ctx, tx):
+        """d acosh(x) = dx / sqrt(x^2 - 1)."""
+        x = ctx.primals[0]
+        return tx * rsqrt(x * x - 1)
+
 
 class Atanh(Function):
     """AtanhBackward0. d atanh(x)/dx = 1 / (1 - x^2)."""
@@ -206,6 +264,12 @@ class Atanh(Function):
     def backward(ctx, grad):
         (x,) = ctx.saved_values
         return grad / (1 - x * x)
+
+    @staticmethod
+    def jvp(ctx, tx):
+        """d atanh(x) = dx / (1 - x^2)."""
+        x = ctx.primals[0]
+        return tx / (1 - x * x)
 
 
 class Atan2(Function):
@@ -236,6 +300,16 @@ class Atan2(Function):
             r2 = r2.astype(grad.dtype, copy=False)
         r2 = np.where(r2 == 0, np.ones((), r2.dtype), r2)
         return (grad * x).astype(grad.dtype, copy=False) / r2, (grad * -y).astype(grad.dtype, copy=False) / r2, None
+
+    @staticmethod
+    def jvp(ctx, ty, tx, _):
+        """d atan2(y, x) = (x dy - y dx) / (x^2 + y^2). Unlike backward, NaN at the origin (0/0), as
+        torch's forward rule. The terms come out in the promoted dtype, as the output (an integer
+        operand has no tangent)."""
+        y, x = ctx.primals[:2]
+        t = tangent_sum(None if ty is None else ty * x, None if tx is None else tx * -y) / (x * x + y * y)
+        dtype = ctx.result._data.dtype
+        return t if t._data.dtype == dtype else cast(t, dtype)
 
 
 # ---- public functions ----------------------------------------------------------------------------

@@ -3,7 +3,10 @@ backward is the derivative times the incoming gradient.
 
 Ops whose derivative is easiest in terms of their output (exp, sqrt, tanh) save the output; the
 engine stores it without a reference cycle (autograd/function.py, saved tensors). Piecewise ops
-(abs, clamp) save their derivative itself, a constant array computed in forward.
+(abs; clamp, in clamp.py) save their derivative itself, a constant array computed in forward.
+
+Each `jvp` (forward mode, autograd/forward_ad.py) is the same derivative times the input's tangent,
+written with Tensor operations so that the tangent can be differentiated again.
 """
 import numpy as np
 
@@ -24,6 +27,11 @@ class Neg(Function):
     def backward(ctx, grad):
         return -grad
 
+    @staticmethod
+    def jvp(ctx, tx):
+        """d(-x) = -dx."""
+        return -tx
+
 
 class Abs(Function):
     """AbsBackward0. d|x|/dx = sign(x) (0 at 0)."""
@@ -39,6 +47,12 @@ class Abs(Function):
     def backward(ctx, grad):
         (sign,) = ctx.saved_values
         return grad * sign
+
+    @staticmethod
+    def jvp(ctx, tx):
+        """d|x| = sign(x) dx (sign(NaN) = 0, as torch's). sign is an op of its own (of derivative 0), so
+        that the tangent's gradient with respect to x is zeros, as torch's, not "unused"."""
+        return tx * sign(ctx.primals[0])
 
 
 class Exp(Function):
@@ -56,6 +70,11 @@ class Exp(Function):
         (out,) = ctx.saved_values
         return grad * out
 
+    @staticmethod
+    def jvp(ctx, tx):
+        """d e^x = e^x dx."""
+        return tx * ctx.result
+
 
 class Log(Function):
     """LogBackward0. d ln x/dx = 1/x."""
@@ -71,6 +90,11 @@ class Log(Function):
         (x,) = ctx.saved_values
         return grad / x
 
+    @staticmethod
+    def jvp(ctx, tx):
+        """d ln x = dx / x."""
+        return tx / ctx.primals[0]
+
 
 class Log1p(Function):
     """Log1pBackward0. d ln(1+x)/dx = 1/(1+x)."""
@@ -85,6 +109,11 @@ class Log1p(Function):
     def backward(ctx, grad):
         (x,) = ctx.saved_values
         return grad / (x + 1)
+
+    @staticmethod
+    def jvp(ctx, tx):
+        """d ln(1+x) = dx / (1 + x)."""
+        return tx / (ctx.primals[0] + 1)
 
 
 class Sqrt(Function):
@@ -102,6 +131,11 @@ class Sqrt(Function):
         (out,) = ctx.saved_values
         return grad / (out * 2)
 
+    @staticmethod
+    def jvp(ctx, tx):
+        """d sqrt(x) = dx / (2 sqrt(x))."""
+        return tx / (ctx.result * 2)
+
 
 class Rsqrt(Function):
     """RsqrtBackward0. d x^(-1/2)/dx = -1/2 x^(-3/2) = -out^3 / 2."""
@@ -117,6 +151,12 @@ class Rsqrt(Function):
     def backward(ctx, grad):
         (out,) = ctx.saved_values
         return grad * (out * out * out) * -0.5
+
+    @staticmethod
+    def jvp(ctx, tx):
+        """d x^(-1/2) = -out^3 / 2 dx."""
+        out = ctx.result
+        return tx * (out * out * out) * -0.5
 
 
 class Sin(Function):
@@ -137,6 +177,11 @@ class Sin(Function):
         (x,) = ctx.saved_arrays
         return grad * np.cos(x)
 
+    @staticmethod
+    def jvp(ctx, tx):
+        """d sin(x) = cos(x) dx."""
+        return tx * cos(ctx.primals[0])
+
 
 class Cos(Function):
     """CosBackward0. d cos(x)/dx = -sin(x)."""
@@ -156,6 +201,11 @@ class Cos(Function):
         (x,) = ctx.saved_arrays
         return grad * -np.sin(x)
 
+    @staticmethod
+    def jvp(ctx, tx):
+        """d cos(x) = -sin(x) dx."""
+        return tx * -sin(ctx.primals[0])
+
 
 class Tanh(Function):
     """TanhBackward0. d tanh(x)/dx = 1 - tanh(x)^2."""
@@ -172,46 +222,11 @@ class Tanh(Function):
         (out,) = ctx.saved_values
         return grad * (1 - out * out)
 
-
-class Clamp(Function):
-    """ClampBackward1 (ClampBackward0 with tensor bounds). d clamp(x)/dx = 1 where min <= x <= max
-    (bounds included, as torch), else 0. Tensor bounds: d/dmin = 1 where x < min (and min < max),
-    d/dmax = 1 where x > max or max < min (clamp is then max everywhere). Constant masks, from forward."""
-    array_backward = True
-
     @staticmethod
-    def forward(ctx, x, lo, hi):
-        d = x._data
-        lo = lo._data if isinstance(lo, Tensor) else lo
-        hi = hi._data if isinstance(hi, Tensor) else hi
-        needs = ctx.needs_input_grad
-        if True in needs:  # a node is recorded (tensor bounds may be what requires grad)
-            ctx.save_for_backward(*_clamp_masks(d, lo, hi, needs))
-        if isinstance(lo, np.ndarray) or isinstance(hi, np.ndarray):
-            ctx.torch_name = "ClampBackward0"
-        out = d if lo is None else np.maximum(d, lo)
-        out = out if hi is None else np.minimum(out, hi)
-        return out if out is not d else out.copy()
-
-    @staticmethod
-    def backward(ctx, grad):
-        inside, below, above = ctx.saved_values
-        return grad * inside, (None if below is None else grad * below), (None if above is None else grad * above)
-
-
-def _clamp_masks(d, lo, hi, needs):
-    """Where the gradient goes: to x inside the bounds, to a tensor bound where it is the one active."""
-    inside = np.ones(d.shape, dtype=bool)
-    if lo is not None:
-        inside = inside & (d >= lo)
-    if hi is not None:
-        inside = inside & (d <= hi)
-    below = above = None
-    if needs[1]:
-        below = (d < lo) if hi is None else (d < lo) & (lo < hi)
-    if needs[2]:
-        above = (d > hi) if lo is None else (d > hi) | (hi < lo)
-    return inside, below, above
+    def jvp(ctx, tx):
+        """d tanh(x) = (1 - tanh(x)^2) dx."""
+        out = ctx.result
+        return tx * (1 - out * out)
 
 
 class ZeroGrad(Function):
@@ -232,6 +247,12 @@ class ZeroGrad(Function):
         needs = ctx.needs_input_grad
         return grad * 0, None, (grad * 0 if needs[2:3] == (True,) else None), None
 
+    @staticmethod
+    def jvp(ctx, tx, *_):
+        """Piecewise constant: the tangent is 0 (a float output's zeros; an integer output has none)."""
+        out = ctx.result
+        return Tensor._wrap(np.zeros(out._data.shape, out._data.dtype)) if out._data.dtype.kind == "f" else None
+
 
 class Cast(Function):
     """ToCopyBackward0. A change of dtype is the identity on values: d/dx = 1. The gradient passes
@@ -247,6 +268,12 @@ class Cast(Function):
     def backward(ctx, grad):
         return grad, None
 
+    @staticmethod
+    def jvp(ctx, tx, *_):
+        """d x.to(dtype) = dx.to(dtype): the tangent cast as the value was (none for an integer result)."""
+        np_dtype = ctx.primals[1]
+        return cast(tx, np_dtype) if np.dtype(np_dtype).kind == "f" else None
+
 
 class Clone(Function):
     """CloneBackward0. A copy with its own memory: d/dx = 1, the gradient passes through unchanged."""
@@ -259,6 +286,11 @@ class Clone(Function):
     @staticmethod
     def backward(ctx, grad):
         return grad
+
+    @staticmethod
+    def jvp(ctx, tx):
+        """d clone(x) = clone(dx): a tangent of its own, as the value."""
+        return clone(tx)
 
 
 # ---- public functions ----------------------------------------------------------------------------
@@ -312,47 +344,6 @@ sqrt, rsqrt = _op("sqrt", Sqrt, True), _op("rsqrt", Rsqrt, True)
 sin, cos, tanh = _op("sin", Sin, True), _op("cos", Cos, True), _op("tanh", Tanh, True)
 
 
-def _bound(b):
-    """A clamp bound: None, a Tensor or a real number (numpy scalars as Python numbers: weak)."""
-    if b is None or isinstance(b, Tensor):
-        return b
-    b = _dt.weak_scalar(b)
-    if isinstance(b, complex):
-        raise RuntimeError("value cannot be converted to type double without overflow")
-    if not isinstance(b, (int, float)):
-        raise TypeError(f"clamp(): argument 'min' / 'max' must be a Number or Tensor, not {_dt.type_name(b)}")
-    return b
-
-
-def _clamp_dtype(x, lo, hi):
-    """torch's result dtype of clamp(x, lo, hi): promotion over the three operands."""
-    target, dimmed = x._data.dtype, x._data.ndim > 0
-    for b in (lo, hi):
-        if isinstance(b, Tensor):
-            target = _dt.promote_arrays(target, b._data.dtype, not dimmed, b._data.ndim == 0)
-            dimmed = dimmed or b._data.ndim > 0
-        elif b is not None:
-            target = _dt.promote_with_scalar(target, b)
-    return target
-
-
-def clamp(input, min=None, max=None):
-    if not isinstance(input, Tensor):
-        raise _dt.not_tensor_error("clamp", input)
-    if min is None and max is None:
-        raise RuntimeError("torch.clamp: At least one of 'min' or 'max' must not be None")
-    if (type(min) is not float and type(min) is not int) or (type(max) is not float and type(max) is not int):
-        min, max = _bound(min), _bound(max)
-    target = _clamp_dtype(input, min, max)
-    if target != input._data.dtype:
-        input = input.to(target)  # an integer tensor clamped to float bounds is promoted, as in torch
-    min, max = (b.to(target) if isinstance(b, Tensor) and b._data.dtype != target else b for b in (min, max))
-    return Clamp.apply(input, min, max)
-
-
-clip = clamp
-
-
 def _piecewise_constant(np_fn):
     def op(input):
         try:
@@ -372,7 +363,6 @@ def _sign(a):
 
 _sign.__name__ = "sign"
 sign, floor, ceil, _round_half_even = (_piecewise_constant(f) for f in (_sign, np.floor, np.ceil, np.round))
-
 
 
 def cast(x, np_dtype):

@@ -1,17 +1,16 @@
 """More one-input element-wise ops: expm1, exp2, trunc (fix), frac, logit, erfinv, nan_to_num, sgn,
-signbit, positive, clamp_min / clamp_max. Integer input is computed in the default float dtype where
-torch does so (expm1, exp2, logit, erfinv)."""
+signbit, positive (clamp_min and clamp_max are in clamp.py). Integer input is computed in the default
+float dtype where torch does so (expm1, exp2, logit, erfinv)."""
 import math
 
 import numpy as np
 
 from .. import dtypes as _dt
 from ..autograd.function import Function
-from ..autograd.names import named
 from ..tensor import Tensor
 from ._erf import erf_numpy
-from .elementwise import in_layout_of, pow as _pow
-from .unary import ZeroGrad, _float_only, _op, _sign, abs, clamp
+from .elementwise import in_layout_of, pow as _pow, where
+from .unary import ZeroGrad, _float_only, _op, _sign, abs
 
 _LN2 = math.log(2.0)
 _SQRT_PI_OVER_2 = math.sqrt(math.pi) / 2
@@ -32,6 +31,11 @@ class Expm1(Function):
         (out,) = ctx.saved_values
         return grad * (out + 1)
 
+    @staticmethod
+    def jvp(ctx, tx):
+        """d(e^x - 1) = e^x dx = (out + 1) dx."""
+        return tx * (ctx.result + 1)
+
 
 class Exp2(Function):
     """Exp2Backward0. d 2^x/dx = 2^x ln 2 = out ln 2."""
@@ -48,6 +52,11 @@ class Exp2(Function):
         (out,) = ctx.saved_values
         return grad * out * _LN2
 
+    @staticmethod
+    def jvp(ctx, tx):
+        """d 2^x = 2^x ln 2 dx."""
+        return tx * ctx.result * _LN2
+
 
 class Frac(Function):
     """FracBackward0. frac(x) = x - trunc(x): d/dx = 1 (where it exists)."""
@@ -61,6 +70,11 @@ class Frac(Function):
     @staticmethod
     def backward(ctx, grad):
         return grad
+
+    @staticmethod
+    def jvp(ctx, tx):
+        """d frac(x) = dx."""
+        return tx
 
 
 class Logit(Function):
@@ -84,6 +98,16 @@ class Logit(Function):
             return g, None
         outside = Tensor._wrap((x._data < ctx.eps) | (x._data > 1 - ctx.eps))
         return g.masked_fill(outside, 0.0), None
+
+    @staticmethod
+    def jvp(ctx, tx, *_):
+        """d logit(x) = dx / (x (1 - x)); as torch's forward rule, NaN where x is outside [0, 1] without
+        eps, and with eps 0 wherever x is not inside [eps, 1 - eps] (a NaN x included)."""
+        x = ctx.primals[0]
+        t, d = tx / (x * (1 - x)), x._data
+        if ctx.eps is None:
+            return where(Tensor._wrap((d < 0) | (d > 1)), float("nan"), t)
+        return where(Tensor._wrap((d >= ctx.eps) & (d <= 1 - ctx.eps)), t, 0.0)
 
 
 def erfinv_numpy(y):
@@ -157,6 +181,12 @@ class Erfinv(Function):
         (out,) = ctx.saved_tensors
         return grad * (out * out).exp() * _SQRT_PI_OVER_2
 
+    @staticmethod
+    def jvp(ctx, tx):
+        """d erfinv(y) = sqrt(pi) / 2 exp(erfinv(y)^2) dy."""
+        out = ctx.result
+        return tx * (out * out).exp() * _SQRT_PI_OVER_2
+
 
 class Reciprocal(Function):
     """ReciprocalBackward0. d(1/x)/dx = -1/x^2 = -out^2."""
@@ -173,6 +203,12 @@ class Reciprocal(Function):
     def backward(ctx, grad):
         (out,) = ctx.saved_values
         return -grad * out * out
+
+    @staticmethod
+    def jvp(ctx, tx):
+        """d(1/x) = -dx / x^2 = -out^2 dx."""
+        out = ctx.result
+        return -tx * out * out
 
 
 class NanToNum(Function):
@@ -193,6 +229,12 @@ class NanToNum(Function):
     def backward(ctx, grad):
         (finite,) = ctx.saved_values
         return grad * finite, None, None, None
+
+    @staticmethod
+    def jvp(ctx, tx, *_):
+        """d nan_to_num(x) = dx where x is finite, else 0 (times the mask, as torch: a NaN tangent stays NaN)."""
+        x = ctx.primals[0]
+        return tx * Tensor._wrap(np.isfinite(x._data).astype(x._data.dtype))
 
 
 # ---- public functions ------------------------------------------------------------------------------
@@ -274,13 +316,3 @@ def square(input):
 def reciprocal(input):
     """1 / x, in the default float dtype for integer input."""
     return Reciprocal.apply(_float_only(_tensor("reciprocal", input)))
-
-
-def clamp_min(input, min):
-    out = clamp(input, min=min)
-    return named(out, "ClampMinBackward1" if isinstance(min, Tensor) else "ClampMinBackward0")
-
-
-def clamp_max(input, max):
-    out = clamp(input, max=max)
-    return named(out, "ClampMaxBackward1" if isinstance(max, Tensor) else "ClampMaxBackward0")
