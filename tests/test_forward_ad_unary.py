@@ -294,3 +294,20 @@ def test_clamp_node_name_and_operands_as_torch(call):
         fn = call(lib, x, b).grad_fn
         return fn.name(), [None if f is None else f.name().split("::")[-1] for f, _ in fn.next_functions]
     assert node(tg) == node(torch)
+
+
+# ---- reverse mode at the same edges (found while writing the rules above) ------------------------------
+@pytest.mark.parametrize("call, values", [
+    (lambda L, x: L.abs(x), [1.0, -2.0, 0.0, NAN, INF, -INF]),          # torch: sign(NaN) = 0
+    (lambda L, x: L.logit(x), [-0.5, 0.0, 0.05, 0.5, 1.0, 1.5, NAN, INF]),  # torch: NaN off [0, 1]
+    (lambda L, x: L.logit(x, eps=0.1), [-0.5, 0.05, 0.5, 0.95, 1.5, NAN]),
+])
+def test_backward_at_the_edges_as_torch(call, values):
+    grads = []
+    for lib in (tg, torch):
+        x = lib.tensor(values, dtype=lib.float64, requires_grad=True)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", RuntimeWarning)
+            call(lib, x).sum().backward()
+        grads.append(_numpy(x.grad))
+    np.testing.assert_allclose(grads[0], grads[1], rtol=1e-12, equal_nan=True)

@@ -34,13 +34,13 @@ class Neg(Function):
 
 
 class Abs(Function):
-    """AbsBackward0. d|x|/dx = sign(x) (0 at 0)."""
+    """AbsBackward0. d|x|/dx = sign(x) (0 at 0, and at NaN, as torch's sign)."""
     array_backward = True
 
     @staticmethod
     def forward(ctx, x):
         if ctx.needs_input_grad[0]:  # sign(x) is the derivative: saved as a constant array
-            ctx.save_for_backward(np.sign(x._data))
+            ctx.save_for_backward(_sign(x._data))
         return np.abs(x._data)
 
     @staticmethod

@@ -79,7 +79,7 @@ class Frac(Function):
 
 class Logit(Function):
     """LogitBackward0. logit(x) = log(x / (1 - x)), x first clamped to [eps, 1 - eps] when eps is given;
-    d/dx = 1 / (x (1 - x)), 0 where x lies outside [eps, 1 - eps]."""
+    d/dx = 1 / (x (1 - x)), 0 where x lies outside [eps, 1 - eps]; without eps NaN outside [0, 1], as torch."""
     graph_inputs = (0,)
 
     @staticmethod
@@ -95,7 +95,7 @@ class Logit(Function):
         (x,) = ctx.saved_tensors
         g = grad / (x * (1 - x))
         if ctx.eps is None:
-            return g, None
+            return g.masked_fill(Tensor._wrap((x._data < 0) | (x._data > 1)), float("nan")), None
         outside = Tensor._wrap((x._data < ctx.eps) | (x._data > 1 - ctx.eps))
         return g.masked_fill(outside, 0.0), None
 
