@@ -220,9 +220,15 @@ def missing_jvp(ctx, *tangents):
 
 
 def _op_name(ctx):
-    """torch names the aten op (`nll_loss2d`): ours from the node's name, NllLossBackward0 -> nll_loss."""
+    """torch names the aten op (`nll_loss2d`); ours from the node's name: NllLossBackward0 ->
+    nll_loss, Log1PBackward0 -> log1p, MaxPool2DWithIndicesBackward0 -> max_pool2d_with_indices."""
     name = ctx.name().split("Backward")[0]
-    return "".join("_" + c.lower() if c.isupper() and i else c.lower() for i, c in enumerate(name))
+    out = []
+    for i, c in enumerate(name):
+        if c.isupper() and i and (name[i - 1].islower() or (name[i - 1].isupper() and name[i + 1:i + 2].islower())):
+            out.append("_")
+        out.append(c.lower())
+    return "".join(out)
 
 
 class DualFunctionAPI:
