@@ -10,9 +10,10 @@ import numpy as np
 from ._out import with_out as _with_out
 from .autograd.names import named
 from .ops import products as _products
-from .ops.linalg import (LinAlgError, LinalgCholeskyEx, LinalgDet, LinalgEigh, LinalgInvEx, LinalgQr,
-                         LinalgSlogdet, LinalgSolveEx, LinalgSvd, LinalgPinv, check_float, check_square, inv,
+from .ops.linalg import (LinAlgError, LinalgDet, LinalgEigh, LinalgInvEx,
+                         LinalgSlogdet, LinalgSolveEx, LinalgSvd, check_float, check_square, inv,
                          lapack_layout)
+from .ops.linalg_factor import LinalgCholeskyEx, LinalgPinv, LinalgQr
 from .ops.matmul import matmul
 from .ops.reduce import normalize_dims
 from .tensor import Tensor, _wrap_dim
@@ -45,7 +46,7 @@ def vector_norm(x, ord=2, dim=None, keepdim=False, *, dtype=None):
         raise TypeError(f"linalg_vector_norm(): argument 'ord' must be Number, not str")
     dims = normalize_dims(dim, x._data.ndim)
     if ord == 2:
-        from .ops.reduce import Norm2
+        from .ops.reduce_norm import Norm2
         return Norm2.apply(x, dims, keepdim)
     a = x.abs()
     if ord == math.inf:
@@ -135,20 +136,19 @@ def slogdet(A):
 
 def solve(A, B, *, left=True):
     """X with A X = B (left=True) or X A = B (left=False). B is a vector when it is 1-D or has one
-    dim fewer than A with A's leading sizes."""
+    dim fewer than A with A's leading sizes (left=True only: torch refuses a vector for X A = B)."""
     check_square("linalg.solve", A)
     check_float("linalg.solve", B)
-    if not left:  # X A = B is A^T X^T = B^T
-        A_, B_ = A.mT, B.mT if B._data.ndim > 1 else B
-    else:
-        A_, B_ = A, B
-    a, b = A_._data.shape, B_._data.shape
+    a, b = A._data.shape, B._data.shape
     vec = len(b) == 1 or (len(b) == len(a) - 1 and b == a[:-1])
-    rows = b[-1] if vec else b[-2] if len(b) >= 2 else None
-    if rows != a[-1]:
-        cols = "1" if vec or len(b) < 2 else str(b[-1])
-        raise RuntimeError(f"linalg.solve: Incompatible shapes of A and B for the equation AX = B "
-                           f"({a[-2]}x{a[-1]} and {rows if rows is not None else b[0]}x{cols})")
+    if vec:
+        fits = left and b[-1] == a[-1]
+    else:
+        fits = len(b) >= 2 and (b[-2] if left else b[-1]) == a[-1]
+    if not fits:
+        shown = f"{b[-1]}x1" if vec else "x".join(map(str, b[-2:])) if len(b) >= 2 else f"{b[0]}x1"
+        raise RuntimeError(f"linalg.solve: Incompatible shapes of A and B for the equation {'AX' if left else 'XA'} "
+                           f"= B ({a[-2]}x{a[-1]} and {shown})")
     if A._data.dtype != B._data.dtype:
         raise RuntimeError(f"linalg.solve: Expected A and B to have the same dtype, but found A of type "
                            f"{A.dtype.scalar_name} and B of type {B.dtype.scalar_name} instead")

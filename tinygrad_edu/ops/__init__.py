@@ -47,7 +47,7 @@ handling and type promotion, then call the class; nn/ and Tensor's methods call 
     mean (var std compose)                  reduce.py         Mean                          MeanBackward0/1
     max min amax amin                       reduce.py         Amax                          AmaxBackward0
     prod                                    reduce.py         Prod                          ProdBackward0/1
-    norm                                    reduce.py         Norm2                         LinalgVectorNormBackward0
+    norm, var, std                          reduce_norm.py    Norm2                         LinalgVectorNormBackward0
     cumsum                                  reduce.py         Cumsum                        CumsumBackward0
     view reshape flatten squeeze unsqueeze  shape.py          Reshape                       ViewBackward0
     permute transpose t movedim             shape.py          Permute                       PermuteBackward0
@@ -115,11 +115,11 @@ handling and type promotion, then call the class; nn/ and Tensor's methods call 
     linalg.inv, inverse                     linalg.py         LinalgInvEx                   LinalgInvExBackward0
     linalg.solve                            linalg.py         LinalgSolveEx                 LinalgSolveExBackward0
     linalg.slogdet, slogdet, logdet         linalg.py         LinalgSlogdet                 LinalgSlogdetBackward0
-    linalg.cholesky, cholesky               linalg.py         LinalgCholeskyEx              LinalgCholeskyExBackward0
-    linalg.qr, qr                           linalg.py         LinalgQr                      LinalgQrBackward0
+    linalg.cholesky, cholesky               linalg_factor.py  LinalgCholeskyEx              LinalgCholeskyExBackward0
+    linalg.qr, qr                           linalg_factor.py  LinalgQr                      LinalgQrBackward0
     linalg.svd, svdvals, svd                linalg.py         LinalgSvd                     LinalgSvdBackward0
     linalg.eigh, eigvalsh                   linalg.py         LinalgEigh                    LinalgEighBackward0
-    linalg.pinv, pinverse, lstsq            linalg.py         LinalgPinv                    LinalgPinvBackward0
+    linalg.pinv, pinverse, lstsq            linalg_factor.py  LinalgPinv                    LinalgPinvBackward0
 
 Without a class of their own: nonzero, argwhere (unique.py: int64 indices, outside the graph),
 meshgrid (grid.py: reshape + expand, ExpandBackward0 <- ViewBackward0) and ravel (grid.py: contiguous +
@@ -171,7 +171,8 @@ from .unary import (neg, abs, exp, log, log1p, sqrt, rsqrt, sin, cos, tanh, sign
 from .clamp import clamp, clip, clamp_min, clamp_max
 from .rounding import round
 from .activation import (relu, leaky_relu, hardtanh, sigmoid, erf, gelu, elu, selu, softplus, silu, mish)
-from .reduce import sum, mean, max, min, amax, amin, argmax, argmin, prod, var, std, norm, cumsum, all, any
+from .reduce import sum, mean, max, min, amax, amin, argmax, argmin, prod, cumsum, all, any
+from .reduce_norm import var, std, norm
 from .softmax import softmax, log_softmax, logsumexp
 from .shape import (reshape, view, flatten, squeeze, unsqueeze, permute, transpose, t, expand, repeat, cat,
                     stack, split, chunk, narrow, unbind, flip, contiguous, movedim)

@@ -20,6 +20,7 @@ A label of size 1 in this operand but larger in others (broadcast) is summed bac
 """
 import numpy as np
 
+from ..autograd.forward_ad import tangent_sum
 from ..autograd.function import Function
 from ..tensor import Tensor
 
@@ -148,6 +149,14 @@ class Einsum(Function):
     @staticmethod
     def backward_arrays(ctx, grad):
         return (None, None, None) + _grads(ctx, grad, ctx.saved_arrays, lambda a: a, _einsum_arrays)
+
+    @staticmethod
+    def jvp(ctx, labels, output, sizes, *tangents):
+        """d einsum(x_1, ..., x_n) = sum_k einsum(x_1, .., dx_k, .., x_n): a product is linear in each operand."""
+        operands = ctx.primals[3:]
+        terms = [Einsum.apply(ctx.labels, ctx.output, ctx.sizes, *operands[:k], t, *operands[k + 1:])
+                 for k, t in enumerate(tangents) if t is not None]
+        return tangent_sum(*terms)
 
 
 def einsum_tensors(labels, output, tensors):

@@ -1,18 +1,26 @@
-"""Linear algebra on (batches of) matrices: det, inv, solve, slogdet, cholesky, qr, svd, eigh, pinv.
-The forwards are numpy.linalg's; every backward is written in Tensor ops (several call the ops of
-this file again), so derivatives of any order work. For a matrix A with G the incoming gradient:
+"""Linear algebra on (batches of) matrices: det, inv, solve, slogdet, svd, eigh (cholesky, qr and
+pinv: linalg_factor.py). The forwards are numpy.linalg's; every backward and forward-mode rule is
+written in Tensor ops (several call the ops of this file again), so derivatives of any order work.
+For a matrix A with G the incoming gradient:
 
     det        d = det A             dA = G d A^-T
     inv        X = A^-1              dA = -X^T G X^T
     solve      X = A^-1 B            dB = A^-T G,  dA = -dB X^T
     slogdet    l = log|det A|        dA = G A^-T            (the sign has no gradient)
-    cholesky   A = L L^T             dA = sym(L^-T Phi(L^T G) L^-1), Phi = lower triangle, half diagonal
-    qr         A = Q R (m >= n)      M = R G_R^T - G_Q^T Q,  dA = (G_Q + Q copyltu(M)) R^-T
     svd        A = U S V^T           dA = U [(J o F) S + S (K o F) + diag(G_S)] V^T
                                          + (I - U U^T) G_U S^-1 V^T + U S^-1 G_V^T (I - V V^T),
                                      J = U^T G_U - (.)^T, K = V^T G_V - (.)^T, F_ij = 1 / (s_j^2 - s_i^2)
     eigh       A = V diag(w) V^T     dA = V (diag(G_w) + F o (V^T G_V)) V^T,  F_ij = 1 / (w_j - w_i)
-    pinv       P = A^+               dA = -P^T G P^T + (I - A P) G^T P P^T + P^T P G^T (I - P A)
+
+and the forward-mode rules (the tangent dA given, d of each output; matrix calculus):
+
+    det        d det = tr(adj(A) dA)   (= det tr(A^-1 dA); the adjugate from the SVD when A is singular)
+    inv        dX = -X dA X
+    solve      dX = A^-1 (dB - dA X)   (X A = B: dX = (dB - X dA) A^-1)
+    slogdet    d log|det| = tr(A^-1 dA),  d sign = 0
+    svd        P = U^T dA V:  dS = diag(P),  dU = U (F o (P S + S P^T)) + (I - U U^T) dA V S^-1,
+                              dV = V (F o (S P + P^T S)) + (I - V V^T) dA^T U S^-1
+    eigh       P = V^T dA V:  dw = diag(P),  dV = V (F o P)
 
 Singular or indefinite inputs raise LinAlgError (a RuntimeError, as torch.linalg.LinAlgError).
 """
@@ -22,6 +30,7 @@ from .. import dtypes as _dt
 from ..autograd.function import Function
 from ..tensor import Tensor
 from .reduce_checks import check_tensors
+from .shape import cat
 
 
 class LinAlgError(RuntimeError):
@@ -52,15 +61,25 @@ class LinalgDet(Function):
     @staticmethod
     def backward(ctx, g):
         a, d = ctx.saved_tensors
-        if np.all(d._data != 0):
-            scale = (g * d).unsqueeze(-1).unsqueeze(-1)
-            return scale * LinalgInvEx.apply(a).mT
-        u, s, vh = LinalgSvd.apply(a, False, True)
-        sign = np.linalg.det(u._data) * np.linalg.det(vh._data)
-        eye = _eye_like(a)
-        others = (s.unsqueeze(-2) * (1 - eye) + eye).prod(-1)  # prod over j != i of s_j
-        scale = (g * Tensor._wrap(np.asarray(sign, dtype=a._data.dtype))).unsqueeze(-1).unsqueeze(-1)
-        return scale * ((u * others.unsqueeze(-2)) @ vh)
+        return g.unsqueeze(-1).unsqueeze(-1) * _cofactors(a, d)
+
+    @staticmethod
+    def jvp(ctx, ta):
+        """d det = tr(adj(A) dA) = sum of cofactors(A) * dA."""
+        return (_cofactors(ctx.primals[0], ctx.result) * ta).sum((-2, -1))
+
+
+def _cofactors(a, d):
+    """The cofactor matrix adj(A)^T (d det / dA): det(A) A^-T, or for a singular A (some det 0) from
+    the SVD A = U S V^T: det(U) det(V) U diag(prod_{j != i} s_j) V^T."""
+    if np.all(d._data != 0):
+        return d.unsqueeze(-1).unsqueeze(-1) * LinalgInvEx.apply(a).mT
+    u, s, vh = LinalgSvd.apply(a, False, True)
+    sign = np.linalg.det(u._data) * np.linalg.det(vh._data)
+    eye = _eye_like(a)
+    others = (s.unsqueeze(-2) * (1 - eye) + eye).prod(-1)  # prod over j != i of s_j
+    scale = Tensor._wrap(np.asarray(sign, dtype=a._data.dtype)[..., None, None])
+    return scale * ((u * others.unsqueeze(-2)) @ vh)
 
 
 class LinalgInvEx(Function):
@@ -78,6 +97,12 @@ class LinalgInvEx(Function):
         (x,) = ctx.saved_tensors
         xt = x.mT
         return -(xt @ g @ xt)
+
+    @staticmethod
+    def jvp(ctx, ta):
+        """d(A^-1) = -A^-1 dA A^-1."""
+        x = ctx.result
+        return -(x @ ta @ x)
 
 
 def _check_invertible(name, a):
@@ -140,6 +165,16 @@ class LinalgSolveEx(Function):
             ga, gb = ga.mT, _mt_tensor(gb)
         return ga if ctx.needs_input_grad[0] else None, gb if ctx.needs_input_grad[1] else None, None, None
 
+    @staticmethod
+    def jvp(ctx, ta, tb, vec, left):
+        """A X = B: dX = A^-1 (dB - dA X); X A = B: dX = (dB - X dA) A^-1 (one more solve)."""
+        a, x, vec, left = ctx.primals[0], ctx.result, ctx.vec, ctx.left
+        if left:
+            moved = (ta @ x.unsqueeze(-1)).squeeze(-1) if vec else ta @ x
+        else:
+            moved = (x.unsqueeze(-2) @ ta).squeeze(-2) if vec else x @ ta
+        return LinalgSolveEx.apply(a, tb - moved, vec, left)
+
 
 def _mt_array(x):
     return np.swapaxes(x, -1, -2) if x.ndim > 1 else x
@@ -165,80 +200,11 @@ class LinalgSlogdet(Function):
         (a,) = ctx.saved_tensors
         return glog.unsqueeze(-1).unsqueeze(-1) * LinalgInvEx.apply(a).mT
 
-
-def _phi(x, eye):
-    """The lower triangle of x with its diagonal halved."""
-    return x.tril(-1) + 0.5 * x * eye
-
-
-class LinalgCholeskyEx(Function):
-    """LinalgCholeskyExBackward0. A = L L^T (or U^T U with upper): see the module docstring."""
-
     @staticmethod
-    def forward(ctx, a, upper):
-        try:
-            lower = np.linalg.cholesky(a._data)
-        except np.linalg.LinAlgError:
-            raise LinAlgError(f"linalg.cholesky: The factorization could not be completed because the input is not "
-                              f"positive-definite (the leading minor of order {_bad_minor(a._data)} is not "
-                              f"positive-definite).") from None
-        ctx.upper = upper
-        out = lapack_layout(np.swapaxes(lower, -1, -2) if upper else lower)
-        ctx.save_for_backward(out)
-        return out
-
-    @staticmethod
-    def backward(ctx, g):
-        (out,) = ctx.saved_tensors
-        lower, gl = (out.mT, g.mT) if ctx.upper else (out, g)
-        eye = _eye_like(lower)
-        linv = LinalgInvEx.apply(lower)
-        s = linv.mT @ _phi(lower.mT @ gl, eye) @ linv
-        return 0.5 * (s + s.mT), None
-
-
-def _bad_minor(a):
-    m = a.reshape(-1, *a.shape[-2:])[0]
-    for k in range(1, m.shape[-1] + 1):  # error path only
-        try:
-            np.linalg.cholesky(m[:k, :k])
-        except np.linalg.LinAlgError:
-            return k
-    return m.shape[-1]
-
-
-class LinalgQr(Function):
-    """LinalgQrBackward0. A = Q R, reduced (or complete for a tall or square A); gradients for
-    m >= n: see the module docstring."""
-
-    @staticmethod
-    def forward(ctx, a, mode):
-        q, r = np.linalg.qr(a._data, mode="complete" if mode == "complete" else "reduced")
-        ctx.mode = mode
-        if mode == "r":
-            q = np.zeros((0,), a._data.dtype)
-        m, n = a._data.shape[-2:]
-        ctx.ok = m >= n if mode == "reduced" else m == n
-        q, r = (q if mode == "r" else lapack_layout(q)), lapack_layout(r)
-        ctx.save_for_backward(q, r)
-        return q, r
-
-    @staticmethod
-    def backward(ctx, gq, gr):
-        if ctx.mode == "r":
-            raise RuntimeError("The derivative of linalg.qr depends on Q, which is not computed when mode='r'. "
-                               "Please use linalg.qr(A, mode='reduced') if you are going to differentiate through "
-                               "linalg.qr.")
-        if not ctx.ok:
-            raise NotImplementedError("linalg.qr backward is implemented here for m >= n (mode='reduced') and "
-                                      "square inputs only")
-        q, r = ctx.saved_tensors
-        eye = _eye_like(r)
-        m = r @ gr.mT - gq.mT @ q
-        low = m.tril(-1)
-        copyltu = low + low.mT + m * eye
-        b = gq + q @ copyltu
-        return b @ LinalgInvEx.apply(r).mT, None
+    def jvp(ctx, ta):
+        """d log|det A| = tr(A^-1 dA); the sign is piecewise constant (tangent 0, as torch's)."""
+        a, (sign, _) = ctx.primals[0], ctx.result
+        return Tensor._wrap(np.zeros(sign._data.shape, sign._data.dtype)), (LinalgInvEx.apply(a).mT * ta).sum((-2, -1))
 
 
 class LinalgSvd(Function):
@@ -286,6 +252,53 @@ class LinalgSvd(Function):
             ga = ga + (u * sinv) @ (gv.mT - (gv.mT @ v) @ vh)
         return ga, None, None
 
+    @staticmethod
+    def jvp(ctx, ta, full_matrices, compute_uv):
+        """See the module docstring. With full_matrices the columns beyond k = min(m, n) (not
+        determined by A) get tangent 0, as torch's."""
+        if ctx.vals_only:
+            u, _, vh = LinalgSvd.apply(ctx.primals[0], False, True)
+            return _diagonal(u.mT @ ta @ vh.mT)
+        u, s, vh = ctx.result
+        k = s.shape[-1]
+        if ctx.full:
+            u, vh = u[..., :k], vh[..., :k, :]
+        du, ds, dv = _svd_tangents(u, s, vh.mT, ta)
+        dvh = dv.mT
+        if ctx.full:
+            du, dvh = _zero_padded(du, -1, ctx.result[0].shape[-1]), _zero_padded(dvh, -2, ctx.result[2].shape[-2])
+        return du, ds, dvh
+
+
+def _diagonal(p):
+    """The diagonals of a batch of square matrices, as a differentiable product with I."""
+    return (p * _eye_like(p)).sum(-1)
+
+
+def _svd_tangents(u, s, v, ta):
+    """(dU, dS, dV) of the reduced SVD A = U S V^T for the tangent dA (module docstring)."""
+    p = u.mT @ ta @ v
+    eye = _eye_like(p)
+    s2 = s * s
+    f = (1 - eye) / (s2.unsqueeze(-2) - s2.unsqueeze(-1) + eye)  # F_ij = 1 / (s_j^2 - s_i^2), 0 on the diagonal
+    rows, cols = s.unsqueeze(-1), s.unsqueeze(-2)                 # rows * X = S X, X * cols = X S
+    du = u @ (f * (p * cols + rows * p.mT))
+    dv = v @ (f * (rows * p + p.mT * cols))
+    if u.shape[-2] > s.shape[-1]:  # the part of dA V outside U's columns
+        du = du + (ta @ v - u @ p) / cols
+    if v.shape[-2] > s.shape[-1]:
+        dv = dv + (ta.mT @ u - v @ p.mT) / cols
+    return du, _diagonal(p), dv
+
+
+def _zero_padded(t, dim, size):
+    """t with zeros appended along dim up to size."""
+    shape = list(t.shape)
+    if shape[dim] == size:
+        return t
+    shape[dim] = size - shape[dim]
+    return cat([t, Tensor._wrap(np.zeros(shape, t._data.dtype))], dim)
+
 
 class LinalgEigh(Function):
     """LinalgEighBackward0. Eigenvalues (ascending) and eigenvectors of a symmetric matrix (its
@@ -313,28 +326,19 @@ class LinalgEigh(Function):
         ga = v @ inner @ v.mT
         return 0.5 * (ga + ga.mT), None, None  # symmetric, as torch's: only symmetric changes of A are meant
 
-
-class LinalgPinv(Function):
-    """LinalgPinvBackward0. P = A^+ through the SVD, singular values at or below max(atol, rtol * s_max)
-    dropped: dA = -P^T G P^T + (I - A P) G^T P P^T + P^T P G^T (I - P A) (exact where the rank is
-    constant)."""
-
     @staticmethod
-    def forward(ctx, a, atol, rtol):
-        u, s, vh = np.linalg.svd(a._data, full_matrices=False)
-        smax = s.max(-1, keepdims=True) if s.shape[-1] else np.zeros(s.shape[:-1] + (1,), s.dtype)
-        cutoff = np.maximum(atol, rtol * smax)
-        sinv = np.where(s > cutoff, 1 / np.where(s == 0, 1, s), 0).astype(s.dtype)
-        out = np.swapaxes(vh, -1, -2) @ (sinv[..., :, None] * np.swapaxes(u, -1, -2))
-        ctx.save_for_backward(a, out)
-        return out
-
-    @staticmethod
-    def backward(ctx, g):
-        a, p = ctx.saved_tensors
-        pt, gt = p.mT, g.mT
-        ap, pa = a @ p, p @ a
-        return (-(pt @ g @ pt) + (gt - ap @ gt) @ (p @ pt) + (pt @ p) @ (gt - gt @ pa)), None, None
+    def jvp(ctx, ta, uplo, vectors):
+        """P = V^T dA V: dw = diag(P), dV = V (F o P), F_ij = 1 / (w_j - w_i) (0 on the diagonal)."""
+        if ctx.vectors:
+            w, v = ctx.result
+        else:
+            w, (_, v) = ctx.result, LinalgEigh.apply(ctx.primals[0], ctx.uplo, True)
+        p = v.mT @ ta @ v
+        if not ctx.vectors:
+            return _diagonal(p)
+        eye = _eye_like(p)
+        f = (1 - eye) / (w.unsqueeze(-2) - w.unsqueeze(-1) + eye)
+        return _diagonal(p), v @ (f * p)
 
 
 # ---- argument checks shared by the public functions (tinygrad_edu/linalg.py) -----------------------------

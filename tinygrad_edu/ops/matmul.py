@@ -111,6 +111,12 @@ class Matmul(Function):
             gb = unbroadcast(a.reshape(sa2).mT @ g, sb2).reshape(sb)
         return ga, gb
 
+    @staticmethod
+    def jvp(ctx, ta, tb):
+        """d(A B) = dA B + A dB (the same matmul rules: batch dims broadcast, 1-D operands)."""
+        a, b = ctx.primals
+        return Matmul.apply(ta, b) + Matmul.apply(a, tb)
+
 
 def matmul(input, other):
     try:
@@ -213,3 +219,9 @@ class Addmm(Function):
         gw = g.mT @ x if needs[1] else None
         gb = g.sum(0) if len(needs) > 2 and needs[2] else None  # the engine sums it to a () or (1,) bias
         return gx, gw, gb
+
+    @staticmethod
+    def jvp(ctx, tx, tweight, tbias):
+        """d(x W^T + b) = dx W^T + x dW^T + db."""
+        x, weight = ctx.primals[:2]
+        return Addmm.apply(tx, weight, None) + Addmm.apply(x, tweight, tbias)

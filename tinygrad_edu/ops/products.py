@@ -78,6 +78,14 @@ class AddProduct(Function):
             gb = a.mT @ gbatch if needs[2] else None
         return gc, ga, gb, None, None, None
 
+    @staticmethod
+    def jvp(ctx, tc, ta, tb, kind, beta, alpha):
+        """d(beta C + alpha P(A, B)) = beta dC + alpha (P(dA, B) + P(A, dB)): the op itself twice,
+        the second time with beta = 0 (dC not read)."""
+        c, a, b = ctx.primals[:3]
+        kind, beta, alpha = ctx.kind, ctx.beta, ctx.alpha
+        return AddProduct.apply(tc, ta, b, kind, beta, alpha) + AddProduct.apply(tc, a, tb, kind, 0, alpha)
+
 
 _NDIMS = {"addmm": (2, 2, 2), "addmv": (2, 1, 1), "addr": (1, 1, 2), "baddbmm": (3, 3, 3), "addbmm": (3, 3, 2)}
 _ARGS = {"addmm": ("mat1", "mat2"), "addmv": ("mat", "vec"), "addr": ("vec1", "vec2"),
@@ -266,6 +274,12 @@ class LinalgCross(Function):
         gb = LinalgCross.apply(g, a, ctx.dim) if needs[1] else None
         return ga, gb, None
 
+    @staticmethod
+    def jvp(ctx, ta, tb, dim):
+        """d(a x b) = da x b + a x db."""
+        a, b = ctx.primals[:2]
+        return LinalgCross.apply(ta, b, ctx.dim) + LinalgCross.apply(a, tb, ctx.dim)
+
 
 def linalg_cross(input, other, *, dim=-1):
     check_tensors("linalg.cross", input, other)
@@ -312,6 +326,11 @@ class Trace(Function):
     def backward(ctx, g):
         eye = Tensor._wrap(np.eye(*ctx.shape, dtype=g._data.dtype))
         return g * eye
+
+    @staticmethod
+    def jvp(ctx, tx):
+        """d tr(A) = tr(dA)."""
+        return Trace.apply(tx)
 
 
 def trace(input):

@@ -3,7 +3,6 @@
 Backward of a reduction sends the gradient back to every input element that contributed:
 `expand` copies it back over the reduced dims (summing's adjoint is copying).
 """
-import builtins
 import math
 
 import numpy as np
@@ -82,6 +81,11 @@ class Sum(Function):
     def backward(ctx, grad):
         return expand_back(grad, ctx), None, None
 
+    @staticmethod
+    def jvp(ctx, tx, dims, keepdim):
+        """d(sum x) = sum dx (a linear op)."""
+        return Sum.apply(tx, ctx.dims, ctx.keepdim)
+
 
 class Mean(Function):
     """MeanBackward0 (MeanBackward1 over dims). mean = sum / n, so d mean/dx_i = 1/n: every input
@@ -100,6 +104,11 @@ class Mean(Function):
     @staticmethod
     def backward(ctx, grad):
         return expand_back(grad / ctx.n, ctx), None, None
+
+    @staticmethod
+    def jvp(ctx, tx, dims, keepdim):
+        """d(mean x) = mean dx."""
+        return Mean.apply(tx, ctx.dims, ctx.keepdim)
 
 
 class Amax(Function):
@@ -124,6 +133,15 @@ class Amax(Function):
         (share,) = ctx.saved_values
         return expand_back(grad, ctx) * share, None, None, None
 
+    @staticmethod
+    def jvp(ctx, tx, dims, keepdim, largest):
+        """d max = the mean of dx over the positions that hold the max (torch's rule on ties):
+        sum(dx * share) with backward's share."""
+        x, out = ctx.primals[0]._data, ctx.result._data
+        winners = x == out.reshape(kept_shape(ctx.shape, ctx.dims))
+        share = Tensor._wrap((winners / np.sum(winners, axis=ctx.dims, keepdims=True)).astype(x.dtype))
+        return Sum.apply(tx * share, ctx.dims, ctx.keepdim)
+
 
 class Prod(Function):
     """ProdBackward0 (ProdBackward1 over a dim). d(prod x)/dx_i = product of the other elements:
@@ -142,13 +160,24 @@ class Prod(Function):
     @staticmethod
     def backward(ctx, grad):
         x, out = ctx.saved_tensors
-        if np.all(x._data != 0):  # the differentiable formula: out / x
-            others = expand_back(out, ctx) / x
-        elif ctx.dims is None:
-            others = _prod_of_others(x.reshape(-1), 0).reshape(ctx.shape)
-        else:
-            others = _prod_of_others(x, ctx.dims[0])
-        return expand_back(grad, ctx) * others, None, None
+        return expand_back(grad, ctx) * _others(ctx, x, out), None, None
+
+    @staticmethod
+    def jvp(ctx, tx, dim, keepdim):
+        """d(prod x) = sum_i dx_i prod_{j != i} x_j (zeros in x handled as in backward)."""
+        dims = ctx.dims if ctx.shape else None  # prod(0-d x, dim=0)
+        return Sum.apply(tx * _others(ctx, ctx.primals[0], ctx.result), dims, ctx.keepdim)
+
+
+def _others(ctx, x, out):
+    """prod_{j != i} x_j over the reduced dim(s), in x's shape: out / x where no x is 0."""
+    if np.all(x._data != 0):  # the differentiable formula: out / x
+        return expand_back(out, ctx) / x
+    if not ctx.shape:  # a 0-d x is its own product: the empty product of the others is 1
+        return Tensor._wrap(np.ones((), x._data.dtype))
+    if ctx.dims is None:
+        return _prod_of_others(x.reshape(-1), 0).reshape(ctx.shape)
+    return _prod_of_others(x, ctx.dims[0])
 
 
 def _prod_of_others(x, axis):
@@ -161,23 +190,6 @@ def _prod_of_others(x, axis):
     copies = x.unsqueeze(axis).expand(shape[:axis] + (n,) + shape[axis:])  # copies[.., i, j, ..] = x[.., j, ..]
     diagonal = np.eye(n, dtype=bool).reshape((1,) * axis + (n, n) + (1,) * (len(shape) - axis - 1))
     return copies.masked_fill(Tensor._wrap(diagonal), 1.0).prod(axis + 1)
-
-
-class Norm2(Function):
-    """LinalgVectorNormBackward0. Euclidean norm; d||x||/dx = x / ||x|| (0 where the norm is 0, as torch)."""
-
-    @staticmethod
-    def forward(ctx, x, dims, keepdim):
-        ctx.shape, ctx.dims, ctx.keepdim = x._data.shape, dims, keepdim
-        out = np.sqrt(np.sum(x._data * x._data, axis=dims, keepdims=keepdim))
-        ctx.save_for_backward(x, out)
-        return out
-
-    @staticmethod
-    def backward(ctx, grad):
-        x, out = ctx.saved_tensors
-        safe = out.masked_fill(out == 0, 1.0)
-        return x * expand_back(grad / safe, ctx), None, None
 
 
 class Cumsum(Function):
@@ -193,6 +205,11 @@ class Cumsum(Function):
     @staticmethod
     def backward(ctx, grad):
         return grad.flip(ctx.dim).cumsum(ctx.dim).flip(ctx.dim), None
+
+    @staticmethod
+    def jvp(ctx, tx, dim):
+        """d(cumsum x) = cumsum dx."""
+        return Cumsum.apply(tx, ctx.dim)
 
 
 # ---- public functions ------------------------------------------------------------------------------
@@ -323,50 +340,6 @@ def prod(input, dim=None, keepdim=False, *, dtype=None, axis=None, keepdims=None
     if dtype is not None:
         input = input.to(dtype)
     return Prod.apply(input, None if dim is None else _wrap_dim(dim, input._data.ndim), keepdim)
-
-
-def _centred(name, x, dim, unbiased, correction):
-    """x minus its mean over `dim`, the dims, and the divisor n - correction (at least 0)."""
-    if not isinstance(x, Tensor):
-        check_tensors(name, x)
-    if correction is None:
-        correction = 0 if unbiased is False else 1
-    dims = normalize_dims(dim, x._data.ndim)
-    n = x._data.size if dims is None else int(np.prod([x._data.shape[d] for d in dims]))
-    return x - x.mean(dims, keepdim=True), dims, builtins.max(n - correction, 0)
-
-
-def var(input, dim=None, unbiased=None, keepdim=False, *, correction=None, axis=None, keepdims=None):
-    """Variance with Bessel's correction by default (correction=1, or unbiased=False for 0)."""
-    dim, keepdim = numpy_names("var", dim, keepdim, axis, keepdims)
-    centred, dims, divisor = _centred("var", input, dim, unbiased, correction)
-    return named((centred * centred).sum(dims, keepdim=keepdim) / divisor, "VarBackward0")
-
-
-def std(input, dim=None, unbiased=None, keepdim=False, *, correction=None, axis=None, keepdims=None):
-    """||input - mean|| / sqrt(n - correction): the norm's gradient is 0 where the norm is 0, so a constant
-    input gets gradient 0 (as torch), where sqrt(var) would give 0 * inf = nan."""
-    dim, keepdim = numpy_names("std", dim, keepdim, axis, keepdims)
-    centred, dims, divisor = _centred("std", input, dim, unbiased, correction)
-    return named(Norm2.apply(centred, dims, keepdim) / math.sqrt(divisor), "StdBackward0")
-
-
-def norm(input, p="fro", dim=None, keepdim=False, dtype=None):
-    if isinstance(p, str) and p != "fro":
-        raise RuntimeError(f"linalg.matrix_norm: Order {p} not supported.")
-    if input._data.dtype.kind != "f":
-        raise RuntimeError(f"linalg.vector_norm: Expected a floating point or complex tensor as input. "
-                           f"Got {input.dtype.scalar_name}")
-    dims = normalize_dims(dim, input._data.ndim)
-    if p in ("fro", 2, 2.0):
-        return Norm2.apply(input, dims, keepdim)
-    if p == float("inf"):
-        out = input.abs().amax(dims, keepdim=keepdim)
-    elif p == 1:
-        out = input.abs().sum(dims, keepdim=keepdim)
-    else:
-        out = (input.abs() ** p).sum(dims, keepdim=keepdim) ** (1.0 / p)
-    return named(out, "LinalgVectorNormBackward0")  # torch computes every p-norm in one node
 
 
 def cumsum(input, dim=None, *, dtype=None, axis=None):

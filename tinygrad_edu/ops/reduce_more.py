@@ -12,7 +12,8 @@ import numpy as np
 from ..autograd.function import Function
 from ..autograd.names import named
 from ..tensor import Tensor, _wrap_dim
-from .reduce import amax, amin, expand_back, mean, normalize_dims, std, var
+from .reduce import Sum, amax, amin, expand_back, mean, normalize_dims
+from .reduce_norm import std, var
 from .reduce_checks import check_tensors
 from .sort import _result_type
 
@@ -37,6 +38,12 @@ class Nansum(Function):
         (counted,) = ctx.saved_values
         return expand_back(grad, ctx) * counted, None, None
 
+    @staticmethod
+    def jvp(ctx, tx, dims, keepdim):
+        """d(nansum x) = the sum of dx over the elements of x that are not NaN."""
+        d = ctx.primals[0]._data
+        return Sum.apply(tx.masked_fill(Tensor._wrap(d != d), 0.0), ctx.dims, ctx.keepdim)
+
 
 class EvenShare(Function):
     """MedianBackward0 / NanmedianBackward0: one value chosen from all elements (median() without dim),
@@ -49,14 +56,28 @@ class EvenShare(Function):
         d = x._data
         ctx.torch_name, ctx.shape, ctx.dims, ctx.keepdim = torch_name, d.shape, None, False
         if ctx.needs_input_grad[0]:
-            equal = (np.isnan(d) if np.isnan(value) else d == value) if d.dtype.kind == "f" else d == value
-            ctx.save_for_backward((equal / max(int(equal.sum()), 1)).astype(d.dtype))
+            ctx.save_for_backward(_even_share(d, value))
         return np.asarray(value, dtype=d.dtype)
 
     @staticmethod
     def backward(ctx, grad):
         (share,) = ctx.saved_values
         return expand_back(grad, ctx) * share, None, None
+
+    @staticmethod
+    def jvp(ctx, tx, value, torch_name):
+        """d median = the mean of dx over the elements equal to the median (torch's rule); NaN for
+        a NaN median (torch's: no element equals NaN)."""
+        x, value = ctx.primals[:2]
+        if x._data.dtype.kind == "f" and np.isnan(value):
+            return Sum.apply(tx, None, False) * float("nan")
+        return Sum.apply(tx * Tensor._wrap(_even_share(x._data, value)), None, False)
+
+
+def _even_share(d, value):
+    """1/k at the k elements of d equal to value (NaN counting as equal to NaN), 0 elsewhere."""
+    equal = (np.isnan(d) if np.isnan(value) else d == value) if d.dtype.kind == "f" else d == value
+    return (equal / max(int(equal.sum()), 1)).astype(d.dtype)
 
 
 # ---- public functions ------------------------------------------------------------------------------
