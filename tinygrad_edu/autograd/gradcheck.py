@@ -177,6 +177,11 @@ def gradcheck(func, inputs, *, eps=1e-6, atol=1e-5, rtol=1e-3, raise_exception=T
     differences for every input that requires grad (torch's keywords; see the module docstring)."""
     if not (check_forward_ad or check_backward_ad):
         raise AssertionError("Expected at least one of check_forward_ad or check_backward_ad to be True")
+    for flag, needed, name in ((check_batched_grad, check_backward_ad, "check_backward_ad"),
+                               (check_batched_forward_grad, check_forward_ad, "check_forward_ad")):
+        if flag and not needed:
+            what = "check_batched_grad" if name == "check_backward_ad" else "check_batched_forward_grad"
+            raise AssertionError(f"Setting {what}=True requires {name} to be True")
     inputs, diff_idx = _prepare(inputs)
     try:
         _run_checks(func, inputs, diff_idx, dict(
