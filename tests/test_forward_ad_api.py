@@ -369,3 +369,112 @@ def test_unpack_dual_with_an_invalid_level_is_an_error():
         with fw.dual_level():
             return fw.unpack_dual(fw.make_dual(P(lib), T(lib)), level=5)
     assert like_torch(scenario)[0] == "RuntimeError"
+
+
+# ---- the functional API on forward mode (functions of ops with forward rules: mul, add, div, maximum) ---
+
+X, Y, V, W = [0.5, -1.2, 2.0], [1.5, 0.4, -0.3], [0.3, 0.1, -0.7], [-0.2, 0.9, 0.4]
+
+
+def vec(lib, values, requires_grad=False):
+    return lib.tensor(values, dtype=lib.float64, requires_grad=requires_grad)
+
+
+def f2(lib):
+    return lambda x, y: (x * x * y + x / (y * y + 1), lib.maximum(x, y) * x)
+
+
+@pytest.mark.parametrize("create_graph", [False, True])
+def test_functional_jvp_like_torch(create_graph):
+    def scenario(lib):
+        out, jv = lib.autograd.functional.jvp(f2(lib), (vec(lib, X), vec(lib, Y)), (vec(lib, V), vec(lib, W)),
+                                              create_graph=create_graph)
+        return out, jv, [t.requires_grad for t in out + jv]
+    like_torch(scenario)
+
+
+def test_functional_jvp_keeps_the_outer_graph_with_create_graph():
+    def scenario(lib):
+        x = vec(lib, X, requires_grad=True)
+        _, jv = lib.autograd.functional.jvp(lambda a: a * a * a, x, vec(lib, V), create_graph=True)
+        return lib.autograd.grad((jv * vec(lib, V)).sum(), x)          # d/dx (3 x^2 v) . v = 6 x v^2
+    assert like_torch(scenario)[0][2] == (0.27, -0.072, 5.88)
+
+
+STRICT = {"unused input": lambda x, y: x * x, "linear": lambda x, y: x * 2 + y,
+          "independent output": lambda x, y: vec(tg if isinstance(x, tg.Tensor) else torch, X) * 2}
+
+
+@pytest.mark.parametrize("name", list(STRICT))
+def test_functional_jvp_strict_like_torch(name):
+    def scenario(lib):
+        return lib.autograd.functional.jvp(STRICT[name], (vec(lib, X), vec(lib, Y)), (vec(lib, V), vec(lib, W)),
+                                           strict=True)
+    like_torch(scenario)
+
+
+def test_functional_jacobian_forward_mode_like_torch():
+    def scenario(lib):
+        return lib.autograd.functional.jacobian(f2(lib), (vec(lib, X), vec(lib, Y)), vectorize=True,
+                                                strategy="forward-mode")
+    like_torch(scenario)
+
+
+def test_hvp_forward_over_reverse_like_torch_and_vhp():
+    """hvp is the tangent of the gradient on dual inputs; a Hessian is symmetric, so it equals vhp."""
+    def scenario(lib):
+        fn = lambda a, b: a * a * a * b + b * b / a   # noqa: E731  (one-element inputs: a scalar output)
+        inputs, v = (vec(lib, [0.7]), vec(lib, [-1.3])), (vec(lib, [0.2]), vec(lib, [1.0]))
+        return lib.autograd.functional.hvp(fn, inputs, v), lib.autograd.functional.vhp(fn, inputs, v)[1]
+    (value, hv), vh = like_torch(scenario)
+    assert hv == vh
+
+
+def test_func_jvp_and_jacfwd_like_torch():
+    def scenario(lib):
+        F = lib.func
+        x, y = vec(lib, X), vec(lib, Y)
+        out, jv, aux = F.jvp(lambda a: (a * a, a + 1), (x,), (vec(lib, V),), has_aux=True)
+        jac = F.jacfwd(f2(lib), argnums=(0, 1))(x, y)
+        jac_aux = F.jacfwd(lambda a: (a * a, a * 3), has_aux=True)(x)
+        return out, jv, aux, jac, jac_aux
+    like_torch(scenario)
+
+
+def test_reverse_over_forward_jacrev_of_jacfwd_like_torch():
+    def scenario(lib):
+        f = lambda x, y: x * x * y + lib.maximum(x, y) * x   # noqa: E731
+        return lib.func.jacrev(lib.func.jacfwd(f))(vec(lib, X), vec(lib, Y))
+    like_torch(scenario)
+
+
+def test_jvp_is_forward_mode_not_a_double_vjp():
+    """A Function with a jvp and no backward: forward mode needs only the jvp (torch's own
+    autograd.functional.jvp, a double vjp, could not do this), the result is torch's forward AD's."""
+    class Ours(tg.autograd.Function):
+        @staticmethod
+        def forward(ctx, x):
+            ctx.save_for_forward(x)
+            return x * x
+
+        @staticmethod
+        def jvp(ctx, t):
+            (x,) = ctx.saved_tensors
+            return 2 * x * t
+
+    class Theirs(torch.autograd.Function):
+        @staticmethod
+        def forward(ctx, x):
+            ctx.save_for_forward(x)
+            return x * x
+
+        @staticmethod
+        def jvp(ctx, t):
+            (x,) = ctx.saved_tensors
+            return 2 * x * t
+    with torch.autograd.forward_ad.dual_level():
+        d = torch.autograd.forward_ad.make_dual(vec(torch, X), vec(torch, V))
+        expected = torch.autograd.forward_ad.unpack_dual(Theirs.apply(d)).tangent.numpy()
+    np.testing.assert_allclose(tg.autograd.functional.jvp(Ours.apply, vec(tg, X), vec(tg, V))[1].numpy(), expected)
+    np.testing.assert_allclose(tg.func.jvp(Ours.apply, (vec(tg, X),), (vec(tg, V),))[1].numpy(), expected)
+    np.testing.assert_allclose(np.diag(tg.func.jacfwd(Ours.apply)(vec(tg, X)).numpy()), 2 * np.array(X))

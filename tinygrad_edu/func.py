@@ -186,18 +186,17 @@ def vjp(func, *primals, has_aux=False):
 
 
 def _unpack_tree(tree):
-    """(the tree's primals, its tangents: zeros where a Tensor carries none), inside the open level."""
+    """(the tree, its tangents: zeros where a Tensor carries none), inside the open level. The tree's
+    tensors themselves are the primals: their tangents go when the level closes."""
     leaves, rebuild = _flatten(tree)
-    primals, tangents = [], []
+    tangents = []
     for leaf in leaves:
         if isinstance(leaf, Tensor):
-            p, t = _fwad.unpack_dual(leaf)
-            primals.append(p)
-            tangents.append(Tensor._wrap(np.zeros(p._data.shape, p._data.dtype)) if t is None else t)
+            t = _fwad.unpack_dual(leaf).tangent
+            tangents.append(Tensor._wrap(np.zeros(leaf._data.shape, leaf._data.dtype)) if t is None else t)
         else:
-            primals.append(leaf)
             tangents.append(None)
-    return rebuild(primals), rebuild(tangents)
+    return tree, rebuild(tangents)
 
 
 def _dual_call(func, args, kwargs, duals, has_aux, name):

@@ -178,9 +178,9 @@ def _jvp_v(v, inputs, is_in_tuple, create_graph):
 
 
 def _unpack_all(outputs):
-    """(primals, tangents or None) of the outputs, inside the open level."""
-    unpacked = [_fwad.unpack_dual(o) for o in outputs]
-    return tuple(p for p, _ in unpacked), tuple(t for _, t in unpacked)
+    """(the outputs, their tangents or None), inside the open level. The outputs themselves (not
+    unpack_dual's views of them) are the primals: their tangents go when the level closes."""
+    return tuple(outputs), tuple(_fwad.unpack_dual(o).tangent for o in outputs)
 
 
 def jvp(func, inputs, v=None, create_graph=False, strict=False):
@@ -194,7 +194,7 @@ def jvp(func, inputs, v=None, create_graph=False, strict=False):
             is_out_tuple, outputs = _as_tuple(func(*duals), "outputs of the user-provided function", "jvp")
             _check_requires_grad(outputs, "outputs", strict)
             if strict:   # torch's strict errors name the inputs no output depends on: found in reverse mode
-                dummy = tuple(_zeros_like(o) for o in outputs)
+                dummy = tuple(_zeros_like(o, requires_grad=True) for o in outputs)   # as torch's trick
                 _check_requires_grad(_autograd_grad(outputs, duals, dummy, create_graph=True), "grad_inputs", True)
             outputs, tangents = _unpack_all(outputs)
         res = _fill_in_zeros(tangents, outputs, strict, create_graph, "back_trick")
