@@ -328,3 +328,26 @@ def test_check_op_forward_over_reverse_second_order():
 def shapes_of(max_side):
     from tinygrad_edu.testing import shapes
     return shapes(min_dims=1, max_dims=1, max_side=max_side)
+
+
+def test_readme_forward_mode_example_catches_the_planted_jvp(capsys):
+    import re
+    from pathlib import Path
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text()
+    blocks = [b for b in re.findall(r"```python\n(.*?)```", readme, re.S) if "check_op(BadCube.apply" in b]
+    assert len(blocks) == 1
+    exec(compile(blocks[0], "README.md", "exec"), {})      # noqa: S102
+    out = capsys.readouterr().out
+    assert "check_op(BadCube.apply): gradcheck with forward-mode AD" in out
+    assert "Jacobian computed with forward mode mismatch for output 0 with respect to input 0" in out
+
+
+@pytest.mark.parametrize("fast_mode", [False, True])
+def test_zero_dim_input_in_forward_mode(fast_mode):
+    for lib in (torch, tg):
+        fns = functions(lib)
+        x = lib.tensor(1.5, dtype=lib.float64, requires_grad=True)
+        assert lib.autograd.gradcheck(fns["right"], (x,), check_forward_ad=True, fast_mode=fast_mode,
+                                      check_batched_forward_grad=True)
+        assert not lib.autograd.gradcheck(fns["wrong_jvp"], (x,), check_forward_ad=True, fast_mode=fast_mode,
+                                          raise_exception=False)

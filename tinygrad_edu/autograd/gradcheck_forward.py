@@ -28,7 +28,7 @@ _FAILED_BATCHED_FWD = ("gradcheck failed while testing batched gradient computat
 
 
 def _wrap(array):
-    return Tensor._wrap(np.ascontiguousarray(array))
+    return Tensor._wrap(np.array(array, order="C"))   # a copy (ascontiguousarray would make 0-d 1-d)
 
 
 def output_tangents(func, inputs, tangents, check_dtypes=False):
