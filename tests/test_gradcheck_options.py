@@ -2,8 +2,8 @@
 
 Item 8: non-contiguous inputs (a transposed or sliced leaf) are perturbed in their own memory, so a
 correct function passes and a wrong backward still fails. Item 18: exactly torch 2.13's keywords
-with its defaults; an unknown keyword is a TypeError, an option that needs what this engine lacks
-(forward-mode AD, vmap) a NotImplementedError naming it. Every case runs with torch and with
+with its defaults; an unknown keyword is a TypeError; the forward-mode and batched options run
+(more in tests/test_gradcheck_forward.py). Every case runs with torch and with
 tinygrad_edu on the same function, written once for either library.
 """
 import inspect
@@ -166,15 +166,29 @@ def test_grad_outputs_given_explicitly(torch_ref):
         assert lib.autograd.gradgradcheck(functions(lib)["smooth"], args, grad_outputs=[go])
 
 
-UNIMPLEMENTED = [("gradcheck", "check_batched_grad"), ("gradcheck", "check_forward_ad"),
-                 ("gradcheck", "check_batched_forward_grad"), ("gradgradcheck", "check_fwd_over_rev"),
-                 ("gradgradcheck", "check_batched_grad")]
+FORWARD_OPTIONS = [  # formerly NotImplementedError here; now run, on a function whose ops have forward rules
+    ("square", "gradcheck", {"check_batched_grad": True}), ("square", "gradcheck", {"check_forward_ad": True}),
+    ("square", "gradcheck", {"check_batched_forward_grad": True}),
+    ("square", "gradcheck", {"check_batched_forward_grad": True, "check_forward_ad": True}),
+    ("square", "gradcheck", {"check_batched_grad": True, "check_forward_ad": True, "check_backward_ad": False}),
+    ("square", "gradcheck", {"check_forward_ad": True, "check_backward_ad": False}),
+    ("square", "gradcheck", {"check_forward_ad": True, "fast_mode": True}),
+    ("square", "gradgradcheck", {"check_fwd_over_rev": True}),
+    ("square", "gradgradcheck", {"check_batched_grad": True}),
+    ("square", "gradgradcheck", {"check_fwd_over_rev": True, "check_rev_over_rev": False}),
+    ("square", "gradgradcheck", {"check_batched_grad": True, "check_rev_over_rev": False,
+                                 "check_fwd_over_rev": True}),
+    ("square", "gradgradcheck", {"check_undefined_grad": False, "check_rev_over_rev": False,
+                                 "check_fwd_over_rev": True}),
+    ("wrong", "gradcheck", {"check_forward_ad": True, "check_backward_ad": False}),   # its jvp: missing
+]
 
 
-@pytest.mark.parametrize("check, option", UNIMPLEMENTED)
-def test_options_needing_forward_ad_or_vmap_say_so(check, option):
-    with pytest.raises(NotImplementedError, match=option):
-        getattr(tg.autograd, check)(functions(tg)["square"], inputs(tg, "contiguous"), **{option: True})
+@pytest.mark.parametrize("name, check, kw", FORWARD_OPTIONS, ids=[f"{c}-{n}-{sorted(k)}" for n, c, k in FORWARD_OPTIONS])
+def test_forward_ad_and_batched_options_like_torch(torch_ref, name, check, kw):
+    ours = run(tg, name, check=check, **kw)
+    assert ours == run(torch_ref, name, check=check, **kw)
+    assert ours in (True, "AssertionError", "NotImplementedError")
 
 
 def test_positional_options_and_unknown_keywords_are_type_errors():

@@ -145,11 +145,7 @@ def test_planted_second_derivative_is_caught_only_at_order_two(torch_ref):
     assert not torch_ref.autograd.gradgradcheck(flat, (x,), raise_exception=False)
 
 
-def test_modes_and_orders():
-    with pytest.raises(NotImplementedError, match="forward-mode AD"):
-        check_op(tg.sin, tensors(), modes=("forward",))
-    with pytest.raises(NotImplementedError, match="forward-mode AD"):
-        check_op(tg.sin, tensors(), modes=("reverse", "forward"))
+def test_modes_and_orders():   # modes=("forward",) itself: tests/test_gradcheck_forward.py
     with pytest.raises(ValueError, match="modes"):
         check_op(tg.sin, tensors(), modes=("sideways",))
     with pytest.raises(ValueError, match="orders"):

@@ -2,7 +2,8 @@
 
 Shapes, broadcastable groups, arrays and tensors (any dtype, contiguous or strided in memory),
 inputs in an op's domain (positive, away_from, unit_interval, distinct) and check_op, which runs
-gradcheck and gradgradcheck on drawn inputs and reports the shrunk counterexample.
+gradcheck and gradgradcheck (backward and/or forward mode) on drawn inputs and reports the shrunk
+counterexample.
 """
 import math
 
@@ -190,55 +191,69 @@ def _describe(args):
                      for i, a in enumerate(args))
 
 
-def check_op(fn, *strategies, orders=2, modes=("reverse",), settings=None, **gradcheck_kw):
-    """Check fn's derivatives on inputs drawn from `strategies` (one per positional argument of fn; a
-    strategy drawing a tuple, such as broadcastable_tensors(n), gives n arguments):
-    gradcheck (order 1) and, with orders=2, gradgradcheck too. On a failure hypothesis shrinks the
-    inputs, and the GradcheckError raised names the order and shows the smallest failing inputs above
-    gradcheck's own message (they are also its `counterexample` attribute, the order its `order`). Runs under the loaded hypothesis profile unless `settings` is given;
-    `gradcheck_kw` (atol, rtol, eps, fast_mode, ...) goes to both checks.
+_CHECKS = {  # (mode, order): (what the message calls it, check, the keywords that select the mode)
+    ("reverse", 1): ("gradcheck (first derivatives)", "gradcheck", {}),
+    ("reverse", 2): ("gradgradcheck (second derivatives)", "gradgradcheck", {}),
+    ("forward", 1): ("gradcheck with forward-mode AD (first derivatives, check_forward_ad)", "gradcheck",
+                     {"check_forward_ad": True, "check_backward_ad": False}),
+    ("forward", 2): ("gradgradcheck forward-over-reverse (second derivatives, check_fwd_over_rev)", "gradgradcheck",
+                     {"check_fwd_over_rev": True, "check_rev_over_rev": False, "check_undefined_grad": False}),
+}
 
-        check_op(MyLog.apply, positive())
-        check_op(torch.maximum, *[distinct(shape=(3,))] * 2, orders=1)
-        check_op(torch.mul, broadcastable_tensors(2))
 
-    modes: "reverse" (backward-mode AD); "forward" raises NotImplementedError (no forward AD yet)."""
-    from .autograd import GradcheckError, gradcheck, gradgradcheck
-    if not strategies:
-        raise TypeError("check_op needs at least one strategy (one per input of fn)")
+def _checks(modes, orders):
     modes = (modes,) if isinstance(modes, str) else tuple(modes)
     unknown = [m for m in modes if m not in _MODES]
     if unknown or not modes:
         raise ValueError(f"check_op: modes must be a non-empty subset of {_MODES}, got {modes!r}")
-    if "forward" in modes:
-        raise NotImplementedError("check_op(modes=('forward',)) is not implemented: tinygrad_edu has no "
-                                  "forward-mode AD yet; use modes=('reverse',)")
     if orders not in (1, 2):
         raise ValueError(f"check_op: orders must be 1 (gradcheck) or 2 (gradcheck and gradgradcheck), got {orders!r}")
-    checks = [(1, gradcheck), (2, gradgradcheck)][:orders]
+    return [(mode, order) for mode in modes for order in range(1, orders + 1)]
+
+
+def check_op(fn, *strategies, orders=2, modes=("reverse",), settings=None, **gradcheck_kw):
+    """Check fn's derivatives on inputs drawn from `strategies` (one per positional argument of fn; a
+    strategy drawing a tuple, such as broadcastable_tensors(n), gives n arguments):
+    gradcheck (order 1) and, with orders=2, gradgradcheck too, for each of `modes`: "reverse"
+    (backward) and "forward" (forward-mode AD: gradcheck's check_forward_ad, and at order 2 the
+    forward-over-reverse check_fwd_over_rev, so fn's `jvp` is checked). On a failure hypothesis
+    shrinks the inputs, and the GradcheckError raised names the check and shows the smallest failing
+    inputs above gradcheck's own message (they are also its `counterexample` attribute, the order
+    its `order`, the mode its `mode`). Runs under the loaded hypothesis profile unless `settings` is
+    given; `gradcheck_kw` (atol, rtol, eps, fast_mode, ...) goes to every check.
+
+        check_op(MyLog.apply, positive())
+        check_op(torch.maximum, *[distinct(shape=(3,))] * 2, orders=1)
+        check_op(MyExp.apply, tensors(), modes=("reverse", "forward"))   # MyExp defines jvp
+    """
+    from . import autograd
+    if not strategies:
+        raise TypeError("check_op needs at least one strategy (one per input of fn)")
+    checks = _checks(modes, orders)
     failing = {}
 
     @given(st.tuples(*strategies))
     def property_(drawn):
         args = tuple(a for d in drawn for a in (d if isinstance(d, (tuple, list)) else (d,)))
-        for order, check in checks:
+        for mode, order in checks:
+            _, check, kw = _CHECKS[mode, order]
             try:
-                check(fn, args, **gradcheck_kw)
-            except GradcheckError as e:
-                failing.update(order=order, args=args, error=e)   # the last failure is the shrunk one
+                getattr(autograd, check)(fn, args, **kw, **gradcheck_kw)
+            except autograd.GradcheckError as e:
+                failing.update(order=order, mode=mode, args=args, error=e)   # the last failure is the shrunk one
                 raise
 
     if settings is not None:
         property_ = settings(property_)
     try:
         property_()
-    except GradcheckError:
+    except autograd.GradcheckError:
         if not failing:
             raise
         owner = getattr(getattr(fn, "__self__", None), "__name__", None)   # MyFunction.apply
         name = f"{owner}.{fn.__name__}" if owner else getattr(fn, "__qualname__", repr(fn))
-        what = "gradcheck (first derivatives)" if failing["order"] == 1 else "gradgradcheck (second derivatives)"
-        error = GradcheckError(f"check_op({name}): {what} fails; smallest failing inputs found:\n"
-                               f"{_describe(failing['args'])}\n{failing['error']}")
-        error.counterexample, error.order = failing["args"], failing["order"]
+        what = _CHECKS[failing["mode"], failing["order"]][0]
+        error = autograd.GradcheckError(f"check_op({name}): {what} fails; smallest failing inputs found:\n"
+                                        f"{_describe(failing['args'])}\n{failing['error']}")
+        error.counterexample, error.order, error.mode = failing["args"], failing["order"], failing["mode"]
         raise error from failing["error"]

@@ -9,8 +9,13 @@ How they compose: each transform differentiates fresh copies of its inputs and b
 transform (an outer transform's input, a closed-over parameter that requires grad), so grad(grad(f)),
 jacfwd(jacrev(f)) and vmap(grad(f)) work, and a top-level result is a plain tensor as torch's.
 
-Not as torch's, documented: `jvp` and `jacfwd` use the double-vjp trick (no forward-mode AD in the
-engine yet); `vmap` runs `func` once per batch entry in a Python loop and stacks the results (correct,
+`jvp` and `jacfwd` use forward-mode AD (autograd/forward_ad.py): the primals become dual tensors
+carrying the tangents, and every op computes its output's tangent as it runs (one evaluation of f per
+jvp; jacfwd evaluates f once per element of the differentiated inputs). The tangent rules run under
+grad mode, so reverse-over-forward (jacrev(jacfwd(f))) and forward-over-reverse (jacfwd(jacrev(f)),
+`hessian`; jvp of a grad) work. Not as torch's, documented: forward_ad has one level, so forward
+transforms do not nest in each other (jacfwd(jacfwd(f)) raises torch's "Nested forward mode AD is not
+supported at the moment"); `vmap` runs `func` once per batch entry in a Python loop and stacks the results (correct,
 not vectorised; `chunk_size` is accepted and ignored). `randomness="error"` raises when an iteration
 draws from the default generator, "same" replays the generator state for every entry.
 """
@@ -22,6 +27,7 @@ from .autograd.grad import grad as _autograd_grad
 from .ops.shape import stack
 from ._pytree import flatten as _flatten, tree_map as _map
 from ._vmap import vmap
+from .autograd import forward_ad as _fwad
 
 __all__ = ["grad", "grad_and_value", "vjp", "jvp", "jacrev", "jacfwd", "hessian", "functional_call", "vmap"]
 
@@ -29,10 +35,15 @@ __all__ = ["grad", "grad_and_value", "vjp", "jvp", "jacrev", "jacfwd", "hessian"
 # ---- the machinery shared by the transforms --------------------------------------------------------------
 
 def _fresh(x):
-    """A differentiable stand-in for x: linked to x's graph when x requires grad, a new leaf otherwise."""
+    """A differentiable stand-in for x: linked to x's graph when x requires grad (or carries a tangent,
+    which a detached copy would lose), a new leaf otherwise."""
     if not isinstance(x, Tensor):
         return x
-    return x.view_as(x) if x.requires_grad else x.detach().requires_grad_(True)
+    if x.requires_grad:
+        return x.view_as(x)
+    if _fwad.tangent_of(x) is not None:
+        return x.view_as(x).requires_grad_(True)
+    return x.detach().requires_grad_(True)
 
 
 def _reaches_outside(tensors, inside):
@@ -174,21 +185,43 @@ def vjp(func, *primals, has_aux=False):
     return (res, vjp_fn, res_aux) if has_aux else (res, vjp_fn)
 
 
+def _unpack_tree(tree):
+    """(the tree, its tangents: zeros where a Tensor carries none), inside the open level. The tree's
+    tensors themselves are the primals: their tangents go when the level closes."""
+    leaves, rebuild = _flatten(tree)
+    tangents = []
+    for leaf in leaves:
+        if isinstance(leaf, Tensor):
+            t = _fwad.unpack_dual(leaf).tangent
+            tangents.append(Tensor._wrap(np.zeros(leaf._data.shape, leaf._data.dtype)) if t is None else t)
+        else:
+            tangents.append(None)
+    return tree, rebuild(tangents)
+
+
+def _dual_call(func, args, kwargs, duals, has_aux, name):
+    """func(*args) in a dual level, the tensors of `duals` ({id: tangent}) made dual:
+    (output, output tangents, aux as primals)."""
+    with _fwad.dual_level():
+        call_args = _map(lambda t: _fwad.make_dual(t, duals[id(t)]) if isinstance(t, Tensor) and id(t) in duals
+                         else t, args)
+        out, aux = _split_aux(func(*call_args, **kwargs), has_aux, name)
+        out, tangents = _unpack_tree(out)
+        aux = _unpack_tree(aux)[0] if has_aux else None
+    return out, tangents, aux
+
+
 def _jvp_core(func, primals, tangents, has_aux):
-    """(output, J t, aux, inside ids) by the double-vjp trick: with u a dummy cotangent, d(J^T u)/du . t = J t."""
+    """(output, J t, aux, inside ids) by forward-mode AD: the primals, made dual with the tangents."""
     primals = tuple(_map(_fresh, p) for p in primals)
-    out, aux = _split_aux(func(*primals), has_aux, "jvp")
-    leaves, t_leaves = _flatten(primals)[0], _flatten(tangents)[0]
-    out_leaves, rebuild = _flatten(out)
-    dummy = [Tensor._wrap(np.zeros(o._data.shape, o._data.dtype)).requires_grad_(True) for o in out_leaves]
-    pulled = _grads_or_zeros(out_leaves, leaves, dummy)
-    pairs = [(p, t) for p, t in zip(pulled, t_leaves) if p is not None and p.requires_grad]
-    jv = _grads_or_zeros([p for p, _ in pairs], dummy, [t for _, t in pairs])
-    return out, rebuild(jv), aux, _inside_ids(leaves) | _inside_ids(dummy)
+    leaves = _flatten(primals)[0]
+    duals = {id(p): t for p, t in zip(leaves, _flatten(tangents)[0]) if isinstance(p, Tensor)}
+    out, jv, aux = _dual_call(func, primals, {}, duals, has_aux, "jvp")
+    return out, jv, aux, _inside_ids(leaves)
 
 
 def jvp(func, primals, tangents, *, strict=False, has_aux=False):
-    """(func(*primals), J tangents[, aux]): a Jacobian-vector product (by the double-vjp trick)."""
+    """(func(*primals), J tangents[, aux]): a Jacobian-vector product, by forward-mode AD."""
     if not isinstance(primals, tuple):
         raise RuntimeError("jvp(f, primals, tangents): Expected primals to be a tuple. E.g. it should be valid to "
                            "call f(*primals).")
@@ -238,20 +271,23 @@ def jacrev(func, argnums=0, *, has_aux=False, chunk_size=None):
 
 
 def jacfwd(func, argnums=0, has_aux=False, *, randomness="error"):
-    """f -> its Jacobian column by column (one jvp per input element, by the double-vjp trick); same layout as
-    jacrev's."""
+    """f -> its Jacobian column by column, by forward-mode AD (one evaluation of f per element of the
+    differentiated inputs, that element's tangent 1); same layout as jacrev's."""
     def wrapper(*args, **kwargs):
         with enable_grad():
             args, diff, (leaves, rebuild) = _prepare(args, argnums)
-            out, aux = _split_aux(func(*args, **kwargs), has_aux, "jacfwd")
+            cols, out, aux = [], None, None
+            for x in leaves:
+                cols.append([])
+                for k in range(x.numel()):
+                    out, tangents, aux = _dual_call(func, args, kwargs, {id(x): _basis(x, k)}, has_aux, "jacfwd")
+                    cols[-1].append(_flatten(tangents)[0])
+            if out is None:   # no element to differentiate: f still runs once, for the shapes
+                out, aux = _split_aux(func(*args, **kwargs), has_aux, "jacfwd")
             out_leaves, out_rebuild = _flatten(out)
-            dummy = [Tensor._wrap(np.zeros(o._data.shape, o._data.dtype)).requires_grad_(True) for o in out_leaves]
-            pulled = _grads_or_zeros(out_leaves, leaves, dummy)
-            cols = [[_grads_or_zeros([p], dummy, [_basis(x, k)]) for k in range(x.numel())]
-                    for p, x in zip(pulled, leaves)]
             jac = [rebuild([_stack_as([c[i] for c in cols[j]], tuple(o.shape) + tuple(x.shape), x._data.dtype, -1)
                             for j, x in enumerate(leaves)]) for i, o in enumerate(out_leaves)]
-        jac, aux = _finish((out_rebuild(jac), aux), _inside_ids(leaves) | _inside_ids(dummy))
+        jac, aux = _finish((out_rebuild(jac), aux), _inside_ids(leaves))
         return (jac, aux) if has_aux else jac
     return wrapper
 

@@ -9,6 +9,7 @@ This is how tinygrad_edu's own op tests are written, and how you can test an op 
     check_op(MyAbs.apply, away_from(0))                # off the kink
     check_op(MyMax.apply, distinct(layout="any"))      # no ties; contiguous or strided leaves
     check_op(MyMul.apply, broadcastable_tensors(2), orders=1)  # a tuple: 2 arguments
+    check_op(MyExp.apply, tensors(), modes=("reverse", "forward"))  # its jvp too (forward mode)
 
 or, with the strategies alone, `@given(tensors(shapes(max_dims=3), min_value=0.1))` and gradcheck.
 

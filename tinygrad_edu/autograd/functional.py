@@ -5,10 +5,13 @@ or a tuple of Tensors; every result keeps the nesting of what it was computed fr
 a tuple went in). Results are detached unless `create_graph=True`; an output that does not depend on an
 input gives zeros, or an error with `strict=True`.
 
-There is no forward-mode AD in the engine yet: `jvp`, `hvp` and `jacobian(strategy="forward-mode")`
-use the double-vjp trick (as torch's own `jvp` does): with u a dummy cotangent, g(u) = J^T u is linear
-in u, so the vjp of g with the tangent v is J v. `vectorize=True` is accepted and runs a Python loop over
-the rows (or columns) of the Jacobian: the results are the same, it is not faster.
+`jvp`, `hvp` and `jacobian(strategy="forward-mode")` use forward-mode AD (forward_ad.py): the inputs
+become dual tensors carrying the tangent v, and each op computes its output's tangent as it runs, so
+`jvp` is one evaluation of func (torch's own `jvp` uses the double-vjp trick instead: the same values).
+`hvp` is forward-over-reverse: the tangent of the gradient, computed on dual inputs, is H v.
+`jacobian(strategy="forward-mode")` evaluates func once per input element (a Jacobian column).
+`vectorize=True` is accepted and runs a Python loop over the rows (or columns) of the Jacobian: the
+results are the same, it is not faster.
 """
 import numpy as np
 
@@ -16,6 +19,7 @@ from ..tensor import Tensor
 from ..grad_mode import enable_grad
 from ..ops.shape import stack
 from .grad import grad as _grad
+from . import forward_ad as _fwad
 
 __all__ = ["vjp", "jvp", "jacobian", "hessian", "vhp", "hvp"]
 
@@ -48,6 +52,8 @@ def _prep(inputs, create_graph, need_graph):
     for inp in inputs:
         if create_graph and inp.requires_grad:
             out.append(inp.view_as(inp) if need_graph else inp)
+        elif need_graph and _fwad.tangent_of(inp) is not None:   # a detached copy would lose the tangent
+            out.append(inp.view_as(inp) if inp.requires_grad else inp.view_as(inp).requires_grad_(True))
         else:
             out.append(inp.detach().requires_grad_(need_graph))
     return tuple(out)
@@ -171,20 +177,27 @@ def _jvp_v(v, inputs, is_in_tuple, create_graph):
     return v
 
 
+def _unpack_all(outputs):
+    """(the outputs, their tangents or None), inside the open level. The outputs themselves (not
+    unpack_dual's views of them) are the primals: their tangents go when the level closes."""
+    return tuple(outputs), tuple(_fwad.unpack_dual(o).tangent for o in outputs)
+
+
 def jvp(func, inputs, v=None, create_graph=False, strict=False):
-    """(func(inputs), J v): the Jacobian-vector product, by the double-vjp trick (see the module docstring)."""
+    """(func(inputs), J v): the Jacobian-vector product, by forward-mode AD (see the module docstring)."""
     with enable_grad():
         is_in_tuple, inputs = _as_tuple(inputs, "inputs", "jvp")
         inputs = _prep(inputs, create_graph, need_graph=True)
         v = _jvp_v(v, inputs, is_in_tuple, create_graph)
-        is_out_tuple, outputs = _as_tuple(func(*inputs), "outputs of the user-provided function", "jvp")
-        _check_requires_grad(outputs, "outputs", strict)
-        dummy = tuple(_zeros_like(o, requires_grad=True) for o in outputs)
-        grad_inputs = _autograd_grad(outputs, inputs, dummy, create_graph=True)
-        _check_requires_grad(grad_inputs, "grad_inputs", strict)
-        used = [(g, t) for g, t in zip(grad_inputs, v) if g is not None]
-        grads = _autograd_grad([g for g, _ in used], dummy, [t for _, t in used], create_graph=create_graph)
-        res = _fill_in_zeros(grads, outputs, strict, create_graph, "back_trick")
+        with _fwad.dual_level():
+            duals = tuple(_fwad.make_dual(inp, t) for inp, t in zip(inputs, v))
+            is_out_tuple, outputs = _as_tuple(func(*duals), "outputs of the user-provided function", "jvp")
+            _check_requires_grad(outputs, "outputs", strict)
+            if strict:   # torch's strict errors name the inputs no output depends on: found in reverse mode
+                dummy = tuple(_zeros_like(o, requires_grad=True) for o in outputs)   # as torch's trick
+                _check_requires_grad(_autograd_grad(outputs, duals, dummy, create_graph=True), "grad_inputs", True)
+            outputs, tangents = _unpack_all(outputs)
+        res = _fill_in_zeros(tangents, outputs, strict, create_graph, "back_trick")
     return (_tuple_post(_post(outputs, create_graph), is_out_tuple),
             _tuple_post(_post(res, create_graph), is_out_tuple))
 
@@ -240,25 +253,29 @@ def _stack_rows(rows, out, inp):
     return stack(rows).reshape(shape) if rows else Tensor._wrap(np.zeros(shape, inp._data.dtype))
 
 
-def _jac_forward(outputs, inputs):
-    """jac[i][j] by columns: one double-vjp jvp per element of every input."""
-    dummy = tuple(_zeros_like(o, requires_grad=True) for o in outputs)
-    grad_inputs = _autograd_grad(outputs, inputs, dummy, create_graph=True)
-    cols = [[[] for _ in inputs] for _ in outputs]
-    for j, (g, inp) in enumerate(zip(grad_inputs, inputs)):
+def _jac_forward(func, inputs):
+    """(is_out_tuple, outputs, jac) by columns: one forward-mode evaluation of func per element of
+    every input (its tangent 1, every other tangent absent)."""
+    cols, first = [[] for _ in inputs], None
+    for j, inp in enumerate(inputs):
         for k in range(inp.numel()):
-            if g is None:
-                res = (None,) * len(outputs)
-            else:
-                res = _autograd_grad((g,), dummy, (_basis(inp, k),), retain_graph=True)
-            for i, r in enumerate(res):
-                cols[i][j].append(_zeros_like(outputs[i]) if r is None else r)
-    jac = []
-    for i, out in enumerate(outputs):
-        jac.append(tuple(stack(c, dim=-1).reshape(tuple(out.shape) + tuple(inp.shape)) if c else
-                         Tensor._wrap(np.zeros(tuple(out.shape) + tuple(inp.shape), inp._data.dtype))
-                         for c, inp in zip(cols[i], inputs)))
-    return tuple(jac)
+            with _fwad.dual_level():
+                args = tuple(_fwad.make_dual(x, _basis(x, k)) if n == j else x for n, x in enumerate(inputs))
+                is_out_tuple, outputs = _as_tuple(func(*args), "outputs of the user-provided function", "jacobian")
+                outputs, tangents = _unpack_all(outputs)
+            first = first or (is_out_tuple, outputs)
+            cols[j].append([_zeros_like(o) if t is None else t for o, t in zip(outputs, tangents)])
+    if first is None:   # no input element: func still runs once, for the outputs' shapes
+        first = _as_tuple(func(*inputs), "outputs of the user-provided function", "jacobian")
+    is_out_tuple, outputs = first
+    jac = tuple(tuple(_stack_as([c[i] for c in cols[j]], tuple(out.shape) + tuple(inp.shape), inp._data.dtype)
+                      for j, inp in enumerate(inputs)) for i, out in enumerate(outputs))
+    return is_out_tuple, outputs, jac
+
+
+def _stack_as(parts, shape, dtype):
+    """Jacobian columns (each of the output's shape) stacked last, as out.shape + in.shape."""
+    return stack(parts, dim=-1).reshape(shape) if parts else Tensor._wrap(np.zeros(shape, dtype))
 
 
 def jacobian(func, inputs, create_graph=False, strict=False, vectorize=False, strategy="reverse-mode"):
@@ -268,11 +285,11 @@ def jacobian(func, inputs, create_graph=False, strict=False, vectorize=False, st
     with enable_grad():
         is_in_tuple, inputs = _as_tuple(inputs, "inputs", "jacobian")
         inputs = _prep(inputs, create_graph, need_graph=True)
-        is_out_tuple, outputs = _as_tuple(func(*inputs), "outputs of the user-provided function", "jacobian")
-        _check_requires_grad(outputs, "outputs", strict)
-        if strategy == "forward-mode":
-            jac = _jac_forward(outputs, inputs)
+        if strategy == "forward-mode":   # never strict (it needs vectorize=True, which refuses strict)
+            is_out_tuple, outputs, jac = _jac_forward(func, inputs)
         else:
+            is_out_tuple, outputs = _as_tuple(func(*inputs), "outputs of the user-provided function", "jacobian")
+            _check_requires_grad(outputs, "outputs", strict)
             jac = _jac_reverse(outputs, inputs, strict, create_graph)
     return _tuple_post(_post(jac, create_graph), (is_out_tuple, is_in_tuple))
 
@@ -299,7 +316,8 @@ def hessian(func, inputs, create_graph=False, strict=False, vectorize=False, out
     return _tuple_post(res, (is_in_tuple, is_in_tuple))
 
 
-def _hessian_setup(func, inputs, v, create_graph, strict, name):
+def _hessian_setup(func, inputs, v, create_graph, name):
+    """(is_in_tuple, fresh inputs, v) of vhp/hvp, with torch's errors."""
     is_in_tuple, inputs = _as_tuple(inputs, "inputs", name)
     inputs = _prep(inputs, create_graph, need_graph=True)
     if v is not None:
@@ -311,34 +329,42 @@ def _hessian_setup(func, inputs, v, create_graph, strict, name):
                            "Tensor with a single element.")
     else:
         v = (Tensor._wrap(np.ones(inputs[0]._data.shape, inputs[0]._data.dtype)),)
-    outputs = func(*inputs)
-    is_out_tuple, outputs = _as_tuple(outputs, "outputs of the user-provided function", name)
+    return is_in_tuple, inputs, v
+
+
+def _scalar_and_gradient(func, inputs, strict, name):
+    """(func's one output, its gradient with a graph) at `inputs`."""
+    is_out_tuple, outputs = _as_tuple(func(*inputs), "outputs of the user-provided function", name)
     if is_out_tuple or not isinstance(outputs[0], Tensor):
         raise RuntimeError(f"The function given to {name} should return a single Tensor")
     if outputs[0].numel() != 1:
         raise RuntimeError(f"The Tensor returned by the function given to {name} should contain a single element")
     jac = _autograd_grad(outputs, inputs, create_graph=True)
     _check_requires_grad(jac, "jacobian", strict)
-    return is_in_tuple, inputs, v, outputs, jac
+    return outputs, jac
 
 
 def vhp(func, inputs, v=None, create_graph=False, strict=False):
     """(func(inputs), v^T H): a vector-Hessian product of a scalar function (a vjp of its gradient)."""
     with enable_grad():
-        is_in_tuple, inputs, v, outputs, jac = _hessian_setup(func, inputs, v, create_graph, strict, "vhp")
+        is_in_tuple, inputs, v = _hessian_setup(func, inputs, v, create_graph, "vhp")
+        outputs, jac = _scalar_and_gradient(func, inputs, strict, "vhp")
         grads = _autograd_grad(jac, inputs, v, create_graph=create_graph)
         res = _fill_in_zeros(grads, inputs, strict, create_graph, "double_back")
     return _post(outputs[0], create_graph), _tuple_post(_post(res, create_graph), is_in_tuple)
 
 
 def hvp(func, inputs, v=None, create_graph=False, strict=False):
-    """(func(inputs), H v): a Hessian-vector product, by the double-vjp trick on the gradient."""
+    """(func(inputs), H v): a Hessian-vector product, forward-over-reverse: the tangent, along v, of the
+    gradient computed on dual inputs."""
     with enable_grad():
-        is_in_tuple, inputs, v, outputs, jac = _hessian_setup(func, inputs, v, create_graph, strict, "hvp")
-        grad_jac = tuple(_zeros_like(inp, requires_grad=True) for inp in inputs)
-        double_back = _autograd_grad(jac, inputs, grad_jac, create_graph=True)
-        _check_requires_grad(jac, "hessian", strict)
-        used = [(d, t) for d, t in zip(double_back, v) if d is not None]
-        grads = _autograd_grad([d for d, _ in used], grad_jac, [t for _, t in used], create_graph=create_graph)
-        res = _fill_in_zeros(grads, inputs, strict, create_graph, "double_back_trick")
+        is_in_tuple, inputs, v = _hessian_setup(func, inputs, v, create_graph, "hvp")
+        with _fwad.dual_level():
+            duals = tuple(_fwad.make_dual(inp, t) for inp, t in zip(inputs, v))
+            outputs, jac = _scalar_and_gradient(func, duals, strict, "hvp")
+            outputs = _unpack_all(outputs)[0]
+            tangents = tuple(None if g is None else _fwad.unpack_dual(g).tangent for g in jac)
+        if strict:
+            _check_requires_grad(jac, "hessian", strict)
+        res = _fill_in_zeros(tangents, inputs, strict, create_graph, "double_back_trick")
     return _post(outputs[0], create_graph), _tuple_post(_post(res, create_graph), is_in_tuple)

@@ -1,22 +1,26 @@
-"""gradcheck / gradgradcheck: compare backward with central finite differences (torch semantics).
+"""gradcheck / gradgradcheck: compare derivatives with central finite differences (torch semantics).
 
 For every input that requires grad and every element j of it, the numerical Jacobian column is
 (f(x + eps e_j) - f(x - eps e_j)) / (2 eps), perturbing the input's own memory in place (so a
-transposed or sliced input is perturbed where the function reads it); the analytical Jacobian
-rows come from one backward pass per output element. They must agree within
-|a - n| <= atol + rtol |n| (a NaN on either side is a mismatch, as in torch). Use float64 inputs:
-in float32 the finite differences themselves are too noisy.
+transposed or sliced input is perturbed where the function reads it; gradcheck_numeric.py). The
+analytical Jacobian comes from backward (one backward pass per output element: its rows) and,
+with `check_forward_ad=True`, from forward-mode AD too (one jvp per input element: its columns,
+gradcheck_forward.py). They must agree within |a - n| <= atol + rtol |n| (a NaN on either side is
+a mismatch, as in torch). Use float64 inputs: in float32 the finite differences are too noisy.
 
-As torch's, the check also runs backward twice and requires the same result (within `nondet_tol`:
-"reentrant"), and runs it with zero output gradients and requires zero input gradients ("backward
-multiplied by grad_output"). That is also what `check_undefined_grad` checks here: torch feeds
-backward *undefined* output gradients, and in this engine an output that receives no gradient
-reaches backward as zeros (as it reaches a torch custom Function, whose result then agrees).
-`fast_mode=True` compares v^T J u for random unit vectors u, v instead of the whole Jacobians.
-
-The keywords are torch 2.13's, with its defaults. Those that need forward-mode AD or vmap
-(check_forward_ad, check_batched_grad, check_batched_forward_grad, check_fwd_over_rev) raise
-NotImplementedError when turned on; `masked` changes nothing for the dense tensors this engine has.
+As torch's, the backward check also runs backward twice and requires the same result (within
+`nondet_tol`: "reentrant"), and runs it with zero output gradients and requires zero input
+gradients ("backward multiplied by grad_output"). That is also what `check_undefined_grad` checks
+for backward here: torch feeds backward *undefined* output gradients, and in this engine an output
+that receives no gradient reaches backward as zeros (as it reaches a torch custom Function, whose
+result then agrees). For forward mode it checks that an input with a zero tangent and one with no
+tangent give the same output tangents. `fast_mode=True` compares v^T J u for random unit vectors
+u, v (backward) and J u (forward) instead of the whole Jacobians. `check_batched_grad` and
+`check_batched_forward_grad` compare vmap'd vjps (jvps) with looped ones; `check_backward_ad=False`
+leaves only the forward-mode checks. `masked` changes nothing for the dense tensors this engine has
+(as in torch, where it only concerns sparse inputs). gradgradcheck's `check_fwd_over_rev` is the
+forward-mode check of the gradient (forward-over-reverse), `check_rev_over_rev` the backward one.
+The keywords are torch 2.13's, with its defaults.
 """
 import warnings
 
@@ -25,52 +29,9 @@ import numpy as np
 from ..grad_mode import enable_grad, no_grad
 from ..tensor import Tensor
 from .grad import grad as autograd_grad
-
-
-class GradcheckError(RuntimeError):
-    pass
-
-
-def _refuse_unimplemented(fname, **flags):
-    for name, (value, why) in flags.items():
-        if value:
-            raise NotImplementedError(f"{fname}({name}=True) is not implemented: {why}")
-
-
-def _outputs(fn, inputs):
-    out = fn(*inputs)
-    outs = (out,) if isinstance(out, Tensor) else tuple(out)
-    return [o for o in outs if isinstance(o, Tensor)]
-
-
-def _flat_outputs(fn, inputs):
-    return np.concatenate([o._data.astype(np.float64).ravel() for o in _outputs(fn, inputs)] or [np.zeros(0)])
-
-
-def _writable(x, i):
-    data = x._data
-    if data.size and (not data.flags.writeable or any(s == 0 and n > 1 for s, n in zip(data.strides, data.shape))):
-        raise RuntimeError(f"The {i}th input has a dimension with stride 0 (or is read-only): gradcheck only "
-                           "supports inputs that are non-overlapping to be able to compute the numerical "
-                           "gradients correctly; pass x.contiguous()")
-    return data
-
-
-def _numerical(fn, inputs, i, eps, n_out):
-    """d outputs / d input i, one central difference per element, written into the input's memory."""
-    data = _writable(inputs[i], i)
-    flat = data.flat        # C order over the input's own strides: no copy, even when non-contiguous
-    cols = np.zeros((data.size, n_out))
-    with no_grad():
-        for j in range(data.size):
-            orig = data.item(j) if data.ndim else data.item()
-            flat[j] = orig + eps
-            plus = _flat_outputs(fn, inputs)
-            flat[j] = orig - eps
-            minus = _flat_outputs(fn, inputs)
-            flat[j] = orig
-            cols[j] = (plus - minus) / (2 * eps)
-    return cols
+from . import gradcheck_forward as fw
+from .gradcheck_numeric import (GradcheckError, compare_jacobians, mismatch, numerical_directional,  # noqa: F401
+                                numerical_jacobian, outputs_of as _outputs, unit_vector, writable)
 
 
 def _vjp(out, inputs, diff_idx, seed, check_dtypes):
@@ -111,53 +72,44 @@ def _check_reentrant(first, second, nondet_tol):
                                  f"(largest difference {diff.max():.3g}, input {i}).")
 
 
-def _mismatch(i, k, numerical, analytical, atol, rtol, detail):
-    return GradcheckError(f"Jacobian mismatch for output {k} with respect to input {i},\n{detail}"
-                          f"numerical:\n{numerical}\nanalytical:\n{analytical}\n(tolerance: |analytical - numerical| "
-                          f"<= atol {atol} + rtol {rtol} * |numerical|)")
-
-
-def _slow_check(func, inputs, diff_idx, eps, atol, rtol, nondet_tol, check_dtypes):
+def _slow_check(func, inputs, diff_idx, eps, atol, rtol, nondet_tol, check_dtypes, forward=False):
+    """Whole Jacobians: by backward (rows; then reentrancy) or, with forward, by forward mode (columns)."""
     outs = _outputs(func, inputs)
     sizes = np.cumsum([o._data.size for o in outs])
-    analytical = _analytical(outs, inputs, diff_idx, check_dtypes)
+    n_out = int(sizes[-1]) if len(sizes) else 0
+    analytical = None if forward else _analytical(outs, inputs, diff_idx, check_dtypes)
     for i in diff_idx:
-        a, numerical = analytical[i], _numerical(func, inputs, i, eps, int(sizes[-1]) if len(sizes) else 0)
-        bad = ~(np.abs(a - numerical) <= atol + rtol * np.abs(numerical))     # a NaN anywhere is a mismatch
-        if bad.any():
-            err = np.nan_to_num(np.abs(a - numerical) - (atol + rtol * np.abs(numerical)), nan=np.inf)
-            j, col = np.unravel_index(np.argmax(np.where(bad, err, -np.inf)), a.shape)
-            k = int(np.searchsorted(sizes, col, side="right"))
-            detail = (f"worst element: d out[flat {col}] / d input{i}[flat {j}] numerical={numerical[j, col]:.8g} "
-                      f"analytical={a[j, col]:.8g}; {int(bad.sum())} of {bad.size} entries differ.\n")
-            raise _mismatch(i, k, numerical.T, a.T, atol, rtol, detail)
-    _check_reentrant(analytical, _analytical(outs, inputs, diff_idx, check_dtypes), nondet_tol)
+        a = fw.forward_jacobian(func, inputs, diff_idx, i, check_dtypes) if forward else analytical[i]
+        compare_jacobians(i, a, numerical_jacobian(func, inputs, i, eps, n_out), sizes, atol, rtol, forward)
+    if not forward:
+        _check_reentrant(analytical, _analytical(outs, inputs, diff_idx, check_dtypes), nondet_tol)
 
 
-def _slow_jacobians(func, inputs, diff_idx, i, k, eps, outs):
+def _slow_jacobians(func, inputs, diff_idx, i, k, eps, outs, forward=False):
     """What a fast-mode failure recomputes, as torch's message does: the whole Jacobians of output k
     with respect to input i, and their largest element-wise difference."""
     sizes = [o._data.size for o in outs]
     start = sum(sizes[:k])
-    analytical = _analytical(outs, inputs, diff_idx, False)[i][:, start:start + sizes[k]].T
-    numerical = _numerical(func, inputs, i, eps, sum(sizes))[:, start:start + sizes[k]].T
+    whole = fw.forward_jacobian(func, inputs, diff_idx, i, False) if forward else \
+        _analytical(outs, inputs, diff_idx, False)[i]
+    analytical = whole[:, start:start + sizes[k]].T
+    numerical = numerical_jacobian(func, inputs, i, eps, sum(sizes))[:, start:start + sizes[k]].T
+    what = "J u" if forward else "v^T J u"
     return (f"recomputed in slow mode, the whole Jacobians are\nNumerical:\n{numerical}\nAnalytical:\n{analytical}\n"
             f"The max per-element difference (slow mode) is: {np.abs(numerical - analytical).max(initial=0.0)}.\n"
-            "The quantities v^T J u below are those of fast mode:\n")
+            f"The quantities {what} below are those of fast mode:\n")
 
 
-def _unit_vector(rng, n):
-    v = rng.random(n)
-    return v / np.linalg.norm(v) if n else v
-
-
-def _fast_check(func, inputs, diff_idx, eps, atol, rtol, nondet_tol, check_dtypes):
+def _fast_check(func, inputs, diff_idx, eps, atol, rtol, nondet_tol, check_dtypes, forward=False):
     """torch's fast mode: v_k^T J_ik u_i, numerically (one directional difference per input) and
-    analytically (one backward per output), for random positive unit vectors u_i, v_k."""
+    analytically (one backward per output), for random positive unit vectors u_i, v_k; with forward,
+    J_ik u_i by one jvp per input, element-wise against the directional difference."""
+    if forward:
+        return _fast_forward_check(func, inputs, diff_idx, eps, atol, rtol, check_dtypes)
     rng = np.random.default_rng(0)      # a generator of its own: the user's random stream is untouched
-    u = {i: _unit_vector(rng, inputs[i]._data.size) for i in diff_idx}
+    u = {i: unit_vector(rng, inputs[i]._data.size) for i in diff_idx}
     outs = _outputs(func, inputs)
-    v = [_unit_vector(rng, o._data.size) for o in outs]
+    v = [unit_vector(rng, o._data.size) for o in outs]
 
     def analytical():
         a = np.zeros((len(diff_idx), len(outs)))
@@ -169,20 +121,24 @@ def _fast_check(func, inputs, diff_idx, eps, atol, rtol, nondet_tol, check_dtype
         return a
     a = analytical()
     for n, i in enumerate(diff_idx):
-        data = _writable(inputs[i], i)
-        orig, step = data.copy(), (eps * u[i]).reshape(data.shape)
-        with no_grad():
-            data[...] = orig + step
-            plus = [o._data.astype(np.float64).ravel() for o in _outputs(func, inputs)]
-            data[...] = orig - step
-            minus = [o._data.astype(np.float64).ravel() for o in _outputs(func, inputs)]
-            data[...] = orig
-        for k in range(len(outs)):
-            num = (plus[k] - minus[k]) / (2 * eps) @ v[k]
+        for k, ju in enumerate(numerical_directional(func, inputs, i, u[i], eps)):
+            num = ju @ v[k]
             if not abs(a[n, k] - num) <= atol * u[i].sum() * v[k].sum() + rtol * abs(num):
-                raise _mismatch(i, k, num, a[n, k], atol, rtol, "fast mode compares v^T J u for random unit "
-                                "vectors u, v; " + _slow_jacobians(func, inputs, diff_idx, i, k, eps, outs))
+                raise mismatch(i, k, num, a[n, k], atol, rtol, "fast mode compares v^T J u for random unit "
+                               "vectors u, v; " + _slow_jacobians(func, inputs, diff_idx, i, k, eps, outs))
     _check_reentrant({0: a}, {0: analytical()}, nondet_tol)
+
+
+def _fast_forward_check(func, inputs, diff_idx, eps, atol, rtol, check_dtypes):
+    rng = np.random.default_rng(0)
+    u = {i: unit_vector(rng, inputs[i]._data.size) for i in diff_idx}
+    outs = _outputs(func, inputs)
+    for i in diff_idx:
+        analytical = fw.forward_directional(func, inputs, diff_idx, i, u[i], check_dtypes)
+        for k, (a, num) in enumerate(zip(analytical, numerical_directional(func, inputs, i, u[i], eps))):
+            if not (np.abs(a - num) <= atol * u[i].sum() + rtol * np.abs(num)).all():
+                raise mismatch(i, k, num, a, atol, rtol, "fast mode compares J u for a random unit vector u; " +
+                               _slow_jacobians(func, inputs, diff_idx, i, k, eps, outs, forward=True), forward=True)
 
 
 def _check_zero_grad_outputs(func, inputs, diff_idx):
@@ -217,22 +173,49 @@ def gradcheck(func, inputs, *, eps=1e-6, atol=1e-5, rtol=1e-3, raise_exception=T
               check_undefined_grad=True, check_grad_dtypes=False, check_batched_grad=False,
               check_batched_forward_grad=False, check_forward_ad=False, check_backward_ad=True, fast_mode=False,
               masked=None):
-    """True if backward matches finite differences for every input that requires grad (torch's keywords)."""
+    """True if the derivatives (backward, and forward mode with check_forward_ad) match finite
+    differences for every input that requires grad (torch's keywords; see the module docstring)."""
     if not (check_forward_ad or check_backward_ad):
         raise AssertionError("Expected at least one of check_forward_ad or check_backward_ad to be True")
-    _refuse_unimplemented("gradcheck", check_forward_ad=(check_forward_ad, "tinygrad_edu has no forward-mode AD"),
-                          check_batched_forward_grad=(check_batched_forward_grad, "it needs forward-mode AD and vmap"),
-                          check_batched_grad=(check_batched_grad, "tinygrad_edu has no vmap"))
+    for flag, needed, name in ((check_batched_grad, check_backward_ad, "check_backward_ad"),
+                               (check_batched_forward_grad, check_forward_ad, "check_forward_ad")):
+        if flag and not needed:
+            what = "check_batched_grad" if name == "check_backward_ad" else "check_batched_forward_grad"
+            raise AssertionError(f"Setting {what}=True requires {name} to be True")
     inputs, diff_idx = _prepare(inputs)
     try:
-        check = _fast_check if fast_mode else _slow_check
-        check(func, inputs, diff_idx, eps, atol, rtol, nondet_tol, check_grad_dtypes)
-        _check_zero_grad_outputs(func, inputs, diff_idx)   # also what check_undefined_grad asks (docstring)
+        _run_checks(func, inputs, diff_idx, dict(
+            eps=eps, atol=atol, rtol=rtol, nondet_tol=nondet_tol, check_dtypes=check_grad_dtypes),
+            fast_mode, check_backward_ad, check_forward_ad, check_undefined_grad, check_batched_grad,
+            check_batched_forward_grad)
     except GradcheckError:
         if raise_exception:
             raise
         return False
     return True
+
+
+def _run_checks(func, inputs, diff_idx, tol, fast_mode, backward, forward, undefined, batched, batched_forward):
+    """The checks in torch's order: Jacobians (backward, forward), undefined tangents, batched
+    forward grads; then, when backward is checked, batched grads and zero output gradients."""
+    check = _fast_check if fast_mode else _slow_check
+    rng = np.random.default_rng(0)
+    if backward:
+        check(func, inputs, diff_idx, **tol)
+    if forward:
+        check(func, inputs, diff_idx, **tol, forward=True)
+        if undefined:
+            fw.check_undefined_forward(func, inputs, diff_idx, rng)
+    if batched_forward:
+        fw.check_batched_forward_grad(func, inputs, diff_idx, rng)
+    if not backward:
+        return
+    if batched:
+        with enable_grad():
+            outs = [o for o in _outputs(func, inputs) if o.requires_grad]
+        for k, o in enumerate(outs):
+            fw.check_batched_grad(inputs, diff_idx, o, k, rng)
+    _check_zero_grad_outputs(func, inputs, diff_idx)   # also what check_undefined_grad asks (docstring)
 
 
 def _random_grad_outputs(outs, non_contiguous):
@@ -256,18 +239,23 @@ def gradgradcheck(func, inputs, grad_outputs=None, *, eps=1e-6, atol=1e-5, rtol=
     """gradcheck of the function inputs -> d(func)/d(inputs) . grad_outputs (second derivatives)."""
     if not (check_fwd_over_rev or check_rev_over_rev):
         raise AssertionError("Expected at least one of check_fwd_over_rev or check_rev_over_rev to be True")
-    _refuse_unimplemented("gradgradcheck",
-                          check_fwd_over_rev=(check_fwd_over_rev, "tinygrad_edu has no forward-mode AD"),
-                          check_batched_grad=(check_batched_grad, "tinygrad_edu has no vmap"))
+    if check_undefined_grad and not check_rev_over_rev:
+        raise AssertionError("Setting check_undefined_grad=True requires check_rev_over_rev to be True")
+    if check_batched_grad and not check_rev_over_rev:
+        raise AssertionError("Setting check_batched_grad=True requires check_rev_over_rev to be True")
     inputs = (inputs,) if isinstance(inputs, Tensor) else tuple(inputs)
     diff_idx = [i for i, x in enumerate(inputs) if isinstance(x, Tensor) and x.requires_grad]
     if grad_outputs is None:
         grad_outputs = _random_grad_outputs(_outputs(func, inputs), gen_non_contig_grad_outputs)
     grad_outputs = [grad_outputs] if isinstance(grad_outputs, Tensor) else list(grad_outputs)
     n = len(inputs)
+    diff_go = {j for j, g in enumerate(grad_outputs) if isinstance(g, Tensor) and g.requires_grad}
 
     def first_derivatives(*args):
-        xs, gos = args[:n], args[n:]
+        # the forward-mode check passes detached dual tensors: give them back their requires_grad
+        xs = tuple(x.requires_grad_() if i in diff_idx and not x.requires_grad else x for i, x in enumerate(args[:n]))
+        gos = tuple(g.requires_grad_() if j in diff_go and not g.requires_grad else g
+                    for j, g in enumerate(args[n:]))
         with enable_grad():  # gradcheck evaluates this under no_grad for its finite differences
             ys = [o for o in _outputs(func, xs) if o.requires_grad]
             return autograd_grad(ys, [xs[i] for i in diff_idx], gos[:len(ys)], create_graph=True,
@@ -276,4 +264,5 @@ def gradgradcheck(func, inputs, grad_outputs=None, *, eps=1e-6, atol=1e-5, rtol=
     return gradcheck(first_derivatives, tuple(inputs) + tuple(grad_outputs), eps=eps, atol=atol, rtol=rtol,
                      raise_exception=raise_exception, nondet_tol=nondet_tol,
                      check_undefined_grad=check_undefined_grad, check_grad_dtypes=check_grad_dtypes,
-                     fast_mode=fast_mode, masked=masked)
+                     check_batched_grad=check_batched_grad, check_forward_ad=check_fwd_over_rev,
+                     check_backward_ad=check_rev_over_rev, fast_mode=fast_mode, masked=masked)
