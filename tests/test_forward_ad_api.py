@@ -337,8 +337,6 @@ def test_mark_non_differentiable_output_has_no_tangent():
     assert forward[1] is None and y_rg is True and mask_rg is False
 
 
-@pytest.mark.xfail(strict=True, reason="core (forward_ad.carry): a tangent returned for a non-differentiable "
-                                       "output is kept, torch raises; see the fw_verify report")
 def test_jvp_returning_a_tangent_for_a_non_differentiable_output_is_an_error():
     def scenario(lib):
         class Bad(custom(lib)["nondiff"]):
@@ -351,8 +349,6 @@ def test_jvp_returning_a_tangent_for_a_non_differentiable_output_is_an_error():
     assert like_torch(scenario)[0] == "RuntimeError"
 
 
-@pytest.mark.xfail(strict=True, reason="core (forward_ad.unpack_dual): a non-Tensor inside a level is returned as "
-                                       "it is, torch raises a TypeError; see the fw_verify report")
 def test_unpack_dual_of_a_number_inside_a_level_is_a_type_error():
     def scenario(lib):
         fw = lib.autograd.forward_ad
@@ -361,8 +357,6 @@ def test_unpack_dual_of_a_number_inside_a_level_is_a_type_error():
     assert like_torch(scenario)[0] == "TypeError"
 
 
-@pytest.mark.xfail(strict=True, reason="core (forward_ad.unpack_dual): an invalid level is ignored, torch raises "
-                                       "'Invalid level given to _fw_primal'; see the fw_verify report")
 def test_unpack_dual_with_an_invalid_level_is_an_error():
     def scenario(lib):
         fw = lib.autograd.forward_ad

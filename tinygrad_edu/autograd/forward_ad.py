@@ -68,7 +68,9 @@ def enter_dual_level():
 
 def exit_dual_level(*, level=None):
     """Close the open level: every tangent made in it is dropped."""
-    if _state.dual is None or (level is not None and level != _state.dual.number):
+    if _state.dual is None:
+        raise RuntimeError("Dual level must be a positive number.")
+    if level is not None and level != _state.dual.number:
         raise RuntimeError("Trying to exit a forward AD level that was not the last one that was created. "
                            "This is not supported.")
     _state.dual = None
@@ -120,17 +122,17 @@ def make_dual(tensor, tangent, *, level=None):
 
 def unpack_dual(tensor, *, level=None):
     """(primal, tangent): a view of `tensor` without tangent, and its tangent (None if it has none)."""
-    if not isinstance(tensor, Tensor):
-        return UnpackedDualTensor(tensor, None)
     current = _state.dual
-    if current is None or (level is not None and level != current.number):
+    if current is None:
         return UnpackedDualTensor(tensor, None)
+    if not isinstance(tensor, Tensor):
+        raise TypeError(f"_unpack_dual(): argument 'dual' (position 1) must be Tensor, not {type(tensor).__name__}")
     tangent = current.get(tensor)
-    if tangent is None:
-        return UnpackedDualTensor(tensor, None)
+    if tangent is not None and level is not None and level != current.number:
+        raise RuntimeError("Invalid level given to _fw_primal")
     _state.dual = None
     try:
-        primal = tensor.view(tensor.shape)
+        primal = tensor.view(tensor.shape)  # an alias, as torch's
     finally:
         _state.dual = current
     return UnpackedDualTensor(primal, tangent)
@@ -168,11 +170,33 @@ def carry(ctx, args, result):
     outputs = result if type(result) is tuple else (result,)
     if type(out_tangents) is not tuple:
         out_tangents = (out_tangents,)
+    ours = type(ctx).__module__.startswith("tinygrad_edu.")
+    if not ours:
+        _check_users_tangents(ctx, outputs, out_tangents)
     for nr, (out, tangent) in enumerate(zip(outputs, out_tangents)):
-        if tangent is not None and out._data.dtype.kind in "fc":
+        if tangent is not None and out._data.dtype.kind in "fc" and not _non_differentiable(ctx, out):
             level.set(out, _fitted(out, tangent))
             _keep_saved_output(ctx, nr, out)
     return result
+
+
+def _non_differentiable(ctx, out):
+    return any(out._data is (nd._data if isinstance(nd, Tensor) else nd) for nd in ctx._non_differentiable)
+
+
+def _check_users_tangents(ctx, outputs, tangents):
+    """A custom Function's jvp gets torch's checks: one tangent (a Tensor or None) per output, None
+    for an output marked non-differentiable."""
+    if len(tangents) != len(outputs):
+        raise RuntimeError(f"Function's jvp returned an invalid number of forward gradients (expected "
+                           f"{len(outputs)} but got {len(tangents)})")
+    for nr, (out, tangent) in enumerate(zip(outputs, tangents)):
+        if tangent is not None and not isinstance(tangent, Tensor):
+            raise RuntimeError(f"expected Variable or None (got {type(tangent).__name__}) for grad output {nr}.")
+        if tangent is not None and _non_differentiable(ctx, out):
+            raise RuntimeError(f"Function's jvp returned a gradient at position {nr}, but  the corresponding "
+                               "forward output is not a differentiable Tensor.You should return None at that "
+                               "position instead.")
 
 
 def _zeros_like(a):
