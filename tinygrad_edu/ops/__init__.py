@@ -173,7 +173,8 @@ from .activation import (relu, leaky_relu, hardtanh, sigmoid, erf, gelu, elu, se
 from .reduce import sum, mean, max, min, amax, amin, argmax, argmin, prod, var, std, norm, cumsum, all, any
 from .softmax import softmax, log_softmax, logsumexp
 from .shape import (reshape, view, flatten, squeeze, unsqueeze, permute, transpose, t, expand, repeat, cat,
-                    stack, split, chunk, narrow, unbind, flip, contiguous, movedim)
+                    stack, flip, contiguous, movedim)
+from .shape_more import split, chunk, narrow, unbind
 from .index import getitem, index_put, write_index, gather, index_select, masked_fill, masked_select
 from .matmul import matmul, mm, bmm, dot, mv
 from .sort import sort, argsort, topk
