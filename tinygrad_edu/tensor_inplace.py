@@ -52,7 +52,7 @@ class InplaceMethods:
         one numpy call writes straight into self's array: a manual SGD step
         `w -= lr * w.grad` makes no temporary. Anything else takes the general path."""
         if not (_state.enabled and (self._requires_grad or getattr(other, "_requires_grad", False))) \
-                and self._data.flags.writeable and not dual_involved(self, (other,)):
+                and self._data.flags.writeable and (_state.dual is None or not dual_involved(self, (other,))):
             d = self._data
             if isinstance(other, Tensor):
                 o = other._data
