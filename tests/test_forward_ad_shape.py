@@ -159,7 +159,16 @@ INPLACE = {
     "t_": lambda L: _dual(L, X, TX).t_(),
     "unsqueeze_": lambda L: _d(L).unsqueeze_(0),
     "uniform_-zeroes-the-tangent": lambda L: _d(L).uniform_().mul_(0),
+    "no_grad-fast-path": lambda L: _under_no_grad(L, _d(L)),
 }
+
+
+def _under_no_grad(L, x):
+    with L.no_grad():  # the fast path of manual SGD steps: it must not skip the tangent
+        x.mul_(2.0)
+        x += 1.0
+        x.sub_(_d(L, shift=1))
+    return x
 
 
 def _iadd(a, b):
