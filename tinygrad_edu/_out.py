@@ -37,6 +37,17 @@ def _any_requires_grad(values):
     return False
 
 
+def _any_tangent(values):
+    """Does a tensor among values (nested in lists and tuples) carry a tangent of the open level?"""
+    for v in values:
+        if isinstance(v, Tensor):
+            if _state.dual.get(v) is not None:
+                return True
+        elif isinstance(v, (list, tuple)) and _any_tangent(v):
+            return True
+    return False
+
+
 def _can_cast(src, dst):
     """torch's canCast: no float into an integer or bool, no integer into bool; anything else goes."""
     if src.kind == "f" and dst.kind in "biu":
@@ -120,6 +131,9 @@ def with_out(fn, rule="cast", name=None):
                                _any_requires_grad(kwargs.values())):
             raise RuntimeError(f"{name}(): functions with out=... arguments don't support automatic "
                                "differentiation, but one of the arguments requires grad.")
+        if _state.dual is not None and _any_tangent((outs, args, tuple(kwargs.values()))):
+            raise NotImplementedError(f"Trying to use forward AD with {name}_out that does not support it because "
+                                      "it is an out= function")
         if rule == "creation" and isinstance(out, Tensor):
             kwargs["dtype"] = _creation_dtype(name, kwargs.get("dtype"), out)
         return write_out(name, rule, fn(*args, **kwargs), out, resize_warns)

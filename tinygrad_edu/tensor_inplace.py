@@ -15,6 +15,7 @@ from .grad_mode import _state
 from . import ops
 from .tensor import Tensor
 from .ops.view_scatter import rebase_view
+from .tensor_inplace_dual import dual_involved, take_tangent
 
 
 class InplaceMethods:
@@ -30,8 +31,11 @@ class InplaceMethods:
             isinstance(a, Tensor) and a._requires_grad for a in args))
         if record and self.grad_fn is None and self._requires_grad:
             raise RuntimeError("a leaf Variable that requires grad is being used in an in-place operation.")
+        dual = dual_involved(self, args)
         out = op(_old_value(self) if record else self, *args)
         _write_into(self, out._data)
+        if dual:  # forward AD: self (and the tensor it views) take the result's tangent
+            take_tangent(self, out)
         if record:
             if self._view is not None:  # the base's history changes too (CopySlices)
                 rebase_view(self, out, _old_value)
@@ -48,7 +52,7 @@ class InplaceMethods:
         one numpy call writes straight into self's array: a manual SGD step
         `w -= lr * w.grad` makes no temporary. Anything else takes the general path."""
         if not (_state.enabled and (self._requires_grad or getattr(other, "_requires_grad", False))) \
-                and self._data.flags.writeable:
+                and self._data.flags.writeable and (_state.dual is None or not dual_involved(self, (other,))):
             d = self._data
             if isinstance(other, Tensor):
                 o = other._data
@@ -117,7 +121,8 @@ class InplaceMethods:
         return self.fill_(0)
 
     def fill_(self, value):
-        if _state.enabled and (self._requires_grad or isinstance(value, Tensor) and value._requires_grad):
+        if _state.enabled and (self._requires_grad or isinstance(value, Tensor) and value._requires_grad) \
+                or dual_involved(self, (value,)):
             return self._inplace(_fill_source, value)
         _fill_source(self, value)  # validates value
         self._data[...] = value._data if isinstance(value, Tensor) else value
@@ -191,7 +196,10 @@ class InplaceMethods:
     def _fill_random(self, values):
         if _state.enabled and self._requires_grad and self.grad_fn is None:
             raise RuntimeError("a leaf Variable that requires grad is being used in an in-place operation.")
+        dual = dual_involved(self)
         self._data[...] = values
+        if dual:
+            take_tangent(self, None)  # random numbers carry no tangent: zeros, as torch
         self._version[0] += 1
         return self
 
@@ -212,6 +220,8 @@ def _old_value(t):
     result overwrites t, as torch's in-place ops keep the original self."""
     old = Tensor._wrap(t._data.copy(), t._requires_grad)
     old.grad_fn, old._output_nr = t.grad_fn, t._output_nr
+    if _state.dual is not None and _state.dual.get(t) is not None:  # and t's tangent (forward AD)
+        _state.dual.set(old, _state.dual.get(t))
     return old
 
 
@@ -243,6 +253,6 @@ def _fill_source(t, value):
             raise RuntimeError(f"fill_ only supports 0-dimension value tensor but got tensor with "
                                f"{value._data.ndim} dimensions.")
         return _copy_source(t, value)
-    if _state.enabled and t._requires_grad:  # keep t in the graph with a zero gradient, as torch does
-        return ops.add(ops.mul(t, 0), value)
+    if _state.enabled and t._requires_grad or dual_involved(t):  # keep t in the graph with a zero gradient
+        return ops.add(ops.mul(t, 0), value)  # (and a zero tangent), as torch does
     return None

@@ -21,7 +21,10 @@ def _reshape_self(self, op, name, *args):
     record = _state.enabled and self._requires_grad
     if record and self.grad_fn is None:
         raise RuntimeError("a leaf Variable that requires grad is being used in an in-place operation.")
-    out = op(self, *args)
+    tangent = _state.dual.get(self) if _state.dual is not None else None
+    out = op(self, *args)  # (forward AD: the op gives out the view of self's tangent)
+    if tangent is not None:
+        _state.dual.set(self, _state.dual.get(out))
     if record and out is self:  # nothing to change (squeeze_ of a size > 1 dim): torch still records a node
         out = ops.view(self, self._data.shape)
     self._data = out._data
@@ -55,6 +58,8 @@ def resize_(self, *sizes, memory_format=None):
     more add uninitialised ones (here: zeros). Refused for a tensor that requires grad, as torch."""
     if self._requires_grad:
         raise RuntimeError("cannot resize variables that require grad")
+    if _state.dual is not None and _state.dual.get(self) is not None:
+        raise RuntimeError("cannot resize variables that has a forward grad")
     shape = parse_size(sizes)
     if shape == self._data.shape:
         return self  # no change, and no new version (as torch)

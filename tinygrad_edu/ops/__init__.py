@@ -175,7 +175,8 @@ from .reduce import sum, mean, max, min, amax, amin, argmax, argmin, prod, cumsu
 from .reduce_norm import var, std, norm
 from .softmax import softmax, log_softmax, logsumexp
 from .shape import (reshape, view, flatten, squeeze, unsqueeze, permute, transpose, t, expand, repeat, cat,
-                    stack, split, chunk, narrow, unbind, flip, contiguous, movedim)
+                    stack, flip, contiguous, movedim)
+from .shape_more import split, chunk, narrow, unbind
 from .index import getitem, index_put, write_index, gather, index_select, masked_fill, masked_select
 from .matmul import matmul, mm, bmm, dot, mv
 from .sort import sort, argsort, topk

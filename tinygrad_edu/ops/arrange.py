@@ -25,6 +25,11 @@ class Roll(Function):
     def backward_arrays(ctx, grad):
         return np.roll(grad, tuple(-s for s in ctx.shifts), axis=ctx.dims).reshape(grad.shape), None, None
 
+    @staticmethod
+    def jvp(ctx, dx, *_):
+        """d roll(x) = roll(dx) (a permutation of the elements)."""
+        return Roll.apply(dx, ctx.shifts, ctx.dims)
+
 
 class Tril(Function):
     """TrilBackward0. out[..., i, j] = x[..., i, j] if j - i <= diagonal else 0 (the lower triangle);
@@ -43,6 +48,11 @@ class Tril(Function):
     def backward_arrays(ctx, grad):
         return np.tril(grad, ctx.diagonal), None
 
+    @staticmethod
+    def jvp(ctx, dx, *_):
+        """d tril(x) = tril(dx)."""
+        return Tril.apply(dx, ctx.diagonal)
+
 
 class Triu(Function):
     """TriuBackward0. out[..., i, j] = x[..., i, j] if j - i >= diagonal else 0 (the upper triangle);
@@ -60,6 +70,11 @@ class Triu(Function):
     @staticmethod
     def backward_arrays(ctx, grad):
         return np.triu(grad, ctx.diagonal), None
+
+    @staticmethod
+    def jvp(ctx, dx, *_):
+        """d triu(x) = triu(dx)."""
+        return Triu.apply(dx, ctx.diagonal)
 
 
 # ---- public functions ----------------------------------------------------------------------------------

@@ -54,6 +54,12 @@ class Diagonal(Function):
     def backward_arrays(ctx, grad):
         return (_scatter_diagonal(grad, ctx.in_shape, *ctx.args),) + (None,) * 4
 
+    @staticmethod
+    def jvp(ctx, dx, *_):
+        """d diagonal(x) = diagonal(dx) (a view of the tangent, or a copy for diag's)."""
+        copy = ctx.primals[4] if len(ctx.primals) > 4 else False
+        return Diagonal.apply(dx, *ctx.args, True) if copy else diagonal(dx, *ctx.args)
+
 
 class DiagEmbed(Function):
     """DiagEmbedBackward0. v onto the diagonal (offset, dim1, dim2) of zeros of `shape`; the gradient
@@ -71,6 +77,11 @@ class DiagEmbed(Function):
     @staticmethod
     def backward_arrays(ctx, grad):
         return (np.diagonal(grad, *ctx.args),) + (None,) * 4
+
+    @staticmethod
+    def jvp(ctx, dv, *_):
+        """Linear: d diag_embed(v) = diag_embed(dv)."""
+        return DiagEmbed.apply(dv, ctx.primals[1], *ctx.args)
 
 
 # ---- public functions ----------------------------------------------------------------------------

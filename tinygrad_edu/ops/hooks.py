@@ -15,3 +15,8 @@ class BackwardHookFunction(Function):
     @staticmethod
     def backward(ctx, *grads):
         return (None,) + tuple(ctx.on_backward(grads))
+
+    @staticmethod
+    def jvp(ctx, _, *tangents):
+        """The identity: dy_i = dx_i."""
+        return tuple(tangents)

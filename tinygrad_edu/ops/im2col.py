@@ -63,6 +63,11 @@ class Im2Col(Function):
         g = col2im(grad[None] if ctx.unbatched else grad, *ctx.args)
         return (g[0] if ctx.unbatched else g,) + (None,) * 4
 
+    @staticmethod
+    def jvp(ctx, dx, *_):
+        """Linear: d unfold(x) = unfold(dx)."""
+        return Im2Col.apply(dx, *ctx.primals[1:])
+
 
 class Col2Im(Function):
     """Col2ImBackward0. F.fold; the gradient is unfolded (im2col) into the columns' shape."""
@@ -82,3 +87,8 @@ class Col2Im(Function):
     def backward_arrays(ctx, grad):
         g = im2col(grad[None] if ctx.unbatched else grad, *ctx.args)
         return (g[0] if ctx.unbatched else g,) + (None,) * 5
+
+    @staticmethod
+    def jvp(ctx, dcols, *_):
+        """Linear: d fold(cols) = fold(dcols)."""
+        return Col2Im.apply(dcols, *ctx.primals[1:])

@@ -106,6 +106,17 @@ class Index(Function):
     def backward_arrays(ctx, grad):  # IndexAdd's forward, straight on the array
         return _scatter_add(grad, ctx.shape, ctx.index, ctx.basic), None, None
 
+    @staticmethod
+    def jvp(ctx, dx, *_):
+        """d(x[index]) = dx[index]; a basic index gives a view, and so the tangent is a view of dx."""
+        return _index_view(dx, ctx.index, ctx.basic)
+
+
+def _index_view(t, index, basic):
+    """t[index] (a normalized index), a view of t (sharing its version, redoable) when basic."""
+    out = Index.apply(t, index, basic)
+    return _view_of(out, t, lambda b: _index_view(b, index, basic)) if basic else out
+
 
 def _scatter_add(values, shape, index, basic):
     """zeros(shape) with `values` added at `index`; repeated integer indices accumulate."""
@@ -132,6 +143,11 @@ class IndexAdd(Function):
     def backward(ctx, grad):
         return Index.apply(grad, ctx.index, ctx.basic), None, None, None
 
+    @staticmethod
+    def jvp(ctx, dgrad, *_):
+        """Linear in its input: the same scatter-add of the tangent."""
+        return IndexAdd.apply(dgrad, ctx.primals[1], ctx.index, ctx.basic)
+
 
 class IndexPut(Function):
     """IndexPutBackward0. out = x with out[index] = v. dx = g with zeros where x was overwritten;
@@ -157,6 +173,11 @@ class IndexPut(Function):
             from ..autograd.broadcast import unbroadcast
             gv = unbroadcast(Index.apply(grad, ctx.index, ctx.basic), ctx.v_shape)
         return gx, None, None, gv
+
+    @staticmethod
+    def jvp(ctx, dx, _i, _b, dv):
+        """d out = dx with d out[index] = dv (0 where a number was written)."""
+        return IndexPut.apply(dx, ctx.index, ctx.basic, 0 if dv is None else dv)
 
 
 def _open_mesh(index_array, dim):
@@ -185,6 +206,11 @@ class Gather(Function):
             return IndexAdd.apply(grad.reshape(-1), (1,), ctx.mesh, False).reshape(()), None, None
         return IndexAdd.apply(grad, ctx.shape, ctx.mesh, False), None, None
 
+    @staticmethod
+    def jvp(ctx, dx, *_):
+        """d gather(x, dim, index) = gather(dx, dim, index)."""
+        return Gather.apply(dx, ctx.primals[1], ctx.primals[2])
+
 
 class EmbeddingLookup(Function):
     """EmbeddingBackward0 (torch.embedding). out = weight[idx]; dW = zeros like weight with the rows
@@ -207,6 +233,11 @@ class EmbeddingLookup(Function):
     def backward_arrays(ctx, g):
         scale = _embedding_scale(ctx, g.dtype)
         return _scatter_add(g * scale if scale is not None else g, ctx.shape, (ctx.idx,), False), None, None, None
+
+    @staticmethod
+    def jvp(ctx, dweight, *_):
+        """d weight[idx] = dweight[idx] (scale_grad_by_freq and padding_idx only change the gradient)."""
+        return EmbeddingLookup.apply(dweight, ctx.idx, None, False)
 
 
 def _embedding_scale(ctx, dtype):

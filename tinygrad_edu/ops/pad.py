@@ -48,6 +48,11 @@ class ConstantPadNd(Function):
     def backward_arrays(ctx, g):
         return constant_pad(g, ctx.inverse, 0), None, None
 
+    @staticmethod
+    def jvp(ctx, dx, *_):
+        """d pad(x, value) = pad(dx, 0): the constant has no tangent."""
+        return ConstantPadNd.apply(dx, ctx.primals[1], 0)
+
 
 def source_positions(n, before, after, mode):
     """For one dim of size n padded by (before, after): which input index each output index reads."""

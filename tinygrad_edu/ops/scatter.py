@@ -51,6 +51,11 @@ class Scatter(Function):
         gsrc = _src_grad(grad, ctx) if ctx.src_shape is not None and ctx.needs_input_grad[3] else None
         return grad * Tensor._wrap(keep), None, None, gsrc
 
+    @staticmethod
+    def jvp(ctx, dx, _d, _i, dsrc):
+        """d out = dx with dsrc written at index (zeros where a number was written)."""
+        return Scatter.apply(dx, ctx.dim, ctx.primals[2], 0 if dsrc is None else dsrc)
+
 
 class ScatterAdd(Function):
     """ScatterAddBackward0. out = x, then out[index[i][j]][j] += src[i][j] (dim 0; repeated indices
@@ -67,6 +72,11 @@ class ScatterAdd(Function):
     @staticmethod
     def backward(ctx, grad):
         return grad, None, None, (_src_grad(grad, ctx) if ctx.needs_input_grad[3] else None)
+
+    @staticmethod
+    def jvp(ctx, dx, _d, _i, dsrc):
+        """Linear: d out = scatter_add(dx, dim, index, dsrc)."""
+        return ScatterAdd.apply(dx, ctx.dim, ctx.primals[2], dsrc)
 
 
 _REDUCE_AT = {"sum": np.add, "mean": np.add, "prod": np.multiply, "amax": np.maximum, "amin": np.minimum}
@@ -131,6 +141,15 @@ class ScatterReduce(Function):
         if ctx.src_shape != ctx.idx.shape:
             gsrc = IndexAdd.apply(gsrc, ctx.src_shape, _src_part(None, ctx.idx.shape), True)
         return gx, None, None, gsrc, None, None
+
+    @staticmethod
+    def jvp(ctx, dx, _d, _i, dsrc, *_):
+        """out[p] depends only on its members m, so d out[p] = sum_m (d out[p] / d m) dm, the
+        derivatives being backward's gradients for g = 1: cx * dx + scatter_add(0, cs * dsrc)."""
+        ones = Tensor._wrap(np.ones(ctx.result._data.shape, ctx.result._data.dtype))
+        cx, _, _, cs, _, _ = ScatterReduce.backward(ctx, ones)
+        spread = ScatterAdd.apply(Tensor._wrap(np.zeros_like(ones._data)), ctx.dim, ctx.primals[2], cs * dsrc)
+        return cx * dx + spread
 
 
 def _extreme_grads(ctx, x, part, out, grad, keep):

@@ -38,6 +38,11 @@ class Reshape(Function):
     def backward(ctx, grad):
         return grad.reshape(ctx.in_shape), None, None
 
+    @staticmethod
+    def jvp(ctx, dx, *_):
+        """d(view(x)) = view(dx): the tangent of a view is the same view of the tangent."""
+        return reshape(dx, ctx.result._data.shape)
+
 
 class Permute(Function):
     """PermuteBackward0. The gradient is permuted back with the inverse permutation."""
@@ -58,6 +63,11 @@ class Permute(Function):
     def backward_arrays(ctx, grad):
         return grad.transpose(ctx.inverse), None
 
+    @staticmethod
+    def jvp(ctx, dx, _):
+        """d(permute(x)) = permute(dx) (a view of the tangent)."""
+        return permute(dx, ctx.primals[1])
+
 
 class Expand(Function):
     """ExpandBackward0. Broadcast to a larger shape; backward sums the copies (unbroadcast)."""
@@ -74,6 +84,11 @@ class Expand(Function):
     @staticmethod
     def backward(ctx, grad):
         return unbroadcast(grad, ctx.in_shape), None
+
+    @staticmethod
+    def jvp(ctx, dx, _):
+        """d(expand(x)) = expand(dx) (a view of the tangent)."""
+        return expand(dx, ctx.primals[1])
 
 
 class Repeat(Function):
@@ -92,6 +107,11 @@ class Repeat(Function):
             split += [r, s]
         summed = grad.reshape(tuple(split)).sum(tuple(range(0, len(split), 2)))
         return summed.reshape(ctx.in_shape), None
+
+    @staticmethod
+    def jvp(ctx, dx, _):
+        """d(repeat(x)) = repeat(dx)."""
+        return Repeat.apply(dx, ctx.reps)
 
 
 class Cat(Function):
@@ -113,6 +133,11 @@ class Cat(Function):
                                     grad[lead + (slice(int(b[i]), int(b[i + 1])),)]
                                     for i, need in enumerate(ctx.needs_input_grad[2:]))
 
+    @staticmethod
+    def jvp(ctx, _dim, _skip, *dxs):
+        """d(cat(xs)) = cat(dxs) (zeros stand for an input without tangent)."""
+        return None if any(d is None for d in dxs) else Cat.apply(ctx.dim, ctx.skip, *dxs)
+
 
 class Flip(Function):
     """FlipBackward0. Reverse the order along dims; the gradient is flipped back."""
@@ -125,6 +150,11 @@ class Flip(Function):
     @staticmethod
     def backward(ctx, grad):
         return grad.flip(ctx.dims), None
+
+    @staticmethod
+    def jvp(ctx, dx, _):
+        """d(flip(x)) = flip(dx)."""
+        return Flip.apply(dx, ctx.dims)
 
 
 # ---- public functions --------------------------------------------------------------------------------
@@ -327,49 +357,6 @@ def stack(tensors, dim=0, *, axis=None):
                                f"and {list(t._data.shape)} at entry {i}")
     d = _wrap_dim(dim, len(first) + 1)
     return named(cat([unsqueeze(t, d) for t in tensors], d), "StackBackward0")
-
-
-def split(tensor, split_size_or_sections, dim=0):
-    if tensor._data.ndim == 0:
-        raise RuntimeError("split expects at least a 1-dimensional tensor")
-    d = _wrap_dim(dim, tensor._data.ndim)
-    n = tensor._data.shape[d]
-    if isinstance(split_size_or_sections, int):
-        step = split_size_or_sections
-        if step <= 0 and n:
-            raise RuntimeError(f"split_size can only be 0 if dimension size is 0, but got dimension size of {n}")
-        sizes = [min(step, n - i) for i in range(0, n, step)] if n else [0]
-    else:
-        sizes = list(split_size_or_sections)
-        if sum(sizes) != n:
-            raise RuntimeError(f"split_with_sizes expects split_sizes to sum exactly to {n} (input tensor's size "
-                               f"at dimension {d}), but got split_sizes={sizes}")
-    out, start = [], 0
-    for s in sizes:
-        out.append(narrow(tensor, d, start, s))
-        start += s
-    return tuple(out)
-
-
-def chunk(input, chunks, dim=0):
-    if chunks <= 0:
-        raise RuntimeError(f"chunk expects `chunks` to be greater than 0, got: {chunks}")
-    if input._data.ndim == 0:
-        raise RuntimeError("chunk expects at least a 1-dimensional tensor")
-    n = input._data.shape[_wrap_dim(dim, input._data.ndim)]
-    if n == 0:  # torch gives `chunks` empty pieces
-        return split(input, [0] * chunks, dim)
-    return split(input, -(-n // chunks), dim)
-
-
-def narrow(input, dim, start, length):
-    d = _wrap_dim(dim, input._data.ndim)
-    return input[(slice(None),) * d + (slice(start, start + length),)]
-
-
-def unbind(input, dim=0):
-    d = _wrap_dim(dim, input._data.ndim)
-    return tuple(input[(slice(None),) * d + (i,)] for i in range(input._data.shape[d]))
 
 
 def flip(input, dims):

@@ -1,14 +1,57 @@
 """More shape ops, each a composition of shape.py's (so each backward is already there): tile,
 broadcast_to / broadcast_tensors / broadcast_shapes, atleast_1d/2d/3d, hstack / vstack / dstack /
 column_stack / row_stack, tensor_split / hsplit / vsplit / dsplit, fliplr / flipud / rot90,
-unflatten, sum_to_size."""
+unflatten, sum_to_size; split / chunk / narrow / unbind (views, by indexing)."""
 import numpy as np
 
 from ..autograd.names import named
 from ..size import Size
 from ..tensor import Tensor, _wrap_dim
 from .reduce_checks import check_tensors
-from .shape import Reshape, _shape_arg, _tensor_list, cat, expand, flip, narrow, repeat, reshape, transpose
+from .shape import Reshape, _shape_arg, _tensor_list, cat, expand, flip, repeat, reshape, transpose
+
+
+def split(tensor, split_size_or_sections, dim=0):
+    if tensor._data.ndim == 0:
+        raise RuntimeError("split expects at least a 1-dimensional tensor")
+    d = _wrap_dim(dim, tensor._data.ndim)
+    n = tensor._data.shape[d]
+    if isinstance(split_size_or_sections, int):
+        step = split_size_or_sections
+        if step <= 0 and n:
+            raise RuntimeError(f"split_size can only be 0 if dimension size is 0, but got dimension size of {n}")
+        sizes = [min(step, n - i) for i in range(0, n, step)] if n else [0]
+    else:
+        sizes = list(split_size_or_sections)
+        if sum(sizes) != n:
+            raise RuntimeError(f"split_with_sizes expects split_sizes to sum exactly to {n} (input tensor's size "
+                               f"at dimension {d}), but got split_sizes={sizes}")
+    out, start = [], 0
+    for s in sizes:
+        out.append(narrow(tensor, d, start, s))
+        start += s
+    return tuple(out)
+
+
+def chunk(input, chunks, dim=0):
+    if chunks <= 0:
+        raise RuntimeError(f"chunk expects `chunks` to be greater than 0, got: {chunks}")
+    if input._data.ndim == 0:
+        raise RuntimeError("chunk expects at least a 1-dimensional tensor")
+    n = input._data.shape[_wrap_dim(dim, input._data.ndim)]
+    if n == 0:  # torch gives `chunks` empty pieces
+        return split(input, [0] * chunks, dim)
+    return split(input, -(-n // chunks), dim)
+
+
+def narrow(input, dim, start, length):
+    d = _wrap_dim(dim, input._data.ndim)
+    return input[(slice(None),) * d + (slice(start, start + length),)]
+
+
+def unbind(input, dim=0):
+    d = _wrap_dim(dim, input._data.ndim)
+    return tuple(input[(slice(None),) * d + (i,)] for i in range(input._data.shape[d]))
 
 
 def tile(input, *dims):

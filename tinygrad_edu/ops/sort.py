@@ -15,7 +15,7 @@ import numpy as np
 
 from ..autograd.function import Function
 from ..tensor import Tensor, _wrap_dim
-from .index import IndexAdd, _open_mesh
+from .index import Gather, IndexAdd, _open_mesh
 from .reduce_checks import not_tensor
 
 
@@ -59,6 +59,13 @@ def _scatter_back(grad, ctx):
     if ctx.scalar:
         return grad.reshape(())
     return IndexAdd.apply(grad, ctx.shape, _open_mesh(ctx.idx, ctx.dim), False)
+
+
+def _gather_tangent(dx, ctx):
+    """The tangent of the values: dx at the positions the values were read from."""
+    if ctx.scalar:
+        return dx
+    return Gather.apply(dx, ctx.dim, Tensor._wrap(ctx.idx))
 
 
 def _put_back(grad, ctx):
@@ -110,6 +117,11 @@ class Sort(Function):
     def backward_arrays(ctx, grad, unused):
         return _put_back(grad, ctx), None, None, None
 
+    @staticmethod
+    def jvp(ctx, dx, *_):
+        """d values = dx read at the same positions (a gather along dim); the indices have none."""
+        return _gather_tangent(dx, ctx), None
+
 
 class Topk(Function):
     """TopkBackward0. The k largest (or smallest) along dim, in sorted order: values = x[order[:k]],
@@ -130,6 +142,11 @@ class Topk(Function):
     @staticmethod
     def backward_arrays(ctx, grad, unused):
         return _put_back(grad, ctx), None, None, None
+
+    @staticmethod
+    def jvp(ctx, dx, *_):
+        """d values = dx read at the same positions (a gather along dim); the indices have none."""
+        return _gather_tangent(dx, ctx), None
 
 
 # ---- public functions ----------------------------------------------------------------------------------

@@ -52,6 +52,11 @@ class Unfold(Function):
             return np.asarray(grad.sum()), None, None, None
         return _fold_back(grad, *ctx.args), None, None, None
 
+    @staticmethod
+    def jvp(ctx, dx, *_):
+        """d unfold(x) = unfold(dx): the windows of the tangent (a view of it)."""
+        return unfold(dx, *ctx.primals[1:])
+
 
 class UnfoldBackward(Function):
     """UnfoldBackwardBackward0. The adjoint of Unfold (windows added back into `shape`); its
@@ -69,6 +74,11 @@ class UnfoldBackward(Function):
     @staticmethod
     def backward_arrays(ctx, grad):
         return _windows(grad, *ctx.args), None, None, None, None
+
+    @staticmethod
+    def jvp(ctx, dg, *_):
+        """Linear: the tangent's windows added back the same way."""
+        return UnfoldBackward.apply(dg, *ctx.primals[1:])
 
 
 def unfold(input, dimension, size, step):

@@ -7,6 +7,7 @@ UniqueDimBackward0 do); the index results are int64 and outside the graph.
 """
 import numpy as np
 
+from ..autograd.forward_ad import tangent_of
 from ..autograd.function import Function
 from ..tensor import Tensor, _wrap_dim
 
@@ -26,6 +27,12 @@ class Unique2(Function):
     @staticmethod
     def backward(ctx, grad):
         raise NotImplementedError(f"the derivative for '{ctx.kernel}' is not implemented.")
+
+    @staticmethod
+    def jvp(ctx, *_):
+        """No derivative: the number of values changes where two elements meet (torch has no rule)."""
+        raise NotImplementedError(f"Trying to use forward AD with {ctx.kernel} that does not support it because it "
+                                  "has not been implemented yet.")
 
 
 def _check(fname, x):
@@ -67,7 +74,8 @@ def unique(input, sorted=True, return_inverse=False, return_counts=False, dim=No
             raise IndexError(f"Dimension specified as {dim} but tensor has no dimensions")
         values, inverse, counts = _unique_dim(a, _wrap_dim(dim, a.ndim))
         kernel = "unique_dim"
-    out = Unique2.apply(input, values, kernel) if input._requires_grad else _wrap(values)
+    tracked = input._requires_grad or tangent_of(input) is not None  # (forward AD: Unique2.jvp refuses)
+    out = Unique2.apply(input, values, kernel) if tracked else _wrap(values)
     extra = []
     if return_inverse:
         extra.append(_wrap(inverse.astype(np.int64, copy=False)))

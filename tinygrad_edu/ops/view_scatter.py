@@ -67,6 +67,11 @@ class ViewScatter(Function):
         _region(base_grad, ctx.make)[...] = 0
         return base_grad, _region(grad, ctx.make).copy(), None
 
+    @staticmethod
+    def jvp(ctx, dbase, dvalue, _):
+        """Linear in (base, value): d out = dbase with its region replaced by dvalue."""
+        return ViewScatter.apply(dbase, dvalue, ctx.make)
+
 
 def rebase_view(view, result, old_value):
     """After an in-place op on `view` computed `result` out of place: write it into the base's memory
