@@ -48,7 +48,18 @@ class _Level:
 
     def get(self, t):
         entry = self.tangents.get(id(t))
-        return entry[1] if entry is not None and entry[0]() is t else None
+        if entry is not None and entry[0]() is t:
+            return entry[1]
+        if t._view is not None:  # a view made before its base got a tangent: its view of the base's
+            root, make, _ = t._view
+            root_tangent = self.get(root)
+            if root_tangent is not None:
+                _state.dual = None
+                try:
+                    return make(root_tangent)
+                finally:
+                    _state.dual = self
+        return None
 
     def set(self, t, tangent):
         key, table = id(t), self.tangents
