@@ -11,8 +11,9 @@ from .. import dtypes as _dt
 from ..autograd.forward_ad import tangent_sum
 from ..autograd.function import Function
 from ..tensor import Tensor
-from .elementwise import _operands, binary, in_layout_of, pow as _pow, where
+from .elementwise import _operands, binary, pow as _pow, where
 from .unary import cast
+
 
 def _arrays(x, y):
     return (x._data if isinstance(x, Tensor) else x), (y._data if isinstance(y, Tensor) else y)
