@@ -95,12 +95,9 @@ def test_softmax_family_tangents_match_torch(name):
     _check(SOFTMAX[name], [_arrays(1, (2, 3, 4), low=-5, high=5)[0]])
 
 
-def test_softmax_of_a_0d_tensor():
+def test_softmax_of_a_0d_tensor_and_logsumexp_of_large_and_infinite_inputs():
     _check(lambda lib, x: lib.softmax(x, 0), [np.array(1.5)])
     _check(lambda lib, x: lib.logsumexp(x, 0), [np.array(1.5)])
-
-
-def test_logsumexp_of_large_and_infinite_inputs():
     x = np.array([[1000.0, 999.0, -np.inf], [-np.inf, -5.0, 3.0]])
     _check(lambda lib, x: lib.logsumexp(x, 1), [x], [np.array([[1.0, 2.0, 3.0], [4.0, 5.0, 6.0]])])
 
@@ -185,10 +182,7 @@ def test_binary_tangents_match_torch(name, y_shape):
         x[2, 2], y[2, 3] = np.nan, np.nan   # fmax/fmin: the other operand's tangent where one is NaN
         if name not in ("fmax", "fmin"):
             x[2, 2], y[2, 3] = 0.4, -0.6
-    if name in POSITIVE_X:
-        x = np.abs(x) + 0.5
-    if name in POSITIVE_Y:
-        y = np.abs(y) + 0.5
+    x, y = (np.abs(x) + 0.5 if name in POSITIVE_X else x), (np.abs(y) + 0.5 if name in POSITIVE_Y else y)
     rng = np.random.default_rng(8)
     tangents = [None if skip else rng.standard_normal(a.shape) for a, skip in zip((x, y), unused)]
     _check(fn, [x, y], tangents)
@@ -291,8 +285,8 @@ def _torch_grad_of_tangent_in_reverse_mode(fn, primal, tangent, weight):
     return [g.detach().numpy() for g in torch.autograd.grad((jvp * w).sum(), (x, t))]
 
 
-def _constant(lib, seed, shape=(2, 3), low=0.5, high=2.0):
-    return lib.tensor(_arrays(seed, shape, low=low, high=high)[0])
+def _constant(lib, seed):
+    return lib.tensor(_arrays(seed, (2, 3), low=0.5, high=2.0)[0])
 
 
 REVERSE_OVER_FORWARD = {
@@ -300,15 +294,13 @@ REVERSE_OVER_FORWARD = {
     "softplus": ACTIVATIONS["softplus_beta_threshold"], "elu": ACTIVATIONS["elu"], "erf": ACTIVATIONS["erf"],
     "sigmoid": ACTIVATIONS["sigmoid"], "silu": ACTIVATIONS["silu"],
     "softmax": lambda lib, x: lib.softmax(x, 1), "log_softmax": lambda lib, x: lib.log_softmax(x, 0),
-    "logsumexp": lambda lib, x: lib.logsumexp(x, 1),
-    "cumprod": lambda lib, x: lib.cumprod(x, 1),
+    "logsumexp": lambda lib, x: lib.logsumexp(x, 1), "cumprod": lambda lib, x: lib.cumprod(x, 1),
     "hypot": lambda lib, x: lib.hypot(x, _constant(lib, 20)),
     "logaddexp": lambda lib, x: lib.logaddexp(x * x, x),
     "addcdiv": lambda lib, x: lib.addcdiv(x, x * x, _constant(lib, 21), value=0.5),
     "addcmul": lambda lib, x: lib.addcmul(_constant(lib, 22), x, x * x, value=0.5),
     "lerp": lambda lib, x: lib.lerp(x, _constant(lib, 23), x * x * 0.2),
-    "xlogy": lambda lib, x: lib.xlogy(x, x * x + 1),
-    "fmod": lambda lib, x: lib.fmod(x * x, x + 3),
+    "xlogy": lambda lib, x: lib.xlogy(x, x * x + 1), "fmod": lambda lib, x: lib.fmod(x * x, x + 3),
 }
 TORCH_CANNOT = {"softmax", "log_softmax", "logsumexp"}
 
@@ -317,10 +309,8 @@ TORCH_CANNOT = {"softmax", "log_softmax", "logsumexp"}
 def test_gradient_of_a_tangent_matches_torch(name):
     primal, tangent, weight = _arrays(13, (2, 3), (2, 3), (2, 3))
     fn = REVERSE_OVER_FORWARD[name]
-    if name in TORCH_CANNOT:
-        theirs = _torch_grad_of_tangent_in_reverse_mode(fn, primal, tangent, weight)
-    else:
-        theirs = _grad_of_tangent(torch, fn, primal, tangent, weight)
+    theirs = (_torch_grad_of_tangent_in_reverse_mode(fn, primal, tangent, weight) if name in TORCH_CANNOT
+              else _grad_of_tangent(torch, fn, primal, tangent, weight))
     ours = _grad_of_tangent(tg, fn, primal, tangent, weight)
     for o, t in zip(ours, theirs):
         np.testing.assert_allclose(o, t, rtol=1e-9, atol=1e-11)
@@ -388,3 +378,22 @@ def test_tangent_of_a_gradient_matches_torch(name, fn):
     primal, tangent = _arrays(14, (2, 3), (2, 3))
     np.testing.assert_allclose(_hvp(tg, fn, primal, tangent), _hvp(torch, fn, primal, tangent),
                                rtol=1e-9, atol=1e-11)
+
+
+FLOAT32 = {**{k: ACTIVATIONS[k] for k in ("relu", "hardtanh", "leaky_relu", "gelu", "gelu_tanh", "elu", "mish")},
+           **{k: SOFTMAX[k] for k in ("softmax_dim0", "F.log_softmax", "logsumexp_tuple")},
+           "cumprod": lambda lib, x: lib.cumprod(x, 1), "logcumsumexp": lambda lib, x: lib.logcumsumexp(x, 2),
+           "copysign": lambda lib, x: lib.copysign(x, -1.0), "fmod": lambda lib, x: lib.fmod(x, 0.7),
+           "lerp": lambda lib, x: lib.lerp(x, x * x, 0.3)}
+
+
+@pytest.mark.parametrize("name", list(FLOAT32))
+def test_float32_tangents_keep_float32(name):
+    """The tangent of a float32 op is float32 (the log-space logcumsumexp rule computes in float64)."""
+    x = _arrays(16, (2, 3, 4))[0].astype(np.float32)
+    t = np.random.default_rng(17).standard_normal(x.shape).astype(np.float32)
+    fn = FLOAT32[name]
+    theirs = _tangent(torch, lambda a: fn(torch, a), [x], [t])
+    ours = _tangent(tg, lambda a: fn(tg, a), [x], [t])
+    assert ours.dtype == theirs.dtype == np.float32
+    np.testing.assert_allclose(ours, theirs, rtol=2e-5, atol=2e-6)
