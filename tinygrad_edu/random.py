@@ -234,6 +234,12 @@ class Normal(Function):
         zeros = [None if meta is None else Tensor._wrap(np.zeros(*meta)) for meta in ctx.input_shapes]
         return zeros[0], zeros[1], None
 
+    @staticmethod
+    def jvp(ctx, tmean, tstd, tnoise):
+        """Zero, as backward: the draw is not reparameterised (torch's forward AD gives zeros too)."""
+        out = ctx.result._data
+        return Tensor._wrap(np.zeros(out.shape, out.dtype))
+
 
 def _random_like(fn):
     def like(input, *, generator=None, dtype=None, device=None, requires_grad=False, pin_memory=False):

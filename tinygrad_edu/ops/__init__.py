@@ -37,9 +37,9 @@ handling and type promotion, then call the class; nn/ and Tensor's methods call 
     gelu                                    activation.py     Gelu                          GeluBackward0
     gelu(approximate='tanh')                activation.py     GeluTanh                      GeluBackward0
     elu, selu                               activation.py     Elu                           EluBackward0
-    softplus                                activation.py     Softplus                      SoftplusBackward0
-    silu                                    activation.py     Silu                          SiluBackward0
-    mish                                    activation.py     Mish                          MishBackward0
+    softplus                                activation_smooth.py  Softplus                  SoftplusBackward0
+    silu                                    activation_smooth.py  Silu                      SiluBackward0
+    mish                                    activation_smooth.py  Mish                      MishBackward0
     softmax                                 softmax.py        Softmax                       SoftmaxBackward0
     log_softmax                             softmax.py        LogSoftmax                    LogSoftmaxBackward0
     logsumexp                               softmax.py        Logsumexp                     LogsumexpBackward0
@@ -127,9 +127,9 @@ view, ViewBackward0).
     fmod                                    pointwise_binary.py   Fmod                          FmodBackward0/1
     remainder, x % y                        pointwise_binary.py   Remainder                     RemainderBackward0/1
     heaviside floor_divide, number % x      pointwise_binary.py   NotDifferentiable             NotImplemented (raises)
-    hypot                                   pointwise_binary.py   Hypot                         HypotBackward0
-    logaddexp logaddexp2                    pointwise_binary.py   Logaddexp                     LogaddexpBackward0 ...
-    xlogy                                   pointwise_binary.py   Xlogy                         XlogyBackward0/1/2
+    hypot                                   pointwise_smooth.py   Hypot                         HypotBackward0
+    logaddexp logaddexp2                    pointwise_smooth.py   Logaddexp                     LogaddexpBackward0 ...
+    xlogy                                   pointwise_smooth.py   Xlogy                         XlogyBackward0/1/2
     copysign                                pointwise_binary.py   Copysign                      CopysignBackward0/1
     fmax fmin                               pointwise_binary.py   Fmax                          FmaxBackward0 FminBackward0
     addcmul                                 pointwise_ternary.py  Addcmul                       AddcmulBackward0
@@ -170,7 +170,8 @@ from .unary import (neg, abs, exp, log, log1p, sqrt, rsqrt, sin, cos, tanh, sign
                     cast, clone, isnan, isinf, isfinite)
 from .clamp import clamp, clip, clamp_min, clamp_max
 from .rounding import round
-from .activation import (relu, leaky_relu, hardtanh, sigmoid, erf, gelu, elu, selu, softplus, silu, mish)
+from .activation import (relu, leaky_relu, hardtanh, sigmoid, erf, gelu, elu, selu)
+from .activation_smooth import softplus, silu, mish
 from .reduce import sum, mean, max, min, amax, amin, argmax, argmin, prod, cumsum, all, any
 from .reduce_norm import var, std, norm
 from .softmax import softmax, log_softmax, logsumexp
@@ -191,9 +192,10 @@ from .diag import diag, diagonal, diag_embed
 from .unfold import unfold
 from .unique import unique, nonzero, argwhere
 from .grid import meshgrid, ravel
-from .pointwise_binary import (fmod, remainder, floor_divide, true_divide, hypot, logaddexp, logaddexp2, xlogy, copysign,  # noqa: F811
+from .pointwise_binary import (fmod, remainder, floor_divide, true_divide, copysign,  # noqa: F811
                                fmax, fmin, heaviside, float_power, bitwise_left_shift, bitwise_right_shift,
                                isclose, allclose)
+from .pointwise_smooth import hypot, logaddexp, logaddexp2, xlogy
 from .pointwise_ternary import addcmul, addcdiv, lerp
 from .unary_more import (expm1, exp2, trunc, fix, frac, signbit, absolute, sgn, positive, logit, erfinv, nan_to_num,
                          square, reciprocal)

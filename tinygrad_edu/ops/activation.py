@@ -1,9 +1,11 @@
-"""Activation functions, one Function each, and erf (which gelu needs).
+"""Activation functions, one Function each, and erf (which gelu needs); softplus, silu and mish are in
+activation_smooth.py.
 
 Forward computes on numpy. `backward` is written in Tensor operations (so create_graph=True gives
 derivatives of any order); where its formula needs a function that numpy and Tensors spell
 differently (exp, tanh, erf, where), a `backward_arrays` next to it computes the same in numpy for
-a plain backward(). Piecewise-linear ops (relu, leaky_relu, hardtanh) need neither: their
+a plain backward(). Each `jvp` (forward mode) is the derivative times the tangent, in Tensor
+operations. Piecewise-linear ops (relu, leaky_relu, hardtanh) need neither: their
 derivative is a constant mask or slope, one formula for both.
 nn/functional.py calls the public functions at the bottom, with torch's argument checks.
 """
@@ -53,6 +55,11 @@ class Relu(Function):
         return ThresholdBackward.apply(grad, out)
 
     @staticmethod
+    def jvp(ctx, tx):
+        """d relu(x) = dx [y > 0]: the same masked product as backward (a differentiable op of dx)."""
+        return ThresholdBackward.apply(tx, ctx.result)
+
+    @staticmethod
     def backward_arrays(ctx, grad):
         (out,) = ctx.saved_arrays
         return grad * (out > 0)
@@ -75,6 +82,11 @@ class ThresholdBackward(Function):
         (mask,) = ctx.saved_arrays  # a constant
         return gg * mask, np.zeros(mask.shape, gg.dtype)
 
+    @staticmethod
+    def jvp(ctx, tgrad, tout):
+        """d (g [y > 0]) = dg [y > 0]; the mask is piecewise constant in y, so dy contributes 0."""
+        return ThresholdBackward.apply(tgrad, ctx.primals[1])
+
     backward_arrays = backward
 
 
@@ -96,6 +108,11 @@ class LeakyRelu(Function):
         (slope,) = ctx.saved_values
         return grad * slope, None
 
+    @staticmethod
+    def jvp(ctx, tx, _):
+        """d leaky_relu(x) = s dx, s the constant slope array forward saved."""
+        return tx * ctx.saved_tensors[0]
+
 
 class Hardtanh(Function):
     """HardtanhBackward0. clamp(x, min_val, max_val); d/dx = 1 strictly inside the bounds, else 0
@@ -114,6 +131,13 @@ class Hardtanh(Function):
         (inside,) = ctx.saved_values
         return grad * inside, None, None
 
+    @staticmethod
+    def jvp(ctx, tx, *_):
+        """d hardtanh(x) = dx where min_val < x < max_val, else 0 (the mask from the primal: forward
+        saves it only when a gradient is wanted)."""
+        x, lo, hi = ctx.primals
+        return tx * Tensor._wrap(((x._data > lo) & (x._data < hi)).astype(tx._data.dtype))
+
 
 # ---- smooth activations ----------------------------------------------------------------------------
 class Sigmoid(Function):
@@ -131,6 +155,12 @@ class Sigmoid(Function):
         (out,) = ctx.saved_values
         return grad * (out * (1 - out))
 
+    @staticmethod
+    def jvp(ctx, tx):
+        """d s(x) = s (1 - s) dx, s the output."""
+        out = ctx.result
+        return tx * (out * (1 - out))
+
 
 class Erf(Function):
     """ErfBackward0. d erf(x)/dx = 2/sqrt(pi) exp(-x^2)."""
@@ -144,6 +174,12 @@ class Erf(Function):
     def backward(ctx, grad):
         (x,) = ctx.saved_tensors
         return grad * (x * x * -1.0).exp() * _TWO_OVER_SQRT_PI
+
+    @staticmethod
+    def jvp(ctx, tx):
+        """d erf(x) = 2/sqrt(pi) exp(-x^2) dx."""
+        x = ctx.primals[0]
+        return tx * (x * x * -1.0).exp() * _TWO_OVER_SQRT_PI
 
     @staticmethod
     def backward_arrays(ctx, grad):
@@ -166,6 +202,12 @@ class Gelu(Function):
         x, _ = ctx.saved_tensors
         cdf = (Erf.apply(x * _INV_SQRT2) + 1) * 0.5  # recomputed as a differentiable op for create_graph
         return grad * (cdf + x * (x * x * -0.5).exp() * _INV_SQRT_2PI)
+
+    @staticmethod
+    def jvp(ctx, tx):
+        """d gelu(x) = (Phi(x) + x phi(x)) dx: backward's product, with dx for the gradient (the
+        Jacobian is diagonal)."""
+        return Gelu.backward(ctx, tx)
 
     @staticmethod
     def backward_arrays(ctx, grad):
@@ -199,6 +241,12 @@ class GeluTanh(Function):
         return grad * _gelu_tanh_slope(x, Tensor.tanh)
 
     @staticmethod
+    def jvp(ctx, tx):
+        """d gelu(x) = ((1 + t) / 2 + x (1 - t^2) u' / 2) dx: backward's product, with dx for the
+        gradient (the Jacobian is diagonal)."""
+        return GeluTanh.backward(ctx, tx)
+
+    @staticmethod
     def backward_arrays(ctx, grad):
         (x,) = ctx.saved_arrays
         return grad * _gelu_tanh_slope(x, np.tanh)
@@ -228,84 +276,15 @@ class Elu(Function):
         return grad * where(Tensor._wrap(ctx.pos), ctx.scale, out + ctx.scale * ctx.alpha), None, None
 
     @staticmethod
+    def jvp(ctx, tx, *_):
+        """d elu(x) = (scale where x > 0, else out + scale alpha) dx: backward's product, with dx for
+        the gradient (the Jacobian is diagonal)."""
+        return Elu.backward(ctx, tx)[0]
+
+    @staticmethod
     def backward_arrays(ctx, grad):
         (out,) = ctx.saved_arrays
         return grad * np.where(ctx.pos, ctx.scale, out + ctx.scale * ctx.alpha), None, None
-
-
-class Softplus(Function):
-    """SoftplusBackward0. softplus(x) = log(1 + e^(beta x)) / beta, or x where beta x > threshold
-    (numerical stability); d/dx = sigmoid(beta x), or 1 above the threshold."""
-
-    @staticmethod
-    def forward(ctx, x, beta, threshold):
-        bx = x._data * beta if beta != 1 else x._data
-        linear = bx > threshold
-        out = np.logaddexp(0, bx).astype(x._data.dtype, copy=False)  # log(1 + e^bx) without overflow
-        if beta != 1:
-            out /= beta
-        out = np.where(linear, x._data, out)
-        ctx.linear, ctx.beta = linear, beta
-        ctx.save_for_backward(x)
-        return out
-
-    @staticmethod
-    def backward(ctx, grad):
-        (x,) = ctx.saved_tensors
-        slope = Sigmoid.apply(x * ctx.beta if ctx.beta != 1 else x)
-        if ctx.linear.any():
-            slope = where(Tensor._wrap(ctx.linear), 1.0, slope)
-        return grad * slope, None, None
-
-    @staticmethod
-    def backward_arrays(ctx, grad):
-        (x,) = ctx.saved_arrays
-        slope = sigmoid_numpy(x * ctx.beta if ctx.beta != 1 else x)
-        if ctx.linear.any():
-            slope = np.where(ctx.linear, 1.0, slope)
-        return grad * slope, None, None
-
-
-class Silu(Function):
-    """SiluBackward0. silu(x) = x s, s = sigmoid(x); d/dx = s (1 + x (1 - s))."""
-
-    @staticmethod
-    def forward(ctx, x):
-        ctx.save_for_backward(x)
-        return x._data * sigmoid_numpy(x._data)
-
-    @staticmethod
-    def backward(ctx, grad):
-        (x,) = ctx.saved_tensors
-        s = Sigmoid.apply(x)
-        return grad * (s * (x * (1 - s) + 1))
-
-    @staticmethod
-    def backward_arrays(ctx, grad):
-        (x,) = ctx.saved_arrays
-        s = sigmoid_numpy(x)
-        return grad * (s * (x * (1 - s) + 1))
-
-
-class Mish(Function):
-    """MishBackward0. mish(x) = x tanh(softplus(x)); d/dx = t + x (1 - t^2) sigmoid(x), t = tanh(softplus(x))."""
-
-    @staticmethod
-    def forward(ctx, x):
-        ctx.save_for_backward(x)
-        return x._data * np.tanh(np.logaddexp(0, x._data).astype(x._data.dtype, copy=False))
-
-    @staticmethod
-    def backward(ctx, grad):
-        (x,) = ctx.saved_tensors
-        t = Softplus.apply(x, 1, 20.0).tanh()
-        return grad * (t + x * (1 - t * t) * Sigmoid.apply(x))
-
-    @staticmethod
-    def backward_arrays(ctx, grad):
-        (x,) = ctx.saved_arrays
-        t = np.tanh(np.logaddexp(0, x).astype(x.dtype, copy=False))
-        return grad * (t + x * (1 - t * t) * sigmoid_numpy(x))
 
 
 # ---- public functions (nn/functional.py adds torch's argument checks and inplace=) -------------------
@@ -353,12 +332,5 @@ def selu(x):
         _type_error("selu", x)
 
 
-def softplus(x, beta=1.0, threshold=20.0):
-    try:
-        return Softplus.apply(x, beta, threshold)
-    except AttributeError:
-        _type_error("softplus", x)
-
-
-erf, silu, mish = _op("erf", Erf), _op("silu", Silu), _op("mish", Mish)
+erf = _op("erf", Erf)
 sigmoid = _op("sigmoid", Sigmoid, True)

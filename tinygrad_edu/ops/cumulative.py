@@ -35,21 +35,37 @@ class Cumprod(Function):
             return (grad * y).flip(d).cumsum(d).flip(d) / x, None
         return _grad_with_zeros(x, grad, d), None
 
+    @staticmethod
+    def jvp(ctx, tx, _):
+        """dy_i = sum_{k<=i} dx_k prod_{j<=i, j!=k} x_j: y * cumsum(dx / x) where no x is 0, else
+        multiplied out without dividing (the same products as backward, summed the other way)."""
+        x, y = ctx.primals[0], ctx.result
+        if x._data.ndim == 0:
+            return tx
+        d = ctx.dim
+        if np.all(x._data != 0):
+            return y * (tx / x).cumsum(d)
+        return (_products_without_one(x, d) * tx.unsqueeze(d + 1)).sum(d)
+
 
 def _grad_with_zeros(x, grad, d):
-    """sum_{i>=j} g_i prod_{k<=i, k!=j} x_k for every j, in Tensor ops (so double backward works).
+    """sum_{i>=j} g_i prod_{k<=i, k!=j} x_k for every j, in Tensor ops (so double backward works)."""
+    return (_products_without_one(x, d) * grad.unsqueeze(d)).sum(d + 1)
+
+
+def _products_without_one(x, d):
+    """P[.., j, i, ..] = prod_{k<=i, k!=j} x_k for i >= j, 0 for i < j (a new axis j before dim d).
 
     A new axis j copies x n times; copy j has its own element j replaced by 1 and is cumulatively
-    multiplied along i, which gives prod_{k<=i, k!=j} x_k at [j, i] for i >= j. The pairs i < j are
-    masked out, g_i multiplies, the i axis is summed. Costs n times the memory of x; only used with
-    zeros in x."""
+    multiplied along i; the pairs i < j are masked out. Costs n times the memory of x; only used
+    with zeros in x."""
     shape, n = x._data.shape, x._data.shape[d]
     after = (1,) * (len(shape) - d - 1)
     copies = x.unsqueeze(d).expand(shape[:d] + (n,) + shape[d:])  # copies[.., j, i, ..] = x[.., i, ..]
     diagonal = np.eye(n, dtype=bool).reshape((1,) * d + (n, n) + after)
     prods = Cumprod.apply(copies.masked_fill(Tensor._wrap(diagonal), 1.0), d + 1)
     later = np.triu(np.ones((n, n), dtype=x._data.dtype)).reshape((1,) * d + (n, n) + after)  # i >= j
-    return (prods * Tensor._wrap(later) * grad.unsqueeze(d)).sum(d + 1)
+    return prods * Tensor._wrap(later)
 
 
 def cumprod(input, dim=None, *, dtype=None, axis=None):
@@ -139,10 +155,27 @@ class Logcumsumexp(Function):
             return Logcumsumexp.apply(v.flip(d), d).flip(d)
         dtype = grad._data.dtype  # the shift costs a few bits to cancellation: computed in float64
         x, out, grad = (cast(v, np.dtype(np.float64)) for v in (x, out, grad))
-        largest = np.max(np.abs(grad._data), axis=d, keepdims=True, initial=0)
-        shift = Tensor._wrap(np.where(largest > 0, 2 * largest, 1.0))
+        shift = _positive_shift(grad, d)
         shifted = (x + reversed_lcse((grad + shift).log() - out)).exp()
         return cast(shifted - (x + reversed_lcse(-out)).exp() * shift, dtype), None
+
+    @staticmethod
+    def jvp(ctx, tx, _):
+        """dy_i = sum_{k<=i} e^(x_k - y_i) dx_k, in log space as backward: with c > max|dx| (per slice),
+        dy = e^(L(x + log(dx + c)) - y) - c e^(L(x) - y) = e^(L(x + log(dx + c)) - y) - c, L the
+        logcumsumexp along dim (L(x) = y); float32 is computed in float64."""
+        if tx._data.ndim == 0:
+            return tx
+        f64, dtype, d = np.dtype(np.float64), tx._data.dtype, ctx.dim
+        x, out, tx = (cast(v, f64) for v in (ctx.primals[0], ctx.result, tx))
+        shift = _positive_shift(tx, d)
+        return cast((Logcumsumexp.apply(x + (tx + shift).log(), d) - out).exp() - shift, dtype)
+
+
+def _positive_shift(v, d):
+    """A constant c > max|v| along dim d (2 max|v|, or 1 where v is all 0): v + c > 0."""
+    largest = np.max(np.abs(v._data), axis=d, keepdims=True, initial=0)
+    return Tensor._wrap(np.where(largest > 0, 2 * largest, 1.0))
 
 
 def logcumsumexp(input, dim):

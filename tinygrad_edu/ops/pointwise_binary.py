@@ -1,21 +1,18 @@
-"""More two-operand element-wise ops: fmod, remainder, hypot, logaddexp(2), xlogy, copysign, fmax,
-fmin, heaviside, float_power.
+"""More two-operand element-wise ops: fmod, remainder, copysign, fmax, fmin, heaviside, float_power
+(the smooth ones, hypot, logaddexp(2) and xlogy: pointwise_smooth.py).
 
 Operands are promoted as torch does (elementwise._operands: Tensors and Python or numpy scalars,
 broadcast); a scalar operand gets no gradient. Each backward is written as if the shapes matched;
 the engine sums a broadcast gradient back down (autograd/broadcast.py).
 """
-import math
-
 import numpy as np
 
 from .. import dtypes as _dt
+from ..autograd.forward_ad import tangent_sum
 from ..autograd.function import Function
 from ..tensor import Tensor
-from .elementwise import _operands, binary, in_layout_of, pow as _pow
+from .elementwise import _operands, binary, pow as _pow, where
 from .unary import cast
-
-_LN2 = math.log(2.0)
 
 
 def _arrays(x, y):
@@ -43,6 +40,11 @@ class Fmod(Function):
         needs = ctx.needs_input_grad
         return (grad if needs[0] else None), (-grad * ctx.saved_values[0] if needs[1] else None)
 
+    @staticmethod
+    def jvp(ctx, tx, ty):
+        """d fmod(x, y) = dx - trunc(x / y) dy (the quotient is piecewise constant)."""
+        return tangent_sum(tx, None if ty is None else -ty * _quotient(ctx.primals, np.trunc))
+
 
 class Remainder(Function):
     """RemainderBackward0 (scalar divisor) / RemainderBackward1. remainder(x, y) = x - floor(x / y) y,
@@ -65,6 +67,18 @@ class Remainder(Function):
         needs = ctx.needs_input_grad
         return (grad if needs[0] else None), (-grad * ctx.saved_values[0] if needs[1] else None)
 
+    @staticmethod
+    def jvp(ctx, tx, ty):
+        """d remainder(x, y) = dx - floor(x / y) dy."""
+        return tangent_sum(tx, None if ty is None else -ty * _quotient(ctx.primals, np.floor))
+
+
+def _quotient(primals, rounding):
+    """trunc or floor of x / y, a constant (for the divisor's derivative)."""
+    a, b = _arrays(*primals)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return Tensor._wrap(np.asarray(rounding(np.true_divide(a, b))).astype(b.dtype))
+
 
 class NotDifferentiable(Function):
     """torch::autograd::NotImplemented (no ...Backward node: torch records this one for ops it has no
@@ -81,85 +95,16 @@ class NotDifferentiable(Function):
     def backward(ctx, grad):
         raise RuntimeError(f"derivative for aten::{ctx.aten_name} is not implemented")
 
-
-class Hypot(Function):
-    """HypotBackward0. hypot(x, y) = sqrt(x^2 + y^2); d/dx = x / hypot, d/dy = y / hypot."""
-    array_backward = True
-
     @staticmethod
-    def forward(ctx, x, y):
-        out = binary(np.hypot, x, y)
-        ctx.save_for_backward(x, y, out)
-        return out
-
-    @staticmethod
-    def backward(ctx, grad):
-        x, y, out = ctx.saved_values
-        needs = ctx.needs_input_grad
-        return (grad * x / out if needs[0] else None), (grad * y / out if needs[1] else None)
+    def jvp(ctx, *tangents):
+        """None: torch has no forward-mode rule for these either, and raises its NotImplementedError."""
+        raise NotImplementedError(f"Trying to use forward AD with aten::{ctx.aten_name} that does not support it.")
 
 
-class Logaddexp(Function):
-    """LogaddexpBackward0 / Logaddexp2Backward0. logaddexp(x, y) = log(e^x + e^y);
-    d/dx = 1 / (1 + e^(y - x)), d/dy = 1 / (1 + e^(x - y)). Base 2: 2^ in place of e^."""
-    graph_inputs = (0, 1)
-
-    @staticmethod
-    def forward(ctx, x, y, base2):
-        ctx.base2 = base2
-        if base2:
-            ctx.torch_name = "Logaddexp2Backward0"
-        ctx.save_for_backward(x, y)
-        with np.errstate(invalid="ignore"):
-            return binary(np.logaddexp2 if base2 else np.logaddexp, x, y)
-
-    @staticmethod
-    def backward(ctx, grad):
-        x, y = ctx.saved_tensors
-        scale = _LN2 if ctx.base2 else 1.0
-        needs = ctx.needs_input_grad
-        gx = grad / (((y - x) * scale).exp() + 1) if needs[0] else None
-        gy = grad / (((x - y) * scale).exp() + 1) if needs[1] else None
-        return gx, gy, None
-
-
-def _xlogy_arrays(a, b):
-    """x log(y), 0 where x == 0 unless y is NaN (torch's xlogy)."""
+def _copied_sign(d, out):
+    """out / x: +-1, 0 where x == 0 (copysign's derivative in x, a constant)."""
     with np.errstate(divide="ignore", invalid="ignore"):
-        out = np.multiply(a, np.log(b))
-        out = np.where(np.equal(a, 0) & ~np.isnan(b), 0, out)
-    return np.asarray(out, dtype=out.dtype)
-
-
-class Xlogy(Function):
-    """XlogyBackward0 (tensors) / XlogyBackward1 (scalar x) / XlogyBackward2 (scalar y).
-    xlogy(x, y) = x log y (0 where x == 0); d/dx = xlogy(x != 0, y), d/dy = x / y."""
-
-    @staticmethod
-    def forward(ctx, x, y):
-        xt, yt = isinstance(x, Tensor), isinstance(y, Tensor)
-        ctx.torch_name = "XlogyBackward0" if xt and yt else ("XlogyBackward2" if xt else "XlogyBackward1")
-        if not (xt and yt):
-            ctx.graph_inputs = (0,) if xt else (1,)
-        ctx.save_for_backward(x, y)
-        a, b = _arrays(x, y)
-        if not xt:  # a number is computed at the tensor's dtype (numpy would widen a float32 tensor)
-            a = np.asarray(a, dtype=b.dtype)
-        elif not yt:
-            b = np.asarray(b, dtype=a.dtype)
-        return in_layout_of(a, _xlogy_arrays(a, b))
-
-    @staticmethod
-    def backward(ctx, grad):
-        x, y = ctx.saved_tensors
-        needs = ctx.needs_input_grad
-        gx = gy = None
-        if needs[0]:
-            nonzero = Tensor._wrap((x._data != 0).astype(x._data.dtype))
-            gx = grad * xlogy(nonzero, y)
-        if needs[1]:
-            gy = grad * x / y
-        return gx, gy
+        return np.where(d == 0, 0, out / np.where(d == 0, 1, d)).astype(out.dtype)
 
 
 class Copysign(Function):
@@ -174,15 +119,18 @@ class Copysign(Function):
             ctx.graph_inputs = (0,)
         out = binary(np.copysign, x, y)
         if ctx.needs_input_grad[0]:
-            d = x._data
-            with np.errstate(divide="ignore", invalid="ignore"):
-                ctx.save_for_backward(np.where(d == 0, 0, out / np.where(d == 0, 1, d)).astype(out.dtype))
+            ctx.save_for_backward(_copied_sign(x._data, out))
         return out
 
     @staticmethod
     def backward(ctx, grad):
         needs = ctx.needs_input_grad
         return (grad * ctx.saved_values[0] if needs[0] else None), (grad * 0 if needs[1] else None)
+
+    @staticmethod
+    def jvp(ctx, tx, ty):
+        """d copysign(x, y) = (out / x) dx (+-1, 0 where x == 0); y's sign is piecewise constant."""
+        return tx * Tensor._wrap(_copied_sign(ctx.primals[0]._data, ctx.result._data))
 
 
 class Fmax(Function):
@@ -205,6 +153,14 @@ class Fmax(Function):
         x_share, y_share = ctx.saved_values
         needs = ctx.needs_input_grad
         return (grad * x_share if needs[0] else None), (grad * y_share if needs[1] else None), None
+
+    @staticmethod
+    def jvp(ctx, tx, ty, _):
+        """d fmax(x, y) = dx where x > y or y is NaN, else dy (fmin: x <= y). Ties as torch's forward
+        mode, which gives fmax's to y (its backward gives them to x)."""
+        a, b = ctx.primals[0]._data, ctx.primals[1]._data
+        x_wins = ((a > b) if ctx.primals[2] else (a <= b)) | np.isnan(b)
+        return where(Tensor._wrap(x_wins), tx, ty)
 
 
 # ---- public functions ------------------------------------------------------------------------------
@@ -274,32 +230,6 @@ def floor_divide(input, other):
 def true_divide(input, other):
     from .elementwise import div
     return div(input, other)
-
-
-def hypot(input, other):
-    x, y = _tensors_only("hypot", input, other)
-    if x._data.dtype.kind != "f":
-        raise _not_for("hypot_cpu", x._data.dtype)
-    return Hypot.apply(x, y)
-
-
-def logaddexp(input, other):
-    x, y = _tensors_only("logaddexp", input, other)
-    if x._data.dtype.kind != "f":
-        raise _not_for("logaddexp_cpu", x._data.dtype)
-    return Logaddexp.apply(x, y, False)
-
-
-def logaddexp2(input, other):
-    x, y = _tensors_only("logaddexp2", input, other)
-    if x._data.dtype.kind != "f":
-        raise _not_for("logaddexp2_cpu", x._data.dtype)
-    return Logaddexp.apply(x, y, True)
-
-
-def xlogy(input, other):
-    x, y = _operands(input, other, "xlogy")
-    return Xlogy.apply(*_to_float(x, y))
 
 
 def copysign(input, other):

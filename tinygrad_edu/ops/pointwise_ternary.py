@@ -4,6 +4,7 @@ gradient back to its operand's shape."""
 import numpy as np
 
 from .. import dtypes as _dt
+from ..autograd.forward_ad import tangent_sum
 from ..autograd.function import Function
 from ..tensor import Tensor
 from .elementwise import _check_broadcast, in_layout_of
@@ -29,6 +30,12 @@ class Addcmul(Function):
         return (grad if needs[0] else None), (grad * t2 * v if needs[1] else None), \
             (grad * t1 * v if needs[2] else None), None
 
+    @staticmethod
+    def jvp(ctx, tx, tt1, tt2, _):
+        """d (x + v t1 t2) = dx + v (dt1 t2 + t1 dt2)."""
+        _, t1, t2, v = ctx.primals
+        return tx + (tt1 * t2 + t1 * tt2) * v
+
 
 class Addcdiv(Function):
     """AddcdivBackward0. out = x + v t1 / t2; d/dx = 1, d/dt1 = v / t2, d/dt2 = -v t1 / t2^2."""
@@ -47,6 +54,12 @@ class Addcdiv(Function):
         needs, v = ctx.needs_input_grad, ctx.value
         return (grad if needs[0] else None), (grad * v / t2 if needs[1] else None), \
             (-grad * v * t1 / (t2 * t2) if needs[2] else None), None
+
+    @staticmethod
+    def jvp(ctx, tx, tt1, tt2, _):
+        """d (x + v t1 / t2) = dx + v (dt1 - (t1 / t2) dt2) / t2."""
+        _, t1, t2, v = ctx.primals
+        return tx + (tt1 - t1 / t2 * tt2) / t2 * v
 
 
 def lerp_arrays(start, end, weight):
@@ -80,6 +93,12 @@ class Lerp(Function):
         needs = ctx.needs_input_grad
         gw = grad * (end - start) if needs[2:3] == (True,) else None
         return (grad * (1 - w) if needs[0] else None), (grad * w if needs[1] else None), gw
+
+    @staticmethod
+    def jvp(ctx, ts, te, tw):
+        """d lerp(s, e, w) = (1 - w) ds + w de + (e - s) dw (a number weight has no tangent)."""
+        start, end, w = ctx.primals
+        return tangent_sum(ts * (1 - w) + te * w, None if tw is None else tw * (end - start))
 
 
 # ---- public functions ------------------------------------------------------------------------------

@@ -17,7 +17,7 @@ import numpy as np
 
 from ..autograd.function import Function
 from ..dtypes import get_default_dtype
-from ..tensor import _wrap_dim
+from ..tensor import Tensor, _wrap_dim
 from .reduce import expand_back, normalize_dims, squeeze_dims
 from .reduce_checks import check_tensors, numpy_names
 
@@ -58,6 +58,13 @@ class Softmax(Function):
         (y,) = ctx.saved_values
         return y * (grad - (grad * y).sum(ctx.dim, keepdims=True)), None
 
+    @staticmethod
+    def jvp(ctx, tx, _):
+        """dy = y * (dx - sum(dx * y)): the Jacobian diag(y) - y y^T is symmetric, so this is
+        backward's formula with dx for the gradient."""
+        y = ctx.result
+        return y * (tx - (tx * y).sum(ctx.dim, keepdims=True))
+
 
 class LogSoftmax(Function):
     """LogSoftmaxBackward0. y = x - logsumexp(x) along dim; dy_i/dx_j = delta_ij - softmax(x)_j, so
@@ -78,6 +85,11 @@ class LogSoftmax(Function):
     def backward(ctx, grad):
         (y,) = ctx.saved_tensors  # exp(y) is recorded too, so double backward differentiates it
         return grad - y.exp() * grad.sum(ctx.dim, keepdims=True), None
+
+    @staticmethod
+    def jvp(ctx, tx, _):
+        """dy = dx - sum(softmax(x) * dx), softmax(x) = exp(y) (the transpose of backward's Jacobian)."""
+        return tx - (ctx.result.exp() * tx).sum(ctx.dim, keepdims=True)
 
     @staticmethod
     def backward_arrays(ctx, grad):
@@ -101,6 +113,16 @@ class Logsumexp(Function):
     def backward(ctx, grad):
         x, out = ctx.saved_tensors
         return expand_back(grad, ctx) * (x - expand_back(out, ctx)).exp(), None, None
+
+    @staticmethod
+    def jvp(ctx, tx, *_):
+        """d out = sum over dims of softmax(x) dx, softmax(x) = exp(x - out). Over an empty slice
+        (out = -inf) torch's tangent is NaN, and so is ours."""
+        x, out = ctx.primals[0], ctx.result
+        if x._data.size == 0:
+            return Tensor._wrap(np.full(out._data.shape, np.nan, out._data.dtype))
+        weighted = tx * (x - expand_back(out, ctx)).exp()
+        return (weighted.sum(ctx.dims, keepdim=True) if ctx.dims else weighted.sum()).reshape(out.shape)
 
     @staticmethod
     def backward_arrays(ctx, grad):
