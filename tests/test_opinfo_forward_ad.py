@@ -9,13 +9,21 @@ pytest.importorskip("torch")
 
 import opinfo  # noqa: E402
 from opinfo.core import grad_leaf_count  # noqa: E402
-from opinfo.forward import (assert_tangents, central_difference, forward_tangents, tangents_for,  # noqa: E402
+from opinfo.forward import (assert_dual_to_torch_vjp, assert_tangents, central_difference,  # noqa: E402
+                            forward_tangents, tangents_for,
                             torch_tangents)
 from opinfo.checks import all_float64, leaf_sizes  # noqa: E402
 import tinygrad_edu as tg  # noqa: E402
 
 CASES = [(op, s, dt) for op, s, dt in opinfo.cases() if op.grad and s.grad and grad_leaf_count(s) and dt == "float64"]
 FD = [c for c in CASES if c[1].fd and all_float64(c[1]) and leaf_sizes(c[1]) <= 4096]
+
+
+# Samples where torch's forward AD is less exact than the derivative. Mixed float32/float64
+# operands: torch computes the float32 operand's term in float32, so the comparison uses float32's
+# tolerance. Otherwise ours is checked against torch's reverse mode (<u, J t> = <J^T u, t>).
+TORCH_FLOAT32_TERMS = {("hypot", "other-float-dtype"), ("hypot", "0d-other-dtype")}
+TORCH_INEXACT = {("logcumsumexp", "wide-range"): "torch's tangent underflows to 0 at x = -1000 (the exact one is dx)"}
 
 
 def _ids(cases):
@@ -26,6 +34,9 @@ def _ids(cases):
 def test_forward_ad_vs_torch(op, sample, dt):
     tangents = tangents_for(sample)
     outs, ours = forward_tangents(tg, op, sample, tangents)
+    if (op.name, sample.name) in TORCH_INEXACT:
+        assert_dual_to_torch_vjp(op, sample, tangents, ours)
+        return
     theirs = torch_tangents(op, sample, tangents)
     if theirs is None:  # torch has no forward rule here: the central difference is the oracle
         assert sample.fd, "torch has no forward rule and the sample is not smooth: nothing to compare with"
@@ -40,7 +51,8 @@ def test_forward_ad_vs_torch(op, sample, dt):
         for i in silent:
             assert np.allclose(ours[i], numeric[i], rtol=1e-5, atol=1e-6), f"output {i} vs finite difference"
             theirs[i] = ours[i]
-    assert_tangents(ours, theirs, [str(o.dtype) for o in outs], "torch")
+    loose = (op.name, sample.name) in TORCH_FLOAT32_TERMS
+    assert_tangents(ours, theirs, ["float32" if loose else str(o.dtype) for o in outs], "torch")
 
 
 @pytest.mark.parametrize("op, sample, dt", FD, ids=_ids(FD))

@@ -158,13 +158,16 @@ def tangent_of(t):
 def carry(ctx, args, result):
     """Give the op's outputs their tangents: `type(ctx).jvp(ctx, *input_tangents)`, with
     ctx.primals = the arguments and ctx.result = the output(s). A tensor argument without tangent
-    gets zeros (torch does the same for custom Functions); non-tensor arguments get None."""
+    gets zeros (torch does the same for custom Functions); non-tensor arguments get None.
+    ctx.has_tangent tells which arguments really had one: torch's own rules leave out the terms of
+    the others, which matters where the term would be 0 * inf = nan (Mul, Div, Pow, Lerp)."""
     level = _state.dual
     if not level.tangents:
         return result
     tangents = [level.get(a) if isinstance(a, Tensor) else None for a in args]
     if not any(t is not None for t in tangents):
         return result
+    ctx.has_tangent = tuple([t is not None for t in tangents])  # a rule may skip the zero terms (0 * inf)
     tangents = [_zeros_like(a) if t is None and isinstance(a, Tensor) and a._data.dtype.kind in "fc" else t
                 for a, t in zip(args, tangents)]
     ctx.primals, ctx.result = args, result

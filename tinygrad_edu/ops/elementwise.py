@@ -164,8 +164,8 @@ class Mul(Function):
     @staticmethod
     def jvp(ctx, tx, ty):
         """d(x y) = dx y + x dy."""
-        x, y = ctx.primals
-        return tangent_sum(None if tx is None else tx * y, None if ty is None else x * ty)
+        (x, y), given = ctx.primals, ctx.has_tangent  # (the terms of inputs without tangent are left out)
+        return tangent_sum(tx * y if given[0] else None, x * ty if given[1] else None)
 
 
 class Div(Function):
@@ -186,8 +186,8 @@ class Div(Function):
     @staticmethod
     def jvp(ctx, tx, ty):
         """d(x / y) = dx / y - (x / y) dy / y."""
-        x, y = ctx.primals
-        return tangent_sum(None if tx is None else tx / y, None if ty is None else -ctx.result * ty / y)
+        (x, y), given = ctx.primals, ctx.has_tangent
+        return tangent_sum(tx / y if given[0] else None, -ctx.result * ty / y if given[1] else None)
 
 
 class Pow(Function):
@@ -215,9 +215,10 @@ class Pow(Function):
     def jvp(ctx, tx, ty):
         """d(x^y) = y x^(y-1) dx + x^y ln(x) dy, the same two derivatives as backward (_pow_grads)."""
         x, y = ctx.primals
-        log_x = (where(x == 0, 0.0, x.log()) if isinstance(x, Tensor) else _log_number(x)) if ty is not None else 0
-        gx, gy = _pow_grads((tx is not None, ty is not None), 1.0, x, y, ctx.result, log_x)
-        return tangent_sum(None if tx is None else gx * tx, None if ty is None else gy * ty)
+        given = ctx.has_tangent
+        log_x = (where(x == 0, 0.0, x.log()) if isinstance(x, Tensor) else _log_number(x)) if given[1] else 0
+        gx, gy = _pow_grads(given, 1.0, x, y, ctx.result, log_x)
+        return tangent_sum(gx * tx if given[0] else None, gy * ty if given[1] else None)
 
     @staticmethod
     def backward_arrays(ctx, grad):

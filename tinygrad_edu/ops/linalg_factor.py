@@ -67,8 +67,8 @@ def _bad_minor(a):
 
 
 class LinalgQr(Function):
-    """LinalgQrBackward0. A = Q R, reduced (or complete for a tall or square A); gradients for
-    m >= n: see the module docstring."""
+    """LinalgQrBackward0. A = Q R, reduced (or complete for a wide or square A): the gradient for
+    m >= n in the module docstring, for m < n in backward's."""
 
     @staticmethod
     def forward(ctx, a, mode):
@@ -77,25 +77,27 @@ class LinalgQr(Function):
         if mode == "r":
             q = np.zeros((0,), a._data.dtype)
         m, n = a._data.shape[-2:]
-        ctx.ok = m >= n if mode == "reduced" else m == n
+        ctx.ok = mode == "reduced" or m <= n  # complete and tall: not differentiable (torch)
         q, r = (q if mode == "r" else lapack_layout(q)), lapack_layout(r)
         ctx.save_for_backward(q, r)
         return q, r
 
     @staticmethod
     def backward(ctx, gq, gr):
+        """m < n: A = [X | Y] with X = Q U square and R = [U | V], V = Q^T Y: the gradient of Y is
+        Q gV, and X's is the square case's with gQ + Y gV^T in place of gQ."""
         if ctx.mode == "r":
             raise _no_q()
         if not ctx.ok:
-            raise NotImplementedError("linalg.qr backward is implemented here for m >= n (mode='reduced') and "
-                                      "square inputs only")
+            raise RuntimeError("The QR decomposition is not differentiable when mode='complete' and nrows > ncols.")
         q, r = ctx.saved_tensors
-        eye = _eye_like(r)
-        m = r @ gr.mT - gq.mT @ q
-        low = m.tril(-1)
-        copyltu = low + low.mT + m * eye
-        b = gq + q @ copyltu
-        return b @ LinalgInvEx.apply(r).mT, None
+        m, n = q.shape[-2], r.shape[-1]
+        if m >= n:
+            return _qr_square_backward(q, r, gq, gr), None
+        v, gv = r[..., m:], gr[..., m:]
+        y = q @ v  # A's last n - m columns
+        gx = _qr_square_backward(q, r[..., :m], gq + y @ gv.mT, gr[..., :m])
+        return cat([gx, q @ gv], -1), None
 
     @staticmethod
     def jvp(ctx, ta, mode):
@@ -113,6 +115,15 @@ class LinalgQr(Function):
         dq, dr1 = _qr_tangents(q, r[..., :m], ta[..., :m])
         dr2 = q.mT @ (ta[..., m:] - dq @ r[..., m:])
         return dq, cat([dr1, dr2], -1)
+
+
+def _qr_square_backward(q, r, gq, gr):
+    """The gradient of A = Q R with R square (m >= n)."""
+    eye = _eye_like(r)
+    m = r @ gr.mT - gq.mT @ q
+    low = m.tril(-1)
+    copyltu = low + low.mT + m * eye
+    return (gq + q @ copyltu) @ LinalgInvEx.apply(r).mT
 
 
 def _qr_tangents(q, r, ta):

@@ -98,7 +98,9 @@ class Lerp(Function):
     def jvp(ctx, ts, te, tw):
         """d lerp(s, e, w) = (1 - w) ds + w de + (e - s) dw (a number weight has no tangent)."""
         start, end, w = ctx.primals
-        return tangent_sum(ts * (1 - w) + te * w, None if tw is None else tw * (end - start))
+        given = ctx.has_tangent
+        return tangent_sum(ts * (1 - w) if given[0] else None, te * w if given[1] else None,
+                           tw * (end - start) if tw is not None and given[2] else None)
 
 
 # ---- public functions ------------------------------------------------------------------------------
