@@ -111,7 +111,8 @@ def check_function(fname, inputs, kwargs=None, tangent_for=None, seed=2, what=""
         fw = lib.autograd.forward_ad
         ctx = sdpa_kernel(SDPBackend.MATH) if lib is torch else contextlib.nullcontext()
         with fw.dual_level(), ctx:
-            out = getattr(lib.nn.functional, fname)(*_duals(lib, inputs, tangents), **(kwargs or {}))
+            kw = {k: lib.from_numpy(v.array.copy()) if isinstance(v, _PerLib) else v for k, v in (kwargs or {}).items()}
+            out = getattr(lib.nn.functional, fname)(*_duals(lib, inputs, tangents), **kw)
             results.append([(_np(o), _np(fw.unpack_dual(o).tangent)) for o in _flat(out)
                             if o.dtype.is_floating_point])
     _compare(results[1], results[0], what or fname)
@@ -353,3 +354,188 @@ def test_bce_with_logits_loss(reduction, kw):
         pos_weight=None if pos_weight is None else L.from_numpy(pos_weight.copy()))
     target = _rng(6).uniform(0, 1, (4, 3))
     check_module(make, [3 * _x(4, 3), target], what=f"BCEWithLogitsLoss {reduction} {kw}")
+
+
+@pytest.mark.parametrize("reduction", REDUCTIONS)
+def test_bce_loss(reduction):
+    x, target = _rng(7).uniform(0.05, 0.95, (4, 3)), _rng(8).uniform(0, 1, (4, 3))
+    check_module(lambda L: L.nn.BCELoss(reduction=reduction), [x, target], what="BCELoss")
+    weight = np.abs(_x(3, seed=5))
+    check_module(lambda L: L.nn.BCELoss(weight=L.from_numpy(weight.copy()), reduction=reduction), [x, target],
+                 what="BCELoss weighted")
+
+
+# ---- nn.functional ops the registry does not reach ------------------------------------------------
+@pytest.mark.parametrize("shapes", [((2, 2, 4, 3), (2, 2, 5, 3), (2, 2, 5, 6)), ((4, 3), (5, 3), (5, 2)),
+                                    ((3, 4, 3), (1, 5, 3), (3, 5, 3))])
+@pytest.mark.parametrize("kw", [{}, {"is_causal": True}, {"scale": 0.7}, {"mask": "bool"}, {"mask": "float"}])
+def test_scaled_dot_product_attention(shapes, kw):
+    q, k, v = (_x(*s, seed=i) for i, s in enumerate(shapes))
+    kw, inputs = dict(kw), [q, k, v]
+    mask = kw.pop("mask", None)
+    if mask == "bool":
+        kw["attn_mask"] = _rng(4).uniform(size=(shapes[0][-2], shapes[1][-2])) > 0.3
+        kw["attn_mask"][:, 0] = True  # every query sees a key
+    if mask == "float":  # a dual mask: its tangent is added to the scores' tangent
+        inputs.append(_x(shapes[0][-2], shapes[1][-2], seed=5))
+    check_function("scaled_dot_product_attention", inputs, kwargs=_lib_masks(kw), what=f"sdpa {shapes} {kw}")
+
+
+def _lib_masks(kw):
+    """kwargs whose numpy masks become each library's tensors (a callable per library)."""
+    return {k: (v if not isinstance(v, np.ndarray) else _PerLib(v)) for k, v in kw.items()}
+
+
+class _PerLib:
+    def __init__(self, array):
+        self.array = array
+
+
+def test_scaled_dot_product_attention_gqa():
+    q, k, v = _x(2, 4, 3, 5), _x(2, 2, 6, 5, seed=1), _x(2, 2, 6, 4, seed=2)
+    check_function("scaled_dot_product_attention", [q, k, v], kwargs={"enable_gqa": True}, what="gqa")
+
+
+def test_scaled_dot_product_attention_query_without_keys():
+    """A query that may see no key: output 0 (torch's CPU kernels), so its tangent is 0 too, as the
+    central difference says (torch's math path, the oracle elsewhere, gives NaN there)."""
+    q, k, v = _x(1, 3, 4), _x(1, 5, 4, seed=1), _x(1, 5, 2, seed=2)
+    mask = np.ones((3, 5), bool)
+    mask[1] = False
+    tangents = [_x(*a.shape, seed=9 + i) for i, a in enumerate((q, k, v))]
+    fw = tg.autograd.forward_ad
+
+    def run(arrays, dual):
+        with fw.dual_level():
+            xs = _duals(tg, arrays, tangents if dual else [None] * 3)
+            out = tg.nn.functional.scaled_dot_product_attention(*xs, attn_mask=tg.from_numpy(mask))
+            return _np(out), _np(fw.unpack_dual(out).tangent)
+    out, tangent = run([q, k, v], True)
+    eps = 1e-6
+    plus = run([a + eps * t for a, t in zip((q, k, v), tangents)], False)[0]
+    minus = run([a - eps * t for a, t in zip((q, k, v), tangents)], False)[0]
+    np.testing.assert_allclose(tangent, (plus - minus) / (2 * eps), rtol=1e-6, atol=1e-8)
+    assert not out[:, 1].any() and not tangent[:, 1].any()
+    assert np.abs(tangent[:, 0]).sum() > 0
+
+
+@pytest.mark.parametrize("kw", [{"kernel_size": 3, "stride": 2, "padding": 1, "return_indices": True},
+                                {"kernel_size": (2, 3), "dilation": (2, 1)}])
+def test_max_pool2d_functional(kw):
+    check_function("max_pool2d", [_x(2, 3, 7, 7)], kwargs=kw, what=f"max_pool2d {kw}")
+    check_function("max_pool2d", [_x(3, 7, 7)], kwargs=kw, what=f"max_pool2d unbatched {kw}")
+
+
+@pytest.mark.parametrize("fname, inputs", [
+    ("nll_loss", [_x(5, 4), np.array([0, 3, 1, 1, 2])]),
+    ("nll_loss", [_x(4), np.array(2)]),
+    ("cross_entropy", [_x(4), np.array(1)]),
+    ("mse_loss", [_x(3, 4), _x(3, 4, seed=4)]),
+    ("binary_cross_entropy_with_logits", [_x(3, 4), _rng(6).uniform(0, 1, (3, 4))]),
+])
+def test_loss_functions(fname, inputs):
+    check_function(fname, inputs, what=fname)
+    check_function(fname, inputs, kwargs={"reduction": "none"}, what=fname + " none")
+    check_function(fname, inputs, tangent_for=(0,), what=fname + " input tangent only")
+
+
+# ---- reverse over forward: the gradient of a tangent --------------------------------------------------
+def _tangent_and_grads(lib, call, inputs, tangents, coef, grads=True):
+    """T = the tangent of call(lib, *duals) and the gradients of sum(coef * T) with respect to the
+    primals and the tangents (the tangent is a differentiable function of both)."""
+    fw = lib.autograd.forward_ad
+    ctx = sdpa_kernel(SDPBackend.MATH) if lib is torch else contextlib.nullcontext()
+    with fw.dual_level(), ctx:
+        leaves = [lib.from_numpy(a.copy()).requires_grad_(grads) for a in inputs + tangents]
+        n = len(inputs)
+        out = call(lib, *[fw.make_dual(x, t) for x, t in zip(leaves[:n], leaves[n:])])
+        tangent = fw.unpack_dual(out).tangent
+        if not grads:
+            return _np(tangent)
+        total = (tangent * lib.from_numpy(coef.copy())).sum()
+        return [_np(g) for g in lib.autograd.grad(total, leaves, allow_unused=True)]
+
+
+def _numeric_grads(call, inputs, tangents, coef, eps=1e-6):
+    """The same gradients by central differences of our tangent, entry by entry."""
+    arrays, grads = inputs + tangents, []
+    for k, a in enumerate(arrays):
+        g = np.zeros(a.shape)
+        for idx in np.ndindex(a.shape):
+            values = []
+            for sign in (1, -1):
+                moved = [b.copy() for b in arrays]
+                moved[k][idx] += sign * eps
+                t = _tangent_and_grads(tg, call, moved[:len(inputs)], moved[len(inputs):], coef, grads=False)
+                values.append(np.sum(coef * t))
+            g[idx] = (values[0] - values[1]) / (2 * eps)
+        grads.append(g)
+    return grads
+
+
+_STATS = (np.zeros(3), np.ones(3))
+REVERSE_CASES = {  # name: (call(lib, *tensors), inputs); torch None: its reverse pass over this jvp fails
+    "conv2d": (lambda L, x, w, b: L.nn.functional.conv2d(x, w, b, stride=2, padding=1, groups=2),
+               [_x(1, 4, 4, 3), _x(4, 2, 3, 3, seed=1), _x(4, seed=2)]),
+    "batch_norm": (lambda L, x, w, b: L.nn.functional.batch_norm(
+        x, L.from_numpy(_STATS[0].copy()), L.from_numpy(_STATS[1].copy()), w, b, training=True),
+        [_x(4, 3, 2), _x(3, seed=1), _x(3, seed=2)]),
+    "layer_norm": (lambda L, x, w, b: L.nn.functional.layer_norm(x, (5,), w, b), [_x(3, 5), _x(5, seed=1), _x(5, seed=2)]),
+    "group_norm": (lambda L, x, w, b: L.nn.functional.group_norm(x, 2, w, b), [_x(2, 4, 3), _x(4, seed=1), _x(4, seed=2)]),
+    "max_pool2d": (lambda L, x: L.nn.functional.max_pool2d(x, 2, 1), [_x(1, 2, 4, 4)]),
+    "cross_entropy": (lambda L, x, t: L.nn.functional.cross_entropy(x, t, label_smoothing=0.1),
+                      [_x(4, 5), _rng(1).dirichlet(np.ones(5), 4)]),
+    "cross_entropy_index": (lambda L, x: L.nn.functional.cross_entropy(x, L.tensor([1, 0, 4])), [_x(3, 5)]),
+    "bce_with_logits": (lambda L, x, t, pw: L.nn.functional.binary_cross_entropy_with_logits(x, t, pos_weight=pw),
+                        [_x(4, 3), _rng(1).uniform(0, 1, (4, 3)), _rng(2).uniform(0.5, 2, 3)]),
+    "bce": (lambda L, x, t: L.nn.functional.binary_cross_entropy(x, t), [_rng(3).uniform(0.1, 0.9, (4, 3)),
+                                                                        _rng(1).uniform(0, 1, (4, 3))]),
+    "mse_loss": (lambda L, x, t: L.nn.functional.mse_loss(x, t), [_x(4, 3), _x(4, 3, seed=1)]),
+    "nll_loss": (lambda L, x: L.nn.functional.nll_loss(x, L.tensor([1, 0, 4])), [_x(3, 5)]),
+    "sdpa": (lambda L, q, k, v: L.nn.functional.scaled_dot_product_attention(q, k, v, is_causal=True),
+             [_x(2, 3, 3), _x(2, 4, 3, seed=1), _x(2, 4, 2, seed=2)]),
+}
+
+
+_TORCH_CONSTANT_STATS = ("batch_norm", "layer_norm")  # torch differentiates its rule with the statistics held constant
+
+
+@pytest.mark.parametrize("name", list(REVERSE_CASES))
+def test_reverse_over_forward(name):
+    """Against torch where its reverse pass over its own forward rule works; else (torch's in-place
+    softmax in cross_entropy/attention jvps, its constant batch statistics) central differences."""
+    call, inputs = REVERSE_CASES[name]
+    rng = _rng(11)
+    tangents = [rng.standard_normal(a.shape) for a in inputs]
+    with torch.no_grad():
+        shape = tuple(call(torch, *[torch.from_numpy(a) for a in inputs]).shape)
+    coef = rng.standard_normal(shape)
+    got = _tangent_and_grads(tg, call, inputs, tangents, coef)
+    try:
+        expected = _tangent_and_grads(torch, call, inputs, tangents, coef)
+        what = "torch"
+    except RuntimeError:
+        expected, what = None, ""
+    if expected is None or name in _TORCH_CONSTANT_STATS:
+        expected, what = _numeric_grads(call, inputs, tangents, coef), "central difference"
+    for i, (g, e) in enumerate(zip(got, expected)):
+        if g is None or e is None:  # no gradient (the tangent is linear in that primal): zero on the other side
+            assert g is None and e is None or not np.any(e if g is None else g), f"{name}: gradient {i}"
+            continue
+        tol = (1e-5, 1e-7) if what != "torch" else (1e-8, 1e-10)
+        np.testing.assert_allclose(g, e, rtol=tol[0], atol=tol[1], err_msg=f"{name}: gradient {i} of the tangent vs {what}")
+
+
+def test_reverse_over_forward_lstm():
+    """jacrev of jvp through the recurrent layer: the tangent's gradient w.r.t. the input sequence."""
+    theirs, ours = _pair(lambda L: L.nn.LSTM(3, 4))
+    x, tx, coef = _x(5, 2, 3), _x(5, 2, 3, seed=1), _x(5, 2, 4, seed=2)
+    results = []
+    for lib, module in ((torch, theirs), (tg, ours)):
+        fw = lib.autograd.forward_ad
+        with fw.dual_level():
+            leaf = lib.from_numpy(x.copy()).requires_grad_()
+            out, _ = module(fw.make_dual(leaf, lib.from_numpy(tx.copy())))
+            tangent = fw.unpack_dual(out).tangent
+            results.append(_np(lib.autograd.grad((tangent * lib.from_numpy(coef.copy())).sum(), leaf)[0]))
+    np.testing.assert_allclose(results[1], results[0], rtol=1e-8, atol=1e-10)

@@ -5,7 +5,7 @@ Tensor operations (so create_graph=True differentiates through it; cross entropy
 softmax(x) as a graph node); `backward_arrays` computes the same in numpy for a plain backward()
 from what forward saved (cross entropy: the softmax itself). Argument checks are in nn/losses.py:
 these classes assume valid arguments (targets as int64 ndarrays, class weights as ndarrays). The
-element-wise losses (binary cross entropy, mean squared error) are in loss_pointwise.py.
+element-wise losses (binary cross entropy, mean squared error) are in loss_elemwise.py.
 
 Cross entropy with class dim 1 and a per-sample weighted target distribution q (see `_index_q`):
 
