@@ -102,7 +102,7 @@ def check_module(make, inputs, in_tangents=None, kwargs=None, seed=1, what=""):
 
 def check_function(fname, inputs, kwargs=None, tangent_for=None, seed=2, what=""):
     """lib.nn.functional.<fname>(*inputs, **kwargs) with dual inputs: every float64 array gets a tangent
-    (tangent_for: the positions that do, if given)."""
+    (tangent_for: the positions that do, if given); array kwargs (masks) become plain tensors."""
     rng = _rng(seed)
     tangents = [rng.standard_normal(a.shape) if isinstance(a, np.ndarray) and a.dtype == F64
                 and (tangent_for is None or i in tangent_for) else None for i, a in enumerate(inputs)]
@@ -111,7 +111,7 @@ def check_function(fname, inputs, kwargs=None, tangent_for=None, seed=2, what=""
         fw = lib.autograd.forward_ad
         ctx = sdpa_kernel(SDPBackend.MATH) if lib is torch else contextlib.nullcontext()
         with fw.dual_level(), ctx:
-            kw = {k: lib.from_numpy(v.array.copy()) if isinstance(v, _PerLib) else v for k, v in (kwargs or {}).items()}
+            kw = {k: lib.from_numpy(v.copy()) if isinstance(v, np.ndarray) else v for k, v in (kwargs or {}).items()}
             out = getattr(lib.nn.functional, fname)(*_duals(lib, inputs, tangents), **kw)
             results.append([(_np(o), _np(fw.unpack_dual(o).tangent)) for o in _flat(out)
                             if o.dtype.is_floating_point])
@@ -155,6 +155,21 @@ def test_batch_norm(train, affine):
     check_module(bn1, [_x(6, 3)], what="BatchNorm1d (N, C)")
     check_module(bn1, [_x(4, 3, 5)], what="BatchNorm1d (N, C, L)")
     check_module(lambda L: L.nn.BatchNorm2d(3, affine=affine).train(train), [_x(2, 3, 4, 5)], what="BatchNorm2d")
+
+
+def test_batch_norm_running_stats_get_no_tangent():
+    """Training updates the running statistics in place from the batch statistics, but they are buffers:
+    no tangent (torch's too), and their values are torch's."""
+    theirs, ours = _pair(lambda L: L.nn.BatchNorm1d(3))
+    x, tx = _x(5, 3), _x(5, 3, seed=4)
+    for lib, module in ((torch, theirs), (tg, ours)):
+        fw = lib.autograd.forward_ad
+        with fw.dual_level():
+            out = module(fw.make_dual(lib.from_numpy(x.copy()), lib.from_numpy(tx.copy())))
+            assert fw.unpack_dual(out).tangent is not None
+            assert fw.unpack_dual(module.running_mean).tangent is None
+            assert fw.unpack_dual(module.running_var).tangent is None
+    np.testing.assert_allclose(_np(ours.running_var), _np(theirs.running_var), rtol=1e-12)
 
 
 def test_batch_norm_without_running_stats():
@@ -263,7 +278,7 @@ def test_multihead_attention_masks():
     check_module(lambda L: L.nn.MultiheadAttention(8, 2), [q, k, k, pad], what="key_padding_mask")
     check_module(lambda L: L.nn.MultiheadAttention(8, 2), [q, k, k, None, True, causal], what="bool attn_mask")
     float_mask = np.where(causal, -np.inf, 0.25 * _x(4, 5, seed=8))
-    check_module(lambda L: L.nn.MultiheadAttention(8, 2, bias=False), [q, k, k, pad, True, float_mask],
+    check_module(lambda L: L.nn.MultiheadAttention(8, 2, bias=False), [q, k, k, np.where(pad, -np.inf, 0.0), True, float_mask],
                  in_tangents=[_x(4, 2, 8, seed=9), _x(5, 2, 8, seed=10), _x(5, 2, 8, seed=11), None, None, None],
                  what="float attn_mask and key_padding_mask")
 
@@ -378,17 +393,7 @@ def test_scaled_dot_product_attention(shapes, kw):
         kw["attn_mask"][:, 0] = True  # every query sees a key
     if mask == "float":  # a dual mask: its tangent is added to the scores' tangent
         inputs.append(_x(shapes[0][-2], shapes[1][-2], seed=5))
-    check_function("scaled_dot_product_attention", inputs, kwargs=_lib_masks(kw), what=f"sdpa {shapes} {kw}")
-
-
-def _lib_masks(kw):
-    """kwargs whose numpy masks become each library's tensors (a callable per library)."""
-    return {k: (v if not isinstance(v, np.ndarray) else _PerLib(v)) for k, v in kw.items()}
-
-
-class _PerLib:
-    def __init__(self, array):
-        self.array = array
+    check_function("scaled_dot_product_attention", inputs, kwargs=kw, what=f"sdpa {shapes} {kw}")
 
 
 def test_scaled_dot_product_attention_gqa():
