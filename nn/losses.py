@@ -12,6 +12,7 @@ import numpy as np
 import tinygrad_edu
 from tinygrad_edu.autograd.names import named
 from tinygrad_edu.ops import loss as loss_ops
+from tinygrad_edu.ops import loss_elemwise
 from tinygrad_edu.ops.elementwise import _check_broadcast as check_broadcast
 
 Tensor = tinygrad_edu.Tensor
@@ -207,7 +208,7 @@ def binary_cross_entropy(input, target, weight=None, size_average=None, reduce=N
         raise RuntimeError("all elements of input should be between 0 and 1")
     if not np.all((td >= 0) & (td <= 1)):
         raise RuntimeError("all elements of target should be between 0 and 1")
-    return named(_weighted(loss_ops.BinaryCrossEntropy.apply(input, target), weight, reduction),
+    return named(_weighted(loss_elemwise.BinaryCrossEntropy.apply(input, target), weight, reduction),
                  "BinaryCrossEntropyBackward0")  # torch's one node, whatever the weight and reduction
 
 
@@ -224,7 +225,7 @@ def binary_cross_entropy_with_logits(input, target, weight=None, size_average=No
     if pos_weight is not None:
         _check_broadcast(input._data.shape, pos_weight._data.shape, "pos_weight")
         pos_weight = pos_weight.to(np.result_type(input._data.dtype, target._data.dtype))
-    loss = loss_ops.BinaryCrossEntropyWithLogits.apply(input, target, pos_weight)
+    loss = loss_elemwise.BinaryCrossEntropyWithLogits.apply(input, target, pos_weight)
     return named(_weighted(loss, weight, reduction), "BinaryCrossEntropyWithLogitsBackward0")
 
 
@@ -274,7 +275,7 @@ def mse_loss(input, target, size_average=None, reduce=None, reduction="mean", we
     shape = _broadcast_shape(input, target, stacklevel=3)
     input = input if input._data.shape == shape else input.expand(shape)
     target = target if target._data.shape == shape else target.expand(shape)
-    return loss_ops.MseLoss.apply(input, target, reduction)
+    return loss_elemwise.MseLoss.apply(input, target, reduction)
 
 
 def l1_loss(input, target, size_average=None, reduce=None, reduction="mean", weight=None):

@@ -71,9 +71,9 @@ handling and type promotion, then call the class; nn/ and Tensor's methods call 
     F.cross_entropy (class targets)         loss.py           CrossEntropyIndex             NllLossBackward0
     F.cross_entropy (probabilities)         loss.py           CrossEntropyProb              DivBackward1, NegBackward0
     F.nll_loss                              loss.py           NllLoss                       NllLossBackward0
-    F.binary_cross_entropy                  loss.py           BinaryCrossEntropy            BinaryCrossEntropyBackward0
-    F.binary_cross_entropy_with_logits      loss.py           BinaryCrossEntropyWithLogits  BinaryCrossEntropyWith...
-    F.mse_loss, nn.MSELoss                  loss.py           MseLoss                       MseLossBackward0
+    F.binary_cross_entropy                  loss_elemwise.py  BinaryCrossEntropy            BinaryCrossEntropyBackward0
+    F.binary_cross_entropy_with_logits      loss_elemwise.py  BinaryCrossEntropyWithLogits  BinaryCrossEntropyWith...
+    F.mse_loss, nn.MSELoss                  loss_elemwise.py  MseLoss                       MseLossBackward0
     sort (argsort: indices only)            sort.py           Sort                          SortBackward0/1
     topk                                    sort.py           Topk                          TopkBackward0
     scatter, x.scatter_                     scatter.py        Scatter                       ScatterBackward0/1

@@ -147,6 +147,22 @@ class ScaledDotProductAttention(Function):
         dM = dST.mT if ctx.needs_input_grad[3] else None
         return dQ, sum_heads(dK, g), sum_heads(dV, g), dM, None, None, None, None
 
+    @staticmethod
+    def jvp(ctx, tq, tk, tv, tmask, *unused):
+        """dS = (dQ K^T + Q dK^T) * scale + dM,  dP = P * (dS - rowsum(P * dS)),  dO = (dP * D) V + (P * D) dV
+        (keys-first here, as forward: dS^T = (K dQ^T + dK Q^T) * scale + dM^T)."""
+        q, k, v, mask = ctx.primals[:4]
+        g, scale, DT = ctx.groups, ctx.scale, ctx.saved_tensors[5]
+        kk, vv, tkk, tvv = (repeat_heads(t, g) for t in (k, v, tk, tv))
+        PT = _probabilities_keys_first(q, kk, mask, ctx.bias, scale)
+        dST = (kk @ tq.mT + tkk @ q.mT) * scale
+        if tmask is not None:
+            dST = dST + tmask.mT
+        dPT = PT * (dST - (PT * dST).sum(-2, keepdim=True))
+        if DT is not None:
+            dPT, PT = dPT * DT, PT * DT
+        return dPT.mT @ vv + PT.mT @ tvv
+
 
 def _probabilities_keys_first(q, k, mask, bias, scale):
     """P^T = softmax(K Q^T * scale + M^T) over the keys, as recorded Tensor ops (for create_graph);

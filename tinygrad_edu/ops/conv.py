@@ -37,6 +37,7 @@ import math
 
 import numpy as np
 
+from ..autograd.forward_ad import tangent_sum
 from ..autograd.function import Function
 from .pad import ConstantPadNd
 
@@ -164,6 +165,15 @@ class Convolution(Function):
         if needs[2]:  # a product with a vector of ones: much faster than numpy's sum over gm's rows
             gb = np.matmul(np.ones(gm.shape[1], dtype=gm.dtype), gm).reshape(o)
         return gx, gw, gb, None, None, None, None
+
+    @staticmethod
+    def jvp(ctx, tx, tw, tb, *unused):
+        """Bilinear in (x, W), plus b: d out = conv(dx, W) + conv(x, dW) + db (same stride, padding,
+        dilation and groups)."""
+        x, w, _, stride, pads, dilation, groups = ctx.primals
+        return tangent_sum(Convolution.apply(tx, w, None, stride, pads, dilation, groups),
+                           None if tw is None else Convolution.apply(x, tw, None, stride, pads, dilation, groups),
+                           None if tb is None else tb.reshape(1, -1, 1, 1))
 
 
 def _input_grad(g, w, shapes, conf):

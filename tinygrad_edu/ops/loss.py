@@ -4,7 +4,8 @@ Forward computes the loss with numpy in one numerically stable pass. `backward` 
 Tensor operations (so create_graph=True differentiates through it; cross entropy then recomputes
 softmax(x) as a graph node); `backward_arrays` computes the same in numpy for a plain backward()
 from what forward saved (cross entropy: the softmax itself). Argument checks are in nn/losses.py:
-these classes assume valid arguments (targets as int64 ndarrays, class weights as ndarrays).
+these classes assume valid arguments (targets as int64 ndarrays, class weights as ndarrays). The
+element-wise losses (binary cross entropy, mean squared error) are in loss_elemwise.py.
 
 Cross entropy with class dim 1 and a per-sample weighted target distribution q (see `_index_q`):
 
@@ -16,9 +17,7 @@ which is "softmax minus the target distribution, times the weights".
 import numpy as np
 
 from ..autograd.function import Function
-from ..dtypes import promote_arrays
 from ..tensor import Tensor
-from .activation import Sigmoid, sigmoid_numpy
 from .softmax import LogSoftmax, Softmax, softmax_parts
 
 
@@ -71,6 +70,17 @@ def reduce_np(loss, reduction, denom):
     if not denom:  # every target ignored (or zero weights): nan, as torch
         return np.full((), np.nan, loss.dtype)
     return total / denom
+
+
+def reduce_tangent(t, reduction, denom):
+    """A per-sample tangent reduced as the loss is: kept ('none'), summed, or summed / denom ('mean';
+    nan when nothing counts, as the loss and torch's tangent)."""
+    if reduction == "none":
+        return t
+    total = t.sum()
+    if reduction == "sum":
+        return total
+    return total / denom if denom else total * float("nan")
 
 
 def grad_coef(ctx, grad):
@@ -157,6 +167,15 @@ class CrossEntropyIndex(Function):
             gx = (e / s * np.sum(q, axis=1, keepdims=True) - q) * coef
         return gx, None, None, None, None, None
 
+    @staticmethod
+    def jvp(ctx, tx, *unused):
+        """dloss_n = sum_c ((sum_k q[n, k]) softmax(x)[n, c] - q[n, c]) dx[n, c], reduced as the loss
+        (the target is class indices and the weights constants: no tangent)."""
+        x = ctx.primals[0]
+        q = _index_q(x._data.shape, x._data.dtype, *ctx.q_args)
+        coef = Softmax.apply(x, 1) * Tensor._wrap(np.sum(q, axis=1, keepdims=True)) - Tensor._wrap(q)
+        return reduce_tangent((coef * tx).sum(1), ctx.reduction, ctx.denom)
+
 
 def _prob_q(t, weight_c, smoothing, n_classes):
     """q = weight_c ((1 - eps) t + eps / C). Arithmetic only: t and weight_c (class-shaped) are both
@@ -219,6 +238,17 @@ class CrossEntropyProb(Function):
             gt = _prob_target_grad(logp, ctx.weight_c, ctx.smoothing, coef)
         return gx, gt, None, None, None
 
+    @staticmethod
+    def jvp(ctx, tx, tt, *unused):
+        """dloss_n = sum_c ((sum_k q[n, k]) softmax(x) - q) dx - (1 - eps) weight_c log_softmax(x) dt,
+        summed over the classes, reduced as the loss."""
+        x, t = ctx.primals[:2]
+        weight_c = None if ctx.weight_c is None else Tensor._wrap(ctx.weight_c)
+        q = _prob_q(t, weight_c, ctx.smoothing, x._data.shape[1])
+        dx = (Softmax.apply(x, 1) * q.sum(1, keepdims=True) - q) * tx
+        dt = _prob_target_grad(LogSoftmax.apply(x, 1), weight_c, ctx.smoothing, tt)
+        return reduce_tangent((dx + dt).sum(1), ctx.reduction, ctx.denom)
+
 
 class NllLoss(Function):
     """NllLossBackward0. loss_n = -weight[t_n] x[n, t_n]: linear in x, so dloss/dx = -q with
@@ -242,118 +272,7 @@ class NllLoss(Function):
         (minus_q,) = ctx.saved_values
         return grad_coef(ctx, grad) * minus_q, None, None, None, None
 
-
-# ---- binary cross entropy -----------------------------------------------------------------------------
-class BinaryCrossEntropy(Function):
-    """BinaryCrossEntropyBackward0. Element-wise -(t log x + (1 - t) log(1 - x)), each log clamped at
-    -100 as torch (so x = 0 or 1 gives a finite loss).
-    dx = (x - t) / max(x (1 - x), 1e-12), dt = log(1 - x) - log x (each clamped at -100)."""
-
     @staticmethod
-    def forward(ctx, x, t):
-        xd, td = x._data, t._data
-        with np.errstate(divide="ignore"):
-            log_x = np.maximum(np.log(xd), -100.0)
-            log_1mx = np.maximum(np.log1p(-xd), -100.0)
-        ctx.save_for_backward(x, t)
-        return -(td * (log_x - log_1mx) + log_1mx)
-
-    @staticmethod
-    def backward(ctx, grad):
-        x, t = ctx.saved_tensors
-        gx = gt = None
-        if ctx.needs_input_grad[0]:
-            gx = grad * (x - t) / ((1 - x) * x).clamp(min=1e-12)
-        if ctx.needs_input_grad[1]:
-            gt = grad * ((1 - x).log().clamp(min=-100.0) - x.log().clamp(min=-100.0))
-        return gx, gt
-
-    @staticmethod
-    def backward_arrays(ctx, grad):
-        x, t = ctx.saved_arrays
-        gx = gt = None
-        if ctx.needs_input_grad[0]:
-            gx = grad * (x - t) / np.maximum((1 - x) * x, 1e-12)
-        if ctx.needs_input_grad[1]:
-            gt = grad * (np.maximum(np.log(1 - x), -100.0) - np.maximum(np.log(x), -100.0))
-        return gx, gt
-
-
-def _softplus_neg(x):
-    """log(1 + exp(-x)) = max(-x, 0) + log1p(exp(-|x|)), which never overflows (numpy)."""
-    return np.maximum(-x, 0) + np.log1p(np.exp(-np.abs(x)))
-
-
-class BinaryCrossEntropyWithLogits(Function):
-    """BinaryCrossEntropyWithLogitsBackward0. Element-wise sigmoid + BCE, stable for any logit: with
-    sp = log(1 + exp(-x)) = max(-x, 0) + log1p(exp(-|x|)) and l = 1 + (pos_weight - 1) t,
-    loss = (1 - t) x + l sp (= max(x, 0) - x t + log1p(exp(-|x|)) without pos_weight).
-    dx = l sigmoid(x) - pos_weight t, dt = (pos_weight - 1) sp - x, dpos_weight = t sp (the engine sums
-    it down to pos_weight's shape)."""
-
-    @staticmethod
-    def forward(ctx, x, t, pos_weight):
-        xd, td = x._data, t._data
-        sp = _softplus_neg(xd)
-        ctx.save_for_backward(x, t, pos_weight)
-        if pos_weight is not None:
-            sp = sp * (1 + (pos_weight._data - 1) * td)
-        if td.dtype == xd.dtype:
-            return (1 - td) * xd + sp
-        # mixed dtypes, as torch's kernel: -log(sigmoid(x)) (scaled) in x's dtype, then (1 - t) * x + it
-        # written in place into (1 - t), so that the loss has the target's dtype
-        return (((1 - td) * xd).astype(td.dtype) + sp.astype(xd.dtype)).astype(td.dtype)
-
-    @staticmethod
-    def backward(ctx, grad):
-        x, t, pw = ctx.saved_tensors
-        sig = Sigmoid.apply(x) if ctx.needs_input_grad[0] else None
-        sp = (-x).relu() + (-x.abs()).exp().log1p() if any(ctx.needs_input_grad[1:]) else None  # as Tensor ops
-        return _logits_grads(ctx.needs_input_grad, grad, x, t, pw, sig, sp)
-
-    @staticmethod
-    def backward_arrays(ctx, grad):
-        x, t, pw = ctx.saved_arrays
-        sig = sigmoid_numpy(x) if ctx.needs_input_grad[0] else None
-        sp = _softplus_neg(x) if any(ctx.needs_input_grad[1:]) else None
-        return _logits_grads(ctx.needs_input_grad, grad, x, t, pw, sig, sp)
-
-
-def _logits_grads(needs, grad, x, t, pw, sig, sp):
-    """BinaryCrossEntropyWithLogits's three gradients from sigmoid(x) and sp (arithmetic only)."""
-    gx = gt = gpw = None
-    if needs[0]:
-        gx = grad * (sig - t) if pw is None else grad * ((1 + (pw - 1) * t) * sig - pw * t)
-    if needs[1]:
-        gt = -grad * x if pw is None else grad * ((pw - 1) * sp - x)
-    if pw is not None and needs[2]:
-        gpw = grad * t * sp
-    return gx, gt, gpw
-
-
-# ---- mean squared error -------------------------------------------------------------------------------
-class MseLoss(Function):
-    """MseLossBackward0. (x - t)^2 per element, then reduced ('mean', 'sum' or 'none'), in the promoted
-    dtype; x and t have one shape (nn/losses.py broadcasts them first, as torch does).
-    dx = norm (x - t) grad with norm = 2 / N for 'mean' and 2 otherwise (torch's rounding order);
-    dt = -dx."""
-    array_backward = True
-    graph_inputs = (0, 1)  # the reduction is an option, not a graph input: two edges, as torch's node
-
-    @staticmethod
-    def forward(ctx, x, t, reduction):
-        xd, td = x._data, t._data
-        dtype = promote_arrays(xd.dtype, td.dtype)
-        d = xd.astype(dtype, copy=False) - td.astype(dtype, copy=False)
-        loss = d * d
-        ctx.norm = 2.0 / d.size if reduction == "mean" else 2.0
-        ctx.save_for_backward(x, t)
-        if reduction == "none":
-            return loss
-        return loss.mean() if reduction == "mean" else loss.sum()
-
-    @staticmethod
-    def backward(ctx, grad):
-        x, t = ctx.saved_values
-        gx = ctx.norm * (x - t) * grad
-        return gx, (-gx if ctx.needs_input_grad[1] else None), None
+    def jvp(ctx, tx, *unused):
+        """Linear in x: the loss of the tangent, dloss = nll_loss(dx, t) (same weights, ignore_index, reduction)."""
+        return NllLoss.apply(tx, *ctx.primals[1:])

@@ -16,6 +16,7 @@ With fixed statistics (batch_norm in eval mode) the mean terms vanish: dx = dxha
 """
 import numpy as np
 
+from ..autograd.forward_ad import tangent_sum
 from ..autograd.function import Function
 from ..tensor import Tensor
 
@@ -68,6 +69,22 @@ class NormalizeAffine(Function):
         """On arrays: forward's xhat and 1/std, as they are."""
         _, weight = ctx.saved_arrays
         return _affine_grads(ctx, g, ctx.xhat, ctx.invstd, weight)
+
+    @staticmethod
+    def jvp(ctx, tx, tw, tb, *unused):
+        """dy = dxhat w + xhat dw + db with (means over the statistics dims)
+        dxhat = (dx - mean(dx) - xhat mean(dx xhat)) / sqrt(var + eps), or dx / sqrt(var + eps) for fixed
+        statistics. The running statistics are buffers: no tangent."""
+        x, weight = ctx.primals[:2]
+        stat_axes, _, param_shape = ctx.axes
+        xhat, invstd = _normalized(x, ctx.fixed, stat_axes, ctx.eps)
+        dxhat = tx
+        if ctx.fixed is None:
+            dxhat = tx - tx.mean(stat_axes, keepdim=True) - xhat * (tx * xhat).mean(stat_axes, keepdim=True)
+        dxhat = dxhat * invstd
+        return tangent_sum(dxhat if weight is None else dxhat * weight.reshape(param_shape),
+                           None if tw is None else xhat * tw.reshape(param_shape),
+                           None if tb is None else tb.reshape(param_shape))
 
 
 def _affine_grads(ctx, g, xhat, invstd, weight):

@@ -18,7 +18,7 @@ import numpy as np
 from ..autograd.function import Function
 from ..tensor import Tensor
 from .conv import Convolution, pad2d, window_slices
-from .index import IndexAdd, getitem
+from .index import Index, IndexAdd, getitem
 from .shape import cat
 
 
@@ -58,9 +58,7 @@ class MaxPool2DWithIndices(Function):
     def backward(ctx, g, *unused):  # unused: the indices output has no gradient
         """The scatter-add as IndexAdd, recorded when create_graph=True (its backward gathers)."""
         x_shape = ctx.geometry[0]
-        n, c, h, w = x_shape
-        flat = (_plane_index(ctx.arg, ctx.geometry) + np.arange(n * c).reshape(n, c, 1, 1) * (h * w)).ravel()
-        gx = IndexAdd.apply(g.reshape(-1), (n * c * h * w,), (flat,), False)  # into x.ravel()
+        gx = IndexAdd.apply(g.reshape(-1), (int(np.prod(x_shape)),), (_flat_index(ctx),), False)  # into x.ravel()
         return gx.reshape(x_shape), None, None, None, None, None
 
     @staticmethod
@@ -77,6 +75,18 @@ class MaxPool2DWithIndices(Function):
             else:
                 dxp[:, :, rows, cols] += g * (ctx.arg == k)
         return dxp[:, :, pt:pt + h, pl:pl + w], None, None, None, None, None
+
+    @staticmethod
+    def jvp(ctx, tx, *unused):
+        """d out = dx gathered at each window's max (the indices output has no tangent)."""
+        out = Index.apply(tx.reshape(-1), (_flat_index(ctx),), False).reshape(ctx.arg.shape)
+        return (out, None) if ctx.primals[-1] else out
+
+
+def _flat_index(ctx):
+    """The position in x.ravel() of each window's max, flattened in the output's order."""
+    n, c, h, w = ctx.geometry[0]
+    return (_plane_index(ctx.arg, ctx.geometry) + np.arange(n * c).reshape(n, c, 1, 1) * (h * w)).ravel()
 
 
 def _first_max(windows, out):

@@ -26,65 +26,19 @@ Why fused (measured on the char_rnn benchmark step, see nn/modules/rnn.py's docs
 than the composition): composing the layer from the cell's Tensor ops records ~20 nodes per step;
 the fused op runs the same formulas on numpy arrays, precomputes X W_ih^T for all steps in one GEMM
 and does the weight gradients as three GEMMs. The step formulas are shared: `_scan` and `_bptt`
-take a namespace `m` of the few functions numpy and Tensors spell differently, so the same lines run
-on arrays (forward and a plain backward) and on Tensors (the composed layer, the cells, and a
-create_graph backward, which recomputes the forward in Tensor ops so that its tape depends on the
-inputs and can be differentiated again).
+take a namespace `m` (rnn_math.py) of the few functions numpy and Tensors spell differently, so the
+same lines run on arrays (forward and a plain backward), on Tensors (the composed layer, the cells,
+and a create_graph backward, which recomputes the forward in Tensor ops so that its tape depends on
+the inputs and can be differentiated again) and on dual pairs (value, tangent): forward mode's `jvp`
+runs the scan once on those, and the product rule in each operation gives the tangents.
 """
 import numpy as np
 
 from ..autograd.function import Function
-from .activation import Relu, Sigmoid, ThresholdBackward, sigmoid_numpy
-from .matmul import Addmm
-from .shape import cat
-from .unary import tanh
+from ..tensor import Tensor
+from .rnn_math import ArrayMath as _ArrayMath, Dual, DualMath, TensorMath as _TensorMath
 
 FUSED = True  # False: layers are composed of the cells' Tensor ops step by step (for measuring)
-
-
-class _ArrayMath:
-    """The few operations numpy and Tensors spell differently, for arrays."""
-    sigmoid, tanh = staticmethod(sigmoid_numpy), staticmethod(np.tanh)
-
-    @staticmethod
-    def relu(x):
-        return np.maximum(x, 0)
-
-    @staticmethod
-    def relu_grad(g, out):
-        return g * (out > 0)
-
-    @staticmethod
-    def cat(parts, dim=0):
-        return np.concatenate(parts, axis=dim)  # always a new array: outputs never alias the state
-
-    @staticmethod
-    def linear(x, w, b):
-        out = x @ w.T
-        return out if b is None else out + b
-
-    @staticmethod
-    def transposed(w):
-        """W^T, copied to its own rows: the small per-step GEMM h W^T runs about twice as fast."""
-        return None if w is None else np.ascontiguousarray(w.T)
-
-
-class _TensorMath:
-    """The same, for Tensors (every operation recorded, so the result can be differentiated)."""
-    sigmoid, relu, tanh = staticmethod(Sigmoid.apply), staticmethod(Relu.apply), staticmethod(tanh)
-    relu_grad = staticmethod(ThresholdBackward.apply)  # keeps h' in the graph of a gradient, as torch
-
-    @staticmethod
-    def cat(parts, dim=0):
-        return parts[0] if len(parts) == 1 else cat(parts, dim)
-
-    @staticmethod
-    def linear(x, w, b):
-        return Addmm.apply(x, w, b)
-
-    @staticmethod
-    def transposed(w):
-        return None if w is None else w.mT
 
 
 # ---- one step of each cell: forward (state -> new state, tape) and its local derivative --------------
@@ -271,6 +225,19 @@ def _backward_tensors(ctx, grads):
                                    ctx.batch_sizes, ctx.reverse, ctx.needs_input_grad), shape)
 
 
+def _layer_jvp(ctx, tangents):
+    """Forward mode: the layer run again on (value, tangent) pairs (DualMath), whose scan gives the
+    output's and the final state's tangents by the product rule, step by step."""
+    n = ctx.n_state
+    duals = [Dual(a, t) if isinstance(a, Tensor) else None for a, t in zip(ctx.primals, tangents)]
+    x, state, weights = duals[0], tuple(duals[1:1 + n]), tuple(duals[1 + n:5 + n])
+    extra = duals[5 + n] if ctx.mode == "LSTM" else ctx.extra
+    shape = tuple(x.shape)
+    out, final, _ = run_layer(DualMath, ctx.mode, x.reshape(-1, shape[-1]), state, weights + (extra,),
+                              ctx.batch_sizes, ctx.reverse)
+    return (out.t.reshape(shape[:-1] + tuple(out.shape[-1:])),) + tuple(s.t for s in final)
+
+
 class RNNLayer(Function):
     """StackBackward0 (torch's CPU graph of nn.RNN ends in a stack of the steps' outputs; here the whole
     layer is this one node). h_t = tanh(W_ih x_t + b_ih + W_hh h_{t-1} + b_hh) (relu=True: relu), for all t.
@@ -290,6 +257,11 @@ class RNNLayer(Function):
     @staticmethod
     def backward_arrays(ctx, grad_out, grad_h):
         return _backward_arrays(ctx, (grad_out, grad_h))
+
+    @staticmethod
+    def jvp(ctx, *tangents):
+        """The scan on dual pairs (_layer_jvp): tangents of (out, h_n)."""
+        return _layer_jvp(ctx, tangents)
 
 
 class GRULayer(Function):
@@ -313,6 +285,11 @@ class GRULayer(Function):
     def backward_arrays(ctx, grad_out, grad_h):
         return _backward_arrays(ctx, (grad_out, grad_h))
 
+    @staticmethod
+    def jvp(ctx, *tangents):
+        """The scan on dual pairs (_layer_jvp): tangents of (out, h_n)."""
+        return _layer_jvp(ctx, tangents)
+
 
 class LSTMLayer(Function):
     """MkldnnRnnLayerBackward0 (torch's CPU LSTM layer is one fused node too).
@@ -334,6 +311,11 @@ class LSTMLayer(Function):
     @staticmethod
     def backward_arrays(ctx, grad_out, grad_h, grad_c):
         return _backward_arrays(ctx, (grad_out, grad_h, grad_c))
+
+    @staticmethod
+    def jvp(ctx, *tangents):
+        """The scan on dual pairs (_layer_jvp): tangents of (out, h_n, c_n)."""
+        return _layer_jvp(ctx, tangents)
 
 
 _OPS = {"RNN": RNNLayer, "GRU": GRULayer}
