@@ -31,7 +31,7 @@ class InplaceMethods:
             isinstance(a, Tensor) and a._requires_grad for a in args))
         if record and self.grad_fn is None and self._requires_grad:
             raise RuntimeError("a leaf Variable that requires grad is being used in an in-place operation.")
-        dual = dual_involved(self, args)
+        dual = _state.dual is not None and dual_involved(self, args)
         out = op(_old_value(self) if record else self, *args)
         _write_into(self, out._data)
         if dual:  # forward AD: self (and the tensor it views) take the result's tangent
@@ -122,7 +122,7 @@ class InplaceMethods:
 
     def fill_(self, value):
         if _state.enabled and (self._requires_grad or isinstance(value, Tensor) and value._requires_grad) \
-                or dual_involved(self, (value,)):
+                or _state.dual is not None and dual_involved(self, (value,)):
             return self._inplace(_fill_source, value)
         _fill_source(self, value)  # validates value
         self._data[...] = value._data if isinstance(value, Tensor) else value
@@ -196,7 +196,7 @@ class InplaceMethods:
     def _fill_random(self, values):
         if _state.enabled and self._requires_grad and self.grad_fn is None:
             raise RuntimeError("a leaf Variable that requires grad is being used in an in-place operation.")
-        dual = dual_involved(self)
+        dual = _state.dual is not None and dual_involved(self)
         self._data[...] = values
         if dual:
             take_tangent(self, None)  # random numbers carry no tangent: zeros, as torch
@@ -253,6 +253,6 @@ def _fill_source(t, value):
             raise RuntimeError(f"fill_ only supports 0-dimension value tensor but got tensor with "
                                f"{value._data.ndim} dimensions.")
         return _copy_source(t, value)
-    if _state.enabled and t._requires_grad or dual_involved(t):  # keep t in the graph with a zero gradient
+    if _state.enabled and t._requires_grad or _state.dual is not None and dual_involved(t):  # keep t in the graph with a zero gradient
         return ops.add(ops.mul(t, 0), value)  # (and a zero tangent), as torch does
     return None

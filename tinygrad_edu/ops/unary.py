@@ -8,6 +8,8 @@ engine stores it without a reference cycle (autograd/function.py, saved tensors)
 Each `jvp` (forward mode, autograd/forward_ad.py) is the same derivative times the input's tangent,
 written with Tensor operations so that the tangent can be differentiated again.
 """
+import math
+
 import numpy as np
 
 from .. import dtypes as _dt
@@ -358,7 +360,10 @@ def _sign(a):
     """numpy's sign, with torch's sign(NaN) = 0 and sign(bool) = the bool itself."""
     if a.dtype.kind != "f":
         return a.copy() if a.dtype == np.bool_ else np.sign(a)
-    return np.where(np.isnan(a), 0, np.sign(a)).astype(a.dtype, copy=False)
+    out = np.sign(a)
+    if math.isnan(np.add.reduce(out, None)):  # one reduction (NaN only if some sign is): cheap when none is
+        out = np.where(np.isnan(out), 0, out).astype(a.dtype, copy=False)
+    return out
 
 
 _sign.__name__ = "sign"
