@@ -445,27 +445,19 @@ def test_reverse_over_forward_jacrev_of_jacfwd_like_torch():
 def test_jvp_is_forward_mode_not_a_double_vjp():
     """A Function with a jvp and no backward: forward mode needs only the jvp (torch's own
     autograd.functional.jvp, a double vjp, could not do this), the result is torch's forward AD's."""
-    class Ours(tg.autograd.Function):
-        @staticmethod
-        def forward(ctx, x):
-            ctx.save_for_forward(x)
-            return x * x
+    def square(lib):
+        class Square(lib.autograd.Function):
+            @staticmethod
+            def forward(ctx, x):
+                ctx.save_for_forward(x)
+                return x * x
 
-        @staticmethod
-        def jvp(ctx, t):
-            (x,) = ctx.saved_tensors
-            return 2 * x * t
-
-    class Theirs(torch.autograd.Function):
-        @staticmethod
-        def forward(ctx, x):
-            ctx.save_for_forward(x)
-            return x * x
-
-        @staticmethod
-        def jvp(ctx, t):
-            (x,) = ctx.saved_tensors
-            return 2 * x * t
+            @staticmethod
+            def jvp(ctx, t):
+                (x,) = ctx.saved_tensors
+                return 2 * x * t
+        return Square
+    Ours, Theirs = square(tg), square(torch)
     with torch.autograd.forward_ad.dual_level():
         d = torch.autograd.forward_ad.make_dual(vec(torch, X), vec(torch, V))
         expected = torch.autograd.forward_ad.unpack_dual(Theirs.apply(d)).tangent.numpy()

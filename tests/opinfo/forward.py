@@ -8,36 +8,17 @@ import torch
 import tinygrad_edu as tg
 
 from .compare import assert_close_arrays, dtype_name, ours_array, tensors_of, torch_array
-from .core import build, run, wants_grad, T
+from .core import build, run
 
 FW_TOLERANCES = {"float32": (1e-4, 1e-5), "float64": (1e-9, 1e-11)}
 
 
 def tangents_for(sample, seed=99):
-    """One random tangent per float leaf of the sample (numpy arrays, in the leaf's built shape)."""
-    rng, out = np.random.RandomState(seed), []
-
-    def walk(spec):
-        if isinstance(spec, T):
-            if wants_grad(spec):
-                out.append(rng.standard_normal(_built_shape(spec)).astype(spec.array.dtype))
-        elif isinstance(spec, (list, tuple)):
-            for s in spec:
-                walk(s)
-        elif isinstance(spec, dict):
-            for s in spec.values():
-                walk(s)
-    walk((tuple(sample.args), dict(sample.kwargs)))
-    return out
-
-
-def _built_shape(spec):
-    shape = spec.array.shape
-    if spec.view == "T":
-        return shape[:-2] + (shape[-1], shape[-2])
-    if spec.view == "step":
-        return shape[:-1] + ((shape[-1] + 1) // 2,)
-    return shape
+    """One random tangent per float leaf of the sample (numpy arrays, in the leaf's built shape:
+    views applied)."""
+    rng, leaves = np.random.RandomState(seed), []
+    build((tuple(sample.args), dict(sample.kwargs)), tg, leaves)
+    return [rng.standard_normal(tuple(x.shape)).astype(ours_array(x).dtype) for x in leaves]
 
 
 def _duals(lib, sample, tangents, requires_grad=False):
