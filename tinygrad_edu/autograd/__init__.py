@@ -1,10 +1,13 @@
-"""tinygrad_edu.autograd: the machinery of reverse-mode differentiation.
+"""tinygrad_edu.autograd: the machinery of reverse-mode differentiation, and of forward mode.
 
     function.py   Function (the custom-op API and every op's base), edges, saved tensors
     engine.py     the backward loop
+    forward_ad.py forward mode: dual levels, tangents, how each op's jvp rule is applied
     grad.py       backward() and grad(), the entry points
     broadcast.py  unbroadcast: a broadcast input's gradient summed back to its shape
-    gradcheck.py, anomaly.py, trace.py   checking and watching a pass (trace.py: topological_order too)
+    gradcheck.py (+ gradcheck_numeric.py, gradcheck_forward.py), anomaly.py, trace.py   checking and
+                  watching a pass (trace.py: topological_order too)
+    functional.py torch.autograd.functional (vjp, jvp, jacobian, hessian, hvp, vhp), loaded on first use
     variable.py   Variable, the pre-0.4 wrapper (it returns a Tensor)
 """
 from .function import Function

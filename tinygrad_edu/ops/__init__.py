@@ -1,6 +1,6 @@
 """THE DERIVATIVE TABLE: every differentiable operation of the project, one `Function` class each,
-its forward next to its backward, with torch's node name and the derivative's maths in its
-docstring. The public functions beside each class (`add`, `relu`, ...) do torch's argument
+its forward next to its backward and its forward-mode rule (`jvp`, autograd/forward_ad.py), with
+torch's node name and the derivative's maths in its docstring. The public functions beside each class (`add`, `relu`, ...) do torch's argument
 handling and type promotion, then call the class; nn/ and Tensor's methods call those.
 
     op                                      file              class                         torch's grad_fn
