@@ -35,7 +35,7 @@ import numpy as np
 from ..grad_mode import _state
 from ..tensor import Tensor
 from . import anomaly
-from .forward_ad import DualFunctionAPI, carry
+from .forward_ad import DualFunctionAPI, carry, open_levels as _open_levels
 from .views import current_grad_fn
 from .names import GradFnView
 
@@ -124,7 +124,7 @@ class Function(GradFnView, DualFunctionAPI):  # forward mode's part: autograd/fo
     @property
     def saved_values(self):
         """For array_backward formulas: arrays in a plain pass (grad mode off), Tensors otherwise."""
-        return self._unpack(_state.enabled or _state.dual is not None)  # Tensors carry tangents
+        return self._unpack(_state.enabled or _open_levels[0] > 0 and _state.dual is not None)  # (tangents)
 
     def _unpack(self, as_tensors):
         saved = self._saved
@@ -176,7 +176,7 @@ class Function(GradFnView, DualFunctionAPI):  # forward mode's part: autograd/fo
             else:
                 data = out._data if isinstance(out, Tensor) else out  # _array_of(out), inline: every no_grad op
                 result = _wrap(data if type(data) is np.ndarray else np.asarray(data))
-            return result if _state.dual is None else carry(ctx, args, result)
+            return result if not _open_levels[0] or _state.dual is None else carry(ctx, args, result)
         _state.enabled = False  # forward's own Tensor operations are not part of the graph
         try:
             out = cls.forward(ctx, *args)
@@ -199,7 +199,7 @@ class Function(GradFnView, DualFunctionAPI):  # forward mode's part: autograd/fo
             ctx._to_save = None
         if anomaly._enabled:
             ctx._forward_stack = traceback.format_stack()[:-1]
-        return result if _state.dual is None else carry(ctx, args, result)  # forward mode's tangents
+        return result if not _open_levels[0] or _state.dual is None else carry(ctx, args, result)  # forward mode
 
     def _output(self, nr, o, multi=False):
         """Output number nr as a tensor of this node (of a multi-output node, only if it is
