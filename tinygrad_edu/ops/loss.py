@@ -246,8 +246,9 @@ class CrossEntropyProb(Function):
         weight_c = None if ctx.weight_c is None else Tensor._wrap(ctx.weight_c)
         q = _prob_q(t, weight_c, ctx.smoothing, x._data.shape[1])
         dx = (Softmax.apply(x, 1) * q.sum(1, keepdims=True) - q) * tx
-        dt = _prob_target_grad(LogSoftmax.apply(x, 1), weight_c, ctx.smoothing, tt)
-        return reduce_tangent((dx + dt).sum(1), ctx.reduction, ctx.denom)
+        if ctx.has_tangent[1]:  # (a target without tangent adds nothing: not 0 * log_softmax = 0 * -inf)
+            dx = dx + _prob_target_grad(LogSoftmax.apply(x, 1), weight_c, ctx.smoothing, tt)
+        return reduce_tangent(dx.sum(1), ctx.reduction, ctx.denom)
 
 
 class NllLoss(Function):

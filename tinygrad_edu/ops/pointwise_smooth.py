@@ -35,8 +35,8 @@ class Hypot(Function):
     @staticmethod
     def jvp(ctx, tx, ty):
         """d hypot(x, y) = (x dx + y dy) / hypot."""
-        x, y = ctx.primals
-        return (tx * x + ty * y) / ctx.result
+        (x, y), given = ctx.primals, ctx.has_tangent  # (terms without tangent left out: 0 * inf)
+        return tangent_sum(tx * x if given[0] else None, ty * y if given[1] else None) / ctx.result
 
 
 class Logaddexp(Function):

@@ -33,8 +33,9 @@ class Addcmul(Function):
     @staticmethod
     def jvp(ctx, tx, tt1, tt2, _):
         """d (x + v t1 t2) = dx + v (dt1 t2 + t1 dt2)."""
-        _, t1, t2, v = ctx.primals
-        return tx + (tt1 * t2 + t1 * tt2) * v
+        (_, t1, t2, v), given = ctx.primals, ctx.has_tangent  # (terms without tangent left out: 0 * inf)
+        product = tangent_sum(tt1 * t2 if given[1] else None, t1 * tt2 if given[2] else None)
+        return tangent_sum(tx if given[0] else None, None if product is None else product * v)
 
 
 class Addcdiv(Function):
@@ -58,8 +59,9 @@ class Addcdiv(Function):
     @staticmethod
     def jvp(ctx, tx, tt1, tt2, _):
         """d (x + v t1 / t2) = dx + v (dt1 - (t1 / t2) dt2) / t2."""
-        _, t1, t2, v = ctx.primals
-        return tx + (tt1 - t1 / t2 * tt2) / t2 * v
+        (_, t1, t2, v), given = ctx.primals, ctx.has_tangent  # (terms without tangent left out: 0 * inf)
+        quotient = tangent_sum(tt1 if given[1] else None, -(t1 / t2) * tt2 if given[2] else None)
+        return tangent_sum(tx if given[0] else None, None if quotient is None else quotient / t2 * v)
 
 
 def lerp_arrays(start, end, weight):
@@ -96,11 +98,10 @@ class Lerp(Function):
 
     @staticmethod
     def jvp(ctx, ts, te, tw):
-        """d lerp(s, e, w) = (1 - w) ds + w de + (e - s) dw (a number weight has no tangent)."""
+        """d lerp(s, e, w) = ds + w (de - ds) + (e - s) dw (a number weight has no tangent)."""
         start, end, w = ctx.primals
-        given = ctx.has_tangent
-        return tangent_sum(ts * (1 - w) if given[0] else None, te * w if given[1] else None,
-                           tw * (end - start) if tw is not None and given[2] else None)
+        # written as torch's, ds + w (de - ds): with an infinite w, (1 - w) ds + w de would be inf - inf
+        return tangent_sum(ts + w * (te - ts), tw * (end - start) if tw is not None and ctx.has_tangent[2] else None)
 
 
 # ---- public functions ------------------------------------------------------------------------------
