@@ -4,6 +4,7 @@ Kept as a table so that `Tensor` itself (tensor.py) reads as the data structure 
 that every op method is visibly a thin call into the op that implements it (ops/). The in-place
 methods (add_, x[i] = v, ...) come from tensor_inplace.py; `backward` from autograd.
 """
+from .ops.shape import flip_method as _shape_flip_method
 from . import ops
 from .autograd.grad import tensor_backward
 from . import dtypes as _dt
@@ -87,7 +88,7 @@ _METHODS = {
     "squeeze": ops.squeeze, "unsqueeze": ops.unsqueeze, "permute": _varargs(ops.permute),
     "transpose": ops.transpose, "swapaxes": lambda self, axis0, axis1: ops.transpose(self, axis0, axis1), "t": ops.t, "expand": _varargs(ops.expand),
     "repeat": _varargs(ops.repeat), "split": ops.split, "chunk": ops.chunk, "narrow": ops.narrow,
-    "unbind": ops.unbind, "flip": ops.flip, "contiguous": ops.contiguous, "movedim": ops.movedim,
+    "unbind": ops.unbind, "flip": _shape_flip_method, "contiguous": ops.contiguous, "movedim": ops.movedim,
     "view_as": lambda self, other: ops.view(self, other._data.shape),
     "reshape_as": lambda self, other: ops.reshape(self, other._data.shape),
     "expand_as": lambda self, other: ops.expand(self, other._data.shape),
@@ -195,7 +196,7 @@ _TAIL_METHODS = {
     "masked_scatter": _imore.masked_scatter, "put": _imore.put,
     "index_add_": _inplace_of(_imore.index_add), "index_copy_": _inplace_of(_imore.index_copy),
     "index_fill_": _inplace_of(_imore.index_fill), "masked_scatter_": _inplace_of(_imore.masked_scatter),
-    "put_": _inplace_of(_imore.put),
+    "put_": _inplace_of(_imore.put), "index_put": _imore.index_put, "index_put_": _inplace_of(_imore.index_put),
     "tile": _varargs(_smore.tile), "broadcast_to": _smore.broadcast_to, "tensor_split": _smore.tensor_split,
     "hsplit": _smore.hsplit, "vsplit": _smore.vsplit, "dsplit": _smore.dsplit, "fliplr": _smore.fliplr,
     "flipud": _smore.flipud, "rot90": _smore.rot90, "unflatten": _smore.unflatten,

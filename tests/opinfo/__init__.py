@@ -8,6 +8,7 @@ from . import (creation, creation_random, functional_a, functional_b, math_binar
                reductions, reductions_select, shape, sorting)
 from . import functional_fold, math_trig, shape_extra
 from . import products
+from . import index_put
 
 README = Path(__file__).resolve().parents[2] / "README.md"
 COVERED_ROWS = ("creation", "math", "reductions", "shape", "nn.functional")
@@ -16,6 +17,7 @@ COVERED_ROWS += ("products",)
 MODULES = (creation, creation_random, math_unary, math_binary, math_misc, reductions, reductions_select, shape,
            functional_a, functional_b, sorting, math_trig, shape_extra, functional_fold)
 MODULES += (products,)
+MODULES += (index_put,)
 REGISTRY = {op.name: op for module in MODULES for op in module.OPS}
 
 

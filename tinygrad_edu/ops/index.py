@@ -155,9 +155,9 @@ class IndexPut(Function):
 
     @staticmethod
     def forward(ctx, x, index, basic, v):
-        out = x._data.copy()
+        out = x._data.copy(order="K")  # in x's layout, as torch's (a transposed x gives a transposed result)
         view, rest = target(out, index)
-        view[rest] = v._data if isinstance(v, Tensor) else v
+        _assign(view, rest, v._data if isinstance(v, Tensor) else v)
         ctx.index, ctx.basic = index, basic
         ctx.v_shape = v._data.shape if isinstance(v, Tensor) else None
         return out
@@ -300,11 +300,20 @@ def write_index(x, index, value):
     """x._data[index] = value with no graph (no_grad, or nothing requires grad)."""
     idx, _ = normalize_index(index)
     v = _value_for(x, value)
+    view, rest = target(x._data, idx)
+    _assign(view, rest, v._data if isinstance(v, Tensor) else v)
+
+
+def _assign(view, rest, value):
+    """view[rest] = value, with torch's RuntimeError where the value does not broadcast (numpy's is
+    a ValueError)."""
     try:
-        view, rest = target(x._data, idx)
-        view[rest] = v._data if isinstance(v, Tensor) else v
-    except ValueError as e:
-        raise RuntimeError(f"shape mismatch in index assignment: {e}") from None
+        view[rest] = value
+    except ValueError:
+        if np.ndim(value) == 0:
+            raise
+        raise RuntimeError(f"shape mismatch: value tensor of shape {list(np.shape(value))} cannot be broadcast "
+                           f"to indexing result of shape {list(view[rest].shape)}") from None
 
 
 def _index_tensor(fname, index, expected):

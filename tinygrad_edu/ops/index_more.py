@@ -1,4 +1,4 @@
-"""More indexing: take, take_along_dim, index_add, index_copy, index_fill, masked_scatter, put.
+"""More indexing: take, take_along_dim, index_add, index_copy, index_fill, masked_scatter, put, index_put.
 
 Each is the Index / IndexAdd / IndexPut / Gather machinery of index.py with torch's argument rules
 in front (and torch's node name on the result), so each backward is the one already there:
@@ -162,3 +162,35 @@ def put(input, index, source, accumulate=False):
     else:
         out = IndexPut.apply(flat, (idx,), False, src)
     return named(out.reshape(input._data.shape), "PutBackward0")
+
+
+def index_put(input, indices, values, accumulate=False):
+    """torch.index_put: input with input[indices] = values (a tuple of index tensors, as advanced
+    indexing), or += with accumulate=True (repeated positions summed: IndexAdd, the adjoint of Index)."""
+    if not isinstance(indices, (tuple, list)):
+        raise TypeError(f"index_put(): argument 'indices' (position 1) must be tuple of Tensors, not "
+                        f"{type(indices).__name__}")
+    for i, t in enumerate(indices):
+        if not isinstance(t, Tensor):
+            raise TypeError(f"expected Tensor as element {i} in argument 0, but got {type(t).__name__}")
+    if not isinstance(values, Tensor):
+        raise TypeError(f"index_put(): argument 'values' (position 2) must be Tensor, not {type(values).__name__}")
+    check_tensors("index_put", input, values)
+    if values._data.dtype != input._data.dtype:
+        names = {"float32": "Float", "float64": "Double", "float16": "Half", "int64": "Long", "int32": "Int",
+                 "bool": "Bool", "int16": "Short", "int8": "Char", "uint8": "Byte"}
+        raise RuntimeError(f"Index put requires the source and destination dtypes match, got "
+                           f"{names.get(input._data.dtype.name)} for the destination and "
+                           f"{names.get(values._data.dtype.name)} for the source.")
+    if not accumulate:
+        return _put_at(input, tuple(indices), values)
+    from .index import normalize_index
+    from .shape import expand
+    idx, basic = normalize_index(tuple(indices))
+    region = input._data[idx].shape
+    return named(input + IndexAdd.apply(expand(values, region), input._data.shape, idx, basic), "IndexPutBackward0")
+
+
+def _put_at(input, indices, values):
+    from .index import index_put as _setitem
+    return _setitem(input, indices, values)

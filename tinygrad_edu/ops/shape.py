@@ -360,15 +360,24 @@ def stack(tensors, dim=0, *, axis=None):
 
 
 def flip(input, dims):
-    dims = tuple(_wrap_dim(d, input._data.ndim) for d in ((dims,) if isinstance(dims, int) else dims))
+    if isinstance(dims, int):  # (the method takes x.flip(0) and x.flip(0, 1): flip_method)
+        raise TypeError(f"flip(): argument 'dims' (position 2) must be tuple of ints, not {type(dims).__name__}")
+    dims = tuple(_wrap_dim(d, input._data.ndim) for d in dims)
     return Flip.apply(input, dims if input._data.ndim else ())  # a 0-d tensor has nothing to flip
+
+
+def flip_method(self, *dims, **kwargs):
+    """Tensor.flip: dims as one tuple, as separate ints (x.flip(0, 1)), or dims=."""
+    if "dims" in kwargs:
+        return flip(self, kwargs.pop("dims"), **kwargs)
+    return flip(self, dims[0] if len(dims) == 1 and not isinstance(dims[0], int) else dims)
 
 
 def contiguous(input, memory_format=None):
     if input._data.flags.c_contiguous:
         return input
-    from .unary import clone
-    return clone(input)
+    from .unary import Clone
+    return Clone.apply(input)  # row-major
 
 
 def movedim(input, source, destination):

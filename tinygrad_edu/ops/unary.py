@@ -278,21 +278,23 @@ class Cast(Function):
 
 
 class Clone(Function):
-    """CloneBackward0. A copy with its own memory: d/dx = 1, the gradient passes through unchanged."""
+    """CloneBackward0. A copy with its own memory: d/dx = 1, the gradient passes through unchanged.
+    layout "K" keeps x's (torch's preserve_format, clone()), "C" is row-major (contiguous())."""
     array_backward = True
+    graph_inputs = (0,)
 
     @staticmethod
-    def forward(ctx, x):
-        return x._data.copy()
+    def forward(ctx, x, layout="C"):
+        return x._data.copy(order=layout)
 
     @staticmethod
     def backward(ctx, grad):
         return grad
 
     @staticmethod
-    def jvp(ctx, tx):
-        """d clone(x) = clone(dx): a tangent of its own, as the value."""
-        return clone(tx)
+    def jvp(ctx, tx, _=None):
+        """d clone(x) = clone(dx): a tangent of its own, laid out as the value."""
+        return Clone.apply(tx, *ctx.primals[1:])
 
 
 # ---- public functions ----------------------------------------------------------------------------
@@ -378,7 +380,7 @@ def cast(x, np_dtype):
 
 def clone(input, memory_format=None):
     try:
-        return Clone.apply(input)
+        return Clone.apply(input, "K")  # torch's default, preserve_format (no other formats exist here)
     except AttributeError:
         _type_error("clone", input)
 
