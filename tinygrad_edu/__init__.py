@@ -159,6 +159,7 @@ def __getattr__(name):
 from . import linalg  # noqa: E402  (numpy.linalg only: no heavier than the ops)
 from .ops.products import (outer, ger, inner, cross, tensordot, trace, kron, addmm, addmv, addr, baddbmm,  # noqa: E402
                            addbmm, matrix_power)
+from .threads import set_num_threads, get_num_threads, set_num_interop_threads, get_num_interop_threads  # noqa: E402,F401
 from .ops.index_more import take, take_along_dim, index_add, index_copy, index_fill, masked_scatter, index_put  # noqa: E402,F811
 from .ops.shape_more import (tile, broadcast_to, broadcast_tensors, broadcast_shapes, atleast_1d, atleast_2d,  # noqa
                              atleast_3d, hstack, vstack, dstack, column_stack, row_stack, tensor_split, hsplit,
