@@ -115,10 +115,22 @@ def _clamp(input, min, max, name):
 
 
 def clamp(input, min=None, max=None):
+    _check_bound_kinds("clamp", input, min, max)
     return _clamp(input, min, max, None)
 
 
-clip = clamp
+def clip(input, min=None, max=None):
+    _check_bound_kinds("clip", input, min, max)
+    return _clamp(input, min, max, None)
+
+
+def _check_bound_kinds(name, input, lo, hi):
+    """torch takes two tensor bounds or two number bounds (either may be None), not one of each."""
+    if lo is not None and hi is not None and isinstance(lo, Tensor) != isinstance(hi, Tensor):
+        got = ", ".join(type(a).__name__ for a in (input, lo, hi))
+        raise TypeError(f"{name}() received an invalid combination of arguments - got ({got}), but expected one of:\n"
+                        f" * (Tensor input, Tensor min = None, Tensor max = None, *, Tensor out = None)\n"
+                        f" * (Tensor input, Number min = None, Number max = None, *, Tensor out = None)\n")
 
 
 def clamp_min(input, min):
