@@ -34,10 +34,7 @@ class Log2(Function):
         (x,) = ctx.saved_values
         return grad / (x * _LN2)
 
-    @staticmethod
-    def jvp(ctx, tx):
-        """d log2(x) = dx / (x ln 2)."""
-        return tx / (ctx.primals[0] * _LN2)
+    jvp = backward  # forward mode: dy = f'(x) dx, backward's product with the tangent for the gradient
 
 
 class Log10(Function):
@@ -54,10 +51,7 @@ class Log10(Function):
         (x,) = ctx.saved_values
         return grad / (x * _LN10)
 
-    @staticmethod
-    def jvp(ctx, tx):
-        """d log10(x) = dx / (x ln 10)."""
-        return tx / (ctx.primals[0] * _LN10)
+    jvp = backward  # forward mode: dy = f'(x) dx, backward's product with the tangent for the gradient
 
 
 class Tan(Function):
@@ -75,11 +69,7 @@ class Tan(Function):
         (out,) = ctx.saved_values
         return grad * (out * out + 1)
 
-    @staticmethod
-    def jvp(ctx, tx):
-        """d tan(x) = (1 + tan(x)^2) dx."""
-        out = ctx.result
-        return tx * (out * out + 1)
+    jvp = backward  # forward mode: dy = f'(x) dx, backward's product with the tangent for the gradient
 
 
 class Asin(Function):
@@ -100,11 +90,7 @@ class Asin(Function):
         (x,) = ctx.saved_arrays
         return grad / np.sqrt(1 - x * x)
 
-    @staticmethod
-    def jvp(ctx, tx):
-        """d asin(x) = dx / sqrt(1 - x^2)."""
-        x = ctx.primals[0]
-        return tx * rsqrt(1 - x * x)
+    jvp = backward  # forward mode: dy = f'(x) dx, backward's product with the tangent for the gradient
 
 
 class Acos(Function):
@@ -125,11 +111,7 @@ class Acos(Function):
         (x,) = ctx.saved_arrays
         return -grad / np.sqrt(1 - x * x)
 
-    @staticmethod
-    def jvp(ctx, tx):
-        """d acos(x) = -dx / sqrt(1 - x^2)."""
-        x = ctx.primals[0]
-        return -tx * rsqrt(1 - x * x)
+    jvp = backward  # forward mode: dy = f'(x) dx, backward's product with the tangent for the gradient
 
 
 class Atan(Function):
@@ -146,11 +128,7 @@ class Atan(Function):
         (x,) = ctx.saved_values
         return grad / (x * x + 1)
 
-    @staticmethod
-    def jvp(ctx, tx):
-        """d atan(x) = dx / (1 + x^2)."""
-        x = ctx.primals[0]
-        return tx / (x * x + 1)
+    jvp = backward  # forward mode: dy = f'(x) dx, backward's product with the tangent for the gradient
 
 
 class Sinh(Function):
@@ -171,10 +149,7 @@ class Sinh(Function):
         (x,) = ctx.saved_arrays
         return grad * np.cosh(x)
 
-    @staticmethod
-    def jvp(ctx, tx):
-        """d sinh(x) = cosh(x) dx."""
-        return tx * cosh(ctx.primals[0])
+    jvp = backward  # forward mode: dy = f'(x) dx, backward's product with the tangent for the gradient
 
 
 class Cosh(Function):
@@ -195,10 +170,7 @@ class Cosh(Function):
         (x,) = ctx.saved_arrays
         return grad * np.sinh(x)
 
-    @staticmethod
-    def jvp(ctx, tx):
-        """d cosh(x) = sinh(x) dx."""
-        return tx * sinh(ctx.primals[0])
+    jvp = backward  # forward mode: dy = f'(x) dx, backward's product with the tangent for the gradient
 
 
 class Asinh(Function):
@@ -219,11 +191,7 @@ class Asinh(Function):
         (x,) = ctx.saved_arrays
         return grad / np.sqrt(x * x + 1)
 
-    @staticmethod
-    def jvp(ctx, tx):
-        """d asinh(x) = dx / sqrt(x^2 + 1)."""
-        x = ctx.primals[0]
-        return tx * rsqrt(x * x + 1)
+    jvp = backward  # forward mode: dy = f'(x) dx, backward's product with the tangent for the gradient
 
 
 class Acosh(Function):
@@ -244,11 +212,7 @@ class Acosh(Function):
         (x,) = ctx.saved_arrays
         return grad / np.sqrt(x * x - 1)
 
-    @staticmethod
-    def jvp(ctx, tx):
-        """d acosh(x) = dx / sqrt(x^2 - 1)."""
-        x = ctx.primals[0]
-        return tx * rsqrt(x * x - 1)
+    jvp = backward  # forward mode: dy = f'(x) dx, backward's product with the tangent for the gradient
 
 
 class Atanh(Function):
@@ -265,11 +229,7 @@ class Atanh(Function):
         (x,) = ctx.saved_values
         return grad / (1 - x * x)
 
-    @staticmethod
-    def jvp(ctx, tx):
-        """d atanh(x) = dx / (1 - x^2)."""
-        x = ctx.primals[0]
-        return tx / (1 - x * x)
+    jvp = backward  # forward mode: dy = f'(x) dx, backward's product with the tangent for the gradient
 
 
 class Atan2(Function):

@@ -29,10 +29,7 @@ class Neg(Function):
     def backward(ctx, grad):
         return -grad
 
-    @staticmethod
-    def jvp(ctx, tx):
-        """d(-x) = -dx."""
-        return -tx
+    jvp = backward  # forward mode: dy = f'(x) dx, backward's product with the tangent for the gradient
 
 
 class Abs(Function):
@@ -72,10 +69,7 @@ class Exp(Function):
         (out,) = ctx.saved_values
         return grad * out
 
-    @staticmethod
-    def jvp(ctx, tx):
-        """d e^x = e^x dx."""
-        return tx * ctx.result
+    jvp = backward  # forward mode: dy = f'(x) dx, backward's product with the tangent for the gradient
 
 
 class Log(Function):
@@ -92,10 +86,7 @@ class Log(Function):
         (x,) = ctx.saved_values
         return grad / x
 
-    @staticmethod
-    def jvp(ctx, tx):
-        """d ln x = dx / x."""
-        return tx / ctx.primals[0]
+    jvp = backward  # forward mode: dy = f'(x) dx, backward's product with the tangent for the gradient
 
 
 class Log1p(Function):
@@ -112,10 +103,7 @@ class Log1p(Function):
         (x,) = ctx.saved_values
         return grad / (x + 1)
 
-    @staticmethod
-    def jvp(ctx, tx):
-        """d ln(1+x) = dx / (1 + x)."""
-        return tx / (ctx.primals[0] + 1)
+    jvp = backward  # forward mode: dy = f'(x) dx, backward's product with the tangent for the gradient
 
 
 class Sqrt(Function):
@@ -133,10 +121,7 @@ class Sqrt(Function):
         (out,) = ctx.saved_values
         return grad / (out * 2)
 
-    @staticmethod
-    def jvp(ctx, tx):
-        """d sqrt(x) = dx / (2 sqrt(x))."""
-        return tx / (ctx.result * 2)
+    jvp = backward  # forward mode: dy = f'(x) dx, backward's product with the tangent for the gradient
 
 
 class Rsqrt(Function):
@@ -154,11 +139,7 @@ class Rsqrt(Function):
         (out,) = ctx.saved_values
         return grad * (out * out * out) * -0.5
 
-    @staticmethod
-    def jvp(ctx, tx):
-        """d x^(-1/2) = -out^3 / 2 dx."""
-        out = ctx.result
-        return tx * (out * out * out) * -0.5
+    jvp = backward  # forward mode: dy = f'(x) dx, backward's product with the tangent for the gradient
 
 
 class Sin(Function):
@@ -179,10 +160,7 @@ class Sin(Function):
         (x,) = ctx.saved_arrays
         return grad * np.cos(x)
 
-    @staticmethod
-    def jvp(ctx, tx):
-        """d sin(x) = cos(x) dx."""
-        return tx * cos(ctx.primals[0])
+    jvp = backward  # forward mode: dy = f'(x) dx, backward's product with the tangent for the gradient
 
 
 class Cos(Function):
@@ -203,10 +181,7 @@ class Cos(Function):
         (x,) = ctx.saved_arrays
         return grad * -np.sin(x)
 
-    @staticmethod
-    def jvp(ctx, tx):
-        """d cos(x) = -sin(x) dx."""
-        return tx * -sin(ctx.primals[0])
+    jvp = backward  # forward mode: dy = f'(x) dx, backward's product with the tangent for the gradient
 
 
 class Tanh(Function):
@@ -224,11 +199,7 @@ class Tanh(Function):
         (out,) = ctx.saved_values
         return grad * (1 - out * out)
 
-    @staticmethod
-    def jvp(ctx, tx):
-        """d tanh(x) = (1 - tanh(x)^2) dx."""
-        out = ctx.result
-        return tx * (1 - out * out)
+    jvp = backward  # forward mode: dy = f'(x) dx, backward's product with the tangent for the gradient
 
 
 class ZeroGrad(Function):

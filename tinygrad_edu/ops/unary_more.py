@@ -31,10 +31,7 @@ class Expm1(Function):
         (out,) = ctx.saved_values
         return grad * (out + 1)
 
-    @staticmethod
-    def jvp(ctx, tx):
-        """d(e^x - 1) = e^x dx = (out + 1) dx."""
-        return tx * (ctx.result + 1)
+    jvp = backward  # forward mode: dy = f'(x) dx, backward's product with the tangent for the gradient
 
 
 class Exp2(Function):
@@ -52,10 +49,7 @@ class Exp2(Function):
         (out,) = ctx.saved_values
         return grad * out * _LN2
 
-    @staticmethod
-    def jvp(ctx, tx):
-        """d 2^x = 2^x ln 2 dx."""
-        return tx * ctx.result * _LN2
+    jvp = backward  # forward mode: dy = f'(x) dx, backward's product with the tangent for the gradient
 
 
 class Frac(Function):
@@ -71,10 +65,7 @@ class Frac(Function):
     def backward(ctx, grad):
         return grad
 
-    @staticmethod
-    def jvp(ctx, tx):
-        """d frac(x) = dx."""
-        return tx
+    jvp = backward  # forward mode: dy = f'(x) dx, backward's product with the tangent for the gradient
 
 
 class Logit(Function):
@@ -181,11 +172,7 @@ class Erfinv(Function):
         (out,) = ctx.saved_tensors
         return grad * (out * out).exp() * _SQRT_PI_OVER_2
 
-    @staticmethod
-    def jvp(ctx, tx):
-        """d erfinv(y) = sqrt(pi) / 2 exp(erfinv(y)^2) dy."""
-        out = ctx.result
-        return tx * (out * out).exp() * _SQRT_PI_OVER_2
+    jvp = backward  # forward mode: dy = f'(x) dx, backward's product with the tangent for the gradient
 
 
 class Reciprocal(Function):
@@ -204,11 +191,7 @@ class Reciprocal(Function):
         (out,) = ctx.saved_values
         return -grad * out * out
 
-    @staticmethod
-    def jvp(ctx, tx):
-        """d(1/x) = -dx / x^2 = -out^2 dx."""
-        out = ctx.result
-        return -tx * out * out
+    jvp = backward  # forward mode: dy = f'(x) dx, backward's product with the tangent for the gradient
 
 
 class NanToNum(Function):
