@@ -12,7 +12,7 @@ import tinygrad_edu as te
 import tinygrad_edu.nn as nn
 from tinygrad_edu.nn.modules import activation
 
-torch = pytest.importorskip("torch")
+import torch
 
 NAMES = list(activation.__all__)
 PAIRS = list(product(NAMES, NAMES))

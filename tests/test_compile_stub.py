@@ -13,7 +13,7 @@ import tinygrad_edu as tg
 import tinygrad_edu.nn as nn
 from tinygrad_edu import compiler
 
-torch = pytest.importorskip("torch")
+import torch
 
 
 @pytest.fixture

@@ -185,7 +185,7 @@ def skeleton(batch):
 
 @pytest.mark.parametrize("case", sorted(collate_cases()))
 def test_default_collate_matches_torch(case):
-    torch_data = pytest.importorskip("torch.utils.data")
+    import torch.utils.data as torch_data
     torch_collate = torch_data.default_collate
     batch = collate_cases()[case]
     ours, theirs = default_collate(batch), torch_collate(batch)
@@ -242,7 +242,7 @@ def test_random_split_lengths_and_disjointness(n, lengths):
     assert [len(p) for p in parts] == expected
     seen = [i for p in parts for i in p]
     assert sorted(seen) == list(range(n))
-    torch = pytest.importorskip("torch")
+    import torch as torch
     theirs = torch.utils.data.random_split(range(n), lengths, generator=torch.Generator().manual_seed(0))
     assert [len(p) for p in parts] == [len(p) for p in theirs]
 
@@ -280,7 +280,7 @@ def test_batch_sampler_matches_torch(batch_size, drop_last):
     if drop_last:
         expected = [b for b in expected if len(b) == batch_size]
     assert list(ours) == expected and len(ours) == len(expected)
-    torch = pytest.importorskip("torch")
+    import torch as torch
     assert list(torch.utils.data.BatchSampler(range(10), batch_size, drop_last)) == list(ours)
 
 
@@ -312,7 +312,7 @@ def test_invalid_loader_arguments(kwargs):
 
 @pytest.mark.parametrize("kwargs", BAD_LOADER_ARGS)
 def test_invalid_loader_arguments_match_torch(kwargs):
-    torch = pytest.importorskip("torch")
+    import torch as torch
     data = torch.utils.data.TensorDataset(torch.zeros(4, 3))
     with pytest.raises(ValueError):
         torch.utils.data.DataLoader(data, **kwargs)
@@ -320,7 +320,7 @@ def test_invalid_loader_arguments_match_torch(kwargs):
 
 @pytest.mark.parametrize("n,batch_size,drop_last", [(103, 16, False), (103, 16, True), (7, 1, False), (0, 4, False)])
 def test_loader_length_matches_torch(n, batch_size, drop_last):
-    torch = pytest.importorskip("torch")
+    import torch as torch
     theirs = torch.utils.data.DataLoader(torch.utils.data.TensorDataset(torch.zeros(n, 2)),
                                          batch_size=batch_size, drop_last=drop_last)
     ours = DataLoader(TensorDataset(tg.zeros(n, 2)), batch_size=batch_size, drop_last=drop_last)

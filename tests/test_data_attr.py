@@ -10,7 +10,7 @@ import tinygrad_edu as tg
 import tinygrad_edu.autograd  # noqa: F401  (autograd.Function, gradcheck)
 import tinygrad_edu.nn  # noqa: F401
 
-torch = pytest.importorskip("torch")
+import torch
 
 
 def both(snippet, *args):

@@ -12,7 +12,7 @@ import pytest
 import tinygrad_edu as tg
 import tinygrad_edu.utils.data as ours_data
 
-torch = pytest.importorskip("torch")
+import torch
 import torch.utils.data as torch_data  # noqa: E402
 
 SUBMODULE_NAMES = {

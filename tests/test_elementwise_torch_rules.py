@@ -3,7 +3,7 @@ promotion, clamp's tensor bounds get gradients, and bad arguments raise torch's 
 import numpy as np
 import pytest
 
-torch = pytest.importorskip("torch")
+import torch
 import tinygrad_edu as tg  # noqa: E402
 import tinygrad_edu.nn.functional as F  # noqa: E402
 

@@ -73,7 +73,7 @@ def test_loss_and_sgd_follow_their_formulas(linreg):
 
 
 def test_loss_trajectory_matches_torch(linreg, monkeypatch):
-    torch = pytest.importorskip("torch")
+    import torch as torch
     monkeypatch.setattr(linreg, "torch", tinygrad_edu)  # restored after the test
     X, Y, w_0 = _problem(linreg)
     ours, w_ours, b_ours = _run(linreg, tinygrad_edu, X, Y, w_0, lr=0.01, epochs=20)
@@ -97,7 +97,7 @@ def test_main_converges(linreg, capsys):
 
 
 def test_plot_and_graph_files(linreg, tmp_path):
-    image = pytest.importorskip("matplotlib.image")
+    from matplotlib import image
     png, svg = tmp_path / "fit.png", tmp_path / "graph.svg"
     linreg.main(["--epochs", "5", "--print-every", "0", "--plot", str(png), "--graph", str(svg)])
     pixels = image.imread(png)

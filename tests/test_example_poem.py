@@ -196,7 +196,7 @@ def _torch_model(torch, vocab_size, embed, hidden, cell, layers):
 
 @pytest.mark.parametrize("cell,layers", [("gru", 1), ("lstm", 2), ("rnn", 1)])
 def test_training_matches_torch(poem, cell, layers):
-    torch = pytest.importorskip("torch")
+    import torch as torch
     threads = torch.get_num_threads()
     torch.set_num_threads(1)   # tiny matrices: extra threads only add contention on a busy CI box
     try:

@@ -9,7 +9,7 @@ import tinygrad_edu.nn as nn
 import tinygrad_edu.optim as optim
 from tinygrad_edu.utils.data import DataLoader, TensorDataset, default_collate
 
-torch = pytest.importorskip("torch")
+import torch
 RNG = np.random.default_rng(7)
 
 

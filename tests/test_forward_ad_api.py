@@ -8,7 +8,7 @@ import pytest
 
 import tinygrad_edu as tg
 
-torch = pytest.importorskip("torch")
+import torch
 
 
 def outcome(scenario, lib):

@@ -6,7 +6,7 @@ import warnings
 import numpy as np
 import pytest
 
-torch = pytest.importorskip("torch")
+import torch
 import tinygrad_edu as tg  # noqa: E402
 
 X = np.array([0.5, -1.5, 2.0, 0.0])

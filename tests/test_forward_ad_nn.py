@@ -13,7 +13,7 @@ import contextlib
 import numpy as np
 import pytest
 
-torch = pytest.importorskip("torch")
+import torch
 from torch.nn.attention import SDPBackend, sdpa_kernel  # noqa: E402
 
 import tinygrad_edu as tg  # noqa: E402

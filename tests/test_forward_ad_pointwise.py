@@ -5,7 +5,7 @@ same float64 numbers; and reverse-over-forward (the gradient of a tangent) and f
 import numpy as np
 import pytest
 
-torch = pytest.importorskip("torch")
+import torch
 
 import tinygrad_edu as tg  # noqa: E402
 import tinygrad_edu.nn.functional as TF  # noqa: E402

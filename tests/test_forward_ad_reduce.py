@@ -9,7 +9,7 @@ import warnings
 import numpy as np
 import pytest
 
-torch = pytest.importorskip("torch")
+import torch
 import torch.autograd.forward_ad as tfw  # noqa: E402
 
 import tinygrad_edu as tg  # noqa: E402

@@ -5,7 +5,7 @@ its base's tangent), out= and resize_ refusals, and reverse-over-forward (gradie
 import numpy as np
 import pytest
 
-torch = pytest.importorskip("torch")
+import torch
 import torch.autograd.forward_ad as tfw  # noqa: E402
 
 import tinygrad_edu as tg  # noqa: E402

@@ -10,7 +10,7 @@ import warnings
 import numpy as np
 import pytest
 
-torch = pytest.importorskip("torch")
+import torch
 
 import tinygrad_edu as tg  # noqa: E402
 

@@ -5,7 +5,7 @@ import pytest
 import tinygrad_edu as tg
 import tinygrad_edu.nn as tnn
 
-torch = pytest.importorskip("torch")
+import torch
 TF, TFU = torch.autograd.functional, torch.func
 F, FU = tg.autograd.functional, tg.func
 

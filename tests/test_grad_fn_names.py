@@ -7,7 +7,7 @@ import tinygrad_edu as tg
 import tinygrad_edu.nn.functional as tgF
 from tinygrad_edu.autograd import Function
 
-torch = pytest.importorskip("torch")
+import torch
 F = torch.nn.functional
 
 # name -> f(L, F, a, b), with a, b (2, 3) float64 tensors that require grad, L the library, F its functional

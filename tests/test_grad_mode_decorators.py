@@ -13,7 +13,7 @@ import pytest
 import tinygrad_edu as tg
 from tinygrad_edu import grad_mode
 
-torch = pytest.importorskip("torch")
+import torch
 
 
 @pytest.fixture(autouse=True)

@@ -12,7 +12,7 @@ from hypothesis import settings
 import tinygrad_edu as tg
 from tinygrad_edu.testing import check_op, tensors
 
-torch = pytest.importorskip("torch")
+import torch
 FEW = settings(settings.default, max_examples=6, deadline=None)
 
 

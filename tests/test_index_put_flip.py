@@ -3,7 +3,7 @@ against torch: values, gradients, node names, and torch's exception classes and 
 import numpy as np
 import pytest
 
-torch = pytest.importorskip("torch")
+import torch
 import tinygrad_edu as tg  # noqa: E402
 
 X = np.arange(6.0, dtype=np.float32).reshape(3, 2)

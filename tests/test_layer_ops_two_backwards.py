@@ -10,7 +10,7 @@ import tinygrad_edu as tg
 import tinygrad_edu.nn.functional as tgF
 from tinygrad_edu import autograd
 
-torch = pytest.importorskip("torch")
+import torch
 F = torch.nn.functional
 
 RNG = np.random.default_rng(7)

@@ -9,7 +9,7 @@ import pytest
 import tinygrad_edu as te
 import tinygrad_edu.nn as nn
 
-torch = pytest.importorskip("torch")
+import torch
 
 FWD = dict(rtol=1e-5, atol=1e-6)
 GRAD = dict(rtol=1e-4, atol=1e-5)

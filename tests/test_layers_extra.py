@@ -12,7 +12,7 @@ import tinygrad_edu.nn as nn
 import tinygrad_edu.nn.functional as F
 from tinygrad_edu.autograd import gradcheck, gradgradcheck
 
-torch = pytest.importorskip("torch")
+import torch
 TF = torch.nn.functional
 
 TOL = {np.float32: dict(rtol=1e-4, atol=1e-5), np.float64: dict(rtol=1e-10, atol=1e-12)}

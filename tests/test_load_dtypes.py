@@ -17,7 +17,7 @@ from checkpoint_forge import Member, entry, load_refused, manifest_member, npy, 
     tensor_root
 from tinygrad_edu.serialization import load, save
 
-torch = pytest.importorskip("torch")
+import torch
 
 ENGINE = [np.float16, np.float32, np.float64, np.uint8, np.int8, np.int16, np.int32, np.int64, np.bool_]
 FOREIGN = {

@@ -16,7 +16,7 @@ import tinygrad_edu as tg
 import tinygrad_edu.nn as tnn
 from tinygrad_edu.tensor import Tensor
 
-torch = pytest.importorskip("torch")
+import torch
 
 BAD = {
     "str": lambda shape: np.full(shape, "1.5"),                 # numpy would even parse this one: still refused

@@ -10,7 +10,7 @@ import tinygrad_edu.nn as nn
 from tinygrad_edu.autograd import gradcheck, gradgradcheck
 from tinygrad_edu.nn import losses as F
 
-torch = pytest.importorskip("torch")
+import torch
 TF = torch.nn.functional
 RNG = np.random.default_rng(1234)
 

@@ -24,7 +24,8 @@ METRICS = [1.0 / (1 + e) if e < 8 else 0.11 + 0.001 * (e % 3) if e < 20 else 0.1
 
 @pytest.fixture(scope="module")
 def torch():
-    return pytest.importorskip("torch")
+    import torch as real_torch  # the oracle: a required test dependency
+    return real_torch
 
 
 def _ours_optimizer():

@@ -9,7 +9,7 @@ import pytest
 
 import tinygrad_edu as tg
 
-torch = pytest.importorskip("torch")
+import torch
 
 
 def _pair(array, requires_grad=False):

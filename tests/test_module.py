@@ -10,7 +10,7 @@ import tinygrad_edu as te
 import tinygrad_edu.nn as tnn
 from helpers import lecture_model, phone_model
 
-torch = pytest.importorskip("torch")
+import torch
 
 
 def phone_sequential(nn):

@@ -7,7 +7,7 @@ import pytest
 
 import tinygrad_edu as tg
 
-torch = pytest.importorskip("torch")
+import torch
 
 rng = np.random.default_rng(0)
 W1, B1, W2, B2 = rng.standard_normal((3, 4)), rng.standard_normal(3), rng.standard_normal((2, 3)), rng.standard_normal(2)

@@ -8,7 +8,7 @@ import re
 
 import pytest
 
-torch = pytest.importorskip("torch")
+import torch
 
 import tinygrad_edu as tg  # noqa: E402
 import opinfo  # noqa: E402 (tests/ is on sys.path)

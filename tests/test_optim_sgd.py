@@ -14,7 +14,7 @@ import tinygrad_edu as tg
 import tinygrad_edu.nn as nn
 import tinygrad_edu.optim as optim
 
-torch = pytest.importorskip("torch")
+import torch
 
 STEPS = 12
 OPTIONS = [

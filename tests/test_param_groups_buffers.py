@@ -13,7 +13,7 @@ import tinygrad_edu.nn as tnn
 import tinygrad_edu.nn.functional as TF
 import tinygrad_edu.optim as toptim
 
-torch = pytest.importorskip("torch")
+import torch
 
 
 def outcome(fn):

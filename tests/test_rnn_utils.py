@@ -8,7 +8,7 @@ from hypothesis import given, strategies as st
 import tinygrad_edu as te
 from tinygrad_edu.nn.utils import rnn as R
 
-torch = pytest.importorskip("torch")
+import torch
 TR = torch.nn.utils.rnn
 
 DTYPES = {np.float32: (te.float32, torch.float32), np.float64: (te.float64, torch.float64)}

@@ -6,7 +6,7 @@ domain, and the nodes torch records. Everything is compared with real torch 2.13
 import numpy as np
 import pytest
 
-torch = pytest.importorskip("torch")
+import torch
 
 import tinygrad_edu as tg  # noqa: E402
 

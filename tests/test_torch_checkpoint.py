@@ -17,7 +17,7 @@ import tinygrad_edu as tg
 import tinygrad_edu.nn as nn
 import tinygrad_edu.optim as optim
 
-torch = pytest.importorskip("torch")
+import torch
 
 DTYPES = ["float32", "float64", "float16", "int64", "int32", "int16", "int8", "uint8", "bool"]
 SHAPES = [(), (0,), (0, 3), (5,), (2, 3, 4)]

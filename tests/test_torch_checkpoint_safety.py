@@ -210,7 +210,7 @@ def test_legacy_counts_must_agree():
 
 @pytest.mark.parametrize("keep", [0.2, 0.5, 0.8, 0.99])
 def test_legacy_truncated(keep):
-    torch = pytest.importorskip("torch")
+    import torch as torch
     buffer = io.BytesIO()
     torch.save({"w": torch.arange(100.0), "b": torch.ones(3)}, buffer, _use_new_zipfile_serialization=False)
     data = buffer.getvalue()

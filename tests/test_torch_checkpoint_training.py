@@ -14,7 +14,7 @@ import tinygrad_edu.nn as nn
 import tinygrad_edu.nn.functional as F
 import tinygrad_edu.optim as optim
 
-torch = pytest.importorskip("torch")
+import torch
 
 RNG = np.random.default_rng(7)
 BATCHES = [(RNG.standard_normal((16, 4)).astype(np.float32), RNG.integers(0, 3, 16)) for _ in range(8)]

@@ -121,7 +121,7 @@ def _mlp_loss():
 
 
 def test_draw_graph_png_and_svg(tmp_path):
-    image = pytest.importorskip("matplotlib.image")
+    from matplotlib import image
     loss, params = _mlp_loss()
     loss.backward()
     nodes, edges, root = viz.build_graph(loss, params)
