@@ -19,23 +19,21 @@ def _arrays(x, y):
     return (x._data if isinstance(x, Tensor) else x), (y._data if isinstance(y, Tensor) else y)
 
 
-class _RoundedRemainder(Function):
-    """x - round(x / y) y, with round = trunc (Fmod) or floor (Remainder); d/dx = 1,
-    d/dy = -round(x / y), piecewise constant (computed from the primals)."""
+class Fmod(Function):
+    """FmodBackward0 (scalar divisor) / FmodBackward1. fmod(x, y) = x - trunc(x / y) y, the sign of x;
+    d/dx = 1, d/dy = -trunc(x / y) (a constant, computed in forward)."""
     array_backward = True
-    rounding = remainder = None  # numpy's rounding and remainder ufuncs: set by the two ops below
-    names = ()                   # torch's node names: (number divisor, tensor divisor)
 
     @staticmethod
     def forward(ctx, x, y):
-        cls = type(ctx)
-        ctx.torch_name = cls.names[isinstance(y, Tensor)]
+        ctx.torch_name = "FmodBackward1" if isinstance(y, Tensor) else "FmodBackward0"
         if not isinstance(y, Tensor):
             ctx.graph_inputs = (0,)  # a number divisor is no graph input
-        if ctx.needs_input_grad[1:2] == (True,):
-            ctx.save_for_backward(_quotient((x, y), cls.rounding))
+        a, b = _arrays(x, y)
         with np.errstate(divide="ignore", invalid="ignore"):
-            return binary(cls.remainder, x, y)
+            if ctx.needs_input_grad[1:2] == (True,):
+                ctx.save_for_backward(np.trunc(np.true_divide(a, b)).astype(b.dtype))
+            return binary(np.fmod, x, y)
 
     @staticmethod
     def backward(ctx, grad):
@@ -44,28 +42,42 @@ class _RoundedRemainder(Function):
 
     @staticmethod
     def jvp(ctx, tx, ty):
-        """d = dx - round(x / y) dy."""
-        if ty is None:
-            return tx
-        return tangent_sum(tx, -ty * Tensor._wrap(_quotient(ctx.primals, type(ctx).rounding)))
+        """d fmod(x, y) = dx - trunc(x / y) dy (the quotient is piecewise constant)."""
+        return tangent_sum(tx, None if ty is None else -ty * _quotient(ctx.primals, np.trunc))
 
 
-class Fmod(_RoundedRemainder):
-    """FmodBackward0 (number divisor) / FmodBackward1. fmod(x, y) = x - trunc(x / y) y, the sign of x."""
-    rounding, remainder, names = np.trunc, np.fmod, ("FmodBackward0", "FmodBackward1")
+class Remainder(Function):
+    """RemainderBackward0 (scalar divisor) / RemainderBackward1. remainder(x, y) = x - floor(x / y) y,
+    the sign of y (Python's %); d/dx = 1, d/dy = -floor(x / y)."""
+    array_backward = True
 
+    @staticmethod
+    def forward(ctx, x, y):
+        ctx.torch_name = "RemainderBackward1" if isinstance(y, Tensor) else "RemainderBackward0"
+        if not isinstance(y, Tensor):
+            ctx.graph_inputs = (0,)
+        a, b = _arrays(x, y)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            if ctx.needs_input_grad[1:2] == (True,):
+                ctx.save_for_backward(np.floor(np.true_divide(a, b)).astype(b.dtype))
+            return binary(np.remainder, x, y)
 
-class Remainder(_RoundedRemainder):
-    """RemainderBackward0 (number divisor) / RemainderBackward1. remainder(x, y) = x - floor(x / y) y,
-    the sign of y (Python's %)."""
-    rounding, remainder, names = np.floor, np.remainder, ("RemainderBackward0", "RemainderBackward1")
+    @staticmethod
+    def backward(ctx, grad):
+        needs = ctx.needs_input_grad
+        return (grad if needs[0] else None), (-grad * ctx.saved_values[0] if needs[1] else None)
+
+    @staticmethod
+    def jvp(ctx, tx, ty):
+        """d remainder(x, y) = dx - floor(x / y) dy."""
+        return tangent_sum(tx, None if ty is None else -ty * _quotient(ctx.primals, np.floor))
 
 
 def _quotient(primals, rounding):
-    """trunc or floor of x / y (an array), the divisor's derivative up to its sign."""
+    """trunc or floor of x / y, a constant (for the divisor's derivative)."""
     a, b = _arrays(*primals)
     with np.errstate(divide="ignore", invalid="ignore"):
-        return np.asarray(rounding(np.true_divide(a, b))).astype(b.dtype)
+        return Tensor._wrap(np.asarray(rounding(np.true_divide(a, b))).astype(b.dtype))
 
 
 class NotDifferentiable(Function):
